@@ -1,0 +1,65 @@
+"""Demo organisations and one user per role. Invented names only."""
+
+from django.db import transaction
+
+from .models import Organisation, OrganisationKind, Role, User
+from .services import add_member
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for local demos, refused without DEBUG
+
+ORGANISATIONS = [
+    ("Riverside Medical Practice", OrganisationKind.GP_PRACTICE, "Y90001"),
+    ("Hillview Surgery", OrganisationKind.GP_PRACTICE, "Y90002"),
+    ("Northfield Social Prescribing Team", OrganisationKind.COORDINATOR_TEAM, ""),
+    ("Friendship Circle Trust", OrganisationKind.SERVICE_PROVIDER, ""),
+    ("Money Matters Advice Centre", OrganisationKind.SERVICE_PROVIDER, ""),
+    ("Green Spaces Volunteers", OrganisationKind.SERVICE_PROVIDER, ""),
+    ("Community Directory Team", OrganisationKind.DIRECTORY_TEAM, ""),
+]
+
+# email, first name, last name, organisation, role
+USERS = [
+    ("referrer@demo.example", "Rhea", "Referrer", "Riverside Medical Practice", Role.REFERRER),
+    ("referrer.b@demo.example", "Bram", "Referrer", "Hillview Surgery", Role.REFERRER),
+    (
+        "coordinator@demo.example",
+        "Cora",
+        "Coordinator",
+        "Northfield Social Prescribing Team",
+        Role.COORDINATOR,
+    ),
+    ("manager@demo.example", "Max", "Manager", "Northfield Social Prescribing Team", Role.MANAGER),
+    ("vetter@demo.example", "Vera", "Vetter", "Community Directory Team", Role.VETTER),
+    ("provider@demo.example", "Priya", "Provider", "Friendship Circle Trust", Role.PROVIDER),
+]
+ADMIN_EMAIL = "admin@demo.example"
+
+
+@transaction.atomic
+def seed(log) -> list[tuple[str, str]]:
+    """Create or refresh the demo cast; returns (email, role) pairs for the printed logins."""
+    organisations = {}
+    for name, kind, ods_code in ORGANISATIONS:
+        organisations[name], _ = Organisation.objects.update_or_create(
+            name=name, kind=kind, defaults={"ods_code": ods_code}
+        )
+    logins = []
+    for email, first, last, organisation, role in USERS:
+        user = _demo_user(email, first_name=first, last_name=last)
+        add_member(user=user, organisation=organisations[organisation], role=role)
+        logins.append((email, Role(role).label))
+    admin = _demo_user(ADMIN_EMAIL, first_name="Ada", last_name="Admin")
+    if not admin.is_superuser:
+        admin.is_superuser = admin.is_staff = True
+        admin.save(update_fields=["is_superuser", "is_staff"])
+    logins.append((ADMIN_EMAIL, "Superuser"))
+    log(f"{len(organisations)} organisations, {len(logins)} users")
+    return logins
+
+
+def _demo_user(email: str, **names) -> User:
+    user, created = User.objects.get_or_create(email=email, defaults=names)
+    if created or not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user

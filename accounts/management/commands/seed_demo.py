@@ -1,0 +1,42 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import DEMO_PASSWORD
+
+# Each app may ship a `demo.py` with `seed(log)`; they run in dependency order.
+DEMO_MODULES = ["accounts", "community_services", "referrals", "coordinators"]
+
+
+class Command(BaseCommand):
+    help = "Create invented demo organisations, users and records. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run even though DEBUG is off (never in production).",
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off; pass --force if you mean it."
+            )
+        logins = []
+        for app in DEMO_MODULES:
+            try:
+                module = import_module(f"{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.demo":
+                    raise
+                continue
+            result = module.seed(lambda message, app=app: self.stdout.write(f"{app}: {message}"))
+            if app == "accounts":
+                logins = result
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
+        )
+        for email, role in logins:
+            self.stdout.write(f"  {role:<12} {email}")

@@ -1,0 +1,197 @@
+import uuid
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import cached_property
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in with their email address; roles come from memberships."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    phone = models.CharField(max_length=30, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email
+
+    @cached_property
+    def primary_membership(self) -> "Membership | None":
+        """The membership that decides the home page and the header; the first by role order."""
+        memberships = sorted(
+            self.memberships.select_related("organisation"),
+            key=lambda m: (ROLE_ORDER.index(m.role), m.pk),
+        )
+        return memberships[0] if memberships else None
+
+    @property
+    def role(self) -> str | None:
+        membership = self.primary_membership
+        return membership.role if membership else None
+
+    def has_role(self, *roles: str) -> bool:
+        return self.memberships.filter(role__in=roles).exists()
+
+
+class OrganisationKind(models.TextChoices):
+    GP_PRACTICE = "gp_practice", "GP practice"
+    COORDINATOR_TEAM = "coordinator_team", "Coordinator team"
+    SERVICE_PROVIDER = "service_provider", "Service provider"
+    DIRECTORY_TEAM = "directory_team", "Directory team"
+
+
+class Role(models.TextChoices):
+    REFERRER = "referrer", "Referrer"
+    COORDINATOR = "coordinator", "Coordinator"
+    MANAGER = "manager", "Manager"
+    VETTER = "vetter", "Vetter"
+    PROVIDER = "provider", "Provider"
+
+
+ROLE_ORDER = [Role.MANAGER, Role.COORDINATOR, Role.VETTER, Role.REFERRER, Role.PROVIDER]
+
+# Which kind of organisation each role belongs to.
+ROLE_ORGANISATION_KIND = {
+    Role.REFERRER: OrganisationKind.GP_PRACTICE,
+    Role.COORDINATOR: OrganisationKind.COORDINATOR_TEAM,
+    Role.MANAGER: OrganisationKind.COORDINATOR_TEAM,
+    Role.VETTER: OrganisationKind.DIRECTORY_TEAM,
+    Role.PROVIDER: OrganisationKind.SERVICE_PROVIDER,
+}
+
+
+class Organisation(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    ods_code = models.CharField(
+        "ODS code", max_length=10, blank=True, help_text="NHS Organisation Data Service code."
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "kind"], name="organisation_unique_name_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="membership_unique_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} at {self.organisation}"
+
+    def clean(self) -> None:
+        expected = ROLE_ORGANISATION_KIND.get(self.role)
+        if expected and self.organisation_id and self.organisation.kind != expected:
+            raise ValidationError(
+                {
+                    "organisation": f"A {self.get_role_display().lower()} must belong to a "
+                    f"{OrganisationKind(expected).label.lower()}."
+                }
+            )
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Append-only: bulk updates and deletes are refused before they reach the database."""
+
+    def update(self, **kwargs):
+        raise AuditTrailIsAppendOnly("Audit events cannot be updated.")
+
+    def delete(self):
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
+
+
+class AuditTrailIsAppendOnly(Exception):
+    pass
+
+
+class AuditEvent(models.Model):
+    """One row per view or change of sensitive data; rows are hash-chained and never change."""
+
+    occurred_at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=40, db_index=True)
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64, blank=True)
+    patient_id = models.CharField(max_length=64, blank=True, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditTrailIsAppendOnly("Audit events cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")

@@ -1,0 +1,30 @@
+"""The header menu per role. Later features add their pages here, in one place."""
+
+from django.urls import NoReverseMatch, reverse
+
+from .models import Role, User
+
+_MENUS: dict[str, list[tuple[str, str]]] = {
+    Role.REFERRER: [("Home", "referrals:practice-home")],
+    Role.COORDINATOR: [("Home", "coordinators:home")],
+    Role.MANAGER: [("Home", "coordinators:team-home"), ("Audit trail", "accounts:audit-list")],
+    Role.VETTER: [("Home", "community_services:vetter-home")],
+    Role.PROVIDER: [("Home", "referrals:provider-home")],
+}
+
+
+def navigation_for(user: User, current_path: str) -> list[dict]:
+    entries = list(_MENUS.get(user.role or "", []))
+    if user.is_superuser:
+        entries += [("Audit trail", "accounts:audit-list"), ("Admin", "admin:index")]
+    items, seen = [], set()
+    for text, url_name in entries:
+        if url_name in seen:
+            continue
+        seen.add(url_name)
+        try:
+            href = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"text": text, "href": href, "current": current_path == href})
+    return items

@@ -1,0 +1,13 @@
+"""The /api/v1/ surface: one router that every app registers its viewsets on."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from accounts.api_views import MeView
+
+router = DefaultRouter()
+
+api_urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    *router.urls,
+]

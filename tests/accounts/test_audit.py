@@ -1,0 +1,174 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from accounts.models import AuditEvent, AuditTrailIsAppendOnly
+from accounts.request_context import RequestContext, reset_request_context, set_request_context
+from accounts.services import GENESIS_HASH, record_audit_event, verify_audit_chain
+
+
+def _three_events(actor):
+    return [
+        record_audit_event(
+            actor=actor,
+            action="view",
+            object_type="patient",
+            object_id=i,
+            patient_id=i,
+            detail=f"event {i}",
+        )
+        for i in range(1, 4)
+    ]
+
+
+def test_events_chain_each_to_the_one_before(coordinator_x):
+    first, second, third = _three_events(coordinator_x)
+    assert first.previous_hash == GENESIS_HASH
+    assert second.previous_hash == first.hash
+    assert third.previous_hash == second.hash
+    assert len({first.hash, second.hash, third.hash}) == 3
+
+
+def test_event_records_actor_ip_and_request_id_of_the_context(coordinator_x):
+    token = set_request_context(RequestContext(request_id="req-123", ip_address="10.1.2.3"))
+    try:
+        event = record_audit_event(
+            actor=coordinator_x, action="view", object_type="patient", object_id=7, patient_id=7
+        )
+    finally:
+        reset_request_context(token)
+    assert (event.actor, event.actor_label, event.ip_address, event.request_id) == (
+        coordinator_x,
+        coordinator_x.email,
+        "10.1.2.3",
+        "req-123",
+    )
+    assert event.occurred_at.utcoffset().total_seconds() == 0
+
+
+def test_login_through_the_form_is_audited_with_the_client_ip(client, coordinator_x, password):
+    client.post(
+        reverse("account_login"),
+        {"login": coordinator_x.email, "password": password},
+        REMOTE_ADDR="10.9.8.7",
+    )
+    event = AuditEvent.objects.filter(action="login").get()
+    assert event.actor == coordinator_x
+    assert event.ip_address == "10.9.8.7"
+    assert event.request_id
+
+
+def test_a_sane_request_id_is_kept_and_echoed(client, coordinator_x, password):
+    client.post(
+        reverse("account_login"),
+        {"login": coordinator_x.email, "password": password},
+        HTTP_X_REQUEST_ID="req-abc-123",
+    )
+    assert AuditEvent.objects.get(action="login").request_id == "req-abc-123"
+    assert client.get("/healthz", HTTP_X_REQUEST_ID="<bad id>")["X-Request-ID"] != "<bad id>"
+
+
+def test_verify_audit_reports_intact(coordinator_x, capsys):
+    _three_events(coordinator_x)
+    call_command("verify_audit")
+    assert "intact (3 events checked)" in capsys.readouterr().out
+
+
+def test_orm_refuses_to_update_or_delete_events(coordinator_x):
+    event = _three_events(coordinator_x)[0]
+    event.detail = "changed"
+    with pytest.raises(AuditTrailIsAppendOnly):
+        event.save()
+    with pytest.raises(AuditTrailIsAppendOnly):
+        event.delete()
+    with pytest.raises(AuditTrailIsAppendOnly):
+        AuditEvent.objects.filter(pk=event.pk).update(detail="changed")
+    with pytest.raises(AuditTrailIsAppendOnly):
+        AuditEvent.objects.all().delete()
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_update_and_delete(coordinator_x):
+    event = _three_events(coordinator_x)[0]
+    table = AuditEvent._meta.db_table
+    for statement in (
+        f"UPDATE {table} SET detail = 'x' WHERE id = %s",  # noqa: S608
+        f"DELETE FROM {table} WHERE id = %s",
+    ):  # noqa: S608
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement, [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk, detail="event 1").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("statement", "reason"),
+    [
+        ("UPDATE {table} SET detail = 'nothing happened' WHERE id = %s", "content"),
+        ("DELETE FROM {table} WHERE id = %s", "link"),
+    ],
+)
+def test_tampering_with_raw_sql_is_detected_by_verify_audit(coordinator_x, statement, reason):
+    _, middle, last = _three_events(coordinator_x)
+    table = AuditEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks block ALTER TABLE
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER accounts_auditevent_append_only")
+        cursor.execute(statement.format(table=table), [middle.pk])
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER accounts_auditevent_append_only")
+    result = verify_audit_chain()
+    assert not result.intact
+    assert result.broken_at == (middle.pk if reason == "content" else last.pk)
+    assert reason in result.reason
+    with pytest.raises(CommandError, match=f"broken at audit event {result.broken_at}"):
+        call_command("verify_audit")
+
+
+def test_manager_browses_the_audit_trail(
+    client, manager, coordinator_x, password, django_assert_max_num_queries
+):
+    _three_events(coordinator_x)
+    client.login(email=manager.email, password=password)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("accounts:audit-list"), {"action": "view"})
+    assert response.status_code == 200
+    assert response.content.decode().count(coordinator_x.email) == 3
+
+
+def test_audit_list_query_count_does_not_grow_with_events(
+    client, manager, coordinator_x, password, django_assert_num_queries
+):
+    client.login(email=manager.email, password=password)
+    _three_events(coordinator_x)
+    with django_assert_num_queries(5):
+        client.get(reverse("accounts:audit-list"))
+    for _ in range(20):
+        _three_events(coordinator_x)
+    with django_assert_num_queries(5):
+        client.get(reverse("accounts:audit-list"))
+
+
+@pytest.mark.parametrize("role", ["coordinator", "referrer", "vetter", "provider"])
+def test_other_roles_cannot_browse_the_audit_trail(client, cast, role, password):
+    client.login(email=cast[role].email, password=password)
+    assert client.get(reverse("accounts:audit-list")).status_code == 403
+
+
+def test_admin_shows_events_read_only(client, superuser, coordinator_x, password):
+    event = _three_events(coordinator_x)[0]
+    client.login(email=superuser.email, password=password)
+    assert client.get(reverse("admin:accounts_auditevent_changelist")).status_code == 200
+    assert client.get(reverse("admin:accounts_auditevent_add")).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:accounts_auditevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert AuditEvent.objects.filter(pk=event.pk).exists()

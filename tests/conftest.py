@@ -1,0 +1,162 @@
+"""Test set-up shared by every app: service markers, per-worker Redis, and the fixed cast."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from tests.factories import (
+    PASSWORD,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Tests talk plain HTTP to the test client and the live server.
+settings.SECURE_SSL_REDIRECT = False
+# No collectstatic in tests: serve static files by name.
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Each xdist worker gets its own Redis database for the cache, so clearing it is safe.
+if settings.REDIS_URL:
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    _db = 1 + int(_worker.removeprefix("gw") or 0) % 15
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL.rsplit("/", 1)[0] + f"/{_db}",
+        }
+    }
+
+
+def _missing_service(marker: str) -> str | None:
+    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != (
+        "django.db.backends.postgresql"
+    ):
+        return "needs PostgreSQL (set DATABASE_URL or run PostgreSQL on 127.0.0.1:5432)"
+    if marker == "redis" and not settings.REDIS_URL:
+        return "needs Redis (set REDIS_URL or run Redis on 127.0.0.1:6379)"
+    return None
+
+
+def pytest_configure(config):
+    if IN_CI:
+        missing = [reason for m in ("postgres", "redis") if (reason := _missing_service(m))]
+        if missing:
+            pytest.exit("CI=true and a required service is missing: " + "; ".join(missing), 3)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for marker in ("postgres", "redis"):
+            if item.get_closest_marker(marker) and (reason := _missing_service(marker)):
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+# --- The fixed cast: two practices, two coordinator teams, a provider, the directory team.
+
+
+@pytest.fixture
+def practice_a(db):
+    return OrganisationFactory(name="Practice A", kind="gp_practice", ods_code="Y00001")
+
+
+@pytest.fixture
+def practice_b(db):
+    return OrganisationFactory(name="Practice B", kind="gp_practice", ods_code="Y00002")
+
+
+@pytest.fixture
+def team_x(db):
+    return OrganisationFactory(name="Team X", kind="coordinator_team")
+
+
+@pytest.fixture
+def team_y(db):
+    return OrganisationFactory(name="Team Y", kind="coordinator_team")
+
+
+@pytest.fixture
+def provider_org(db):
+    return OrganisationFactory(name="Provider Org", kind="service_provider")
+
+
+@pytest.fixture
+def directory_team(db):
+    return OrganisationFactory(name="Directory Team", kind="directory_team")
+
+
+def _member(email: str, organisation, role: str, **names):
+    user = UserFactory(email=email, **names)
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
+
+
+@pytest.fixture
+def referrer_a(practice_a):
+    return _member("referrer.a@test.example", practice_a, "referrer", first_name="Rita")
+
+
+@pytest.fixture
+def referrer_b(practice_b):
+    return _member("referrer.b@test.example", practice_b, "referrer", first_name="Rob")
+
+
+@pytest.fixture
+def coordinator_x(team_x):
+    return _member("coordinator.x@test.example", team_x, "coordinator", first_name="Cass")
+
+
+@pytest.fixture
+def coordinator_y(team_y):
+    return _member("coordinator.y@test.example", team_y, "coordinator", first_name="Cleo")
+
+
+@pytest.fixture
+def manager(team_x):
+    return _member("manager.x@test.example", team_x, "manager", first_name="Mina")
+
+
+@pytest.fixture
+def vetter(directory_team):
+    return _member("vetter@test.example", directory_team, "vetter", first_name="Vic")
+
+
+@pytest.fixture
+def provider(provider_org):
+    return _member("provider@test.example", provider_org, "provider", first_name="Pat")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(email="super@test.example", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def cast(referrer_a, referrer_b, coordinator_x, coordinator_y, manager, vetter, provider):
+    """Every named user, by role label, for tests that walk the whole cast."""
+    return {
+        "referrer": referrer_a,
+        "referrer_b": referrer_b,
+        "coordinator": coordinator_x,
+        "coordinator_y": coordinator_y,
+        "manager": manager,
+        "vetter": vetter,
+        "provider": provider,
+    }
