@@ -23,13 +23,14 @@ settings.STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Each xdist worker gets its own Redis database for the cache, so clearing it is safe.
+# REDIS_URL's own database is the broker; the cache of worker gwN uses the Nth one after it.
 if settings.REDIS_URL:
-    _worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    _db = 1 + int(_worker.removeprefix("gw") or 0) % 15
+    _base, _, _broker_db = settings.REDIS_URL.rpartition("/")
+    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": settings.REDIS_URL.rsplit("/", 1)[0] + f"/{_db}",
+            "LOCATION": f"{_base}/{(int(_broker_db or 0) + 1 + _worker) % 16}",
         }
     }
 
