@@ -266,6 +266,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Wellbeing instruments in use (SWEMWBS is licensed: drop it here if you hold no licence).
+WELLBEING_INSTRUMENTS = env_list("WELLBEING_INSTRUMENTS", "ons4,swemwbs")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
