@@ -6,9 +6,20 @@ from .models import Role, User
 
 _MENUS: dict[str, list[tuple[str, str]]] = {
     Role.REFERRER: [("Home", "referrals:practice-home")],
-    Role.COORDINATOR: [("Home", "coordinators:home")],
-    Role.MANAGER: [("Home", "coordinators:team-home"), ("Audit trail", "accounts:audit-list")],
-    Role.VETTER: [("Home", "community_services:vetter-home")],
+    Role.COORDINATOR: [
+        ("Home", "coordinators:home"),
+        ("Directory", "community_services:directory-search"),
+    ],
+    Role.MANAGER: [
+        ("Home", "coordinators:team-home"),
+        ("Directory", "community_services:directory-search"),
+        ("Audit trail", "accounts:audit-list"),
+    ],
+    Role.VETTER: [
+        ("Vetting queue", "community_services:vetter-home"),
+        ("Services", "community_services:service-list"),
+        ("Directory", "community_services:directory-search"),
+    ],
     Role.PROVIDER: [("Home", "referrals:provider-home")],
 }
 

@@ -4,8 +4,11 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api_views import MeView
+from community_services.api import ProviderViewSet, ServiceViewSet
 
 router = DefaultRouter()
+router.register("services", ServiceViewSet, basename="service")
+router.register("providers", ProviderViewSet, basename="provider")
 
 api_urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("coordinators.urls")),
     path("", include("community_services.urls")),
+    path("hsds/", include("community_services.hsds_views")),
     path("api/v1/", include((api_urlpatterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,0 +1,227 @@
+import datetime
+import re
+
+from django import forms
+from django.utils import timezone
+
+from .models import (
+    Capacity,
+    DeliveryMode,
+    Location,
+    Provider,
+    Service,
+    VettingDecision,
+    VettingReview,
+    Weekday,
+)
+from .need_domains import NeedDomain
+from .services import LOCATION_FIELDS, SERVICE_FIELDS
+
+_DAYS = {day.label.lower(): day.value for day in Weekday}
+_OPENING_LINE = re.compile(
+    r"^(?P<day>[a-z]+)\s+(?P<opens>\d{1,2}:\d{2})\s*(?:-|–|to)\s*(?P<closes>\d{1,2}:\d{2})$",
+    re.IGNORECASE,
+)
+
+
+class ProviderForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Provider
+        fields = [
+            "name",
+            "description",
+            "charity_number",
+            "company_number",
+            "website",
+            "email",
+            "phone",
+            "organisation",
+        ]
+
+
+class ServiceForm(forms.ModelForm):
+    need_domains = forms.MultipleChoiceField(
+        choices=NeedDomain.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose every need this service helps with.",
+        error_messages={"required": "Choose at least one need domain."},
+    )
+    delivery_modes = forms.MultipleChoiceField(
+        choices=DeliveryMode.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose how the service is delivered."},
+    )
+    capacity = forms.ChoiceField(choices=Capacity.choices, widget=forms.RadioSelect)
+    website = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Service
+        fields = ["provider", *SERVICE_FIELDS]
+        labels = {
+            "minimum_age": "Minimum age",
+            "maximum_age": "Maximum age",
+            "eligibility_criteria": "Who is eligible",
+            "is_free": "The service is free",
+            "fees_description": "Fees",
+            "expected_wait_weeks": "Expected wait in weeks",
+        }
+        help_texts = {"fees_description": "Leave empty if the service is free."}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "eligibility_criteria": forms.Textarea(attrs={"rows": 3}),
+            "fees_description": forms.Textarea(attrs={"rows": 2}),
+            "how_to_access": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("need_domains", self.instance.need_domain_codes)
+            self.initial.setdefault("delivery_modes", self.instance.delivery_modes)
+
+    def clean(self):
+        cleaned = super().clean()
+        low, high = cleaned.get("minimum_age"), cleaned.get("maximum_age")
+        if low is not None and high is not None and low > high:
+            self.add_error("maximum_age", "Maximum age must be the same as or above minimum age.")
+        if cleaned.get("is_free") is False and not cleaned.get("fees_description"):
+            self.add_error("fees_description", "Describe the fees, or tick that it is free.")
+        if (
+            cleaned.get("capacity") == Capacity.WAITING_LIST
+            and cleaned.get("expected_wait_weeks") is None
+        ):
+            self.add_error("expected_wait_weeks", "Enter the expected wait for the waiting list.")
+        return cleaned
+
+    def content(self) -> dict:
+        """Keyword arguments for create_service/update_service."""
+        data = self.cleaned_data
+        return {
+            "fields": {name: data[name] for name in SERVICE_FIELDS},
+            "need_domains": data["need_domains"],
+            "delivery_modes": data["delivery_modes"],
+        }
+
+
+class LocationForm(forms.ModelForm):
+    opening_times = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line, for example: Tuesday 10:00-12:00",
+    )
+
+    class Meta:
+        model = Location
+        fields = list(LOCATION_FIELDS)
+        labels = {"name": "Venue name"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["opening_times"] = "\n".join(
+                f"{slot.get_weekday_display()} {slot.opens_at:%H:%M}-{slot.closes_at:%H:%M}"
+                for slot in self.instance.opening_times.all()
+            )
+
+    def clean_opening_times(self) -> list[dict]:
+        slots = []
+        for line in self.cleaned_data["opening_times"].splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            match = _OPENING_LINE.match(line)
+            if not match or match["day"].lower() not in _DAYS:
+                raise forms.ValidationError(
+                    f"“{line}” is not like Tuesday 10:00-12:00: a day of the week and two times."
+                )
+            try:
+                opens = datetime.time.fromisoformat(match["opens"].zfill(5))
+                closes = datetime.time.fromisoformat(match["closes"].zfill(5))
+            except ValueError:
+                raise forms.ValidationError(f"“{line}” has a time that does not exist.") from None
+            if opens >= closes:
+                raise forms.ValidationError(f"“{line}” closes before it opens.")
+            slots.append(
+                {"weekday": _DAYS[match["day"].lower()], "opens_at": opens, "closes_at": closes}
+            )
+        return slots
+
+    def location_data(self) -> dict:
+        data = {name: self.cleaned_data.get(name) for name in LOCATION_FIELDS}
+        data = {name: ("" if value is None and name not in ("latitude", "longitude") else value)
+                for name, value in data.items()}  # fmt: skip
+        if self.instance.pk:
+            data["public_id"] = self.instance.public_id
+        data["opening_times"] = self.cleaned_data["opening_times"]
+        return data
+
+
+LocationFormSet = forms.inlineformset_factory(
+    Service, Location, form=LocationForm, extra=1, can_delete=True, min_num=0
+)
+
+
+class ReviewForm(forms.ModelForm):
+    decision = forms.ChoiceField(choices=VettingDecision.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when rejecting: the provider will be told.",
+    )
+
+    class Meta:
+        model = VettingReview
+        fields = [
+            *VettingReview.CHECKLIST,
+            "insurance_expires_on",
+            "vetted_until",
+            "notes",
+        ]
+        labels = {
+            "insurance_expires_on": "Insurance expiry date",
+            "vetted_until": "Vetted until",
+        }
+        help_texts = {
+            "insurance_expires_on": "For example, 31/3/2027",
+            "vetted_until": "Leave empty for 12 months (never past the insurance expiry).",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == VettingDecision.REJECTED and not cleaned.get("reason"):
+            self.add_error("reason", "Give a reason for rejecting the service.")
+        if cleaned.get("decision") == VettingDecision.APPROVED:
+            expiry = cleaned.get("insurance_expires_on")
+            if expiry is None:
+                self.add_error("insurance_expires_on", "Enter the insurance expiry date.")
+            elif expiry <= timezone.localdate():
+                self.add_error("insurance_expires_on", "The insurance must not have expired.")
+            for name in VettingReview.CHECKLIST:
+                if not cleaned.get(name):
+                    self.add_error(name, "Confirm this check before approving.")
+        return cleaned
+
+    def checklist(self) -> dict[str, bool]:
+        return {name: bool(self.cleaned_data.get(name)) for name in VettingReview.CHECKLIST}
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give a reason."},
+    )
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False)
+    need_domain = forms.ChoiceField(
+        label="Need", required=False, choices=[("", "Any need"), *NeedDomain.choices]
+    )
+    delivery_mode = forms.ChoiceField(
+        label="Delivery", required=False, choices=[("", "Any way"), *DeliveryMode.choices]
+    )
+    age = forms.IntegerField(label="Patient's age", required=False, min_value=0, max_value=150)
+    free_only = forms.BooleanField(label="Free only", required=False)
+    accepting_only = forms.BooleanField(label="Accepting referrals now", required=False)
