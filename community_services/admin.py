@@ -19,16 +19,6 @@ class ProviderAdmin(admin.ModelAdmin):
     readonly_fields = ["public_id"]
 
 
-class NeedDomainInline(admin.TabularInline):
-    model = ServiceNeedDomain
-    extra = 0
-
-
-class LocationInline(admin.StackedInline):
-    model = Location
-    extra = 0
-
-
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -38,6 +28,14 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class NeedDomainInline(ReadOnlyInline):
+    model = ServiceNeedDomain
+
+
+class LocationInline(ReadOnlyInline):
+    model = Location
 
 
 class StatusChangeInline(ReadOnlyInline):
@@ -50,8 +48,8 @@ class VersionInline(ReadOnlyInline):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    """Vetting state is read-only here: transitions go through the vetter pages or the API,
-    which apply the four-eyes rule and record the change."""
+    """Read-only here: edits and transitions go through the vetter pages or the API, which
+    apply the four-eyes rule, record versions and keep the search text current."""
 
     list_display = ["name", "provider", "status", "vetted_until", "capacity"]
     list_filter = ["status", "capacity"]
@@ -68,6 +66,12 @@ class ServiceAdmin(admin.ModelAdmin):
         "modified_at",
     ]
     inlines = [NeedDomainInline, LocationInline, StatusChangeInline, VersionInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(OpeningTime)
