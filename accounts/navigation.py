@@ -5,9 +5,16 @@ from django.urls import NoReverseMatch, reverse
 from .models import Role, User
 
 _MENUS: dict[str, list[tuple[str, str]]] = {
-    Role.REFERRER: [("Home", "referrals:practice-home")],
-    Role.COORDINATOR: [("Home", "coordinators:home")],
-    Role.MANAGER: [("Home", "coordinators:team-home"), ("Audit trail", "accounts:audit-list")],
+    Role.REFERRER: [
+        ("Our referrals", "referrals:practice-home"),
+        ("New referral", "referrals:new"),
+    ],
+    Role.COORDINATOR: [("Home", "coordinators:home"), ("Triage queue", "referrals:triage")],
+    Role.MANAGER: [
+        ("Home", "coordinators:team-home"),
+        ("Triage queue", "referrals:triage"),
+        ("Audit trail", "accounts:audit-list"),
+    ],
     Role.VETTER: [("Home", "community_services:vetter-home")],
     Role.PROVIDER: [("Home", "referrals:provider-home")],
 }

@@ -4,8 +4,10 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api_views import MeView
+from referrals.api import ReferralViewSet
 
 router = DefaultRouter()
+router.register("referrals", ReferralViewSet, basename="referral")
 
 api_urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
