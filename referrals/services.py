@@ -166,11 +166,9 @@ def _require_team_member(user: User, referral: Referral) -> None:
 
 
 def _locked(referral: Referral) -> Referral:
-    return (
-        Referral.objects.select_for_update(of=("self",))
-        .select_related("patient", "referred_by", "assigned_to")
-        .get(pk=referral.pk)
-    )
+    """Lock the row and read it afresh; related rows are loaded after the lock, never joined
+    into it (a joined row would come from the snapshot taken before the wait)."""
+    return Referral.objects.select_for_update().get(pk=referral.pk)
 
 
 def _refuse(referral: Referral, action: str, allowed: tuple[str, ...]) -> None:
@@ -248,12 +246,12 @@ def accept_referral(
 @transaction.atomic
 def decline_referral(*, referral: Referral, by: User, reason: str, note: str = "") -> Referral:
     _require_team_member(by, referral)
+    referral = _locked(referral)
+    _refuse(referral, "declined", (ReferralStatus.RECEIVED,))
     if reason not in DeclineReason.values:
         raise ValidationError({"reason": "Choose why the referral is declined."})
     if reason == DeclineReason.OTHER and not note.strip():
         raise ValidationError({"note": "Say why the referral is declined."})
-    referral = _locked(referral)
-    _refuse(referral, "declined", (ReferralStatus.RECEIVED,))
     return _transition(
         referral=referral,
         by=by,
@@ -271,10 +269,10 @@ def record_first_contact(
 ) -> Referral:
     """First contact with the patient: the main waiting-time figure."""
     _require_team_member(by, referral)
-    if method not in ContactMethod.values:
-        raise ValidationError({"method": "Choose how the patient was contacted."})
     referral = _locked(referral)
     _refuse(referral, "marked as contacted", (ReferralStatus.ACCEPTED,))
+    if method not in ContactMethod.values:
+        raise ValidationError({"method": "Choose how the patient was contacted."})
     if contacted_on > timezone.localdate():
         raise ValidationError(
             {"contacted_on": "The date of first contact must be today or in the past."}
@@ -306,10 +304,10 @@ def record_unable_to_contact(
 ) -> Referral:
     """After repeated attempts without reaching the patient, the referral closes."""
     _require_team_member(by, referral)
-    if attempts < 1:
-        raise ValidationError({"attempts": "Record how many attempts were made."})
     referral = _locked(referral)
     _refuse(referral, "closed as unable to contact", (ReferralStatus.ACCEPTED,))
+    if attempts < 1:
+        raise ValidationError({"attempts": "Record how many attempts were made."})
     return _transition(
         referral=referral,
         by=by,
@@ -329,10 +327,10 @@ def record_unable_to_contact(
 @transaction.atomic
 def close_referral(*, referral: Referral, by: User, outcome: str, summary: str = "") -> Referral:
     _require_team_member(by, referral)
-    if outcome not in ClosureOutcome.values:
-        raise ValidationError({"outcome": "Choose the outcome."})
     referral = _locked(referral)
     _refuse(referral, "closed", (ReferralStatus.IN_PROGRESS,))
+    if outcome not in ClosureOutcome.values:
+        raise ValidationError({"outcome": "Choose the outcome."})
     return _transition(
         referral=referral,
         by=by,

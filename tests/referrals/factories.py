@@ -63,5 +63,3 @@ class ReferralFactory(factory.django.DjangoModelFactory):
                 occurred_at=self.received_at,
                 to_status=ReferralStatus.RECEIVED,
             )
-
-

@@ -151,9 +151,7 @@ def test_first_contact_cannot_be_in_the_future(referral_a, coordinator_x):
     assert "contacted_on" in error.value.message_dict
 
 
-def test_unable_to_contact_closes_an_accepted_referral_with_that_outcome(
-    referral_a, coordinator_x
-):
+def test_unable_to_contact_closes_an_accepted_referral_with_that_outcome(referral_a, coordinator_x):
     services.accept_referral(referral=referral_a, by=coordinator_x)
     services.record_unable_to_contact(referral=referral_a, by=coordinator_x, attempts=3)
     referral_a.refresh_from_db()
@@ -243,7 +241,9 @@ def _do(referral, step, by):
     today = timezone.localdate()
     {
         "accept": lambda: services.accept_referral(referral=referral, by=by),
-        "decline": lambda: services.decline_referral(referral=referral, by=by, reason="other", note="x"),
+        "decline": lambda: services.decline_referral(
+            referral=referral, by=by, reason="other", note="x"
+        ),
         "first_contact": lambda: services.record_first_contact(
             referral=referral, by=by, contacted_on=today, method="phone"
         ),
