@@ -1,8 +1,8 @@
 import pytest
-from config.celery import app as celery_app
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
 from tests.conftest import _member
 from tests.factories import OrganisationFactory
 from tests.referrals.factories import ReferralFactory, TeamCoverageFactory, next_nhs_number

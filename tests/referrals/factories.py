@@ -1,5 +1,4 @@
 import datetime
-import itertools
 
 import factory
 from django.utils import timezone

@@ -13,7 +13,7 @@ from referrals.errors import (
     NotInReceivingTeam,
     ReferralAlreadyTaken,
 )
-from referrals.models import Patient, Referral, ReferralEvent, ReferralStatus
+from referrals.models import Patient, Referral, ReferralEvent
 from tests.factories import OrganisationFactory
 from tests.referrals.conftest import patient_payload
 from tests.referrals.factories import PatientFactory
