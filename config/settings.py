@@ -264,6 +264,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ContactMethodEnum": "referrals.models.ContactMethod",
+        "DeclineReasonEnum": "referrals.models.DeclineReason",
+    },
 }
 
 LOGGING = {
