@@ -359,7 +359,7 @@ def test_first_contact_and_patient_declined_do_not_notify_the_referrer(referral_
     assert list(Notification.objects.values_list("verb", flat=True)) == ["referral_accepted"]
 
 
-def test_a_patient_factory_patient_can_be_rereferred_with_an_open_referral_warning_state(
+def test_a_patient_with_an_open_referral_is_flagged_and_one_without_is_not(
     referral_a,
 ):
     from referrals.selectors import has_open_referral
