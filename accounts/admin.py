@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import AuditEvent, Membership, Organisation, User
+from .models import AuditEvent, Membership, Notification, Organisation, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -56,3 +56,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "verb", "message", "created_at", "read_at"]
+    list_filter = ["verb"]
+    list_select_related = ["recipient"]

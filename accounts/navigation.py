@@ -5,13 +5,18 @@ from django.urls import NoReverseMatch, reverse
 from .models import Role, User
 
 _MENUS: dict[str, list[tuple[str, str]]] = {
-    Role.REFERRER: [("Home", "referrals:practice-home")],
+    Role.REFERRER: [
+        ("Our referrals", "referrals:practice-home"),
+        ("New referral", "referrals:new"),
+    ],
     Role.COORDINATOR: [
         ("Home", "coordinators:home"),
+        ("Triage queue", "referrals:triage"),
         ("Directory", "community_services:directory-search"),
     ],
     Role.MANAGER: [
         ("Home", "coordinators:team-home"),
+        ("Triage queue", "referrals:triage"),
         ("Directory", "community_services:directory-search"),
         ("Audit trail", "accounts:audit-list"),
     ],

@@ -10,6 +10,7 @@ from .models import (
     ROLE_ORGANISATION_KIND,
     AuditEvent,
     Membership,
+    Notification,
     Organisation,
     OrganisationKind,
     Role,
@@ -157,3 +158,17 @@ def add_member(*, user: User, organisation: Organisation, role: str) -> Membersh
         user=user, organisation=organisation, role=role
     )
     return membership
+
+
+def notify(*, recipient: User, verb: str, message: str, link: str = "") -> Notification:
+    """Leave an in-app notice for one person (created inside the caller's transaction)."""
+    return Notification.objects.create(
+        recipient=recipient, verb=verb, message=message[:300], link=link[:300]
+    )
+
+
+def mark_notifications_read(*, recipient: User, link: str) -> int:
+    """A notice is read once its person has opened the page it points to."""
+    return Notification.objects.filter(recipient=recipient, link=link, read_at=None).update(
+        read_at=timezone.now()
+    )

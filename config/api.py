@@ -5,10 +5,12 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api_views import MeView
 from community_services.api import ProviderViewSet, ServiceViewSet
+from referrals.api import ReferralViewSet
 
 router = DefaultRouter()
 router.register("services", ServiceViewSet, basename="service")
 router.register("providers", ProviderViewSet, basename="provider")
+router.register("referrals", ReferralViewSet, basename="referral")
 
 api_urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -270,6 +270,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ContactMethodEnum": "referrals.models.ContactMethod",
+        "DeclineReasonEnum": "referrals.models.DeclineReason",
+        "NeedDomainEnum": "community_services.need_domains.NeedDomain",
+    },
 }
 
 # Wellbeing instruments in use (SWEMWBS is licensed: drop it here if you hold no licence).

@@ -1,16 +1,304 @@
-from django.shortcuts import render
+"""Referrer and triage pages. Thin: forms check input, services change state, selectors read."""
 
-from accounts.models import Role
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from accounts.errors import DomainError
+from accounts.models import Organisation, Role
 from accounts.permissions import role_required
+from accounts.services import mark_notifications_read
+
+from . import services
+from .forms import (
+    AcceptForm,
+    CloseForm,
+    DeclineForm,
+    FindPatientForm,
+    FirstContactForm,
+    PatientDeclinedForm,
+    ReferralForm,
+    UnableToContactForm,
+)
+from .models import Patient, ReferralStatus
+from .nhs_number import formatted
+from .selectors import (
+    get_visible_referral,
+    has_open_referral,
+    is_in_receiving_team,
+    practice_ids_of,
+    referrals_for_practice,
+    triage_queue,
+    unread_notifications,
+)
+
+SESSION_NHS_NUMBER = "new_referral_nhs_number"
+TEAM = (Role.COORDINATOR, Role.MANAGER)
+PAGE_SIZE = 25
 
 
 @role_required(Role.REFERRER)
 def practice_home(request):
-    return render(request, "referrals/practice_home.html", {"heading": "Your practice's referrals"})
+    """'Our referrals': the practice's referrals and where each one stands."""
+    page = Paginator(referrals_for_practice(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    services.record_referral_list_viewed(
+        by=request.user, what="our referrals", count=len(page.object_list)
+    )
+    return render(
+        request,
+        "referrals/our_referrals.html",
+        {"page": page, "notifications": unread_notifications(request.user)},
+    )
 
 
 @role_required(Role.PROVIDER)
 def provider_home(request):
     return render(
         request, "referrals/provider_home.html", {"heading": "Referrals to your services"}
+    )
+
+
+@role_required(Role.REFERRER)
+@require_http_methods(["GET", "POST"])
+def new_referral(request):
+    """Step 1: find the patient by NHS number."""
+    form = FindPatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        request.session[SESSION_NHS_NUMBER] = form.cleaned_data["nhs_number"]
+        return redirect("referrals:new-details")
+    return render(request, "referrals/find_patient.html", {"form": form})
+
+
+@role_required(Role.REFERRER)
+@require_http_methods(["GET", "POST"])
+def new_referral_details(request):
+    """Step 2: the rest of the referral; a known patient is matched and prefilled, never copied."""
+    nhs_number = request.session.get(SESSION_NHS_NUMBER)
+    if not nhs_number:
+        return redirect("referrals:new")
+    practice = Organisation.objects.filter(pk__in=practice_ids_of(request.user)).first()
+    existing = Patient.objects.filter(nhs_number=nhs_number).first()
+    initial = {}
+    if existing is not None and existing.registered_practice_id == practice.pk:
+        initial = {name: getattr(existing, name) for name in ReferralForm.PATIENT_FIELDS}
+        initial["consent_to_referral"] = False  # confirmed afresh for every referral
+        if request.method == "GET":
+            services.record_patient_viewed(
+                patient=existing, by=request.user, detail="prefilled a new referral"
+            )
+    form = ReferralForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            received = services.receive_referral(
+                referred_by=request.user,
+                practice=practice,
+                patient=form.patient_data(nhs_number),
+                referral=form.referral_data(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            del request.session[SESSION_NHS_NUMBER]
+            return redirect("referrals:confirmation", reference=received.referral.reference)
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {
+            "form": form,
+            "nhs_number": formatted(nhs_number),
+            "known_patient": existing is not None,
+            "open_referral": has_open_referral(nhs_number),
+        },
+    )
+
+
+@role_required(Role.REFERRER)
+def confirmation(request, reference):
+    referral = get_visible_referral(request.user, reference)
+    if referral.referring_practice_id not in practice_ids_of(request.user):
+        raise Http404("No such referral.")
+    services.record_referral_viewed(referral=referral, by=request.user, via="confirmation")
+    return render(request, "referrals/confirmation.html", {"referral": referral})
+
+
+@role_required(Role.REFERRER, *TEAM)
+def referral_detail(request, reference):
+    referral = get_visible_referral(request.user, reference)
+    services.record_referral_viewed(referral=referral, by=request.user)
+    mark_notifications_read(recipient=request.user, link=request.path)
+    in_team = is_in_receiving_team(request.user, referral)
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "referral": referral,
+            "events": referral.events.select_related("actor"),
+            "in_team": in_team,
+            "actions": _actions_for(referral, in_team=in_team),
+        },
+    )
+
+
+def _actions_for(referral, *, in_team: bool) -> list[tuple[str, str]]:
+    """The next steps open to this user, as (label, url name); the services decide for real."""
+    status = referral.status
+    steps = []
+    if in_team and status == ReferralStatus.RECEIVED:
+        steps += [("Accept and assign", "accept"), ("Decline", "decline")]
+    if in_team and status == ReferralStatus.ACCEPTED:
+        steps += [("Record first contact", "first-contact"), ("Unable to contact", "unable")]
+    if in_team and status == ReferralStatus.IN_PROGRESS:
+        steps += [("Close the referral", "close")]
+    if status in (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED):
+        steps += [("Patient declined", "patient-declined")]
+    return [
+        (label, reverse(f"referrals:{name}", args=[referral.reference])) for label, name in steps
+    ]
+
+
+@role_required(*TEAM)
+def triage(request):
+    """Received referrals for the team: urgent first, then the longest waiting."""
+    page = Paginator(triage_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    services.record_referral_list_viewed(
+        by=request.user, what="triage queue", count=len(page.object_list)
+    )
+    return render(request, "referrals/triage_queue.html", {"page": page})
+
+
+def _transition_page(request, reference, *, form_class, run, heading, button, form_kwargs=None):
+    """GET shows the form, POST runs one service function; a refused change is shown, not a 500."""
+    referral = get_visible_referral(request.user, reference)
+    form = form_class(request.POST or None, **(form_kwargs(referral) if form_kwargs else {}))
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(referral, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect("referrals:detail", reference=referral.reference)
+        else:
+            messages.success(request, f"Referral {referral.reference}: {heading.lower()} – done.")
+            return redirect("referrals:detail", reference=referral.reference)
+    return render(
+        request,
+        "referrals/transition_form.html",
+        {"referral": referral, "form": form, "heading": heading, "button": button},
+    )
+
+
+def _team_only(request, referral):
+    if not is_in_receiving_team(request.user, referral):
+        raise Http404("No such referral.")
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def accept(request, reference):
+    def form_kwargs(referral):
+        _team_only(request, referral)
+        return {"colleagues": services.team_members(referral.team), "me": request.user}
+
+    return _transition_page(
+        request,
+        reference,
+        form_class=AcceptForm,
+        form_kwargs=form_kwargs,
+        run=lambda referral, data: services.accept_referral(
+            referral=referral, by=request.user, assign_to=data["assign_to"], note=data["note"]
+        ),
+        heading="Accept and assign",
+        button="Accept referral",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def decline(request, reference):
+    return _transition_page(
+        request,
+        reference,
+        form_class=DeclineForm,
+        form_kwargs=lambda referral: _team_only(request, referral) or {},
+        run=lambda referral, data: services.decline_referral(
+            referral=referral, by=request.user, reason=data["reason"], note=data["note"]
+        ),
+        heading="Decline referral",
+        button="Decline referral",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def first_contact(request, reference):
+    return _transition_page(
+        request,
+        reference,
+        form_class=FirstContactForm,
+        form_kwargs=lambda referral: _team_only(request, referral) or {},
+        run=lambda referral, data: services.record_first_contact(
+            referral=referral,
+            by=request.user,
+            contacted_on=data["contacted_on"],
+            method=data["method"],
+            note=data["note"],
+        ),
+        heading="Record first contact",
+        button="Save first contact",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def unable_to_contact(request, reference):
+    return _transition_page(
+        request,
+        reference,
+        form_class=UnableToContactForm,
+        form_kwargs=lambda referral: _team_only(request, referral) or {},
+        run=lambda referral, data: services.record_unable_to_contact(
+            referral=referral, by=request.user, attempts=data["attempts"], note=data["note"]
+        ),
+        heading="Unable to contact",
+        button="Close as unable to contact",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def close(request, reference):
+    return _transition_page(
+        request,
+        reference,
+        form_class=CloseForm,
+        form_kwargs=lambda referral: _team_only(request, referral) or {},
+        run=lambda referral, data: services.close_referral(
+            referral=referral, by=request.user, outcome=data["outcome"], summary=data["summary"]
+        ),
+        heading="Close the referral",
+        button="Close referral",
+    )
+
+
+@role_required(Role.REFERRER, *TEAM)
+@require_http_methods(["GET", "POST"])
+def patient_declined(request, reference):
+    return _transition_page(
+        request,
+        reference,
+        form_class=PatientDeclinedForm,
+        run=lambda referral, data: services.record_patient_declined(
+            referral=referral, by=request.user, note=data["note"]
+        ),
+        heading="Patient declined",
+        button="Record that the patient declined",
     )

@@ -1,0 +1,226 @@
+"""Referrals API for practice systems and the coordinator team. Thin: services do the work."""
+
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+
+from accounts.models import Organisation, Role, User
+from accounts.permissions import has_role
+
+from . import idempotency, services
+from .models import Referral
+from .selectors import practice_ids_of, visible_referrals
+from .serializers import (
+    AcceptSerializer,
+    CloseSerializer,
+    DeclineSerializer,
+    FirstContactSerializer,
+    PatientDeclinedSerializer,
+    ReferralCreateSerializer,
+    ReferralSerializer,
+    UnableToContactSerializer,
+)
+
+
+class ReferralCursorPagination(CursorPagination):
+    page_size = 25
+    ordering = ("-received_at", "-id")
+
+
+@contextmanager
+def field_errors_as_400():
+    """A service's field errors become a 400 with per-field messages, like the serializers'."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        ) from exc
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Retry-safe creation: the same key and body return the original response.",
+)
+
+
+class ReferralViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Referral.objects.none()
+    serializer_class = ReferralSerializer
+    pagination_class = ReferralCursorPagination
+    filterset_fields = ["status", "urgency"]
+
+    def get_permissions(self):
+        if self.action == "create":
+            roles = (Role.REFERRER,)
+        elif self.action in {"list", "retrieve", "patient_declined"}:
+            roles = (Role.REFERRER, Role.COORDINATOR, Role.MANAGER)
+        else:
+            roles = (Role.COORDINATOR, Role.MANAGER)
+        return [*super().get_permissions(), has_role(*roles)()]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Referral.objects.none()
+        return visible_referrals(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        services.record_referral_list_viewed(
+            by=request.user, what="api list", count=len(response.data["results"])
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        referral = self.get_object()
+        services.record_referral_viewed(referral=referral, by=request.user, via="api")
+        return Response(ReferralSerializer(referral).data)
+
+    @extend_schema(
+        request=ReferralCreateSerializer,
+        responses={201: ReferralSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def create(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            return self._create(request)
+        if len(key) > idempotency.MAX_KEY_LENGTH:
+            raise ValidationError({"Idempotency-Key": "The key is longer than 255 characters."})
+        claim = idempotency.claim_key(
+            user=request.user,
+            key=key,
+            request_fingerprint=idempotency.fingerprint(
+                method=request.method, path=request.path, payload=request.data
+            ),
+        )
+        if claim.replay:
+            return Response(
+                claim.record.response_body,
+                status=claim.record.response_status,
+                headers={"Idempotent-Replayed": "true"},
+            )
+        try:
+            with transaction.atomic():
+                response = self._create(request)
+                idempotency.complete_key(
+                    record=claim.record, status=response.status_code, body=response.data
+                )
+        except BaseException:
+            idempotency.release_key(record=claim.record)
+            raise
+        return response
+
+    def _create(self, request) -> Response:
+        serializer = ReferralCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        patient = dict(data.pop("patient"))
+        practice = Organisation.objects.filter(pk__in=practice_ids_of(request.user)).first()
+        with field_errors_as_400():
+            received = services.receive_referral(
+                referred_by=request.user, practice=practice, patient=patient, referral=data
+            )
+        body = ReferralSerializer(self._reload(received.referral)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def _reload(self, referral):
+        return visible_referrals(self.request.user).get(pk=referral.pk)
+
+    def _transition(self, request, serializer_class, run):
+        referral = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with field_errors_as_400():
+            run(referral, serializer.validated_data)
+        return Response(ReferralSerializer(self._reload(referral)).data)
+
+    @extend_schema(request=AcceptSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        def run(referral, data):
+            assignee = None
+            if "assign_to" in data:
+                assignee = User.objects.filter(pk=data["assign_to"]).first()
+                if assignee is None:
+                    raise serializers.ValidationError({"assign_to": "No such coordinator."})
+            services.accept_referral(
+                referral=referral, by=request.user, assign_to=assignee, note=data["note"]
+            )
+
+        return self._transition(request, AcceptSerializer, run)
+
+    @extend_schema(request=DeclineSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._transition(
+            request,
+            DeclineSerializer,
+            lambda referral, data: services.decline_referral(
+                referral=referral, by=request.user, reason=data["reason"], note=data["note"]
+            ),
+        )
+
+    @extend_schema(request=FirstContactSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"], url_path="first-contact")
+    def first_contact(self, request, pk=None):
+        return self._transition(
+            request,
+            FirstContactSerializer,
+            lambda referral, data: services.record_first_contact(
+                referral=referral,
+                by=request.user,
+                contacted_on=data["contacted_on"],
+                method=data["method"],
+                note=data["note"],
+            ),
+        )
+
+    @extend_schema(request=UnableToContactSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"], url_path="unable-to-contact")
+    def unable_to_contact(self, request, pk=None):
+        return self._transition(
+            request,
+            UnableToContactSerializer,
+            lambda referral, data: services.record_unable_to_contact(
+                referral=referral, by=request.user, attempts=data["attempts"], note=data["note"]
+            ),
+        )
+
+    @extend_schema(request=CloseSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._transition(
+            request,
+            CloseSerializer,
+            lambda referral, data: services.close_referral(
+                referral=referral, by=request.user, outcome=data["outcome"], summary=data["summary"]
+            ),
+        )
+
+    @extend_schema(request=PatientDeclinedSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"], url_path="patient-declined")
+    def patient_declined(self, request, pk=None):
+        return self._transition(
+            request,
+            PatientDeclinedSerializer,
+            lambda referral, data: services.record_patient_declined(
+                referral=referral, by=request.user, note=data["note"]
+            ),
+        )

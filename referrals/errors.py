@@ -1,0 +1,36 @@
+from accounts.errors import DomainError
+
+
+class ReferralError(DomainError):
+    pass
+
+
+class IllegalTransition(ReferralError):
+    code = "illegal_transition"
+
+
+class ReferralAlreadyTaken(IllegalTransition):
+    code = "already_taken"
+
+
+class NotInReceivingTeam(ReferralError):
+    code = "not_in_team"
+    http_status = 403
+
+
+class NoTeamServesPractice(ReferralError):
+    code = "no_team"
+
+
+class IdempotencyKeyReused(DomainError):
+    """Same key, different body: the draft answers 422."""
+
+    code = "idempotency_key_reused"
+    http_status = 422
+
+
+class IdempotencyKeyInFlight(DomainError):
+    """The first request with this key is still being processed: the draft answers 409."""
+
+    code = "idempotency_key_in_flight"
+    http_status = 409

@@ -1,0 +1,238 @@
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from community_services.need_domains import NeedDomain
+
+from .models import (
+    ClosureOutcome,
+    ContactMethod,
+    DeclineReason,
+    Urgency,
+    validate_date_of_birth,
+)
+from .nhs_number import normalise, validate_nhs_number
+
+
+class NHSDateInput(forms.MultiWidget):
+    """The NHS.UK date input: day, month and year boxes."""
+
+    template_name = "forms/widgets/nhs_date_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            widgets={"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput},
+            attrs=attrs,
+        )
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class NHSDateField(forms.Field):
+    widget = NHSDateInput
+    template_name = "forms/nhs_date_field.html"
+    default_error_messages = {
+        "invalid": "Enter a real date, for example 27 3 2007.",
+        "incomplete": "Enter a day, month and year.",
+    }
+
+    def to_python(self, value):
+        parts = [str(part or "").strip() for part in (value or ["", "", ""])]
+        if not any(parts):
+            return None
+        if not all(parts):
+            raise ValidationError(self.error_messages["incomplete"], code="incomplete")
+        try:
+            day, month, year = (int(part) for part in parts)
+            return datetime.date(year, month, day)
+        except ValueError as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+
+class FindPatientForm(forms.Form):
+    nhs_number = forms.CharField(
+        label="NHS number",
+        max_length=14,
+        help_text="10 digits, for example 999 123 4567. Spaces are fine.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+    def clean_nhs_number(self):
+        number = normalise(self.cleaned_data["nhs_number"])
+        validate_nhs_number(number)
+        return number
+
+
+def _textarea(rows: int = 3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class ReferralForm(forms.Form):
+    """Everything a referrer tells the team; the patient part updates the matched record."""
+
+    given_name = forms.CharField(label="First name", max_length=100)
+    family_name = forms.CharField(label="Last name", max_length=100)
+    date_of_birth = NHSDateField(
+        label="Date of birth",
+        help_text="For example, 15 3 1984",
+        validators=[validate_date_of_birth],
+    )
+    sex_or_gender = forms.CharField(
+        label="Sex or gender (as recorded)", max_length=50, required=False
+    )
+    address = forms.CharField(label="Address", widget=_textarea(), required=False)
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    phone = forms.CharField(label="Phone number", max_length=30, required=False)
+    email = forms.EmailField(label="Email address", required=False)
+    preferred_contact_method = forms.ChoiceField(
+        label="How does the patient prefer to be contacted?",
+        choices=ContactMethod.choices,
+        initial=ContactMethod.PHONE,
+        widget=forms.RadioSelect,
+    )
+    interpreter_needed = forms.BooleanField(label="Needs an interpreter", required=False)
+    language = forms.CharField(label="Preferred language", max_length=60, required=False)
+    accessible_formats = forms.CharField(
+        label="Accessible formats",
+        max_length=200,
+        required=False,
+        help_text="For example large print, easy read, braille, audio.",
+    )
+    reasons = forms.MultipleChoiceField(
+        label="Reasons for referral",
+        help_text="Select all that apply.",
+        choices=NeedDomain.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one reason for the referral."},
+    )
+    help_wanted = forms.CharField(
+        label="What would the patient like help with?",
+        widget=_textarea(4),
+        error_messages={"required": "Say what the patient would like help with."},
+    )
+    urgency = forms.ChoiceField(
+        label="Urgency", choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect
+    )
+    risk_flag = forms.BooleanField(label="There is a risk or safeguarding concern", required=False)
+    risk_notes = forms.CharField(
+        label="Risk and safeguarding notes", widget=_textarea(), required=False
+    )
+    access_needs = forms.CharField(
+        label="Known access needs",
+        widget=_textarea(2),
+        required=False,
+        help_text="For example wheelchair user, hearing loss, needs a home visit.",
+    )
+    consent_to_referral = forms.BooleanField(
+        label="The patient consents to be referred to social prescribing",
+        error_messages={"required": "The patient must consent to be referred."},
+    )
+    consent_to_share = forms.BooleanField(
+        label="The patient consents to their details being shared with community services",
+        required=False,
+    )
+    consent_to_sms = forms.BooleanField(
+        label="The patient agrees to be contacted by text message", required=False
+    )
+    consent_to_email = forms.BooleanField(
+        label="The patient agrees to be contacted by email", required=False
+    )
+
+    PATIENT_FIELDS = (
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex_or_gender",
+        "address",
+        "postcode",
+        "phone",
+        "email",
+        "preferred_contact_method",
+        "interpreter_needed",
+        "language",
+        "accessible_formats",
+        "consent_to_referral",
+        "consent_to_share",
+        "consent_to_sms",
+        "consent_to_email",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("risk_flag") and not data.get("risk_notes", "").strip():
+            self.add_error("risk_notes", "Describe the risk or safeguarding concern.")
+        if data.get("interpreter_needed") and not data.get("language", "").strip():
+            self.add_error("language", "Say which language the interpreter is for.")
+        return data
+
+    def patient_data(self, nhs_number: str) -> dict:
+        return {"nhs_number": nhs_number} | {
+            name: self.cleaned_data[name] for name in self.PATIENT_FIELDS
+        }
+
+    def referral_data(self) -> dict:
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in self.PATIENT_FIELDS
+        } | {"reasons": sorted(self.cleaned_data["reasons"])}
+
+
+class AcceptForm(forms.Form):
+    assign_to = forms.ModelChoiceField(
+        label="Assign to", queryset=None, widget=forms.RadioSelect, empty_label=None
+    )
+    note = forms.CharField(label="Note (optional)", widget=_textarea(2), required=False)
+
+    def __init__(self, *args, colleagues, me, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assign_to"].queryset = colleagues
+        self.fields["assign_to"].initial = me.pk
+        self.fields["assign_to"].label_from_instance = lambda user: (
+            f"Me ({user.display_name})" if user.pk == me.pk else user.display_name
+        )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why is the referral declined?",
+        choices=DeclineReason.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label="Note for the referrer", widget=_textarea(), required=False)
+
+
+class FirstContactForm(forms.Form):
+    contacted_on = NHSDateField(label="Date of first contact", help_text="For example, 3 2 2026")
+    method = forms.ChoiceField(
+        label="How was the patient contacted?",
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label="Note (optional)", widget=_textarea(), required=False)
+
+
+class UnableToContactForm(forms.Form):
+    attempts = forms.IntegerField(
+        label="How many attempts were made?",
+        min_value=1,
+        max_value=50,
+    )
+    note = forms.CharField(label="Note (optional)", widget=_textarea(), required=False)
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=ClosureOutcome.choices, widget=forms.RadioSelect
+    )
+    summary = forms.CharField(
+        label="Outcome summary for the referring practice", widget=_textarea(4), required=False
+    )
+
+
+class PatientDeclinedForm(forms.Form):
+    note = forms.CharField(label="Note (optional)", widget=_textarea(), required=False)

@@ -1,0 +1,287 @@
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils import timezone
+
+from accounts.models import Organisation
+from community_services.need_domains import NeedDomain
+
+from .nhs_number import formatted, validate_nhs_number
+
+OLDEST_PLAUSIBLE_AGE = 120
+
+
+def validate_date_of_birth(value: datetime.date) -> None:
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError("Date of birth must be in the past.", code="future_date_of_birth")
+    if value.year < today.year - OLDEST_PLAUSIBLE_AGE:
+        raise ValidationError(
+            f"Date of birth must be within the last {OLDEST_PLAUSIBLE_AGE} years.",
+            code="implausible_date_of_birth",
+        )
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    SMS = "sms", "Text message"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+
+
+class TeamCoverage(models.Model):
+    """Which coordinator team receives the referrals of a practice."""
+
+    practice = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="coverage",
+        limit_choices_to={"kind": "gp_practice"},
+    )
+    team = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="covered_practices",
+        limit_choices_to={"kind": "coordinator_team"},
+    )
+
+    class Meta:
+        verbose_name_plural = "team coverage"
+
+    def __str__(self) -> str:
+        return f"{self.practice} → {self.team}"
+
+
+class Patient(models.Model):
+    nhs_number = models.CharField(
+        "NHS number", max_length=10, null=True, blank=True, validators=[validate_nhs_number]
+    )
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(validators=[validate_date_of_birth])
+    sex_or_gender = models.CharField("sex or gender (as recorded)", max_length=50, blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    preferred_contact_method = models.CharField(
+        max_length=10, choices=ContactMethod.choices, default=ContactMethod.PHONE
+    )
+    interpreter_needed = models.BooleanField(default=False)
+    language = models.CharField(max_length=60, blank=True)
+    accessible_formats = models.CharField(max_length=200, blank=True)
+    registered_practice = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="registered_patients"
+    )
+    consent_to_referral = models.BooleanField(default=False)
+    consent_to_referral_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    consent_to_referral_recorded_at = models.DateTimeField(null=True, blank=True)
+    consent_to_share = models.BooleanField(default=False)
+    consent_to_share_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    consent_to_share_recorded_at = models.DateTimeField(null=True, blank=True)
+    consent_to_sms = models.BooleanField(default=False)
+    consent_to_sms_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    consent_to_sms_recorded_at = models.DateTimeField(null=True, blank=True)
+    consent_to_email = models.BooleanField(default=False)
+    consent_to_email_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    consent_to_email_recorded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    CONSENTS = ("consent_to_referral", "consent_to_share", "consent_to_sms", "consent_to_email")
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nhs_number"],
+                condition=Q(nhs_number__isnull=False),
+                name="patient_unique_nhs_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def nhs_number_display(self) -> str:
+        return formatted(self.nhs_number) if self.nhs_number else ""
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", "Routine"
+    URGENT = "urgent", "Urgent"
+
+
+class ReferralStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    ACCEPTED = "accepted", "Accepted"
+    IN_PROGRESS = "in_progress", "In progress"
+    CLOSED = "closed", "Closed"
+    DECLINED = "declined", "Declined"
+    PATIENT_DECLINED = "patient_declined", "Patient declined"
+
+
+OPEN_STATUSES = (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+
+
+class DeclineReason(models.TextChoices):
+    NOT_ELIGIBLE = "not_eligible", "Not eligible for social prescribing"
+    NEEDS_CLINICAL_SERVICE = "needs_clinical_service", "Needs a clinical service instead"
+    OUT_OF_AREA = "out_of_area", "Outside the area the team covers"
+    DUPLICATE = "duplicate", "Duplicate of an open referral"
+    OTHER = "other", "Other"
+
+
+class ClosureOutcome(models.TextChoices):
+    GOALS_MET = "goals_met", "Goals met"
+    GOALS_PARTLY_MET = "goals_partly_met", "Goals partly met"
+    PATIENT_WITHDREW = "patient_withdrew", "Patient withdrew"
+    UNABLE_TO_CONTACT = "unable_to_contact", "Unable to contact"
+    MOVED_AWAY = "moved_away", "Moved away"
+    DIED = "died", "Died"
+    REFERRED_ELSEWHERE = "referred_elsewhere", "Referred elsewhere"
+
+
+def new_reference() -> str:
+    """A short reference people can read out on the phone: no 0/O or 1/I to confuse."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "SP-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class ReferralQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def urgent_first_then_oldest(self):
+        return self.annotate(
+            urgency_rank=Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1))
+        ).order_by("urgency_rank", "received_at", "id")
+
+
+class Referral(models.Model):
+    reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals")
+    referring_practice = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    team = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referrals_received"
+    )
+    reasons = models.JSONField(default=list, help_text="Need domain codes.")
+    help_wanted = models.TextField("what the patient would like help with")
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    risk_flag = models.BooleanField("risk or safeguarding concern", default=False)
+    risk_notes = models.TextField(blank=True)
+    access_needs = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.RECEIVED
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_referrals",
+    )
+    decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
+    first_contact_method = models.CharField(
+        max_length=10, choices=ContactMethod.choices, blank=True
+    )
+    contact_attempts = models.PositiveSmallIntegerField(default=0)
+    outcome = models.CharField(max_length=30, choices=ClosureOutcome.choices, blank=True)
+    outcome_summary = models.TextField(blank=True)
+    received_at = models.DateTimeField(db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the referral ended: closed or declined."
+    )
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["team", "status", "received_at"], name="referral_triage_idx"),
+            models.Index(
+                fields=["referring_practice", "received_at"], name="referral_practice_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [NeedDomain(code).label for code in self.reasons if code in NeedDomain.values]
+
+
+class ReferralEvent(models.Model):
+    """One row per status change: who, when, from → to, and a note."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    occurred_at = models.DateTimeField()
+    from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
+    note = models.TextField(blank=True)
+    referrer_emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.referral}: {self.from_status or '—'} → {self.to_status}"
+
+
+class IdempotencyKey(models.Model):
+    """An API request key (IETF httpapi Idempotency-Key draft), scoped to the user who sent it."""
+
+    class State(models.TextChoices):
+        IN_FLIGHT = "in_flight", "In flight"
+        COMPLETED = "completed", "Completed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="idempotency_keys"
+    )
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.IN_FLIGHT)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -1,0 +1,158 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from community_services.need_domains import NeedDomain
+
+from .models import (
+    ClosureOutcome,
+    ContactMethod,
+    DeclineReason,
+    Referral,
+    Urgency,
+    validate_date_of_birth,
+)
+from .nhs_number import normalise, validate_nhs_number
+
+
+class NHSNumberField(serializers.CharField):
+    def to_internal_value(self, data):
+        value = normalise(super().to_internal_value(data))
+        try:
+            validate_nhs_number(value)
+        except Exception as exc:  # Django's ValidationError → DRF's, same message
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
+
+
+class PatientInputSerializer(serializers.Serializer):
+    nhs_number = NHSNumberField(max_length=14)
+    given_name = serializers.CharField(max_length=100)
+    family_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField()
+    sex_or_gender = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    preferred_contact_method = serializers.ChoiceField(
+        choices=ContactMethod.choices, default=ContactMethod.PHONE
+    )
+    interpreter_needed = serializers.BooleanField(default=False)
+    language = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    accessible_formats = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    consent_to_referral = serializers.BooleanField()
+    consent_to_share = serializers.BooleanField(default=False)
+    consent_to_sms = serializers.BooleanField(default=False)
+    consent_to_email = serializers.BooleanField(default=False)
+
+    def validate_date_of_birth(self, value):
+        try:
+            validate_date_of_birth(value)
+        except Exception as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
+
+    def validate_consent_to_referral(self, value):
+        if not value:
+            raise serializers.ValidationError("The patient must consent to be referred.")
+        return value
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    patient = PatientInputSerializer()
+    reasons = serializers.MultipleChoiceField(choices=NeedDomain.choices, allow_empty=False)
+    help_wanted = serializers.CharField()
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
+    risk_flag = serializers.BooleanField(default=False)
+    risk_notes = serializers.CharField(required=False, allow_blank=True, default="")
+    access_needs = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_reasons(self, value):
+        return sorted(value)
+
+    def validate(self, attrs):
+        if attrs.get("risk_flag") and not attrs.get("risk_notes", "").strip():
+            raise serializers.ValidationError(
+                {"risk_notes": "Describe the risk or safeguarding concern."}
+            )
+        return attrs
+
+
+class PatientSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    nhs_number = serializers.CharField()
+    given_name = serializers.CharField()
+    family_name = serializers.CharField()
+    date_of_birth = serializers.DateField()
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    patient = PatientSerializer()
+    referring_practice = serializers.CharField(source="referring_practice.name")
+    referred_by = serializers.CharField(source="referred_by.display_name")
+    team = serializers.CharField(source="team.name")
+    assigned_coordinator = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "patient",
+            "referring_practice",
+            "referred_by",
+            "team",
+            "assigned_coordinator",
+            "reasons",
+            "help_wanted",
+            "urgency",
+            "risk_flag",
+            "risk_notes",
+            "access_needs",
+            "decline_reason",
+            "outcome",
+            "outcome_summary",
+            "received_at",
+            "accepted_at",
+            "first_contact_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_assigned_coordinator(self, referral) -> str | None:
+        """The name only: referrers need to know who, not how to reach them here."""
+        return referral.assigned_to.display_name if referral.assigned_to else None
+
+
+class AcceptSerializer(serializers.Serializer):
+    assign_to = serializers.IntegerField(
+        required=False, help_text="User id of a coordinator in the team; yourself by default."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=DeclineReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FirstContactSerializer(serializers.Serializer):
+    contacted_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=ContactMethod.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class UnableToContactSerializer(serializers.Serializer):
+    attempts = serializers.IntegerField(min_value=1, max_value=50)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=ClosureOutcome.choices)
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PatientDeclinedSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
