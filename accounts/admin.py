@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from .models import AuditEvent, Membership, Notification, Organisation, User
+from .services import deactivate_user
 
 
 class MembershipInline(admin.TabularInline):
@@ -16,6 +17,14 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "first_name", "last_name", "is_active", "is_superuser"]
     search_fields = ["email", "first_name", "last_name"]
     inlines = [MembershipInline]
+    actions = ["deactivate_and_log_out"]
+
+    @admin.action(description="Deactivate and end their sessions")
+    def deactivate_and_log_out(self, request, queryset):
+        for user in queryset:
+            deactivate_user(user=user, actor=request.user)
+        self.message_user(request, f"{queryset.count()} user(s) deactivated and logged out.")
+
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Personal details", {"fields": ("first_name", "last_name", "phone")}),

@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from .navigation import navigation_for
 
 
@@ -6,6 +8,8 @@ def current_membership(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     return {
+        "session_idle_timeout": settings.SESSION_IDLE_TIMEOUT_SECONDS,
+        "session_idle_warning": settings.SESSION_IDLE_WARNING_SECONDS,
         "current_membership": user.primary_membership,
         "navigation": navigation_for(user, request.path),
     }

@@ -1,12 +1,21 @@
 import re
+import time
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 from .request_context import RequestContext, reset_request_context, set_request_context
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+SESSION_STARTED_KEY = "auth_started_at"
+SESSION_ACTIVITY_KEY = "last_activity_at"
 
 
 def client_ip(request) -> str | None:
@@ -49,3 +58,75 @@ class NoStoreForSignedInMiddleware:
         if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
             add_never_cache_headers(response)
         return response
+
+
+def start_session_clock(request) -> None:
+    """A new login starts both the idle and the absolute clock afresh."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = time.time()
+        session[SESSION_STARTED_KEY] = now
+        session[SESSION_ACTIVITY_KEY] = now
+
+
+def mark_session_activity(request) -> None:
+    request.session[SESSION_ACTIVITY_KEY] = time.time()
+
+
+class SessionTimeoutMiddleware:
+    """Automatic logoff: after an idle spell, and after an absolute lifetime whatever happens.
+
+    Activity is written to the session at most once a minute, so most requests cost no write.
+    """
+
+    ACTIVITY_RESOLUTION_SECONDS = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            expired = self._expired_reason(request)
+            if expired:
+                return self._log_out(request, expired)
+        return self.get_response(request)
+
+    def _expired_reason(self, request) -> str | None:
+        now = time.time()
+        session = request.session
+        started = session.setdefault(SESSION_STARTED_KEY, now)
+        last_activity = session.get(SESSION_ACTIVITY_KEY, now)
+        if now - started > settings.SESSION_ABSOLUTE_LIFETIME_SECONDS:
+            return "absolute"
+        if now - last_activity > settings.SESSION_IDLE_TIMEOUT_SECONDS:
+            return "idle"
+        if now - last_activity >= self.ACTIVITY_RESOLUTION_SECONDS or (
+            SESSION_ACTIVITY_KEY not in session
+        ):
+            session[SESSION_ACTIVITY_KEY] = now
+        return None
+
+    def _log_out(self, request, reason: str):
+        from .services import record_audit_event
+
+        user = request.user
+        record_audit_event(
+            actor=user,
+            action="session_expired",
+            object_type="user",
+            object_id=user.pk,
+            detail=f"logged off: {'idle timeout' if reason == 'idle' else 'session lifetime'}",
+        )
+        logout(request)
+        message = (
+            "You were logged out because you had not done anything for a while."
+            if reason == "idle"
+            else "You were logged out because your session reached its time limit."
+        )
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message, "code": "session_expired"}, status=401)
+        messages.info(request, f"{message} Log in again to carry on.")
+        return redirect(
+            f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
+        )

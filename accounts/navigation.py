@@ -18,6 +18,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Home", "coordinators:team-home"),
         ("Triage queue", "referrals:triage"),
         ("Directory", "community_services:directory-search"),
+        ("Team members", "accounts:team-members"),
         ("Audit trail", "accounts:audit-list"),
     ],
     Role.VETTER: [

@@ -3,11 +3,13 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from .middleware import start_session_clock
 from .services import record_audit_event
 
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
+    start_session_clock(request)
     record_audit_event(actor=user, action="login", object_type="user", object_id=user.pk)
 
 

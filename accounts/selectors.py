@@ -35,3 +35,15 @@ def audit_events_for_browsing(
     if patient_id:
         events = events.filter(patient_id=patient_id)
     return events
+
+
+def team_members_for_manager(user: User) -> QuerySet[User]:
+    """The people a manager looks after: everyone in the teams they manage."""
+    from .models import Membership
+
+    if user.is_superuser:
+        members = User.objects.all()
+    else:
+        teams = Membership.objects.filter(user=user, role=Role.MANAGER).values("organisation")
+        members = User.objects.filter(memberships__organisation__in=teams).distinct()
+    return members.order_by("last_name", "first_name", "email")

@@ -172,3 +172,39 @@ def mark_notifications_read(*, recipient: User, link: str) -> int:
     return Notification.objects.filter(recipient=recipient, link=link, read_at=None).update(
         read_at=timezone.now()
     )
+
+
+def end_user_sessions(*, user: User, actor: User | None) -> int:
+    """Log a user out everywhere: every session they hold is deleted."""
+    from allauth.usersessions.models import UserSession
+
+    sessions = UserSession.objects.purge_and_list(user)
+    for session in sessions:
+        session.end()
+    record_audit_event(
+        actor=actor,
+        action="sessions_ended",
+        object_type="user",
+        object_id=user.pk,
+        detail=f"{len(sessions)} session(s) ended",
+    )
+    return len(sessions)
+
+
+@transaction.atomic
+def deactivate_user(*, user: User, actor: User | None) -> None:
+    """No more logins, and the sessions already open end now."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        record_audit_event(actor=actor, action="deactivate", object_type="user", object_id=user.pk)
+    transaction.on_commit(lambda: end_user_sessions(user=user, actor=actor))
+
+
+def can_manage_sessions_of(*, actor: User, user: User) -> bool:
+    """Superusers: anyone. Managers: the members of their own teams."""
+    if actor.is_superuser:
+        return True
+    managed_teams = actor.memberships.filter(role=Role.MANAGER).values("organisation")
+    return Membership.objects.filter(user=user, organisation__in=managed_teams).exists()

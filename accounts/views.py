@@ -1,12 +1,18 @@
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
+from .middleware import mark_session_activity
 from .models import Role
 from .permissions import role_required
-from .selectors import audit_events_for_browsing, home_url_for
+from .selectors import audit_events_for_browsing, home_url_for, team_members_for_manager
+from .services import end_user_sessions
 
 
 @login_required
@@ -32,3 +38,35 @@ def audit_list(request):
     return render(
         request, "accounts/audit_list.html", {"page": page, "filters": filters, "query": query}
     )
+
+
+@login_required
+@require_POST
+def session_keepalive(request):
+    """'Stay logged in' from the idle warning: counts as activity."""
+    mark_session_activity(request)
+    if (
+        request.headers.get("HX-Request")
+        or request.accepts("application/json")
+        and not (request.accepts("text/html"))
+    ):
+        return HttpResponse(status=204)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = home_url_for(request.user)
+    return redirect(next_url)
+
+
+@role_required(Role.MANAGER, allow_superuser=True)
+def team_members(request):
+    members = list(team_members_for_manager(request.user))
+    return render(request, "accounts/team_members.html", {"members": members})
+
+
+@role_required(Role.MANAGER, allow_superuser=True)
+@require_POST
+def end_sessions(request, user_id: int):
+    member = get_object_or_404(team_members_for_manager(request.user), pk=user_id)
+    ended = end_user_sessions(user=member, actor=request.user)
+    messages.success(request, f"{member.display_name} was logged out of {ended} session(s).")
+    return redirect("accounts:team-members")
