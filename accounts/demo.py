@@ -1,11 +1,16 @@
 """Demo organisations and one user per role. Invented names only."""
 
+from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 
+from .mfa import has_totp, mfa_required_for
 from .models import Organisation, OrganisationKind, Role, User
 from .services import add_member
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for local demos, refused without DEBUG
+# Staff roles must use two-factor authentication; demo staff share this authenticator secret
+# (add it to an authenticator app, or run `python manage.py demo_totp_code`).
+DEMO_TOTP_SECRET = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF"  # noqa: S105 - demo only
 
 ORGANISATIONS = [
     ("Riverside Medical Practice", OrganisationKind.GP_PRACTICE, "Y90001"),
@@ -53,6 +58,9 @@ def seed(log) -> list[tuple[str, str]]:
         admin.is_superuser = admin.is_staff = True
         admin.save(update_fields=["is_superuser", "is_staff"])
     logins.append((ADMIN_EMAIL, "Superuser"))
+    for user in User.objects.filter(email__in=[email for email, _ in logins]):
+        if mfa_required_for(user) and not has_totp(user):
+            TOTP.activate(user, DEMO_TOTP_SECRET)
     log(f"{len(organisations)} organisations, {len(logins)} users")
     return logins
 

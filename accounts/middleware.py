@@ -130,3 +130,33 @@ class SessionTimeoutMiddleware:
         return redirect(
             f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
         )
+
+
+class MFAEnrolmentMiddleware:
+    """Staff who reach patient data must have set up two-factor authentication first.
+
+    Logging in with an authenticator is enforced by allauth's login stage; this closes the gap
+    of a first login before any authenticator exists, sending the user to set one up.
+    """
+
+    EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/session/keepalive/", "/hsds")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+        ):
+            from .mfa import needs_mfa_enrolment
+
+            if needs_mfa_enrolment(request):
+                message = "Set up two-factor authentication before you continue."
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": message, "code": "mfa_required"}, status=403)
+                messages.warning(request, message)
+                return redirect("mfa_activate_totp")
+        return self.get_response(request)

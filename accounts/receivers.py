@@ -1,8 +1,10 @@
 """Sign-in events go to the audit trail through the one service function."""
 
+from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from .mfa import settle_mfa_status
 from .middleware import start_session_clock
 from .services import record_audit_event
 
@@ -10,6 +12,8 @@ from .services import record_audit_event
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
     start_session_clock(request)
+    if getattr(request, "session", None) is not None:
+        settle_mfa_status(request, user)
     record_audit_event(actor=user, action="login", object_type="user", object_id=user.pk)
 
 
@@ -24,4 +28,28 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
     attempted = str(credentials.get("email") or credentials.get("username") or "")[:200]
     record_audit_event(
         actor=None, action="login_failed", object_type="user", detail=f"attempted: {attempted}"
+    )
+
+
+@receiver(authenticator_added)
+def mfa_enrolled(sender, request, user, authenticator, **kwargs):
+    settle_mfa_status(request, user)
+    record_audit_event(
+        actor=user,
+        action="mfa_enrolled",
+        object_type="user",
+        object_id=user.pk,
+        detail=authenticator.type,
+    )
+
+
+@receiver(authenticator_removed)
+def mfa_removed(sender, request, user, authenticator, **kwargs):
+    settle_mfa_status(request, user)
+    record_audit_event(
+        actor=user,
+        action="mfa_removed",
+        object_type="user",
+        object_id=user.pk,
+        detail=authenticator.type,
     )

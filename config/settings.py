@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.MFAEnrolmentMiddleware",
     "accounts.middleware.NoStoreForSignedInMiddleware",
 ]
 
@@ -152,6 +153,10 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Social prescribing"
+# Two-factor authentication is required for these roles (and superusers) before patient data.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "coordinator,manager,vetter")
+MFA_REQUIRED_FOR_SUPERUSERS = env_bool("MFA_REQUIRED_FOR_SUPERUSERS", True)
+MFA_REQUIRED_FOR_REFERRERS = env_bool("MFA_REQUIRED_FOR_REFERRERS", False)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")

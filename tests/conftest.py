@@ -11,6 +11,7 @@ from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
+    enrol_totp,
 )
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -146,7 +147,9 @@ def provider(provider_org):
 
 @pytest.fixture
 def superuser(db):
-    return UserFactory(email="super@test.example", is_superuser=True, is_staff=True)
+    user = UserFactory(email="super@test.example", is_superuser=True, is_staff=True)
+    enrol_totp(user)
+    return user
 
 
 @pytest.fixture

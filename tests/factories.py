@@ -1,8 +1,13 @@
-import factory
+import time
 
+import factory
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+
+from accounts.mfa import has_totp, mfa_required_roles
 from accounts.models import Membership, Organisation, User
 
 PASSWORD = "correct-horse-battery-staple-42"  # noqa: S105 - synthetic test password
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - synthetic test secret
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -33,3 +38,31 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = "referrer"
+
+    @factory.post_generation
+    def enrol_mfa(self, create, extracted, **kwargs):
+        """Staff whose role needs two-factor authentication get an authenticator, unless
+        `enrol_mfa=False` (to test enrolment itself)."""
+        if create and extracted is not False and self.role in mfa_required_roles():
+            enrol_totp(self.user)
+
+
+def enrol_totp(user) -> None:
+    if not has_totp(user):
+        TOTP.activate(user, TOTP_SECRET)
+
+
+def current_totp_code() -> str:
+    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
+
+
+def log_in_through_the_form(client, user, password: str = PASSWORD, **extra):
+    """Log in as a person does, answering the two-factor step when the account has one."""
+    from django.urls import reverse
+
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": password}, **extra
+    )
+    if response.status_code == 302 and response.url == reverse("mfa_authenticate"):
+        response = client.post(reverse("mfa_authenticate"), {"code": current_totp_code()}, **extra)
+    return response

@@ -7,6 +7,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent, AuditTrailIsAppendOnly
 from accounts.request_context import RequestContext, reset_request_context, set_request_context
 from accounts.services import GENESIS_HASH, record_audit_event, verify_audit_chain
+from tests.factories import log_in_through_the_form
 
 
 def _three_events(actor):
@@ -49,11 +50,7 @@ def test_event_records_actor_ip_and_request_id_of_the_context(coordinator_x):
 
 
 def test_login_through_the_form_is_audited_with_the_client_ip(client, coordinator_x, password):
-    client.post(
-        reverse("account_login"),
-        {"login": coordinator_x.email, "password": password},
-        REMOTE_ADDR="10.9.8.7",
-    )
+    log_in_through_the_form(client, coordinator_x, password, REMOTE_ADDR="10.9.8.7")
     event = AuditEvent.objects.filter(action="login").get()
     assert event.actor == coordinator_x
     assert event.ip_address == "10.9.8.7"
@@ -61,11 +58,7 @@ def test_login_through_the_form_is_audited_with_the_client_ip(client, coordinato
 
 
 def test_a_sane_request_id_is_kept_and_echoed(client, coordinator_x, password):
-    client.post(
-        reverse("account_login"),
-        {"login": coordinator_x.email, "password": password},
-        HTTP_X_REQUEST_ID="req-abc-123",
-    )
+    log_in_through_the_form(client, coordinator_x, password, HTTP_X_REQUEST_ID="req-abc-123")
     assert AuditEvent.objects.get(action="login").request_id == "req-abc-123"
     assert client.get("/healthz", HTTP_X_REQUEST_ID="<bad id>")["X-Request-ID"] != "<bad id>"
 

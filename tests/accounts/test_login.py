@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.factories import log_in_through_the_form
+
 HOMES = {
     "referrer": "referrals:practice-home",
     "coordinator": "coordinators:home",
@@ -13,19 +15,16 @@ HOMES = {
 @pytest.mark.parametrize("role", sorted(HOMES))
 def test_each_role_logs_in_and_lands_on_its_home(client, cast, role, password):
     user = cast[role]
-    response = client.post(
-        reverse("account_login"), {"login": user.email, "password": password}, follow=True
-    )
-    assert response.redirect_chain[-1][0] == reverse(HOMES[role])
+    response = log_in_through_the_form(client, user, password)
+    assert response.url == reverse(HOMES[role])
+    response = client.get(response.url)
     page = response.content.decode()
     assert user.primary_membership.organisation.name in page
     assert f'data-testid="header-role">{user.primary_membership.get_role_display()}<' in page
 
 
 def test_superuser_without_a_role_lands_on_the_admin(client, superuser, password):
-    response = client.post(
-        reverse("account_login"), {"login": superuser.email, "password": password}
-    )
+    response = log_in_through_the_form(client, superuser, password)
     assert response.url == reverse("admin:index")
 
 

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from accounts.demo import DEMO_PASSWORD, USERS
+from accounts.mfa import has_totp
 from accounts.models import Membership, Organisation, OrganisationKind, User
 
 
@@ -29,6 +30,14 @@ def test_seed_demo_is_idempotent_and_every_login_works(db, settings, capsys, cli
         assert email in output
         assert client.login(email=email, password=DEMO_PASSWORD)
     assert User.objects.get(email="admin@demo.example").is_superuser
+    staff = [
+        "coordinator@demo.example",
+        "manager@demo.example",
+        "vetter@demo.example",
+        "admin@demo.example",
+    ]
+    assert all(has_totp(user) for user in User.objects.filter(email__in=staff))
+    assert not has_totp(User.objects.get(email="referrer@demo.example"))
 
 
 def test_seed_demo_runs_with_force_when_debug_is_off(db, settings):

@@ -7,11 +7,13 @@ from django.urls import reverse
 from accounts.middleware import SESSION_ACTIVITY_KEY, SESSION_STARTED_KEY
 from accounts.models import AuditEvent
 from accounts.services import deactivate_user
+from tests.factories import log_in_through_the_form
 
 
 def _log_in(client, user, password):
-    response = client.post(reverse("account_login"), {"login": user.email, "password": password})
+    response = log_in_through_the_form(client, user, password)
     assert response.status_code == 302
+    assert "_auth_user_id" in client.session
     return response
 
 

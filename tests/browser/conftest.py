@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+from tests.factories import current_totp_code
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
 # test itself (creating users) are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -49,5 +51,9 @@ def log_in(page, live_server, password):
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_load_state()
+        if "/accounts/2fa/authenticate/" in page.url:
+            page.get_by_label("Code").fill(current_totp_code())
+            page.get_by_role("button", name="Sign In").click()
+            page.wait_for_load_state()
 
     return _log_in

@@ -3,7 +3,7 @@ from importlib import import_module
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 # Each app may ship a `demo.py` with `seed(log)`; they run in dependency order.
 DEMO_MODULES = ["accounts", "community_services", "referrals", "coordinators"]
@@ -40,3 +40,7 @@ class Command(BaseCommand):
         )
         for email, role in logins:
             self.stdout.write(f"  {role:<12} {email}")
+        self.stdout.write(
+            "Coordinators, managers, vetters and the superuser also need a two-factor code: "
+            f"authenticator secret {DEMO_TOTP_SECRET}, or run `python manage.py demo_totp_code`."
+        )
