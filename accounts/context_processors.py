@@ -1,4 +1,7 @@
+from django.utils.functional import SimpleLazyObject
+
 from .navigation import navigation_for
+from .selectors import unread_notification_count
 
 
 def current_membership(request) -> dict:
@@ -8,4 +11,6 @@ def current_membership(request) -> dict:
     return {
         "current_membership": user.primary_membership,
         "navigation": navigation_for(user, request.path),
+        # Counted only when a template shows it (the header's bell).
+        "unread_notifications": SimpleLazyObject(lambda: unread_notification_count(user)),
     }
