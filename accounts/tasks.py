@@ -10,6 +10,7 @@ from . import services
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=None,
+    ignore_result=True,
     soft_time_limit=settings.REMINDER_TASK_SOFT_TIME_LIMIT,
     time_limit=settings.REMINDER_TASK_TIME_LIMIT,
 )
@@ -22,7 +23,7 @@ def deliver_reminder(self, reminder_id: int) -> str:
     return outcome.status
 
 
-@shared_task(name="accounts.recover_reminders", acks_late=True, time_limit=120)
+@shared_task(name="accounts.recover_reminders", acks_late=True, ignore_result=True, time_limit=120)
 def recover_reminders() -> int:
     """Periodic: re-enqueue reminders a dead worker left claimed, or whose message was lost."""
     return services.recover_reminders()
