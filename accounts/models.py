@@ -204,6 +204,9 @@ class Notification(models.Model):
     verb = models.CharField(max_length=40)
     message = models.CharField(max_length=300)
     link = models.CharField(max_length=300, blank=True)
+    reminder = models.OneToOneField(
+        "Reminder", null=True, blank=True, on_delete=models.SET_NULL, related_name="notification"
+    )
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -215,3 +218,96 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.message}"
+
+
+class ReminderChannel(models.TextChoices):
+    IN_APP = "in_app", "In-app notification"
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CLAIMED = "claimed", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Not sent"
+
+
+class Reminder(models.Model):
+    """One message that is due: created once per (kind, target, occurrence, recipient, channel)
+    under a unique constraint, then delivered by its own idempotent task."""
+
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=64)
+    occurrence = models.CharField(max_length=64)
+    recipient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+    )
+    recipient_key = models.CharField(
+        max_length=64, help_text="user:<id> or patient:<id>, the person the message is for."
+    )
+    address = models.CharField(max_length=254, blank=True)
+    channel = models.CharField(max_length=10, choices=ReminderChannel.choices)
+    team = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The coordinator team whose work this is about (scopes the operations page).",
+    )
+    link = models.CharField(max_length=300, blank=True)
+    context = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_message_id = models.CharField(max_length=100, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "kind",
+                    "target_type",
+                    "target_id",
+                    "occurrence",
+                    "recipient_key",
+                    "channel",
+                ],
+                name="reminder_once_per_occurrence_recipient_channel",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="reminder_status_due_idx"),
+            models.Index(fields=["status", "claimed_at"], name="reminder_status_claimed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        target = f"{self.target_type}:{self.target_id}"
+        return f"{self.kind} {target} → {self.recipient_key} ({self.channel})"
+
+
+class JobRun(models.Model):
+    """One run of a sweep: when it started and finished, and how many reminders it created."""
+
+    kind = models.CharField(max_length=60, db_index=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_count = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.started_at:%Y-%m-%d %H:%M}"

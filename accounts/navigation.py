@@ -20,6 +20,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Directory", "community_services:directory-search"),
         ("Team members", "accounts:team-members"),
         ("Audit trail", "accounts:audit-list"),
+        ("Operations", "accounts:operations"),
     ],
     Role.VETTER: [
         ("Vetting queue", "community_services:vetter-home"),
@@ -33,7 +34,11 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
 def navigation_for(user: User, current_path: str) -> list[dict]:
     entries = list(_MENUS.get(user.role or "", []))
     if user.is_superuser:
-        entries += [("Audit trail", "accounts:audit-list"), ("Admin", "admin:index")]
+        entries += [
+            ("Audit trail", "accounts:audit-list"),
+            ("Operations", "accounts:operations"),
+            ("Admin", "admin:index"),
+        ]
     items, seen = [], set()
     for text, url_name in entries:
         if url_name in seen:

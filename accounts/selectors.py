@@ -1,7 +1,17 @@
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from .models import AuditEvent, Role, User
+from .models import (
+    AuditEvent,
+    JobRun,
+    Membership,
+    Notification,
+    Reminder,
+    ReminderStatus,
+    Role,
+    User,
+)
 
 ROLE_HOME_URL_NAMES = {
     Role.REFERRER: "referrals:practice-home",
@@ -47,3 +57,58 @@ def team_members_for_manager(user: User) -> QuerySet[User]:
         teams = Membership.objects.filter(user=user, role=Role.MANAGER).values("organisation")
         members = User.objects.filter(memberships__organisation__in=teams).distinct()
     return members.order_by("last_name", "first_name", "email")
+
+
+def notifications_for(user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def unread_notification_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at=None).count()
+
+
+def reminders_visible_to(user: User) -> QuerySet[Reminder]:
+    """Superusers see every reminder; a manager those about their own team's work."""
+    reminders = Reminder.objects.all()
+    if user.is_superuser:
+        return reminders
+    teams = Membership.objects.filter(user=user, role=Role.MANAGER).values("organisation_id")
+    return reminders.filter(team_id__in=teams)
+
+
+def reminder_for_operations(user: User, reminder_id: int) -> Reminder:
+    return get_object_or_404(reminders_visible_to(user), pk=reminder_id)
+
+
+def operations_overview(user: User, *, limit: int = 25) -> dict:
+    reminders = reminders_visible_to(user)
+    counts = {status: 0 for status in ReminderStatus.values}
+    for row in reminders.values("status").annotate(n=Count("id")).order_by():
+        counts[row["status"]] = row["n"]
+    listed = reminders.select_related("recipient").only(
+        "id",
+        "kind",
+        "target_type",
+        "target_id",
+        "recipient_key",
+        "recipient__first_name",
+        "recipient__last_name",
+        "recipient__email",
+        "channel",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "claimed_at",
+        "next_attempt_at",
+    )
+    return {
+        "counts": [(ReminderStatus(status).label, status, n) for status, n in counts.items()],
+        "job_runs": list(JobRun.objects.order_by("-started_at", "-id")[:limit]),
+        "failed": list(listed.filter(status=ReminderStatus.FAILED).order_by("-id")[:limit]),
+        "waiting": list(
+            listed.filter(status__in=[ReminderStatus.PENDING, ReminderStatus.CLAIMED]).order_by(
+                "next_attempt_at", "id"
+            )[:limit]
+        ),
+    }

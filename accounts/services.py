@@ -1,22 +1,36 @@
 import datetime
 import hashlib
 import json
+import smtplib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .errors import DomainError
 from .models import (
     ROLE_ORGANISATION_KIND,
     AuditEvent,
+    JobRun,
     Membership,
     Notification,
     Organisation,
     OrganisationKind,
+    Reminder,
+    ReminderChannel,
+    ReminderStatus,
     Role,
     User,
 )
 from .request_context import current_request_context
+from .sms import DeliveryError, get_sms_backend
 
 GENESIS_HASH = "0" * 64
 # Any constant will do: it names the lock that serialises appends to the chain on PostgreSQL.
@@ -25,6 +39,10 @@ _AUDIT_CHAIN_LOCK_KEY = 0x5A0D17
 
 class MembershipError(Exception):
     pass
+
+
+class ReminderNotFailed(DomainError):
+    code = "reminder_not_failed"
 
 
 def audit_event_digest(
@@ -208,3 +226,295 @@ def can_manage_sessions_of(*, actor: User, user: User) -> bool:
         return True
     managed_teams = actor.memberships.filter(role=Role.MANAGER).values("organisation")
     return Membership.objects.filter(user=user, organisation__in=managed_teams).exists()
+
+
+# --- Reminders: created once under a unique key, delivered once by their own task
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone a reminder is for: a user, or a patient reached only on consented channels."""
+
+    key: str
+    channels: tuple[str, ...]
+    user: User | None = None
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+    def address_for(self, channel: str) -> str:
+        return {ReminderChannel.EMAIL: self.email, ReminderChannel.SMS: self.phone}.get(channel, "")
+
+
+def user_recipient(user: User) -> Recipient:
+    return Recipient(
+        key=f"user:{user.pk}",
+        channels=tuple(settings.REMINDER_USER_CHANNELS),
+        user=user,
+        name=user.display_name,
+        email=user.email,
+        phone=user.phone,
+    )
+
+
+_MISSING_ADDRESS = {
+    ReminderChannel.EMAIL: "No email address is recorded.",
+    ReminderChannel.SMS: "No mobile number is recorded.",
+}
+
+
+def render_reminder(reminder: Reminder, part: str) -> str:
+    """One part of a reminder's message from templates/reminders/<kind>/<part>."""
+    context = {
+        **reminder.context,
+        "recipient_name": reminder.context.get("recipient_name", ""),
+        "link": f"{settings.SITE_URL}{reminder.link}" if reminder.link else settings.SITE_URL,
+        "reference": str(reminder.reference),
+    }
+    return render_to_string(f"reminders/{reminder.kind}/{part}", context).strip()
+
+
+@transaction.atomic
+def create_reminders(
+    *,
+    kind: str,
+    target_type: str,
+    target_id: str | int,
+    occurrence: str,
+    recipients: Iterable[Recipient],
+    context: dict,
+    link: str = "",
+    team: Organisation | None = None,
+    patient_id: str | int = "",
+) -> list[Reminder]:
+    """Record one reminder per recipient and channel unless it exists already; returns only the
+    new ones. In-app ones are delivered here, in the same transaction; email and text messages
+    are enqueued after commit (a rollback enqueues nothing)."""
+    now = timezone.now()
+    created = []
+    for recipient in recipients:
+        for channel in recipient.channels:
+            address = recipient.address_for(channel)
+            skipped = channel != ReminderChannel.IN_APP and not address
+            reminder, is_new = Reminder.objects.get_or_create(
+                kind=kind,
+                target_type=target_type,
+                target_id=str(target_id),
+                occurrence=occurrence,
+                recipient_key=recipient.key,
+                channel=channel,
+                defaults={
+                    "recipient": recipient.user,
+                    "address": address,
+                    "team": team,
+                    "link": link[:300],
+                    "context": {**context, "recipient_name": recipient.name},
+                    "next_attempt_at": now,
+                    "status": ReminderStatus.SKIPPED if skipped else ReminderStatus.PENDING,
+                    "last_error": _MISSING_ADDRESS.get(channel, "") if skipped else "",
+                },
+            )
+            if not is_new:
+                continue
+            created.append(reminder)
+            record_audit_event(
+                actor=None,
+                action="reminder_created",
+                object_type=target_type,
+                object_id=target_id,
+                patient_id=patient_id,
+                detail=f"{kind} for {recipient.key} by {channel}"
+                + (f": {reminder.last_error}" if skipped else ""),
+            )
+            if skipped:
+                continue
+            if channel == ReminderChannel.IN_APP:
+                _deliver_in_app(reminder, now=now)
+            else:
+                transaction.on_commit(partial(enqueue_reminder_delivery, reminder.pk))
+    return created
+
+
+def _deliver_in_app(reminder: Reminder, *, now) -> None:
+    Notification.objects.create(
+        recipient=reminder.recipient,
+        verb=reminder.kind,
+        message=render_reminder(reminder, "subject.txt")[:300],
+        link=reminder.link,
+        reminder=reminder,
+    )
+    reminder.status = ReminderStatus.SENT
+    reminder.sent_at = now
+    reminder.attempts = 1
+    reminder.save(update_fields=["status", "sent_at", "attempts"])
+
+
+def enqueue_reminder_delivery(reminder_id: int, countdown: int | None = None) -> None:
+    from .tasks import deliver_reminder
+
+    deliver_reminder.apply_async(
+        args=[reminder_id], queue=settings.REMINDER_QUEUE, countdown=countdown
+    )
+
+
+def retry_delay_seconds(attempts: int) -> int:
+    """Exponential backoff, capped well below the broker's visibility timeout."""
+    base = settings.REMINDER_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    return min(settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS, base)
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    status: str
+    retry_in: int | None = None
+
+
+def _claimable(now) -> Q:
+    stale = now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
+    return Q(status=ReminderStatus.PENDING) | Q(status=ReminderStatus.CLAIMED, claimed_at__lt=stale)
+
+
+def deliver_reminder(*, reminder_id: int) -> DeliveryOutcome:
+    """Claim, send, mark sent: each step is one autocommitted statement, never a transaction
+    held open across the provider call.
+
+    The claim is a single UPDATE … WHERE status is pending (or claimed by a worker that has
+    since died), so two tasks for one reminder cannot both send it. "Sent" is recorded by the
+    very next statement after the provider accepted the message; a crash between the two is the
+    one window no design closes, and the reminder's reference went to the provider so such a
+    resend can be recognised there.
+    """
+    now = timezone.now()
+    claimed = (
+        Reminder.objects.filter(pk=reminder_id)
+        .exclude(channel=ReminderChannel.IN_APP)
+        .filter(_claimable(now))
+        .update(status=ReminderStatus.CLAIMED, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return DeliveryOutcome("not_claimable")
+    reminder = Reminder.objects.get(pk=reminder_id)
+    try:
+        provider_message_id = _send(reminder)
+    except (DeliveryError, SoftTimeLimitExceeded) as exc:
+        return _after_failed_attempt(reminder, exc)
+    Reminder.objects.filter(pk=reminder_id, status=ReminderStatus.CLAIMED).update(
+        status=ReminderStatus.SENT, sent_at=timezone.now(), provider_message_id=provider_message_id
+    )
+    return DeliveryOutcome("sent")
+
+
+def _send(reminder: Reminder) -> str:
+    reference = str(reminder.reference)
+    if reminder.channel == ReminderChannel.SMS:
+        return get_sms_backend().send(
+            to=reminder.address, body=render_reminder(reminder, "sms.txt"), reference=reference
+        )
+    message = EmailMultiAlternatives(
+        subject=render_reminder(reminder, "subject.txt"),
+        body=render_reminder(reminder, "body.txt"),
+        to=[reminder.address],
+        headers={
+            "Message-ID": f"<{reference}@{settings.REMINDER_MESSAGE_ID_DOMAIN}>",
+            "X-Reminder-ID": reference,
+        },
+    )
+    message.attach_alternative(render_reminder(reminder, "body.html"), "text/html")
+    try:
+        message.send()
+    except (OSError, smtplib.SMTPException) as exc:
+        permanent = isinstance(exc, smtplib.SMTPRecipientsRefused)
+        raise DeliveryError(f"The email was not accepted: {exc}", permanent=permanent) from exc
+    return f"<{reference}@{settings.REMINDER_MESSAGE_ID_DOMAIN}>"
+
+
+def _after_failed_attempt(reminder: Reminder, exc: Exception) -> DeliveryOutcome:
+    error = str(exc)[:500] or exc.__class__.__name__
+    permanent = getattr(exc, "permanent", False)
+    ours = Reminder.objects.filter(
+        pk=reminder.pk, status=ReminderStatus.CLAIMED, claimed_at=reminder.claimed_at
+    )
+    if permanent or reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
+        ours.update(status=ReminderStatus.FAILED, last_error=error)
+        return DeliveryOutcome("failed")
+    delay = retry_delay_seconds(reminder.attempts)
+    ours.update(
+        status=ReminderStatus.PENDING,
+        claimed_at=None,
+        last_error=error,
+        next_attempt_at=timezone.now() + datetime.timedelta(seconds=delay),
+    )
+    return DeliveryOutcome("retry", retry_in=delay)
+
+
+def recover_reminders(*, now: datetime.datetime | None = None) -> int:
+    """Enqueue again what a dead worker or a lost message left behind: claims older than the
+    claim timeout, and pending reminders well past their attempt time. A duplicate task is
+    harmless: only one of them can claim the reminder."""
+    now = now or timezone.now()
+    stale_claim = now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
+    overdue = now - datetime.timedelta(seconds=settings.REMINDER_PENDING_GRACE_SECONDS)
+    ids = list(
+        Reminder.objects.exclude(channel=ReminderChannel.IN_APP)
+        .filter(
+            Q(status=ReminderStatus.CLAIMED, claimed_at__lt=stale_claim)
+            | Q(status=ReminderStatus.PENDING, next_attempt_at__lt=overdue)
+        )
+        .values_list("pk", flat=True)[:1000]
+    )
+    for reminder_id in ids:
+        enqueue_reminder_delivery(reminder_id)
+    return len(ids)
+
+
+@transaction.atomic
+def retry_failed_reminder(*, reminder: Reminder, by: User) -> Reminder:
+    """A manager sends a failed reminder again: back to pending with a fresh set of attempts."""
+    reminder = Reminder.objects.select_for_update().get(pk=reminder.pk)
+    if reminder.status != ReminderStatus.FAILED:
+        raise ReminderNotFailed(
+            f"This reminder is {reminder.get_status_display().lower()}, so it cannot be retried."
+        )
+    reminder.status = ReminderStatus.PENDING
+    reminder.attempts = 0
+    reminder.claimed_at = None
+    reminder.next_attempt_at = timezone.now()
+    reminder.save(update_fields=["status", "attempts", "claimed_at", "next_attempt_at"])
+    record_audit_event(
+        actor=by,
+        action="reminder_retry",
+        object_type="reminder",
+        object_id=reminder.pk,
+        detail=f"{reminder.kind} for {reminder.recipient_key} by {reminder.channel}",
+    )
+    transaction.on_commit(partial(enqueue_reminder_delivery, reminder.pk))
+    return reminder
+
+
+def run_sweep(*, kind: str, sweep: Callable[[datetime.datetime], list], now=None) -> JobRun:
+    """Run one sweep and record it for the operations page (kept even when the sweep fails)."""
+    run = JobRun.objects.create(kind=kind, started_at=timezone.now())
+    try:
+        created = sweep(now or timezone.now())
+    except Exception as exc:
+        run.finished_at = timezone.now()
+        run.error = f"{exc.__class__.__name__}: {exc}"[:500]
+        run.save(update_fields=["finished_at", "error"])
+        raise
+    run.finished_at = timezone.now()
+    run.created_count = len(created)
+    run.save(update_fields=["finished_at", "created_count"])
+    return run
+
+
+@transaction.atomic
+def mark_notification_read(*, notification_id: int, by: User) -> Notification:
+    notification = Notification.objects.filter(recipient=by).get(pk=notification_id)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_notifications_read(*, by: User) -> int:
+    return Notification.objects.filter(recipient=by, read_at=None).update(read_at=timezone.now())

@@ -3,16 +3,31 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from .errors import DomainError
 from .middleware import mark_session_activity
-from .models import Role
+from .models import Notification, Role
 from .permissions import role_required
-from .selectors import audit_events_for_browsing, home_url_for, team_members_for_manager
-from .services import end_user_sessions
+from .selectors import (
+    audit_events_for_browsing,
+    home_url_for,
+    notifications_for,
+    operations_overview,
+    reminder_for_operations,
+    team_members_for_manager,
+)
+from .services import (
+    end_user_sessions,
+    mark_all_notifications_read,
+    mark_notification_read,
+    record_audit_event,
+    retry_failed_reminder,
+)
 
 
 @login_required
@@ -63,6 +78,43 @@ def team_members(request):
     return render(request, "accounts/team_members.html", {"members": members})
 
 
+def notification_list(request):
+    page = Paginator(notifications_for(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "accounts/notification_list.html", {"page": page, "query": ""})
+
+
+@login_required
+@require_POST
+def notification_read(request, notification_id: int):
+    try:
+        notification = mark_notification_read(notification_id=notification_id, by=request.user)
+    except Notification.DoesNotExist as exc:
+        raise Http404("No such notification.") from exc
+    if request.POST.get("open") and notification.link.startswith("/"):
+        return redirect(notification.link)
+    return redirect("accounts:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    count = mark_all_notifications_read(by=request.user)
+    messages.success(request, f"{count} notification{pluralize(count)} marked as read.")
+    return redirect("accounts:notifications")
+
+
+@role_required(Role.MANAGER, allow_superuser=True)
+def operations(request):
+    overview = operations_overview(request.user)
+    record_audit_event(
+        actor=request.user,
+        action="view_list",
+        object_type="reminder",
+        detail=f"operations: {len(overview['failed'])} failed, {len(overview['waiting'])} waiting",
+    )
+    return render(request, "accounts/operations.html", overview)
+
+
 @role_required(Role.MANAGER, allow_superuser=True)
 @require_POST
 def end_sessions(request, user_id: int):
@@ -70,3 +122,14 @@ def end_sessions(request, user_id: int):
     ended = end_user_sessions(user=member, actor=request.user)
     messages.success(request, f"{member.display_name} was logged out of {ended} session(s).")
     return redirect("accounts:team-members")
+
+
+def reminder_retry(request, reminder_id: int):
+    reminder = reminder_for_operations(request.user, reminder_id)
+    try:
+        retry_failed_reminder(reminder=reminder, by=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The reminder will be sent again.")
+    return redirect("accounts:operations")

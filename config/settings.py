@@ -202,10 +202,53 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+
+# Reminders (issue 7): sweeps create Reminder rows under a unique key, one task per reminder
+# delivers it. Countdowns stay far below the Redis visibility timeout (one hour).
+REMINDER_QUEUE = env_str("REMINDER_QUEUE", "celery")
+REMINDER_USER_CHANNELS = env_list("REMINDER_USER_CHANNELS", "in_app,email")
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
+REMINDER_RETRY_BACKOFF_SECONDS = env_int("REMINDER_RETRY_BACKOFF_SECONDS", 30)
+REMINDER_RETRY_BACKOFF_MAX_SECONDS = env_int("REMINDER_RETRY_BACKOFF_MAX_SECONDS", 300)
+REMINDER_TASK_SOFT_TIME_LIMIT = env_int("REMINDER_TASK_SOFT_TIME_LIMIT", 60)
+REMINDER_TASK_TIME_LIMIT = env_int("REMINDER_TASK_TIME_LIMIT", 90)
+# A claim older than this belongs to a dead worker (keep it above REMINDER_TASK_TIME_LIMIT).
+REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("REMINDER_CLAIM_TIMEOUT_SECONDS", 300)
+# A pending reminder this long past its attempt time lost its task message: enqueue it again.
+REMINDER_PENDING_GRACE_SECONDS = env_int("REMINDER_PENDING_GRACE_SECONDS", 600)
+REMINDER_RECOVER_EVERY_SECONDS = env_int("REMINDER_RECOVER_EVERY_SECONDS", 120)
+REFERRAL_TRIAGE_WORKING_DAYS = env_int("REFERRAL_TRIAGE_WORKING_DAYS", 2)
+REFERRAL_TRIAGE_WORKING_DAYS_URGENT = env_int("REFERRAL_TRIAGE_WORKING_DAYS_URGENT", 1)
+VETTING_EXPIRY_NOTICE_DAYS = env_int("VETTING_EXPIRY_NOTICE_DAYS", 30)
+VETTING_EXPIRED_NOTICE_WINDOW_DAYS = env_int("VETTING_EXPIRED_NOTICE_WINDOW_DAYS", 7)
+# Absolute links in emails and text messages.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+REMINDER_MESSAGE_ID_DOMAIN = env_str("REMINDER_MESSAGE_ID_DOMAIN", "social-prescribing.invalid")
+# Text messages: a log backend by default; GOV.UK Notify in production.
+SMS_BACKEND = env_str("SMS_BACKEND", "accounts.sms.ConsoleSMSBackend")
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")
+NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+
 CELERY_BEAT_SCHEDULE: dict = {
     "expire-lapsed-vettings": {
-        "task": "community_services.expire_lapsed_vettings",
+        "task": "community_services.sweep_vetting_expired",
         "schedule": crontab(hour=0, minute=15),
+    },
+    "sweep-vetting-expiring": {
+        "task": "community_services.sweep_vetting_expiring",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=30),
+    },
+    "sweep-referral-waiting": {
+        "task": "referrals.sweep_referral_waiting",
+        "schedule": crontab(minute="*/15"),
+    },
+    "recover-reminders": {
+        "task": "accounts.recover_reminders",
+        "schedule": REMINDER_RECOVER_EVERY_SECONDS,
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -53,6 +53,7 @@ def seed(log) -> None:
     numbers = list(itertools.islice(synthetic_numbers(999_100_000), PATIENT_COUNT))
     if Patient.objects.filter(nhs_number__in=numbers).count() >= PATIENT_COUNT:
         log("demo referrals already present")
+        _seed_reminders(log)
         return
     rng = random.Random(4)  # noqa: S311 - invented data, not security
     coordinator = User.objects.get(email="coordinator@demo.example")
@@ -93,6 +94,19 @@ def seed(log) -> None:
         _advance(referral, target, coordinator if index % 3 else manager, index, days_ago)
         _backdate(referral, now - datetime.timedelta(days=days_ago, hours=index % 9))
     log(f"{PATIENT_COUNT} patients with referrals in every status")
+    _seed_reminders(log)
+
+
+def _seed_reminders(log) -> None:
+    """Run the referral-waiting sweep once, so the team sees reminders in its notification
+    centre; the unique key makes a second run create nothing anyway."""
+    from accounts.models import JobRun
+    from accounts.services import run_sweep
+
+    if JobRun.objects.filter(kind="referral_waiting").exists():
+        return
+    run = run_sweep(kind="referral_waiting", sweep=services.sweep_referral_waiting)
+    log(f"{run.created_count} reminders about referrals waiting for triage")
 
 
 def _advance(referral, target, coordinator, index, days_ago) -> None:

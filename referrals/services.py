@@ -3,14 +3,22 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Organisation, Role, User
-from accounts.services import notify, record_audit_event
+from accounts.models import Membership, Organisation, Reminder, ReminderChannel, Role, User
+from accounts.services import (
+    Recipient,
+    create_reminders,
+    notify,
+    record_audit_event,
+    user_recipient,
+)
+from accounts.working_days import add_working_days
 
 from .errors import (
     IllegalTransition,
@@ -27,6 +35,7 @@ from .models import (
     ReferralEvent,
     ReferralStatus,
     TeamCoverage,
+    Urgency,
 )
 from .nhs_number import normalise
 
@@ -453,3 +462,83 @@ def record_patient_viewed(*, patient: Patient, by: User, detail: str = "") -> No
         patient_id=patient.pk,
         detail=detail,
     )
+
+
+# --- Reminders
+
+
+def patient_recipient(patient: Patient) -> Recipient:
+    """A patient as a reminder recipient: only the channels they consented to; a missing number
+    or address is recorded on the reminder when it is created, not raised."""
+    channels = []
+    if patient.consent_to_sms:
+        channels.append(ReminderChannel.SMS)
+    if patient.consent_to_email:
+        channels.append(ReminderChannel.EMAIL)
+    return Recipient(
+        key=f"patient:{patient.pk}",
+        channels=tuple(channels),
+        name=patient.given_name,
+        email=patient.email,
+        phone=patient.phone,
+    )
+
+
+def triage_deadline(referral: Referral) -> datetime.datetime:
+    """When a received referral counts as waiting too long: 2 working days (urgent: 1)."""
+    days = (
+        settings.REFERRAL_TRIAGE_WORKING_DAYS_URGENT
+        if referral.urgency == Urgency.URGENT
+        else settings.REFERRAL_TRIAGE_WORKING_DAYS
+    )
+    return add_working_days(timezone.localtime(referral.received_at), days)
+
+
+@transaction.atomic
+def sweep_referral_waiting(now: datetime.datetime) -> list[Reminder]:
+    """Received referrals not triaged in time → the receiving team's coordinators and managers,
+    once per referral."""
+    shortest = min(
+        settings.REFERRAL_TRIAGE_WORKING_DAYS_URGENT, settings.REFERRAL_TRIAGE_WORKING_DAYS
+    )
+    # n working days are at least n calendar days: the database narrows, Python decides.
+    candidates = [
+        referral
+        for referral in Referral.objects.filter(
+            status=ReferralStatus.RECEIVED,
+            received_at__lte=now - datetime.timedelta(days=shortest),
+        ).select_related("team")
+        if triage_deadline(referral) <= now
+    ]
+    members: dict[int, list[Recipient]] = {}
+    for membership in (
+        Membership.objects.filter(
+            organisation_id__in={r.team_id for r in candidates},
+            role__in=TEAM_ROLES,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user_id")
+    ):
+        team_recipients = members.setdefault(membership.organisation_id, [])
+        if all(r.user.pk != membership.user_id for r in team_recipients):
+            team_recipients.append(user_recipient(membership.user))
+    created: list[Reminder] = []
+    for referral in candidates:
+        created += create_reminders(
+            kind="referral_waiting",
+            target_type="referral",
+            target_id=referral.pk,
+            occurrence="triage",
+            recipients=members.get(referral.team_id, []),
+            context={
+                "referral_reference": referral.reference,
+                "urgent": referral.urgency == Urgency.URGENT,
+                "received_display": f"{timezone.localtime(referral.received_at):%-d %B %Y %H:%M}",
+                "team_name": referral.team.name,
+            },
+            link=reverse("referrals:detail", args=[referral.reference]),
+            team=referral.team,
+            patient_id=referral.patient_id,
+        )
+    return created

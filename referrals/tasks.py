@@ -20,3 +20,11 @@ def purge_expired_idempotency_keys() -> int:
     from .idempotency import purge_expired_keys
 
     return purge_expired_keys()
+
+
+@shared_task(name="referrals.sweep_referral_waiting", acks_late=True, time_limit=300)
+def sweep_referral_waiting() -> int:
+    """Beat: received referrals waiting too long for triage → the team and its manager."""
+    from accounts.services import run_sweep
+
+    return run_sweep(kind="referral_waiting", sweep=services.sweep_referral_waiting).created_count

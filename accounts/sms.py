@@ -1,0 +1,77 @@
+"""Text messages through a small backend interface, chosen by settings.SMS_BACKEND.
+
+A backend has one method, `send(to=, body=, reference=)`, returning the provider's message id;
+it raises `DeliveryError` when the message was not accepted. `reference` is the reminder's
+reference, so a provider (and we) can recognise a resend of the same reminder.
+"""
+
+import logging
+
+import requests
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+# Messages "sent" by LocmemSMSBackend, like django.core.mail.outbox.
+outbox: list[dict] = []
+
+
+class DeliveryError(Exception):
+    """The provider did not accept the message. `permanent` ones (a bad number, a rejected
+    request) are not retried."""
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class ConsoleSMSBackend:
+    """Development: writes the message to the log instead of sending it."""
+
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        logger.info("SMS to %s (reference %s): %s", to, reference, body)
+        return f"console-{reference}"
+
+
+class LocmemSMSBackend:
+    """Tests: keeps messages in `accounts.sms.outbox`."""
+
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        outbox.append({"to": to, "body": body, "reference": reference})
+        return f"locmem-{reference}"
+
+
+class NotifySMSBackend:
+    """GOV.UK Notify through its official client. The template holds one `((body))` field."""
+
+    def __init__(self):
+        from notifications_python_client.notifications import NotificationsAPIClient
+
+        self.client = NotificationsAPIClient(
+            settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL, timeout=20
+        )
+
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        from notifications_python_client.errors import APIError
+
+        try:
+            response = self.client.send_sms_notification(
+                phone_number=to,
+                template_id=settings.NOTIFY_SMS_TEMPLATE_ID,
+                personalisation={"body": body},
+                reference=reference,
+            )
+        except APIError as exc:
+            status = getattr(exc, "status_code", 0) or 0
+            # 400 (bad number, bad template) and 403 (bad key) will not get better by retrying.
+            raise DeliveryError(
+                f"Notify refused the message: {exc}", permanent=status in (400, 403)
+            ) from exc
+        except requests.RequestException as exc:
+            raise DeliveryError(f"Notify could not be reached: {exc}") from exc
+        return str(response.get("id", ""))
+
+
+def get_sms_backend():
+    return import_string(settings.SMS_BACKEND)()

@@ -1,0 +1,259 @@
+import datetime
+
+import pytest
+import responses
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import JobRun, Notification, Reminder, ReminderChannel, ReminderStatus
+from accounts.services import Recipient, create_reminders
+from accounts.sms import DeliveryError, NotifySMSBackend
+from accounts.tasks import deliver_reminder
+from tests.accounts.conftest import queued
+
+NOTIFY_KEY = "test_key-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0"
+NOTIFY_SMS_URL = "https://api.notifications.service.gov.uk/v2/notifications/sms"
+
+
+def email_reminder(reminders) -> Reminder:
+    return next(r for r in reminders if r.channel == ReminderChannel.EMAIL)
+
+
+def test_creating_the_same_reminders_twice_records_them_once(make_reminders, coordinator_x):
+    first = make_reminders(coordinator_x)
+    again = make_reminders(coordinator_x)
+    assert {r.channel for r in first} == {"in_app", "email"}
+    assert again == []
+    assert Reminder.objects.count() == 2
+
+
+def test_a_new_occurrence_of_the_same_kind_and_target_is_a_new_reminder(
+    make_reminders, coordinator_x
+):
+    make_reminders(coordinator_x, occurrence="2026-W10")
+    assert len(make_reminders(coordinator_x, occurrence="2026-W11")) == 2
+
+
+def test_an_in_app_reminder_becomes_a_notification_at_once(make_reminders, coordinator_x):
+    reminders = make_reminders(coordinator_x)
+    in_app = next(r for r in reminders if r.channel == ReminderChannel.IN_APP)
+    notification = Notification.objects.get(recipient=coordinator_x)
+    assert notification.reminder == in_app
+    assert notification.message == "Referral SP-TEST2345 is waiting for triage"
+    assert notification.link == "/referrals/SP-TEST2345/"
+    in_app.refresh_from_db()
+    assert in_app.status == ReminderStatus.SENT
+
+
+def test_creating_a_reminder_writes_an_audit_event(make_reminders, coordinator_x):
+    from accounts.models import AuditEvent
+
+    make_reminders(coordinator_x)
+    assert AuditEvent.objects.filter(action="reminder_created", object_type="referral").count() == 2
+
+
+def test_a_missing_address_is_recorded_on_the_reminder_not_raised(db, test_templates):
+    (reminder,) = create_reminders(
+        kind="test_patient_message",
+        target_type="review",
+        target_id=7,
+        occurrence="48h",
+        recipients=[Recipient(key="patient:1", channels=("sms",), name="Ianto", phone="")],
+        context={},
+    )
+    assert reminder.status == ReminderStatus.SKIPPED
+    assert reminder.last_error == "No mobile number is recorded."
+
+
+def test_a_delivery_task_run_twice_sends_one_message(make_reminders, coordinator_x):
+    reminder = email_reminder(make_reminders(coordinator_x))
+    assert deliver_reminder.apply(args=[reminder.pk]).get() == "sent"
+    assert deliver_reminder.apply(args=[reminder.pk]).get() == "not_claimable"
+    assert len(mail.outbox) == 1
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.SENT
+    assert reminder.attempts == 1
+    assert reminder.sent_at is not None
+
+
+def test_the_email_carries_the_reminder_reference_for_the_provider(make_reminders, coordinator_x):
+    reminder = email_reminder(make_reminders(coordinator_x))
+    services.deliver_reminder(reminder_id=reminder.pk)
+    (message,) = mail.outbox
+    assert message.to == [coordinator_x.email]
+    assert message.subject == "Referral SP-TEST2345 is waiting for triage"
+    assert message.extra_headers["X-Reminder-ID"] == str(reminder.reference)
+    assert (
+        message.extra_headers["Message-ID"] == f"<{reminder.reference}@social-prescribing.invalid>"
+    )
+    assert "http://127.0.0.1:8000/referrals/SP-TEST2345/" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert "SP-TEST2345" in html
+
+
+def test_a_reminder_claimed_by_a_live_worker_is_not_taken_over(make_reminders, coordinator_x):
+    reminder = email_reminder(make_reminders(coordinator_x))
+    Reminder.objects.filter(pk=reminder.pk).update(
+        status=ReminderStatus.CLAIMED, claimed_at=timezone.now()
+    )
+    assert services.deliver_reminder(reminder_id=reminder.pk).status == "not_claimable"
+    assert mail.outbox == []
+
+
+def test_a_claim_left_by_a_dead_worker_is_taken_over_after_the_timeout(
+    make_reminders, coordinator_x, settings
+):
+    reminder = email_reminder(make_reminders(coordinator_x))
+    long_ago = timezone.now() - datetime.timedelta(
+        seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS + 1
+    )
+    Reminder.objects.filter(pk=reminder.pk).update(
+        status=ReminderStatus.CLAIMED, claimed_at=long_ago, attempts=1
+    )
+    assert services.deliver_reminder(reminder_id=reminder.pk).status == "sent"
+    assert len(mail.outbox) == 1
+    reminder.refresh_from_db()
+    assert reminder.attempts == 2
+
+
+def test_a_failing_mail_server_leads_to_retries_then_failed(
+    make_reminders, coordinator_x, settings
+):
+    settings.EMAIL_BACKEND = "tests.reminder_backends.FailingEmailBackend"
+    settings.REMINDER_MAX_ATTEMPTS = 3
+    reminder = email_reminder(make_reminders(coordinator_x))
+    deliver_reminder.apply(args=[reminder.pk])  # eager: each retry runs at once
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.FAILED
+    assert reminder.attempts == 3
+    assert "Connection refused" in reminder.last_error
+
+
+def test_a_delivery_error_puts_the_reminder_back_with_a_backoff(
+    make_reminders, coordinator_x, settings
+):
+    settings.EMAIL_BACKEND = "tests.reminder_backends.FailingEmailBackend"
+    reminder = email_reminder(make_reminders(coordinator_x))
+    outcome = services.deliver_reminder(reminder_id=reminder.pk)
+    assert outcome.status == "retry"
+    assert outcome.retry_in == settings.REMINDER_RETRY_BACKOFF_SECONDS
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.PENDING
+    assert reminder.claimed_at is None
+    assert reminder.next_attempt_at > timezone.now()
+
+
+def test_the_retry_delay_doubles_and_stays_below_a_few_minutes(settings):
+    settings.REMINDER_RETRY_BACKOFF_SECONDS = 30
+    settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS = 300
+    assert [services.retry_delay_seconds(n) for n in range(1, 7)] == [30, 60, 120, 240, 300, 300]
+
+
+def test_recovery_enqueues_stale_claims_and_lost_pending_reminders_only(
+    make_reminders, coordinator_x, manager, vetter, settings, monkeypatch
+):
+    enqueued = []
+    monkeypatch.setattr(services, "enqueue_reminder_delivery", enqueued.append)
+    stale = email_reminder(make_reminders(coordinator_x, target_id=1))
+    lost = email_reminder(make_reminders(manager, target_id=2))
+    fresh = email_reminder(make_reminders(vetter, target_id=3))
+    now = timezone.now()
+    Reminder.objects.filter(pk=stale.pk).update(
+        status=ReminderStatus.CLAIMED, claimed_at=now - datetime.timedelta(hours=1)
+    )
+    Reminder.objects.filter(pk=lost.pk).update(next_attempt_at=now - datetime.timedelta(hours=1))
+    Reminder.objects.filter(pk=fresh.pk).update(
+        status=ReminderStatus.CLAIMED, claimed_at=now - datetime.timedelta(seconds=5)
+    )
+    assert services.recover_reminders(now=now) == 2
+    assert sorted(enqueued) == sorted([stale.pk, lost.pk])
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_no_delivery_is_enqueued_when_the_transaction_that_created_the_reminder_rolls_back(
+    make_reminders, coordinator_x, reminder_queue
+):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_reminders(coordinator_x)
+        raise RuntimeError("something later in the same transaction failed")
+    assert Reminder.objects.count() == 0
+    assert queued(reminder_queue) == 0
+    make_reminders(coordinator_x)
+    assert queued(reminder_queue) == 1  # the email; the in-app notice needs no task
+
+
+def test_a_patient_text_message_goes_to_the_sms_backend_with_the_reference(
+    db, test_templates, sms_outbox
+):
+    (reminder,) = create_reminders(
+        kind="test_patient_message",
+        target_type="review",
+        target_id=7,
+        occurrence="48h",
+        recipients=[
+            Recipient(key="patient:1", channels=("sms",), name="Ianto", phone="07700900001")
+        ],
+        context={},
+    )
+    assert services.deliver_reminder(reminder_id=reminder.pk).status == "sent"
+    (message,) = sms_outbox
+    assert message["to"] == "07700900001"
+    assert message["reference"] == str(reminder.reference)
+    assert message["body"].startswith("Hello Ianto, this is your reminder.")
+
+
+@responses.activate
+def test_the_notify_adapter_sends_the_reference_to_gov_uk_notify(settings):
+    settings.NOTIFY_API_KEY = NOTIFY_KEY
+    settings.NOTIFY_SMS_TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
+    responses.post(NOTIFY_SMS_URL, json={"id": "740e5834-3a29-46b4-9a6f-16142fde533a"}, status=201)
+    message_id = NotifySMSBackend().send(to="07700900001", body="Hello", reference="ref-1")
+    assert message_id == "740e5834-3a29-46b4-9a6f-16142fde533a"
+    sent = responses.calls[0].request
+    assert sent.headers["Authorization"].startswith("Bearer ")
+    import json
+
+    assert json.loads(sent.body) == {
+        "phone_number": "07700900001",
+        "template_id": "f33517ff-2a88-4f6e-b855-c550268ce08a",
+        "personalisation": {"body": "Hello"},
+        "reference": "ref-1",
+    }
+
+
+@responses.activate
+@pytest.mark.parametrize(("status", "permanent"), [(400, True), (500, False), (503, False)])
+def test_the_notify_adapter_says_which_refusals_are_worth_retrying(settings, status, permanent):
+    settings.NOTIFY_API_KEY = NOTIFY_KEY
+    settings.NOTIFY_SMS_TEMPLATE_ID = "f33517ff-2a88-4f6e-b855-c550268ce08a"
+    responses.post(
+        NOTIFY_SMS_URL,
+        json={"status_code": status, "errors": [{"error": "Error", "message": "refused"}]},
+        status=status,
+    )
+    with pytest.raises(DeliveryError) as raised:
+        NotifySMSBackend().send(to="07700900001", body="Hello", reference="ref-1")
+    assert raised.value.permanent is permanent
+
+
+def test_a_sweep_run_is_recorded_with_the_number_of_reminders_it_created(
+    make_reminders, coordinator_x
+):
+    run = services.run_sweep(kind="test", sweep=lambda now: make_reminders(coordinator_x))
+    assert (run.kind, run.created_count) == ("test", 2)
+    assert run.finished_at >= run.started_at
+
+
+def test_a_failed_sweep_run_is_recorded_with_its_error(db):
+    def broken(now):
+        raise ValueError("no database")
+
+    with pytest.raises(ValueError):
+        services.run_sweep(kind="broken", sweep=broken)
+    run = JobRun.objects.get(kind="broken")
+    assert run.error == "ValueError: no database"
+    assert run.finished_at is not None
