@@ -277,6 +277,8 @@ SPECTACULAR_SETTINGS = {
         "GoalStatusEnum": "coordinators.models.GoalStatus",
         "ReviewStatusEnum": "coordinators.models.ReviewStatus",
         "PlanActionStatusEnum": "coordinators.models.PlanActionStatus",
+        "ReviewModeEnum": "coordinators.models.ReviewMode",
+        "ReferralStatusEnum": "referrals.models.ReferralStatus",
     },
 }
 
