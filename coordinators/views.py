@@ -125,6 +125,11 @@ def _form_page(
 ):
     """GET shows the form (an audited read); POST runs one service function. A refused change
     is shown as a message on the case page, never a 500."""
+    if case.status not in selectors.OPEN_CASE_STATUSES:
+        messages.error(
+            request, f"Case {case.reference} is {case.get_status_display().lower()}: no changes."
+        )
+        return redirect("coordinators:case", reference=case.reference)
     if request.method == "GET":
         services.record_case_viewed(case=case, by=request.user, what=what, via=heading)
     if request.method == "POST" and form.is_valid():

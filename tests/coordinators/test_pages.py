@@ -370,3 +370,12 @@ def test_upcoming_reviews_are_grouped_by_day(
     page = as_user(coordinator_x).get(reverse("coordinators:upcoming-reviews")).content.decode()
     assert page.count('data-testid="reviews-day"') == 1
     assert case.patient.full_name in page and second.patient.full_name in page
+
+
+def test_a_closed_case_offers_no_casework_forms(as_user, case, coordinator_x):
+    services.close_case(case=case, by=coordinator_x, outcome="goals_met", summary="Done")
+    client = as_user(coordinator_x)
+    response = client.get(_url("goal-new", case), follow=True)
+    assert response.redirect_chain[-1][0] == _url("case", case)
+    assert "is closed: no changes" in response.content.decode()
+    assert _url("goal-new", case) not in client.get(_url("case", case)).content.decode()
