@@ -12,11 +12,13 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
     Role.COORDINATOR: [
         ("Home", "coordinators:home"),
         ("Triage queue", "referrals:triage"),
+        ("My reviews", "coordinators:upcoming-reviews"),
         ("Directory", "community_services:directory-search"),
     ],
     Role.MANAGER: [
         ("Home", "coordinators:team-home"),
         ("Triage queue", "referrals:triage"),
+        ("My reviews", "coordinators:upcoming-reviews"),
         ("Directory", "community_services:directory-search"),
         ("Team members", "accounts:team-members"),
         ("Audit trail", "accounts:audit-list"),

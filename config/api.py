@@ -5,12 +5,26 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api_views import MeView
 from community_services.api import ProviderViewSet, ServiceViewSet
+from coordinators.api import (
+    CaseViewSet,
+    ConversationViewSet,
+    GoalViewSet,
+    PlanActionViewSet,
+    ReviewViewSet,
+    WellbeingMeasureViewSet,
+)
 from referrals.api import ReferralViewSet
 
 router = DefaultRouter()
 router.register("services", ServiceViewSet, basename="service")
 router.register("providers", ProviderViewSet, basename="provider")
 router.register("referrals", ReferralViewSet, basename="referral")
+router.register("cases", CaseViewSet, basename="case")
+router.register("conversations", ConversationViewSet, basename="conversation")
+router.register("goals", GoalViewSet, basename="goal")
+router.register("measures", WellbeingMeasureViewSet, basename="measure")
+router.register("plan-actions", PlanActionViewSet, basename="plan-action")
+router.register("reviews", ReviewViewSet, basename="review")
 
 api_urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

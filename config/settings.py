@@ -338,11 +338,18 @@ SPECTACULAR_SETTINGS = {
         "ContactMethodEnum": "referrals.models.ContactMethod",
         "DeclineReasonEnum": "referrals.models.DeclineReason",
         "NeedDomainEnum": "community_services.need_domains.NeedDomain",
+        "GoalStatusEnum": "coordinators.models.GoalStatus",
+        "ReviewStatusEnum": "coordinators.models.ReviewStatus",
+        "PlanActionStatusEnum": "coordinators.models.PlanActionStatus",
+        "ReviewModeEnum": "coordinators.models.ReviewMode",
+        "ReferralStatusEnum": "referrals.models.ReferralStatus",
     },
 }
 
 # Wellbeing instruments in use (SWEMWBS is licensed: drop it here if you hold no licence).
 WELLBEING_INSTRUMENTS = env_list("WELLBEING_INSTRUMENTS", "ons4,swemwbs")
+# The next follow-up review defaults to this many days after the one just recorded.
+REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 42)
 
 LOGGING = {
     "version": 1,

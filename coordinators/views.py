@@ -1,27 +1,517 @@
-from django.shortcuts import render
+"""Caseload, case page and casework forms. Thin: forms check input, services change state."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts.errors import DomainError
 from accounts.models import Role
 from accounts.permissions import role_required
-from referrals.selectors import caseload_of, triage_queue
+from referrals.selectors import triage_queue
+from referrals.services import team_members
+
+from . import measures, selectors, services
+from .forms import (
+    CloseCaseForm,
+    ConversationForm,
+    GoalForm,
+    GoalStatusForm,
+    MeasureForm,
+    NoteForm,
+    PlanActionForm,
+    ReassignForm,
+    RecordReviewForm,
+    ScheduleReviewForm,
+)
+from .models import Goal, PlanAction, Review, ReviewStatus
+
+TEAM = (Role.COORDINATOR, Role.MANAGER)
 
 
-@role_required(Role.COORDINATOR, Role.MANAGER)
+# --- Homes
+
+
+@role_required(*TEAM)
 def home(request):
+    """My caseload: open cases with the next review and what needs attention."""
+    rows = selectors.caseload_rows(selectors.caseload_of(request.user))
+    services.record_casework_list_viewed(by=request.user, what="caseload", count=len(rows))
     return render(
         request,
         "coordinators/home.html",
         {
             "heading": "Your caseload",
             "triage_count": triage_queue(request.user).count(),
-            "caseload": caseload_of(request.user),
+            "rows": rows,
         },
     )
 
 
 @role_required(Role.MANAGER)
 def team_home(request):
+    """The whole team's open cases, with a reassign action on each."""
+    rows = selectors.caseload_rows(selectors.team_caseload(request.user))
+    services.record_casework_list_viewed(by=request.user, what="team caseload", count=len(rows))
     return render(
         request,
         "coordinators/team_home.html",
-        {"heading": "Your team", "triage_count": triage_queue(request.user).count()},
+        {
+            "heading": "Your team",
+            "triage_count": triage_queue(request.user).count(),
+            "rows": rows,
+        },
+    )
+
+
+@role_required(*TEAM)
+def upcoming_reviews(request):
+    reviews = list(selectors.upcoming_reviews(request.user))
+    services.record_casework_list_viewed(
+        by=request.user, what="upcoming reviews", count=len(reviews)
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "coordinators/upcoming_reviews.html",
+        {
+            "overdue": [r for r in reviews if r.scheduled_for < now],
+            "upcoming": [r for r in reviews if r.scheduled_for >= now],
+        },
+    )
+
+
+# --- The case page
+
+
+@role_required(*TEAM)
+def case_detail(request, reference):
+    case = selectors.get_case(request.user, reference)
+    services.record_case_viewed(case=case, by=request.user)
+    file = selectors.case_file(case)
+    return render(
+        request,
+        "coordinators/case_detail.html",
+        {
+            "case": case,
+            "file": file,
+            "is_open": case.status in selectors.OPEN_CASE_STATUSES,
+            "can_close": case.status == "in_progress",
+            "is_manager": request.user.has_role(Role.MANAGER),
+            "instruments": measures.enabled_instruments(),
+            "first_goal_domain": file.goals[0].need_domain if file.goals else "",
+        },
+    )
+
+
+@role_required(*TEAM)
+def plan_print(request, reference):
+    case = selectors.get_case(request.user, reference)
+    services.record_case_viewed(case=case, by=request.user, what="plan", via="printable plan")
+    return render(
+        request,
+        "coordinators/plan_print.html",
+        {"case": case, "plan": selectors.plan_for_print(case), "today": timezone.localdate()},
+    )
+
+
+# --- Forms on a case
+
+
+def _form_page(
+    request, case, form, run, *, heading, button, done, template=None, extra=None, what="case"
+):
+    """GET shows the form (an audited read); POST runs one service function. A refused change
+    is shown as a message on the case page, never a 500."""
+    if case.status not in selectors.OPEN_CASE_STATUSES:
+        messages.error(
+            request, f"Case {case.reference} is {case.get_status_display().lower()}: no changes."
+        )
+        return redirect("coordinators:case", reference=case.reference)
+    if request.method == "GET":
+        services.record_case_viewed(case=case, by=request.user, what=what, via=heading)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect("coordinators:case", reference=case.reference)
+        else:
+            messages.success(request, done)
+            return redirect("coordinators:case", reference=case.reference)
+    return render(
+        request,
+        template or "coordinators/form_page.html",
+        {"case": case, "form": form, "heading": heading, "button": button, **(extra or {})},
+    )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _open_case(request, reference):
+    return selectors.get_case(request.user, reference)
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def conversation_new(request, reference):
+    case = _open_case(request, reference)
+    form = ConversationForm(request.POST or None, initial={"held_on": timezone.localdate()})
+
+    def run(data):
+        services.record_conversation(case=case, by=request.user, **data)
+
+    return _form_page(
+        request,
+        case,
+        form,
+        run,
+        heading="What matters to me",
+        button="Save the conversation",
+        done="Conversation saved. Now write the goals that come from it.",
+        what="conversation",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def goal_new(request, reference):
+    case = _open_case(request, reference)
+    conversation = case.conversations.first()
+    form = GoalForm(request.POST or None)
+
+    def run(data):
+        services.add_goal(case=case, by=request.user, conversation=conversation, **data)
+
+    return _form_page(
+        request,
+        case,
+        form,
+        run,
+        heading="Add a goal",
+        button="Add goal",
+        done="Goal added.",
+        extra={"conversation": conversation},
+        what="goal",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def goal_edit(request, reference, goal_id):
+    case = _open_case(request, reference)
+    goal = get_object_or_404(Goal, pk=goal_id, referral=case)
+    form = GoalForm(
+        request.POST or None,
+        initial={
+            "statement": goal.statement,
+            "need_domain": goal.need_domain,
+            "priority": goal.priority,
+            "target_date": goal.target_date,
+        },
+    )
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda data: services.update_goal(goal=goal, by=request.user, **data),
+        heading="Change the goal",
+        button="Save goal",
+        done="Goal saved.",
+        what="goal",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def goal_status(request, reference, goal_id):
+    case = _open_case(request, reference)
+    goal = get_object_or_404(Goal, pk=goal_id, referral=case)
+    form = GoalStatusForm(request.POST or None, initial={"status": goal.status})
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda data: services.set_goal_status(goal=goal, by=request.user, status=data["status"]),
+        heading=f"Goal: {goal.statement[:60]}",
+        button="Save status",
+        done="Goal status saved.",
+        what="goal",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def measure_new(request, reference, instrument):
+    case = _open_case(request, reference)
+    if instrument not in {i.code for i in measures.enabled_instruments()}:
+        raise Http404("That measure is not in use here.")
+    definition = measures.INSTRUMENTS[instrument]
+    form = MeasureForm(
+        request.POST or None,
+        instrument=definition,
+        initial={"taken_on": timezone.localdate()},
+    )
+
+    def run(data):
+        services.record_measure(
+            case=case,
+            by=request.user,
+            instrument=instrument,
+            occasion=data["occasion"],
+            answers=data["answers"],
+            taken_on=data["taken_on"],
+        )
+
+    return _form_page(
+        request,
+        case,
+        form,
+        run,
+        heading=definition.name,
+        button="Save the answers",
+        done=f"{definition.name} saved and scored.",
+        extra={"copyright_lines": [definition.copyright]},
+        what="wellbeing_measure",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def plan_action_new(request, reference):
+    case = _open_case(request, reference)
+    goals = Goal.objects.filter(referral=case, status="active")
+    form = PlanActionForm(
+        request.POST or None, goals=goals, initial={"goal": request.GET.get("goal")}
+    )
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda data: services.add_plan_action(case=case, by=request.user, **data),
+        heading="Add to the plan",
+        button="Add action",
+        done="Action added to the plan.",
+        what="plan_action",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def plan_action_edit(request, reference, action_id):
+    case = _open_case(request, reference)
+    action = get_object_or_404(PlanAction, pk=action_id, referral=case)
+    form = PlanActionForm(
+        request.POST or None,
+        goals=Goal.objects.filter(referral=case),
+        with_status=True,
+        initial={
+            "goal": action.goal_id,
+            "description": action.description,
+            "owner": action.owner,
+            "owner_detail": action.owner_detail,
+            "due_date": action.due_date,
+            "status": action.status,
+        },
+    )
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda data: services.update_plan_action(action=action, by=request.user, **data),
+        heading="Change a plan action",
+        button="Save action",
+        done="Plan action saved.",
+        what="plan_action",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def review_schedule(request, reference):
+    case = _open_case(request, reference)
+    form = ScheduleReviewForm(request.POST or None)
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda data: services.schedule_review(
+            case=case,
+            by=request.user,
+            scheduled_for=data["scheduled_for"],
+            mode=data["mode"],
+            with_whom=data["with_whom"],
+        ),
+        heading="Schedule a review",
+        button="Schedule review",
+        done="Review scheduled.",
+        what="review",
+    )
+
+
+def _scheduled_review(case, review_id) -> Review:
+    return get_object_or_404(Review, pk=review_id, referral=case)
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def review_reschedule(request, reference, review_id):
+    case = _open_case(request, reference)
+    review = _scheduled_review(case, review_id)
+    local = timezone.localtime(review.scheduled_for)
+    form = ScheduleReviewForm(
+        request.POST or None,
+        initial={"day": local.date(), "time": local.strftime("%H:%M"), "mode": review.mode,
+                 "with_whom": review.with_whom},
+    )  # fmt: skip
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda data: services.reschedule_review(
+            review=review,
+            by=request.user,
+            scheduled_for=data["scheduled_for"],
+            mode=data["mode"],
+            with_whom=data["with_whom"],
+        ),
+        heading="Reschedule the review",
+        button="Save new time",
+        done="Review rescheduled.",
+        what="review",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def review_cancel(request, reference, review_id):
+    case = _open_case(request, reference)
+    review = _scheduled_review(case, review_id)
+    return _form_page(
+        request,
+        case,
+        NoteForm(request.POST or None),
+        lambda data: services.cancel_review(review=review, by=request.user, reason=data["note"]),
+        heading="Cancel the review",
+        button="Cancel review",
+        done="Review cancelled.",
+        what="review",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def review_missed(request, reference, review_id):
+    case = _open_case(request, reference)
+    review = _scheduled_review(case, review_id)
+    return _form_page(
+        request,
+        case,
+        NoteForm(request.POST or None),
+        lambda data: services.mark_review_missed(review=review, by=request.user, note=data["note"]),
+        heading="The patient missed the review",
+        button="Mark as missed",
+        done="Review marked as missed. Schedule another when you can.",
+        what="review",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def review_record(request, reference, review_id):
+    case = _open_case(request, reference)
+    review = _scheduled_review(case, review_id)
+    if review.status != ReviewStatus.SCHEDULED or case.status not in selectors.OPEN_CASE_STATUSES:
+        messages.error(request, "This review cannot be recorded: the case or review is not open.")
+        return redirect("coordinators:case", reference=case.reference)
+    form = RecordReviewForm(
+        request.POST or None,
+        goals=Goal.objects.filter(referral=case, status="active"),
+        default_next=services.default_next_review_at(review),
+    )
+
+    def run(data):
+        services.record_review(
+            review=review,
+            by=request.user,
+            notes=data["notes"],
+            ratings=[services.GoalRating(g, r, n) for g, r, n in data["ratings"]],
+            continue_case=data["continue_case"],
+            measure=data["measure"],
+            next_review_at=data["next_review_at"],
+            next_mode=data.get("next_mode") or None,
+        )
+
+    return _form_page(
+        request,
+        case,
+        form,
+        run,
+        heading="Record the review",
+        button="Save the review",
+        done="Review recorded.",
+        extra={"copyright_lines": [i.copyright for i in measures.enabled_instruments()]},
+        what="review",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def case_close(request, reference):
+    case = _open_case(request, reference)
+    file = selectors.case_file(case)
+    form = CloseCaseForm(
+        request.POST or None,
+        goals=file.goals,
+        initial={"summary": selectors.draft_summary_for_referrer(file)},
+    )
+
+    def run(data):
+        services.close_case(
+            case=case,
+            by=request.user,
+            outcome=data["outcome"],
+            summary=data["summary"],
+            goal_statuses=data["goal_statuses"],
+            closing_measures=data["closing_measures"],
+        )
+
+    return _form_page(
+        request,
+        case,
+        form,
+        run,
+        heading="Close the case",
+        button="Close the case",
+        done="Case closed. The referring practice can now see the summary.",
+        extra={"copyright_lines": [i.copyright for i in measures.enabled_instruments()]},
+    )
+
+
+@role_required(Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def case_reassign(request, reference):
+    case = _open_case(request, reference)
+    colleagues = team_members(case.team).exclude(pk=case.assigned_to_id)
+    form = ReassignForm(request.POST or None, colleagues=colleagues)
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda data: services.reassign_case(
+            case=case, by=request.user, to=data["to"], note=data["note"]
+        ),
+        heading="Reassign the case",
+        button="Reassign",
+        done="Case reassigned.",
     )

@@ -1,0 +1,336 @@
+"""Casework forms. They check the shape of input; the services decide what is allowed."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from community_services.need_domains import NeedDomain
+from referrals.forms import NHSDateField
+from referrals.models import ClosureOutcome
+
+from . import measures
+from .models import (
+    ActionOwner,
+    GoalPriority,
+    GoalStatus,
+    MeasureOccasion,
+    PlanActionStatus,
+    ReviewMode,
+    WhatMattersConversation,
+)
+from .services import FINAL_GOAL_STATUSES, score_answers
+
+NO_MEASURE = ""
+
+
+def _textarea(rows: int = 3):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def _time_field(label: str, required: bool = True) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        required=required,
+        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        help_text="24-hour clock, for example 14:30",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-5"}),
+        error_messages={"invalid": "Enter a time such as 14:30."},
+    )
+
+
+def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, time))
+
+
+class ConversationForm(forms.Form):
+    held_on = NHSDateField(label="Date of the conversation", help_text="For example, 3 2 2026")
+    what_matters = forms.CharField(
+        label=WhatMattersConversation.PROMPTS["what_matters"],
+        help_text="In the patient's own words.",
+        widget=_textarea(4),
+        error_messages={"required": "Write down what matters to the patient."},
+    )
+    what_is_hard = forms.CharField(
+        label=WhatMattersConversation.PROMPTS["what_is_hard"], widget=_textarea(), required=False
+    )
+    enjoys_and_good_at = forms.CharField(
+        label=WhatMattersConversation.PROMPTS["enjoys_and_good_at"],
+        widget=_textarea(),
+        required=False,
+    )
+    who_is_there = forms.CharField(
+        label=WhatMattersConversation.PROMPTS["who_is_there"], widget=_textarea(), required=False
+    )
+    three_months = forms.CharField(
+        label=WhatMattersConversation.PROMPTS["three_months"], widget=_textarea(), required=False
+    )
+
+
+class GoalForm(forms.Form):
+    statement = forms.CharField(
+        label="The goal, in the patient's own words",
+        widget=_textarea(),
+        error_messages={"required": "Write the goal in the patient's own words."},
+    )
+    need_domain = forms.ChoiceField(
+        label="Which need is it about?",
+        choices=[("", "Choose a need")] + list(NeedDomain.choices),
+        error_messages={"required": "Choose the need this goal is about."},
+    )
+    priority = forms.ChoiceField(
+        label="Priority",
+        choices=GoalPriority.choices,
+        initial=GoalPriority.MEDIUM,
+        widget=forms.RadioSelect,
+    )
+    target_date = NHSDateField(
+        label="Target date (optional)", help_text="For example, 1 6 2026", required=False
+    )
+
+
+class GoalStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Where is this goal now?", choices=GoalStatus.choices, widget=forms.RadioSelect
+    )
+
+
+def add_measure_fields(form: forms.Form, instrument: measures.Instrument, prefix: str) -> None:
+    """One field per item; the scoring module, not the field, says what a valid answer is."""
+    choices = [("", "Choose")] + [
+        (str(n), str(n)) for n in range(instrument.minimum, instrument.maximum + 1)
+    ]
+    scale = "; ".join(instrument.scale_labels)
+    for item in instrument.items:
+        form.fields[f"{prefix}{item.key}"] = forms.ChoiceField(
+            label=item.text, choices=choices, required=False, help_text=scale
+        )
+
+
+def clean_measure(form: forms.Form, instrument: measures.Instrument, prefix: str) -> dict:
+    answers = {item.key: form.cleaned_data.get(f"{prefix}{item.key}") for item in instrument.items}
+    try:
+        return score_answers(instrument.code, answers).answers
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            name = f"{prefix}{key}" if f"{prefix}{key}" in form.fields else None
+            for message in messages:
+                form.add_error(name, message)
+        return {}
+
+
+class MeasureForm(forms.Form):
+    """One instrument's questions (chosen in the address) and when they were asked."""
+
+    occasion = forms.ChoiceField(
+        label="When is this measure taken?",
+        choices=[
+            (MeasureOccasion.BASELINE, "Baseline, at the start"),
+            (MeasureOccasion.REVIEW, "A repeat, during the support"),
+        ],
+        initial=MeasureOccasion.BASELINE,
+        widget=forms.RadioSelect,
+    )
+    taken_on = NHSDateField(label="Date answered", help_text="For example, 3 2 2026")
+
+    def __init__(self, *args, instrument: measures.Instrument, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        add_measure_fields(self, instrument, prefix="")
+
+    def clean(self):
+        data = super().clean()
+        data["answers"] = clean_measure(self, self.instrument, prefix="")
+        return data
+
+
+class OptionalMeasureMixin:
+    """A measure that may be taken along with a review or at closing: choose one, or none."""
+
+    def add_optional_measure(self, label: str) -> None:
+        enabled = measures.enabled_instruments()
+        self.fields["measure_instrument"] = forms.ChoiceField(
+            label=label,
+            choices=[(NO_MEASURE, "No measure this time")] + [(i.code, i.name) for i in enabled],
+            required=False,
+            widget=forms.RadioSelect,
+        )
+        for instrument in enabled:
+            add_measure_fields(self, instrument, prefix=f"{instrument.code}_")
+
+    def optional_measure(self) -> dict | None:
+        code = self.cleaned_data.get("measure_instrument")
+        if not code:
+            return None
+        instrument = measures.INSTRUMENTS[code]
+        answers = clean_measure(self, instrument, prefix=f"{code}_")
+        return {"instrument": code, "answers": answers} if answers else None
+
+
+class ScheduleReviewForm(forms.Form):
+    day = NHSDateField(label="Date of the review", help_text="For example, 14 3 2026")
+    time = _time_field("Time")
+    mode = forms.ChoiceField(
+        label="How will it happen?", choices=ReviewMode.choices, widget=forms.RadioSelect
+    )
+    with_whom = forms.CharField(
+        label="With whom (optional)",
+        max_length=200,
+        required=False,
+        help_text="Anyone joining besides the patient, for example their daughter.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("day") and data.get("time"):
+            data["scheduled_for"] = _aware(data["day"], data["time"])
+            if data["scheduled_for"] <= timezone.now():
+                self.add_error("day", "The review must be in the future.")
+        return data
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label="Note (optional)", widget=_textarea(2), required=False)
+
+
+class RecordReviewForm(OptionalMeasureMixin, forms.Form):
+    notes = forms.CharField(
+        label="Notes from the review",
+        widget=_textarea(4),
+        error_messages={"required": "Write a few notes about the review."},
+    )
+
+    def __init__(self, *args, goals, default_next, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goals = list(goals)
+        for goal in self.goals:
+            self.fields[f"goal_{goal.pk}"] = forms.TypedChoiceField(
+                label=f"Progress on “{goal.statement}”",
+                choices=[("", "Not rated this time")] + [(str(n), str(n)) for n in range(11)],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                help_text="0 = no progress, 10 = goal fully reached",
+            )
+            self.fields[f"goal_{goal.pk}_note"] = forms.CharField(
+                label="Note on this goal (optional)", widget=_textarea(2), required=False
+            )
+        self.add_optional_measure("Take a wellbeing measure at this review?")
+        self.fields["continue_case"] = forms.TypedChoiceField(
+            label="Will the support continue?",
+            choices=[("yes", "Yes, schedule the next review"), ("no", "No, the case can close")],
+            coerce=lambda value: value == "yes",
+            widget=forms.RadioSelect,
+            error_messages={"required": "Say whether the support continues."},
+        )
+        local = timezone.localtime(default_next)
+        self.fields["next_day"] = NHSDateField(
+            label="Date of the next review",
+            required=False,
+            help_text=f"Leave blank for {local:%-d %B %Y} ({local:%H:%M}).",
+        )
+        self.fields["next_time"] = _time_field("Time of the next review", required=False)
+        self.fields["next_mode"] = forms.ChoiceField(
+            label="How will the next review happen?",
+            choices=[("", "The same way as this one"), *ReviewMode.choices],
+            required=False,
+        )
+
+    def clean(self):
+        data = super().clean()
+        data["ratings"] = [
+            (goal.pk, data[f"goal_{goal.pk}"], data.get(f"goal_{goal.pk}_note", ""))
+            for goal in self.goals
+            if data.get(f"goal_{goal.pk}") is not None
+        ]
+        data["measure"] = self.optional_measure()
+        data["next_review_at"] = None
+        if data.get("continue_case") and data.get("next_day"):
+            data["next_review_at"] = _aware(
+                data["next_day"], data.get("next_time") or datetime.time(10)
+            )
+        return data
+
+
+class PlanActionForm(forms.Form):
+    goal = forms.ModelChoiceField(
+        label="Which goal is it for?",
+        queryset=None,
+        empty_label="Choose a goal",
+        error_messages={"required": "Choose the goal this action is for."},
+    )
+    description = forms.CharField(
+        label="What will happen",
+        widget=_textarea(),
+        help_text="In plain words the patient would use.",
+        error_messages={"required": "Say what will happen."},
+    )
+    owner = forms.ChoiceField(
+        label="Who does it?", choices=ActionOwner.choices, widget=forms.RadioSelect
+    )
+    owner_detail = forms.CharField(
+        label="Who, in a few words (optional)",
+        max_length=200,
+        required=False,
+        help_text="For example the name of the community service or the person.",
+    )
+    due_date = NHSDateField(
+        label="By when (optional)", help_text="For example, 1 5 2026", required=False
+    )
+
+    def __init__(self, *args, goals, with_status: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = goals
+        self.fields["goal"].label_from_instance = lambda goal: goal.statement[:80]
+        if with_status:
+            self.fields["status"] = forms.ChoiceField(
+                label="Status", choices=PlanActionStatus.choices, widget=forms.RadioSelect
+            )
+
+
+class ReassignForm(forms.Form):
+    to = forms.ModelChoiceField(
+        label="Give the case to", queryset=None, widget=forms.RadioSelect, empty_label=None
+    )
+    note = forms.CharField(label="Note (optional)", widget=_textarea(2), required=False)
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = colleagues
+        self.fields["to"].label_from_instance = lambda user: user.display_name
+
+
+class CloseCaseForm(OptionalMeasureMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=ClosureOutcome.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.goals = list(goals)
+        final = [(s, GoalStatus(s).label) for s in FINAL_GOAL_STATUSES]
+        for goal in self.goals:
+            self.fields[f"goal_{goal.pk}"] = forms.ChoiceField(
+                label=f"How did “{goal.statement}” go?",
+                choices=[("", "Choose")] + final,
+                initial=None if goal.is_active else goal.status,
+                error_messages={"required": "Say how this goal went."},
+            )
+        self.add_optional_measure("Closing wellbeing measure")
+        self.fields["summary"] = forms.CharField(
+            label="Summary for the referring practice",
+            help_text="Plain language: what mattered, the goals and how they went, the services "
+            "used. The practice sees this with its referral.",
+            widget=_textarea(8),
+            error_messages={"required": "Write a summary for the referring practice."},
+        )
+
+    def clean(self):
+        data = super().clean()
+        data["goal_statuses"] = {
+            goal.pk: data[f"goal_{goal.pk}"] for goal in self.goals if data.get(f"goal_{goal.pk}")
+        }
+        measure = self.optional_measure()
+        data["closing_measures"] = [measure] if measure else []
+        return data

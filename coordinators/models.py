@@ -1,0 +1,281 @@
+"""Casework on an accepted referral (the "case"): conversation, goals, measures, plan, reviews.
+
+There is no separate case table: the case is a `referrals.Referral` that a team has accepted.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from community_services.need_domains import NeedDomain
+from referrals.models import Referral
+
+from .measures import INSTRUMENTS
+
+_USER = settings.AUTH_USER_MODEL
+
+
+class CaseEventKind(models.TextChoices):
+    CONVERSATION = "conversation", "What matters conversation"
+    GOAL_ADDED = "goal_added", "Goal added"
+    GOAL_CHANGED = "goal_changed", "Goal changed"
+    GOAL_STATUS = "goal_status", "Goal status"
+    MEASURE = "measure", "Wellbeing measure"
+    PLAN_ACTION_ADDED = "plan_action_added", "Plan action added"
+    PLAN_ACTION_CHANGED = "plan_action_changed", "Plan action changed"
+    REVIEW_SCHEDULED = "review_scheduled", "Review scheduled"
+    REVIEW_RESCHEDULED = "review_rescheduled", "Review rescheduled"
+    REVIEW_CANCELLED = "review_cancelled", "Review cancelled"
+    REVIEW_RECORDED = "review_recorded", "Review recorded"
+    REVIEW_MISSED = "review_missed", "Review missed"
+    REASSIGNED = "reassigned", "Case reassigned"
+    CLOSED = "closed", "Case closed"
+
+
+class CaseEvent(models.Model):
+    """One row per piece of casework, for the case timeline (status changes are ReferralEvents)."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="case_events")
+    actor = models.ForeignKey(_USER, null=True, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField()
+    kind = models.CharField(max_length=30, choices=CaseEventKind.choices)
+    summary = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["referral", "occurred_at"], name="case_event_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.referral}: {self.summary}"
+
+
+class WhatMattersConversation(models.Model):
+    """The guided "what matters to me" conversation, in the patient's own words."""
+
+    PROMPTS = {
+        "what_matters": "What matters to you?",
+        "what_is_hard": "What is hard for you at the moment?",
+        "enjoys_and_good_at": "What do you enjoy, and what are you good at?",
+        "who_is_there": "Who is there for you?",
+        "three_months": "What would you like to be different in three months?",
+    }
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="conversations")
+    held_on = models.DateField()
+    what_matters = models.TextField(PROMPTS["what_matters"])
+    what_is_hard = models.TextField(PROMPTS["what_is_hard"], blank=True)
+    enjoys_and_good_at = models.TextField(PROMPTS["enjoys_and_good_at"], blank=True)
+    who_is_there = models.TextField(PROMPTS["who_is_there"], blank=True)
+    three_months = models.TextField(PROMPTS["three_months"], blank=True)
+    recorded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.referral} conversation on {self.held_on}"
+
+    def answers(self) -> list[tuple[str, str]]:
+        return [(prompt, getattr(self, name)) for name, prompt in self.PROMPTS.items()]
+
+
+class GoalStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ACHIEVED = "achieved", "Achieved"
+    PARTLY_ACHIEVED = "partly_achieved", "Partly achieved"
+    NOT_ACHIEVED = "not_achieved", "Not achieved"
+    NO_LONGER_RELEVANT = "no_longer_relevant", "No longer relevant"
+
+
+class GoalPriority(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Goal(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="goals")
+    conversation = models.ForeignKey(
+        WhatMattersConversation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="goals",
+    )
+    statement = models.TextField(help_text="In the patient's own words.")
+    need_domain = models.CharField(max_length=40, choices=NeedDomain.choices)
+    priority = models.CharField(
+        max_length=10, choices=GoalPriority.choices, default=GoalPriority.MEDIUM
+    )
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
+    created_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.statement[:60]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == GoalStatus.ACTIVE
+
+
+class ReviewMode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "Phone"
+    VIDEO = "video", "Video"
+
+
+class ReviewStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    COMPLETED = "completed", "Completed"
+    MISSED = "missed", "Missed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Review(models.Model):
+    """A follow-up review: scheduled → completed, missed or cancelled. One scheduled at a time."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="reviews")
+    scheduled_for = models.DateTimeField(db_index=True)
+    mode = models.CharField(max_length=10, choices=ReviewMode.choices)
+    with_whom = models.CharField(
+        max_length=200, blank=True, help_text="Who will be there besides the patient."
+    )
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.SCHEDULED
+    )
+    notes = models.TextField(blank=True)
+    continue_case = models.BooleanField(null=True, blank=True)
+    scheduled_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["scheduled_for", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(status="scheduled"),
+                name="review_one_scheduled_per_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral} review {self.scheduled_for:%Y-%m-%d %H:%M}"
+
+
+class GoalProgress(models.Model):
+    """A 0–10 rating of a goal, with a note, recorded at a review."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="progress")
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="progress"
+    )
+    rating = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        verbose_name_plural = "goal progress"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=0, rating__lte=10), name="goal_progress_rating_0_to_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.rating}/10"
+
+
+class MeasureOccasion(models.TextChoices):
+    BASELINE = "baseline", "Baseline"
+    REVIEW = "review", "Review"
+    CLOSING = "closing", "Closing"
+
+
+class WellbeingMeasure(models.Model):
+    """Answers to one instrument, scored by `coordinators.measures` when recorded."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="measures")
+    instrument = models.CharField(
+        max_length=20, choices=[(code, i.name) for code, i in INSTRUMENTS.items()]
+    )
+    occasion = models.CharField(max_length=10, choices=MeasureOccasion.choices)
+    review = models.ForeignKey(
+        Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="measures"
+    )
+    answers = models.JSONField()
+    raw_total = models.PositiveSmallIntegerField(null=True, blank=True)
+    metric_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    bands = models.JSONField(default=dict, blank=True)
+    taken_on = models.DateField()
+    recorded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["taken_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "instrument", "occasion"],
+                condition=Q(occasion__in=["baseline", "closing"]),
+                name="measure_one_baseline_and_closing_per_instrument",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral} {self.instrument} {self.occasion}"
+
+    @property
+    def instrument_definition(self):
+        return INSTRUMENTS[self.instrument]
+
+
+class ActionOwner(models.TextChoices):
+    PATIENT = "patient", "The patient"
+    COORDINATOR = "coordinator", "The coordinator"
+    COMMUNITY_SERVICE = "community_service", "A community service"
+    OTHER = "other", "Someone else"
+
+
+class PlanActionStatus(models.TextChoices):
+    TO_DO = "to_do", "To do"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PlanAction(models.Model):
+    """One step of the plan, towards one goal. An onward referral links here once it exists."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="plan_actions")
+    goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="plan_actions")
+    description = models.TextField("what will happen")
+    owner = models.CharField("who does it", max_length=20, choices=ActionOwner.choices)
+    owner_detail = models.CharField(
+        "who, in a few words",
+        max_length=200,
+        blank=True,
+        help_text="For example the name of the community service or the person.",
+    )
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=PlanActionStatus.choices, default=PlanActionStatus.TO_DO
+    )
+    created_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:60]

@@ -1,0 +1,309 @@
+"""Read-side queries for casework, scoped to the user's team(s). Another team's case is a 404."""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Min, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from referrals.models import Referral, ReferralEvent, ReferralStatus
+from referrals.selectors import team_ids_of
+
+from . import measures
+from .models import (
+    ActionOwner,
+    CaseEvent,
+    Goal,
+    GoalProgress,
+    GoalStatus,
+    MeasureOccasion,
+    PlanAction,
+    Review,
+    ReviewStatus,
+    WellbeingMeasure,
+    WhatMattersConversation,
+)
+
+CASE_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.CLOSED)
+OPEN_CASE_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+
+
+def cases_for(user: User) -> QuerySet[Referral]:
+    """Accepted referrals (open or closed) of the user's team(s)."""
+    return Referral.objects.filter(
+        team_id__in=team_ids_of(user), status__in=CASE_STATUSES, accepted_at__isnull=False
+    ).select_related("patient", "assigned_to", "team", "referring_practice", "referred_by")
+
+
+def get_case(user: User, reference: str) -> Referral:
+    case = cases_for(user).filter(reference=reference).first()
+    if case is None:
+        raise Http404("No such case.")
+    return case
+
+
+def _with_next_review(cases: QuerySet[Referral]) -> QuerySet[Referral]:
+    return cases.annotate(
+        next_review_at=Min("reviews__scheduled_for", filter=Q(reviews__status="scheduled"))
+    )
+
+
+def caseload_of(user: User) -> QuerySet[Referral]:
+    """My open cases, the next review first (cases without one after)."""
+    return _with_next_review(
+        cases_for(user).filter(assigned_to=user, status__in=OPEN_CASE_STATUSES)
+    ).order_by("next_review_at", "accepted_at", "id")
+
+
+def team_caseload(user: User) -> QuerySet[Referral]:
+    return _with_next_review(cases_for(user).filter(status__in=OPEN_CASE_STATUSES)).order_by(
+        "assigned_to__first_name", "assigned_to__email", "next_review_at", "id"
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    case: Referral
+    next_review_at: datetime.datetime | None
+    overdue_review: bool
+    no_first_contact: bool
+
+
+def caseload_rows(cases) -> list[CaseloadRow]:
+    """Flags for the caseload table. (Onward referrals not answered by a provider join here
+    when onward referrals exist.)"""
+    now = timezone.now()
+    return [
+        CaseloadRow(
+            case=case,
+            next_review_at=case.next_review_at,
+            overdue_review=bool(case.next_review_at and case.next_review_at < now),
+            no_first_contact=case.first_contact_at is None,
+        )
+        for case in cases
+    ]
+
+
+def upcoming_reviews(user: User, *, days: int = 28) -> QuerySet[Review]:
+    """Scheduled reviews of my open cases: overdue ones first, then the next `days` days."""
+    until = timezone.now() + datetime.timedelta(days=days)
+    return (
+        Review.objects.filter(
+            status=ReviewStatus.SCHEDULED,
+            referral__assigned_to=user,
+            referral__team_id__in=team_ids_of(user),
+            referral__status__in=OPEN_CASE_STATUSES,
+            scheduled_for__lte=until,
+        )
+        .select_related("referral__patient")
+        .order_by("scheduled_for", "id")
+    )
+
+
+# --- The case page
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    occurred_at: datetime.datetime
+    source: str
+    text: str
+    actor: str = ""
+    note: str = ""
+
+
+def _referral_event_entries(case: Referral) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            occurred_at=event.occurred_at,
+            source="referral",
+            text=(
+                f"Referral {event.get_from_status_display().lower()} → "
+                f"{event.get_to_status_display().lower()}"
+                if event.from_status
+                else f"Referral {event.get_to_status_display().lower()}"
+            ),
+            actor=event.actor.display_name if event.actor else "",
+            note=event.note,
+        )
+        for event in ReferralEvent.objects.filter(referral=case).select_related("actor")
+    ]
+
+
+def _case_event_entries(case: Referral) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(
+            occurred_at=event.occurred_at,
+            source="casework",
+            text=event.summary,
+            actor=event.actor.display_name if event.actor else "",
+        )
+        for event in CaseEvent.objects.filter(referral=case).select_related("actor")
+    ]
+
+
+# Each source is one query. Onward referrals add their events here as one more entry.
+TIMELINE_SOURCES: list[Callable[[Referral], list[TimelineEntry]]] = [
+    _referral_event_entries,
+    _case_event_entries,
+]
+
+
+def case_timeline(case: Referral) -> list[TimelineEntry]:
+    """Everything that happened to the case, from every source, newest first."""
+    entries = [entry for source in TIMELINE_SOURCES for entry in source(case)]
+    return sorted(entries, key=lambda entry: entry.occurred_at, reverse=True)
+
+
+@dataclass
+class MeasureComparison:
+    instrument: measures.Instrument
+    baseline: WellbeingMeasure | None
+    latest: WellbeingMeasure | None
+    history: list[WellbeingMeasure] = field(default_factory=list)
+
+    @property
+    def metric_change(self) -> Decimal | None:
+        if self.baseline and self.latest and self.baseline.metric_score is not None:
+            return self.latest.metric_score - self.baseline.metric_score
+        return None
+
+    @property
+    def item_changes(self) -> list[dict]:
+        """ONS4 (and any per-item instrument): each item's baseline, latest and change."""
+        if not self.baseline:
+            return []
+        latest = self.latest or self.baseline
+        return [
+            {
+                "text": item.text,
+                "baseline": self.baseline.answers.get(item.key),
+                "latest": latest.answers.get(item.key),
+                "change": latest.answers.get(item.key, 0) - self.baseline.answers.get(item.key, 0),
+                "band": latest.bands.get(item.key, ""),
+            }
+            for item in self.instrument.items
+        ]
+
+
+def measure_comparisons(measure_rows: list[WellbeingMeasure]) -> list[MeasureComparison]:
+    """Per instrument in use: the baseline, the latest repeat and the change from baseline."""
+    comparisons = []
+    for instrument in measures.enabled_instruments():
+        rows = [row for row in measure_rows if row.instrument == instrument.code]
+        baseline = next((r for r in rows if r.occasion == MeasureOccasion.BASELINE), None)
+        repeats = [r for r in rows if r.occasion != MeasureOccasion.BASELINE]
+        comparisons.append(
+            MeasureComparison(
+                instrument=instrument,
+                baseline=baseline,
+                latest=repeats[-1] if repeats else None,
+                history=rows,
+            )
+        )
+    return comparisons
+
+
+@dataclass
+class CaseFile:
+    case: Referral
+    timeline: list[TimelineEntry]
+    conversations: list[WhatMattersConversation]
+    goals: list[Goal]
+    plan_actions: list[PlanAction]
+    reviews: list[Review]
+    measures: list[MeasureComparison]
+
+    @property
+    def next_review(self) -> Review | None:
+        return next((r for r in self.reviews if r.status == ReviewStatus.SCHEDULED), None)
+
+    @property
+    def active_goals(self) -> list[Goal]:
+        return [goal for goal in self.goals if goal.status == GoalStatus.ACTIVE]
+
+
+def case_file(case: Referral) -> CaseFile:
+    """Everything on the case page in a fixed number of queries, however long the case."""
+    goals = list(
+        Goal.objects.filter(referral=case).prefetch_related(
+            Prefetch("progress", queryset=GoalProgress.objects.order_by("recorded_at", "id"))
+        )
+    )
+    return CaseFile(
+        case=case,
+        timeline=case_timeline(case),
+        conversations=list(WhatMattersConversation.objects.filter(referral=case)),
+        goals=goals,
+        plan_actions=list(PlanAction.objects.filter(referral=case).select_related("goal")),
+        reviews=list(Review.objects.filter(referral=case).order_by("-scheduled_for", "-id")),
+        measures=measure_comparisons(list(WellbeingMeasure.objects.filter(referral=case))),
+    )
+
+
+def plan_for_print(case: Referral) -> list[tuple[Goal, list[PlanAction]]]:
+    goals = Goal.objects.filter(referral=case).exclude(status=GoalStatus.NO_LONGER_RELEVANT)
+    actions = PlanAction.objects.filter(referral=case).exclude(status="cancelled")
+    by_goal: dict[int, list[PlanAction]] = {}
+    for action in actions:
+        by_goal.setdefault(action.goal_id, []).append(action)
+    return [(goal, by_goal.get(goal.pk, [])) for goal in goals]
+
+
+def draft_summary_for_referrer(case_file: CaseFile) -> str:
+    """A plain-language starting point for the closing summary; the coordinator edits it."""
+    name = case_file.case.patient.given_name
+    lines = []
+    if case_file.conversations:
+        lines.append(f"What mattered to {name}: {case_file.conversations[0].what_matters}")
+    if case_file.goals:
+        lines.append("Goals and how they went:")
+        for goal in case_file.goals:
+            ratings = [p.rating for p in goal.progress.all()]
+            progress = f" (last rated {ratings[-1]} out of 10)" if ratings else ""
+            lines.append(f"- {goal.statement}: {goal.get_status_display().lower()}{progress}")
+    services = sorted(
+        {
+            action.owner_detail
+            for action in case_file.plan_actions
+            if action.owner == ActionOwner.COMMUNITY_SERVICE and action.owner_detail
+        }
+    )
+    if services:
+        lines.append("Services used: " + ", ".join(services) + ".")
+    for comparison in case_file.measures:
+        if comparison.metric_change is not None:
+            lines.append(
+                f"Wellbeing ({comparison.instrument.code.upper()}) changed by "
+                f"{comparison.metric_change:+} since the start."
+            )
+    return "\n".join(lines)
+
+
+# --- API querysets, scoped like the pages
+
+
+def goals_for(user: User) -> QuerySet[Goal]:
+    return Goal.objects.filter(referral__in=cases_for(user).values("pk")).prefetch_related(
+        Prefetch("progress", queryset=GoalProgress.objects.order_by("recorded_at", "id"))
+    )
+
+
+def measures_for(user: User) -> QuerySet[WellbeingMeasure]:
+    return WellbeingMeasure.objects.filter(referral__in=cases_for(user).values("pk"))
+
+
+def plan_actions_for(user: User) -> QuerySet[PlanAction]:
+    return PlanAction.objects.filter(referral__in=cases_for(user).values("pk"))
+
+
+def reviews_for(user: User) -> QuerySet[Review]:
+    return Review.objects.filter(referral__in=cases_for(user).values("pk"))
+
+
+def conversations_for(user: User) -> QuerySet[WhatMattersConversation]:
+    return WhatMattersConversation.objects.filter(referral__in=cases_for(user).values("pk"))
