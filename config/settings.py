@@ -217,6 +217,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@social-prescribing.invalid")
+# The address people reach the service at, for links in emails (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long a provider's signed response link works.
+PROVIDER_LINK_MAX_AGE_DAYS = env_int("PROVIDER_LINK_MAX_AGE_DAYS", 14)
 
 # Security: everything on by default, relaxed only when DEBUG is set for local work.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -274,6 +278,8 @@ SPECTACULAR_SETTINGS = {
         "ContactMethodEnum": "referrals.models.ContactMethod",
         "DeclineReasonEnum": "referrals.models.DeclineReason",
         "NeedDomainEnum": "community_services.need_domains.NeedDomain",
+        "ServiceReferralStatusEnum": "referrals.models.ServiceReferralStatus",
+        "ServiceDeclineReasonEnum": "referrals.models.ServiceDeclineReason",
     },
 }
 

@@ -20,3 +20,14 @@ def purge_expired_idempotency_keys() -> int:
     from .idempotency import purge_expired_keys
 
     return purge_expired_keys()
+
+
+@shared_task(
+    name="referrals.email_provider_link",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def email_provider_link(link_id: int) -> bool:
+    """Thin: the service emails each link at most once, so a retry is safe."""
+    return services.email_provider_link(link_id=link_id)
