@@ -297,9 +297,7 @@ def test_a_link_for_another_referral_cannot_answer_this_one(
 ):
     other = _create(case_a, other_provider[1], coordinator_x)
     with pytest.raises(NotForThisProvider):
-        services.accept_service_referral(
-            service_referral=service_referral, link=other.links.get()
-        )
+        services.accept_service_referral(service_referral=service_referral, link=other.links.get())
 
 
 # --- Links
