@@ -13,7 +13,7 @@ from coordinators.api import (
     ReviewViewSet,
     WellbeingMeasureViewSet,
 )
-from referrals.api import ReferralViewSet
+from referrals.api import ReferralViewSet, ServiceReferralViewSet
 
 router = DefaultRouter()
 router.register("services", ServiceViewSet, basename="service")
@@ -25,6 +25,7 @@ router.register("goals", GoalViewSet, basename="goal")
 router.register("measures", WellbeingMeasureViewSet, basename="measure")
 router.register("plan-actions", PlanActionViewSet, basename="plan-action")
 router.register("reviews", ReviewViewSet, basename="review")
+router.register("service-referrals", ServiceReferralViewSet, basename="service-referral")
 
 api_urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

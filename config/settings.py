@@ -267,6 +267,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@social-prescribing.invalid")
+# The address people reach the service at, for links in emails (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long a provider's signed response link works.
+PROVIDER_LINK_MAX_AGE_DAYS = env_int("PROVIDER_LINK_MAX_AGE_DAYS", 14)
 
 # Security: everything on by default, relaxed only when DEBUG is set for local work.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -343,6 +347,8 @@ SPECTACULAR_SETTINGS = {
         "PlanActionStatusEnum": "coordinators.models.PlanActionStatus",
         "ReviewModeEnum": "coordinators.models.ReviewMode",
         "ReferralStatusEnum": "referrals.models.ReferralStatus",
+        "ServiceReferralStatusEnum": "referrals.models.ServiceReferralStatus",
+        "ServiceDeclineReasonEnum": "referrals.models.ServiceDeclineReason",
     },
 }
 

@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -14,10 +15,16 @@ from rest_framework.response import Response
 
 from accounts.models import Organisation, Role, User
 from accounts.permissions import has_role
+from community_services.models import Service
 
 from . import idempotency, services
-from .models import Referral
-from .selectors import practice_ids_of, visible_referrals
+from .models import Referral, ServiceReferral
+from .selectors import (
+    get_visible_referral,
+    practice_ids_of,
+    visible_referrals,
+    visible_service_referrals,
+)
 from .serializers import (
     AcceptSerializer,
     CloseSerializer,
@@ -26,6 +33,10 @@ from .serializers import (
     PatientDeclinedSerializer,
     ReferralCreateSerializer,
     ReferralSerializer,
+    ServiceDeclineSerializer,
+    ServiceReferralCreateSerializer,
+    ServiceReferralNoteSerializer,
+    ServiceReferralSerializer,
     UnableToContactSerializer,
 )
 
@@ -223,4 +234,145 @@ class ReferralViewSet(
             lambda referral, data: services.record_patient_declined(
                 referral=referral, by=request.user, note=data["note"]
             ),
+        )
+
+
+class ServiceReferralViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Onward referrals: the team's, or those to the provider organisation's services."""
+
+    queryset = ServiceReferral.objects.none()
+    serializer_class = ServiceReferralSerializer
+    filterset_fields = ["status"]
+
+    def get_permissions(self):
+        if self.action in {"create", "withdraw", "send_link"}:
+            roles = (Role.COORDINATOR, Role.MANAGER)
+        else:
+            roles = (Role.COORDINATOR, Role.MANAGER, Role.PROVIDER)
+        return [*super().get_permissions(), has_role(*roles)()]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ServiceReferral.objects.none()
+        return visible_service_referrals(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        services.record_service_referral_list_viewed(
+            by=request.user, what="api list", count=len(response.data["results"])
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        service_referral = self.get_object()
+        services.record_service_referral_viewed(
+            service_referral=service_referral, by=request.user, via="api"
+        )
+        return Response(ServiceReferralSerializer(service_referral).data)
+
+    @extend_schema(
+        request=ServiceReferralCreateSerializer, responses={201: ServiceReferralSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = ServiceReferralCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            referral = get_visible_referral(request.user, data["referral"])
+        except Http404 as exc:
+            raise ValidationError({"referral": "No such referral."}) from exc
+        service = Service.objects.filter(public_id=data["service"]).first()
+        if service is None:
+            raise ValidationError({"service": "No such service."})
+        with field_errors_as_400():
+            created = services.create_service_referral(
+                referral=referral,
+                service=service,
+                by=request.user,
+                provider_needs_to_know=data["provider_needs_to_know"],
+            )
+        return Response(
+            ServiceReferralSerializer(self.get_queryset().get(pk=created.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def _change(self, request, serializer_class, run):
+        service_referral = self.get_object()
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with field_errors_as_400():
+            run(service_referral, serializer.validated_data)
+        return Response(
+            ServiceReferralSerializer(self.get_queryset().get(pk=service_referral.pk)).data
+        )
+
+    def _answer(self, request, action_name):
+        return self._change(
+            request,
+            ServiceReferralNoteSerializer,
+            lambda service_referral, data: services.answer_service_referral(
+                action=action_name,
+                service_referral=service_referral,
+                by=request.user,
+                note=data["note"],
+            ),
+        )
+
+    @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._answer(request, "accept")
+
+    @extend_schema(request=ServiceDeclineSerializer, responses=ServiceReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._change(
+            request,
+            ServiceDeclineSerializer,
+            lambda service_referral, data: services.decline_service_referral(
+                service_referral=service_referral,
+                by=request.user,
+                reason=data["reason"],
+                note=data["note"],
+            ),
+        )
+
+    @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def attended(self, request, pk=None):
+        return self._answer(request, "attended")
+
+    @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
+    @action(detail=True, methods=["post"], url_path="did-not-attend")
+    def did_not_attend(self, request, pk=None):
+        return self._answer(request, "did_not_attend")
+
+    @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def completed(self, request, pk=None):
+        return self._answer(request, "completed")
+
+    @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._change(
+            request,
+            ServiceReferralNoteSerializer,
+            lambda service_referral, data: services.withdraw_service_referral(
+                service_referral=service_referral, by=request.user, note=data["note"]
+            ),
+        )
+
+    @extend_schema(request=None, responses=ServiceReferralSerializer)
+    @action(detail=True, methods=["post"], url_path="send-link")
+    def send_link(self, request, pk=None):
+        service_referral = self.get_object()
+        services.send_fresh_provider_link(service_referral=service_referral, by=request.user)
+        return Response(
+            ServiceReferralSerializer(self.get_queryset().get(pk=service_referral.pk)).data
         )

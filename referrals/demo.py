@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from community_services.models import Service
 from community_services.need_domains import NeedDomain
 
-from . import services
+from . import provider_links, services
 from .models import (
     ClosureOutcome,
     ContactMethod,
@@ -19,6 +20,8 @@ from .models import (
     Referral,
     ReferralEvent,
     ReferralStatus,
+    ServiceReferral,
+    ServiceReferralEvent,
     TeamCoverage,
     Urgency,
 )
@@ -54,6 +57,7 @@ def seed(log) -> None:
     if Patient.objects.filter(nhs_number__in=numbers).count() >= PATIENT_COUNT:
         log("demo referrals already present")
         _seed_reminders(log)
+        _seed_service_referrals(log, numbers)
         return
     rng = random.Random(4)  # noqa: S311 - invented data, not security
     coordinator = User.objects.get(email="coordinator@demo.example")
@@ -94,6 +98,7 @@ def seed(log) -> None:
         _advance(referral, target, coordinator if index % 3 else manager, index, days_ago)
         _backdate(referral, now - datetime.timedelta(days=days_ago, hours=index % 9))
     log(f"{PATIENT_COUNT} patients with referrals in every status")
+    _seed_service_referrals(log, numbers)
     _seed_reminders(log)
 
 
@@ -151,3 +156,88 @@ def _backdate(referral, received_at) -> None:
     Referral.objects.filter(pk=referral.pk).update(**changes)
     for event in ReferralEvent.objects.filter(referral=referral):
         ReferralEvent.objects.filter(pk=event.pk).update(occurred_at=event.occurred_at - shift)
+
+
+# Onward referrals: (status, days since sent, Friendship Circle Trust service?) – every status,
+# some waiting a long time for an answer.
+ONWARD = [
+    ("sent", 41, True),
+    ("sent", 3, True),
+    ("no_response", 30, False),
+    ("accepted", 20, True),
+    ("declined", 15, False),
+    ("attended", 25, True),
+    ("did_not_attend", 18, False),
+    ("completed", 60, True),
+    ("withdrawn", 12, False),
+    ("sent", 19, False),
+]
+_ONWARD_STEPS = {
+    "sent": [],
+    "no_response": ["no_response"],
+    "accepted": ["accept"],
+    "declined": ["decline"],
+    "attended": ["accept", "attended"],
+    "did_not_attend": ["accept", "did_not_attend"],
+    "completed": ["accept", "attended", "completed"],
+    "withdrawn": ["withdraw"],
+}
+
+
+def _seed_service_referrals(log, numbers) -> None:
+    if ServiceReferral.objects.filter(referral__patient__nhs_number__in=numbers).exists():
+        log("demo onward referrals already present")
+        return
+    cases = list(
+        Referral.objects.filter(
+            patient__nhs_number__in=numbers,
+            patient__consent_to_share=True,
+            status__in=services.CASE_OPEN_FOR_ONWARD_REFERRAL,
+        ).order_by("id")[: len(ONWARD)]
+    )
+    referable = Service.objects.referable().select_related("provider").order_by("name")
+    friendship = [s for s in referable if s.provider.name == "Friendship Circle Trust"]
+    others = [s for s in referable if s.provider.name != "Friendship Circle Trust"]
+    if not cases or not friendship or not others:
+        log("no demo onward referrals: no open cases or referable services")
+        return
+    provider = User.objects.get(email="provider@demo.example")
+    now = timezone.now()
+    for index, (case, (status, days, own)) in enumerate(zip(cases, ONWARD, strict=False)):
+        service = (friendship if own else others)[index % len(friendship if own else others)]
+        coordinator = case.assigned_to or User.objects.get(email="coordinator@demo.example")
+        onward = services.create_service_referral(
+            referral=case,
+            service=service,
+            by=coordinator,
+            provider_needs_to_know="Would like to meet people nearby; prefers mornings.",
+        )
+        for step in _ONWARD_STEPS[status]:
+            if step == "no_response":
+                services.mark_no_response(service_referral=onward)
+            elif step == "withdraw":
+                services.withdraw_service_referral(
+                    service_referral=onward, by=coordinator, note="Patient moved away."
+                )
+            else:
+                services.answer_service_referral(
+                    action=step,
+                    service_referral=onward,
+                    by=provider if own else coordinator,
+                    reason="no_capacity" if step == "decline" else "",
+                )
+        _backdate_onward(onward, now - datetime.timedelta(days=days))
+    log(f"{len(cases)} onward referrals to community services in every status")
+
+
+def _backdate_onward(onward, sent_at) -> None:
+    onward.refresh_from_db()
+    shift = onward.sent_at - sent_at
+    stamps = ["sent_at", *ServiceReferral.STATE_TIMESTAMPS.values()]
+    changes = {name: getattr(onward, name) - shift for name in stamps if getattr(onward, name)}
+    ServiceReferral.objects.filter(pk=onward.pk).update(**changes)
+    for event in ServiceReferralEvent.objects.filter(service_referral=onward):
+        ServiceReferralEvent.objects.filter(pk=event.pk).update(
+            occurred_at=event.occurred_at - shift
+        )
+    onward.links.update(issued_at=sent_at, expires_at=sent_at + provider_links.max_age())

@@ -34,3 +34,24 @@ class IdempotencyKeyInFlight(DomainError):
 
     code = "idempotency_key_in_flight"
     http_status = 409
+
+
+class NoConsentToShare(ReferralError):
+    code = "no_consent_to_share"
+
+
+class ServiceNotReferable(ReferralError):
+    code = "service_not_referable"
+
+
+class AlreadyReferredToService(ReferralError):
+    code = "already_referred"
+
+
+class NotForThisProvider(ReferralError):
+    code = "not_for_this_provider"
+    http_status = 403
+
+
+class LinkStillValid(ReferralError):
+    code = "link_still_valid"

@@ -9,6 +9,7 @@ from .models import (
     ClosureOutcome,
     ContactMethod,
     DeclineReason,
+    ServiceDeclineReason,
     Urgency,
     validate_date_of_birth,
 )
@@ -236,3 +237,42 @@ class CloseForm(forms.Form):
 
 class PatientDeclinedForm(forms.Form):
     note = forms.CharField(label="Note (optional)", widget=_textarea(), required=False)
+
+
+class ConsentToShareForm(forms.Form):
+    consent_to_share = forms.BooleanField(
+        label="The patient consents to their details being shared with community services",
+        required=False,
+        help_text="Untick to record that the patient has withdrawn their consent.",
+    )
+
+
+class ServiceReferralForm(forms.Form):
+    provider_needs_to_know = forms.CharField(
+        label="What does the provider need to know?",
+        help_text="What the patient would like from the service, and anything that helps the "
+        "provider welcome them. The provider also sees the patient's name, contact details and "
+        "access needs, and your contact details.",
+        widget=_textarea(5),
+        error_messages={"required": "Say what the provider needs to know about the patient."},
+    )
+
+
+class ServiceDeclineForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why can you not take the referral?",
+        choices=ServiceDeclineReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose why you cannot take the referral."},
+    )
+    note = forms.CharField(label="Anything to add", widget=_textarea(2), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == ServiceDeclineReason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", "Say why you cannot take the referral.")
+        return data
+
+
+class ServiceReferralNoteForm(forms.Form):
+    note = forms.CharField(label="Note (optional)", widget=_textarea(2), required=False)

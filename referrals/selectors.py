@@ -1,11 +1,20 @@
 """Read-side queries. Every list is scoped in the queryset to what the user may see."""
 
-from django.db.models import Q, QuerySet
+import datetime
+
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import Membership, Role, User
 
-from .models import OPEN_STATUSES, Referral, ReferralStatus
+from .models import (
+    AWAITING_ANSWER_STATUSES,
+    OPEN_STATUSES,
+    ProviderLink,
+    Referral,
+    ReferralStatus,
+    ServiceReferral,
+)
 from .nhs_number import normalise
 
 TEAM_ROLES = (Role.COORDINATOR, Role.MANAGER)
@@ -85,3 +94,107 @@ def has_open_referral(nhs_number: str) -> bool:
 
 def unread_notifications(user: User):
     return user.notifications.filter(read_at=None)[:10]
+
+
+# --- Onward referrals
+
+
+def provider_organisation_ids_of(user: User) -> list[int]:
+    return list(
+        Membership.objects.filter(user=user, role=Role.PROVIDER).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def _with_service_referral_relations(
+    service_referrals: QuerySet[ServiceReferral],
+) -> QuerySet[ServiceReferral]:
+    latest_link = ProviderLink.objects.filter(service_referral=OuterRef("pk")).order_by(
+        "-issued_at", "-id"
+    )
+    return service_referrals.select_related(
+        "service__provider", "referral__patient", "referral__team", "referred_by"
+    ).annotate(latest_link_expires_at=Subquery(latest_link.values("expires_at")[:1]))
+
+
+def service_referrals_for_provider(user: User) -> QuerySet[ServiceReferral]:
+    """Referrals to the services of the user's provider organisation(s): nothing else."""
+    return _with_service_referral_relations(
+        ServiceReferral.objects.filter(
+            service__provider__organisation_id__in=provider_organisation_ids_of(user)
+        )
+    ).order_by("-sent_at", "-id")
+
+
+def visible_service_referrals(user: User) -> QuerySet[ServiceReferral]:
+    """The team's onward referrals, or the provider organisation's received ones."""
+    return _with_service_referral_relations(
+        ServiceReferral.objects.filter(
+            Q(referral__team_id__in=team_ids_of(user))
+            | Q(service__provider__organisation_id__in=provider_organisation_ids_of(user))
+        )
+    ).order_by("-sent_at", "-id")
+
+
+def get_service_referral_for_provider(user: User, pk: int) -> ServiceReferral:
+    found = service_referrals_for_provider(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such referral.")
+    return found
+
+
+def get_service_referral_for_team(user: User, referral: Referral, pk: int) -> ServiceReferral:
+    """One onward referral of a case the user's team holds; anything else is a 404."""
+    found = (
+        _with_service_referral_relations(
+            ServiceReferral.objects.filter(
+                referral=referral, referral__team_id__in=team_ids_of(user)
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such onward referral.")
+    return found
+
+
+def service_referrals_of_case(referral: Referral) -> list[ServiceReferral]:
+    """For the team on the referral (and the case) page: every onward referral, newest first."""
+    return list(
+        _with_service_referral_relations(referral.service_referrals.all()).order_by(
+            "-sent_at", "-id"
+        )
+    )
+
+
+def service_outcomes_for_referrer(referral: Referral) -> list[dict]:
+    """What the referring practice may see: service names and where each stands, no notes."""
+    return [
+        {"service": name, "status": ServiceReferral(status=status).get_status_display()}
+        for name, status in referral.service_referrals.order_by("sent_at", "id").values_list(
+            "service__name", "status"
+        )
+    ]
+
+
+def onward_referrals_awaiting_answer(referral_ids) -> dict[int, datetime.datetime]:
+    """For the caseload: which referrals have onward referrals waiting for an answer, and
+    since when (the oldest), in one query."""
+    return dict(
+        ServiceReferral.objects.filter(
+            referral_id__in=list(referral_ids), status__in=AWAITING_ANSWER_STATUSES
+        )
+        .order_by()
+        .values("referral_id")
+        .annotate(since=Min("sent_at"))
+        .values_list("referral_id", "since")
+    )
+
+
+def provider_waiting_count(user: User) -> int:
+    return ServiceReferral.objects.filter(
+        service__provider__organisation_id__in=provider_organisation_ids_of(user),
+        status__in=AWAITING_ANSWER_STATUSES,
+    ).count()

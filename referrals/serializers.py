@@ -8,6 +8,9 @@ from .models import (
     ContactMethod,
     DeclineReason,
     Referral,
+    ServiceDeclineReason,
+    ServiceReferral,
+    ServiceReferralStatus,
     Urgency,
     validate_date_of_birth,
 )
@@ -155,4 +158,86 @@ class CloseSerializer(serializers.Serializer):
 
 
 class PatientDeclinedSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ServiceReferralPatientSerializer(serializers.Serializer):
+    """The minimum a provider needs: who, and how to reach them."""
+
+    given_name = serializers.CharField()
+    family_name = serializers.CharField()
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    preferred_contact_method = serializers.ChoiceField(choices=ContactMethod.choices)
+
+
+class ServiceReferralSerializer(serializers.ModelSerializer):
+    referral = serializers.CharField(source="referral.reference")
+    service = serializers.UUIDField(source="service.public_id")
+    service_name = serializers.CharField(source="service.name")
+    provider_name = serializers.CharField(source="service.provider.name")
+    patient = ServiceReferralPatientSerializer(source="referral.patient")
+    access_needs = serializers.CharField(source="referral.access_needs")
+    coordinator = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=ServiceReferralStatus.choices)
+    decline_reason = serializers.ChoiceField(choices=ServiceDeclineReason.choices, allow_blank=True)
+
+    class Meta:
+        model = ServiceReferral
+        fields = [
+            "id",
+            "referral",
+            "service",
+            "service_name",
+            "provider_name",
+            "status",
+            "patient",
+            "provider_needs_to_know",
+            "access_needs",
+            "coordinator",
+            "decline_reason",
+            "sent_at",
+            "accepted_at",
+            "declined_at",
+            "attended_at",
+            "did_not_attend_at",
+            "completed_at",
+            "withdrawn_at",
+            "no_response_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "team": {"type": "string"},
+                "email": {"type": "string"},
+                "phone": {"type": "string"},
+            },
+        }
+    )
+    def get_coordinator(self, service_referral) -> dict:
+        coordinator = service_referral.referred_by
+        return {
+            "name": coordinator.display_name,
+            "team": service_referral.referral.team.name,
+            "email": coordinator.email,
+            "phone": coordinator.phone,
+        }
+
+
+class ServiceReferralCreateSerializer(serializers.Serializer):
+    referral = serializers.CharField(help_text="The referral's reference, e.g. SP-7KQ3M9XZ.")
+    service = serializers.UUIDField(help_text="The service's public id from /api/v1/services/.")
+    provider_needs_to_know = serializers.CharField()
+
+
+class ServiceDeclineSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ServiceDeclineReason.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ServiceReferralNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -28,3 +28,14 @@ def sweep_referral_waiting() -> int:
     from accounts.services import run_sweep
 
     return run_sweep(kind="referral_waiting", sweep=services.sweep_referral_waiting).created_count
+
+
+@shared_task(
+    name="referrals.email_provider_link",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=8,
+)
+def email_provider_link(link_id: int) -> bool:
+    """Thin: the service emails each link at most once, so a retry is safe."""
+    return services.email_provider_link(link_id=link_id)

@@ -1,11 +1,18 @@
 from django.urls import path
 
+from . import service_referral_views as onward
 from . import views
 
 app_name = "referrals"
 urlpatterns = [
     path("practice/", views.practice_home, name="practice-home"),
-    path("provider/", views.provider_home, name="provider-home"),
+    path("provider/", onward.provider_home, name="provider-home"),
+    path(
+        "provider/referrals/<int:pk>/",
+        onward.provider_service_referral,
+        name="provider-service-referral",
+    ),
+    path("respond/<str:token>/", onward.provider_link, name="provider-link"),
     path("referrals/new/", views.new_referral, name="new"),
     path("referrals/new/details/", views.new_referral_details, name="new-details"),
     path("referrals/triage/", views.triage, name="triage"),
@@ -20,5 +27,21 @@ urlpatterns = [
         "referrals/<str:reference>/patient-declined/",
         views.patient_declined,
         name="patient-declined",
+    ),
+    path("referrals/<str:reference>/refer-on/", onward.refer_on, name="refer-on"),
+    path(
+        "referrals/<str:reference>/refer-on/<uuid:service_id>/",
+        onward.refer_on_to_service,
+        name="refer-on-service",
+    ),
+    path(
+        "referrals/<str:reference>/consent-to-share/",
+        onward.consent_to_share,
+        name="consent-to-share",
+    ),
+    path(
+        "referrals/<str:reference>/onward/<int:pk>/",
+        onward.team_service_referral,
+        name="service-referral",
     ),
 ]

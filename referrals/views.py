@@ -32,6 +32,8 @@ from .selectors import (
     is_in_receiving_team,
     practice_ids_of,
     referrals_for_practice,
+    service_outcomes_for_referrer,
+    service_referrals_of_case,
     triage_queue,
     unread_notifications,
 )
@@ -54,13 +56,6 @@ def practice_home(request):
         request,
         "referrals/our_referrals.html",
         {"page": page, "notifications": unread_notifications(request.user)},
-    )
-
-
-@role_required(Role.PROVIDER)
-def provider_home(request):
-    return render(
-        request, "referrals/provider_home.html", {"heading": "Referrals to your services"}
     )
 
 
@@ -143,6 +138,9 @@ def referral_detail(request, reference):
             "events": referral.events.select_related("actor"),
             "in_team": in_team,
             "actions": _actions_for(referral, in_team=in_team),
+            "service_referrals": service_referrals_of_case(referral) if in_team else None,
+            "can_refer_on": in_team and referral.status in services.CASE_OPEN_FOR_ONWARD_REFERRAL,
+            "service_outcomes": None if in_team else service_outcomes_for_referrer(referral),
         },
     )
 

@@ -1,8 +1,11 @@
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
+from referrals import provider_links, services
+from tests.community_services.factories import ApprovedServiceFactory, ProviderFactory
 from tests.conftest import _member
 from tests.factories import OrganisationFactory
 from tests.referrals.factories import ReferralFactory, TeamCoverageFactory, next_nhs_number
@@ -74,3 +77,58 @@ def referral_payload(patient=None, **overrides) -> dict:
         "urgency": "routine",
         **overrides,
     }
+
+
+# --- Onward referrals: a case held by team X, and services of the provider organisation
+
+
+@pytest.fixture
+def case_a(referrer_a, practice_a, team_x, coordinator_x):
+    """An in-progress case of team X whose patient consented to sharing with services."""
+    return ReferralFactory(
+        referring_practice=practice_a,
+        referred_by=referrer_a,
+        team=team_x,
+        status="in_progress",
+        assigned_to=coordinator_x,
+        accepted_at=timezone.now(),
+        access_needs="Uses a wheelchair.",
+        risk_notes="Confidential risk note.",
+        patient__consent_to_share=True,
+        patient__email="patient@test.example",
+    )
+
+
+@pytest.fixture
+def provider_service(provider_org):
+    return ApprovedServiceFactory(
+        name="Tuesday Lunch Club",
+        provider=ProviderFactory(name="Provider Org", organisation=provider_org),
+        email="referrals@lunch.example",
+    )
+
+
+@pytest.fixture
+def other_provider():
+    """A second provider organisation with its own user and service."""
+    organisation = OrganisationFactory(name="Other Provider", kind="service_provider")
+    user = _member("provider.other@test.example", organisation, "provider", first_name="Olu")
+    service = ApprovedServiceFactory(
+        name="Other Walks", provider=ProviderFactory(name="Other", organisation=organisation)
+    )
+    return user, service
+
+
+@pytest.fixture
+def service_referral(case_a, provider_service, coordinator_x):
+    return services.create_service_referral(
+        referral=case_a,
+        service=provider_service,
+        by=coordinator_x,
+        provider_needs_to_know="Would love company at lunch; a little anxious in big groups.",
+    )
+
+
+@pytest.fixture
+def link_token(service_referral):
+    return provider_links.token_for(service_referral.links.get())

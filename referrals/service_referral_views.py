@@ -1,0 +1,353 @@
+"""Onward referral pages: the team refers on, the provider answers by login or emailed link.
+
+Thin: forms check input, services change state, selectors read.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import DateTimeField, Value
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from accounts.errors import DomainError
+from accounts.models import Role
+from accounts.permissions import role_required
+from community_services.forms import DirectorySearchForm
+from community_services.models import Service
+from community_services.selectors import DirectoryFilters, search_directory
+
+from . import provider_links, services
+from .forms import (
+    ConsentToShareForm,
+    ServiceDeclineForm,
+    ServiceReferralForm,
+    ServiceReferralNoteForm,
+)
+from .models import PROVIDER_ACTIONS, Referral, ServiceReferral
+from .selectors import (
+    get_service_referral_for_provider,
+    get_service_referral_for_team,
+    get_visible_referral,
+    is_in_receiving_team,
+    provider_waiting_count,
+    service_referrals_for_provider,
+)
+
+TEAM = (Role.COORDINATOR, Role.MANAGER)
+PAGE_SIZE = 25
+SEARCH_PAGE_SIZE = 10
+ACTION_LABELS = {
+    "accept": "Accept the referral",
+    "attended": "The patient attended",
+    "did_not_attend": "The patient did not attend",
+    "completed": "The patient completed the service",
+}
+DONE_MESSAGES = {
+    "accept": "You accepted the referral.",
+    "decline": "You declined the referral.",
+    "attended": "Recorded that the patient attended.",
+    "did_not_attend": "Recorded that the patient did not attend.",
+    "completed": "Recorded that the patient completed the service.",
+    "withdraw": "The referral was withdrawn.",
+}
+
+
+def _case_for_team(request, reference) -> Referral:
+    referral = get_visible_referral(request.user, reference)
+    if not is_in_receiving_team(request.user, referral):
+        raise Http404("No such referral.")
+    return referral
+
+
+# --- The team refers on
+
+
+@role_required(*TEAM)
+def refer_on(request, reference):
+    """Search the directory inside the case; only referable services are listed."""
+    referral = _case_for_team(request, reference)
+    if not referral.patient.consent_to_share:
+        return render(request, "referrals/refer_on_no_consent.html", {"referral": referral})
+    form = DirectorySearchForm(request.GET or None)
+    filters = DirectoryFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = DirectoryFilters(
+            text=data["q"],
+            need_domain=data["need_domain"],
+            delivery_mode=data["delivery_mode"],
+            free_only=data["free_only"],
+            age=data["age"],
+            accepting_only=data["accepting_only"],
+        )
+    page = Paginator(search_directory(filters), SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "referrals/refer_on.html",
+        {"referral": referral, "form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def refer_on_to_service(request, reference, service_id):
+    referral = _case_for_team(request, reference)
+    service = (
+        Service.objects.select_related("provider")
+        .exclude(status__in=("draft", "submitted", "rejected"))
+        .filter(public_id=service_id)
+        .first()
+    )
+    if service is None:
+        raise Http404("No such service.")
+    form = ServiceReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_service_referral(
+                referral=referral,
+                service=service,
+                by=request.user,
+                provider_needs_to_know=form.cleaned_data["provider_needs_to_know"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"{referral.patient.full_name} was referred to {service.name}. "
+                "The provider has been sent a secure link to answer.",
+            )
+            return redirect("referrals:detail", reference=referral.reference)
+    return render(
+        request,
+        "referrals/refer_on_service.html",
+        {
+            "referral": referral,
+            "service": service,
+            "form": form,
+            "referable": service.is_referable,
+            "consent": referral.patient.consent_to_share,
+        },
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def consent_to_share(request, reference):
+    referral = _case_for_team(request, reference)
+    form = ConsentToShareForm(
+        request.POST or None, initial={"consent_to_share": referral.patient.consent_to_share}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_consent_to_share(
+                referral=referral, by=request.user, given=form.cleaned_data["consent_to_share"]
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "The patient's consent to share was recorded.")
+        return redirect("referrals:detail", reference=referral.reference)
+    return render(
+        request,
+        "referrals/transition_form.html",
+        {
+            "referral": referral,
+            "form": form,
+            "heading": "Consent to share with community services",
+            "button": "Save consent",
+        },
+    )
+
+
+# --- One onward referral: the same page for the team, the provider user and the emailed link
+
+
+def _answer_actions(service_referral: ServiceReferral) -> list[tuple[str, str]]:
+    return [
+        (action, ACTION_LABELS[action])
+        for action in PROVIDER_ACTIONS
+        if action != "decline" and service_referral.allows(action)
+    ]
+
+
+def _handle_post(request, service_referral, *, by=None, link=None, team=False):
+    """Run the posted action; returns (done, decline_form, note_form)."""
+    action = request.POST.get("action", "")
+    decline_form = ServiceDeclineForm(request.POST if action == "decline" else None)
+    note_form = ServiceReferralNoteForm(request.POST if action != "decline" else None)
+    allowed = {*PROVIDER_ACTIONS, *(("withdraw", "send_link") if team else ())}
+    if action not in allowed:
+        messages.error(request, "Choose what to do with the referral.")
+        return True, decline_form, note_form
+    form = decline_form if action == "decline" else note_form
+    if not form.is_valid():
+        return False, decline_form, note_form
+    data = form.cleaned_data
+    try:
+        if action == "withdraw":
+            services.withdraw_service_referral(
+                service_referral=service_referral, by=by, note=data["note"]
+            )
+        elif action == "send_link":
+            link = services.send_fresh_provider_link(service_referral=service_referral, by=by)
+            messages.success(request, f"A fresh link was emailed to {link.recipient_email}.")
+            return True, decline_form, note_form
+        else:
+            services.answer_service_referral(
+                action=action,
+                service_referral=service_referral,
+                by=by,
+                link=link,
+                reason=data.get("reason", ""),
+                note=data["note"],
+            )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False, decline_form, note_form
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return True, decline_form, note_form
+    messages.success(request, DONE_MESSAGES[action])
+    return True, decline_form, note_form
+
+
+def _render_service_referral(request, service_referral, *, audience, decline_form, note_form):
+    team = audience == "team"
+    can_send_link = (
+        team
+        and not service_referral.is_final
+        and (
+            service_referral.latest_link_expires_at is None
+            or service_referral.latest_link_expires_at <= timezone.now()
+        )
+    )
+    return render(
+        request,
+        "referrals/service_referral.html",
+        {
+            "sr": service_referral,
+            "referral": service_referral.referral,
+            "patient": service_referral.referral.patient,
+            "audience": audience,
+            "actions": _answer_actions(service_referral),
+            "can_decline": service_referral.allows("decline"),
+            "can_withdraw": team and service_referral.allows("withdraw"),
+            "can_send_link": can_send_link,
+            "decline_form": decline_form,
+            "note_form": note_form,
+            "form": decline_form if decline_form.is_bound else note_form,
+            "events": service_referral.events.select_related("actor", "link"),
+        },
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def team_service_referral(request, reference, pk):
+    referral = _case_for_team(request, reference)
+    service_referral = get_service_referral_for_team(request.user, referral, pk)
+    decline_form, note_form = ServiceDeclineForm(), ServiceReferralNoteForm()
+    if request.method == "POST":
+        done, decline_form, note_form = _handle_post(
+            request, service_referral, by=request.user, team=True
+        )
+        if done:
+            return redirect(request.path)
+    else:
+        services.record_service_referral_viewed(
+            service_referral=service_referral, by=request.user, via="team page"
+        )
+    return _render_service_referral(
+        request, service_referral, audience="team", decline_form=decline_form, note_form=note_form
+    )
+
+
+@role_required(Role.PROVIDER)
+def provider_home(request):
+    """Referrals to the organisation's services, and how many wait for an answer."""
+    page = Paginator(service_referrals_for_provider(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    services.record_service_referral_list_viewed(
+        by=request.user, what="provider home", count=len(page.object_list)
+    )
+    return render(
+        request,
+        "referrals/provider_home.html",
+        {
+            "heading": "Referrals to your services",
+            "page": page,
+            "waiting_count": provider_waiting_count(request.user),
+        },
+    )
+
+
+@role_required(Role.PROVIDER)
+@require_http_methods(["GET", "POST"])
+def provider_service_referral(request, pk):
+    service_referral = get_service_referral_for_provider(request.user, pk)
+    decline_form, note_form = ServiceDeclineForm(), ServiceReferralNoteForm()
+    if request.method == "POST":
+        done, decline_form, note_form = _handle_post(request, service_referral, by=request.user)
+        if done:
+            return redirect(request.path)
+    else:
+        services.record_service_referral_viewed(
+            service_referral=service_referral, by=request.user, via="provider page"
+        )
+    return _render_service_referral(
+        request,
+        service_referral,
+        audience="provider",
+        decline_form=decline_form,
+        note_form=note_form,
+    )
+
+
+_PROBLEM_STATUS = {
+    provider_links.LinkProblem.INVALID: 404,
+    provider_links.LinkProblem.EXPIRED: 410,
+    provider_links.LinkProblem.REPLACED: 410,
+    provider_links.LinkProblem.ANSWERED: 200,
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def provider_link(request, token):
+    """The emailed link: no account, the minimum necessary, and the provider's answers."""
+    check = provider_links.check_token(token)
+    if not check.ok:
+        return render(
+            request,
+            "referrals/provider_link_problem.html",
+            {"problem": check.problem},
+            status=_PROBLEM_STATUS[check.problem],
+        )
+    link = check.link
+    service_referral = (
+        ServiceReferral.objects.select_related(
+            "service__provider", "referral__patient", "referral__team", "referred_by"
+        )
+        .annotate(latest_link_expires_at=Value(None, output_field=DateTimeField()))
+        .get(pk=link.service_referral_id)
+    )
+    decline_form, note_form = ServiceDeclineForm(), ServiceReferralNoteForm()
+    if request.method == "POST":
+        done, decline_form, note_form = _handle_post(request, service_referral, link=link)
+        if done:
+            return redirect(request.path)
+    else:
+        services.record_provider_link_opened(link=link)
+    return _render_service_referral(
+        request, service_referral, audience="link", decline_form=decline_form, note_form=note_form
+    )
