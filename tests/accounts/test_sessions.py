@@ -124,7 +124,7 @@ def test_team_members_page_lists_the_team_with_constant_queries(
     client, manager, coordinator_x, coordinator_y, password, django_assert_num_queries
 ):
     _log_in(client, manager, password)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         page = client.get(reverse("accounts:team-members")).content.decode()
     assert coordinator_x.email in page
     assert coordinator_y.email not in page
