@@ -334,3 +334,34 @@ class CloseCaseForm(OptionalMeasureMixin, forms.Form):
         measure = self.optional_measure()
         data["closing_measures"] = [measure] if measure else []
         return data
+
+
+class ReferCaseOnForm(forms.Form):
+    """The confirm step of referring on: which goals it serves and what the provider needs."""
+
+    goals = forms.ModelMultipleChoiceField(
+        label="Which goals is this referral for?",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one goal this referral is for."},
+    )
+    provider_needs_to_know = forms.CharField(
+        label="What does the provider need to know?",
+        help_text="What the patient would like from the service, and anything that helps the "
+        "provider welcome them. The provider also sees the patient's name, contact details and "
+        "access needs, and your contact details.",
+        widget=_textarea(5),
+        error_messages={"required": "Say what the provider needs to know about the patient."},
+    )
+    due_date = NHSDateField(
+        label="When should it have started by? (optional)",
+        help_text="The plan action's date, for example 1 5 2026",
+        required=False,
+    )
+
+    def __init__(self, *args, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goals"].queryset = goals
+        self.fields["goals"].label_from_instance = lambda goal: (
+            f"“{goal.statement[:80]}” ({goal.get_need_domain_display()})"
+        )

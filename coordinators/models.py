@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from community_services.need_domains import NeedDomain
-from referrals.models import Referral
+from referrals.models import Referral, ServiceReferral, ServiceReferralStatus
 
 from .measures import INSTRUMENTS
 
@@ -113,6 +113,12 @@ class Goal(models.Model):
     created_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    service_referrals = models.ManyToManyField(
+        ServiceReferral,
+        blank=True,
+        related_name="goals",
+        help_text="Onward referrals to community services that serve this goal.",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -254,8 +260,22 @@ class PlanActionStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# A plan action linked to an onward referral follows the referral: its own status is not used.
+ONWARD_REFERRAL_PLAN_STATUS = {
+    ServiceReferralStatus.SENT: PlanActionStatus.IN_PROGRESS,
+    ServiceReferralStatus.ACCEPTED: PlanActionStatus.IN_PROGRESS,
+    ServiceReferralStatus.ATTENDED: PlanActionStatus.DONE,
+    ServiceReferralStatus.COMPLETED: PlanActionStatus.DONE,
+    ServiceReferralStatus.DECLINED: PlanActionStatus.CANCELLED,
+    ServiceReferralStatus.DID_NOT_ATTEND: PlanActionStatus.CANCELLED,
+    ServiceReferralStatus.WITHDRAWN: PlanActionStatus.CANCELLED,
+    ServiceReferralStatus.NO_RESPONSE: PlanActionStatus.CANCELLED,
+}
+
+
 class PlanAction(models.Model):
-    """One step of the plan, towards one goal. An onward referral links here once it exists."""
+    """One step of the plan, towards one goal; an onward referral is a step that follows the
+    provider's answers."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="plan_actions")
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="plan_actions")
@@ -271,6 +291,14 @@ class PlanAction(models.Model):
     status = models.CharField(
         max_length=20, choices=PlanActionStatus.choices, default=PlanActionStatus.TO_DO
     )
+    service_referral = models.ForeignKey(
+        ServiceReferral,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="plan_actions",
+        help_text="The onward referral this action is; its status then comes from the referral.",
+    )
     created_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
 
@@ -279,3 +307,25 @@ class PlanAction(models.Model):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+    @property
+    def current_status(self) -> str:
+        """The status to show and count: an onward referral's own, mapped, else the stored one.
+        Needs `service_referral` loaded (select_related) to stay one query per list."""
+        if self.service_referral_id is None:
+            return self.status
+        return ONWARD_REFERRAL_PLAN_STATUS[self.service_referral.status]
+
+    @property
+    def current_status_display(self) -> str:
+        label = PlanActionStatus(self.current_status).label
+        if self.service_referral_id is None:
+            return label
+        answer = self.service_referral.get_status_display().lower()
+        if self.current_status == PlanActionStatus.CANCELLED:
+            return f"Needs a new plan (referral {answer})"
+        return f"{label} (referral {answer})"
+
+    @property
+    def follows_onward_referral(self) -> bool:
+        return self.service_referral_id is not None

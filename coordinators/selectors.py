@@ -10,8 +10,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from referrals.models import Referral, ReferralEvent, ReferralStatus
-from referrals.selectors import team_ids_of
+from referrals.models import (
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    ServiceReferral,
+    ServiceReferralEvent,
+)
+from referrals.selectors import (
+    onward_referrals_awaiting_answer,
+    service_referrals_of_case,
+    team_ids_of,
+)
 
 from . import measures
 from .models import (
@@ -22,6 +32,7 @@ from .models import (
     GoalStatus,
     MeasureOccasion,
     PlanAction,
+    PlanActionStatus,
     Review,
     ReviewStatus,
     WellbeingMeasure,
@@ -71,18 +82,26 @@ class CaseloadRow:
     next_review_at: datetime.datetime | None
     overdue_review: bool
     no_first_contact: bool
+    provider_waiting_since: datetime.datetime | None = None
+
+    @property
+    def provider_not_answered(self) -> bool:
+        return self.provider_waiting_since is not None
 
 
 def caseload_rows(cases) -> list[CaseloadRow]:
-    """Flags for the caseload table. (Onward referrals not answered by a provider join here
-    when onward referrals exist.)"""
+    """Flags for the caseload table; onward referrals still waiting for a provider's answer
+    (the oldest, for how long) come in one query for the whole list."""
     now = timezone.now()
+    cases = list(cases)
+    waiting = onward_referrals_awaiting_answer(case.pk for case in cases) if cases else {}
     return [
         CaseloadRow(
             case=case,
             next_review_at=case.next_review_at,
             overdue_review=bool(case.next_review_at and case.next_review_at < now),
             no_first_contact=case.first_contact_at is None,
+            provider_waiting_since=waiting.get(case.pk),
         )
         for case in cases
     ]
@@ -146,10 +165,36 @@ def _case_event_entries(case: Referral) -> list[TimelineEntry]:
     ]
 
 
-# Each source is one query. Onward referrals add their events here as one more entry.
+def _service_referral_event_entries(case: Referral) -> list[TimelineEntry]:
+    entries = []
+    for event in ServiceReferralEvent.objects.filter(
+        service_referral__referral=case
+    ).select_related("service_referral__service", "actor", "link"):
+        service = event.service_referral.service.name
+        if event.from_status:
+            text = (
+                f"Onward referral to {service} {event.get_from_status_display().lower()} → "
+                f"{event.get_to_status_display().lower()}"
+            )
+        else:
+            text = f"Onward referral to {service} {event.get_to_status_display().lower()}"
+        entries.append(
+            TimelineEntry(
+                occurred_at=event.occurred_at,
+                source="onward_referral",
+                text=text,
+                actor=event.by_label,
+                note=event.note,
+            )
+        )
+    return entries
+
+
+# Each source is one query.
 TIMELINE_SOURCES: list[Callable[[Referral], list[TimelineEntry]]] = [
     _referral_event_entries,
     _case_event_entries,
+    _service_referral_event_entries,
 ]
 
 
@@ -217,6 +262,7 @@ class CaseFile:
     plan_actions: list[PlanAction]
     reviews: list[Review]
     measures: list[MeasureComparison]
+    service_referrals: list[ServiceReferral] = field(default_factory=list)
 
     @property
     def next_review(self) -> Review | None:
@@ -231,7 +277,11 @@ def case_file(case: Referral) -> CaseFile:
     """Everything on the case page in a fixed number of queries, however long the case."""
     goals = list(
         Goal.objects.filter(referral=case).prefetch_related(
-            Prefetch("progress", queryset=GoalProgress.objects.order_by("recorded_at", "id"))
+            Prefetch("progress", queryset=GoalProgress.objects.order_by("recorded_at", "id")),
+            Prefetch(
+                "service_referrals",
+                queryset=ServiceReferral.objects.select_related("service").order_by("sent_at"),
+            ),
         )
     )
     return CaseFile(
@@ -239,18 +289,24 @@ def case_file(case: Referral) -> CaseFile:
         timeline=case_timeline(case),
         conversations=list(WhatMattersConversation.objects.filter(referral=case)),
         goals=goals,
-        plan_actions=list(PlanAction.objects.filter(referral=case).select_related("goal")),
+        plan_actions=list(
+            PlanAction.objects.filter(referral=case).select_related(
+                "goal", "service_referral__service"
+            )
+        ),
         reviews=list(Review.objects.filter(referral=case).order_by("-scheduled_for", "-id")),
         measures=measure_comparisons(list(WellbeingMeasure.objects.filter(referral=case))),
+        service_referrals=service_referrals_of_case(case),
     )
 
 
 def plan_for_print(case: Referral) -> list[tuple[Goal, list[PlanAction]]]:
     goals = Goal.objects.filter(referral=case).exclude(status=GoalStatus.NO_LONGER_RELEVANT)
-    actions = PlanAction.objects.filter(referral=case).exclude(status="cancelled")
+    actions = PlanAction.objects.filter(referral=case).select_related("service_referral")
     by_goal: dict[int, list[PlanAction]] = {}
     for action in actions:
-        by_goal.setdefault(action.goal_id, []).append(action)
+        if action.current_status != "cancelled":
+            by_goal.setdefault(action.goal_id, []).append(action)
     return [(goal, by_goal.get(goal.pk, [])) for goal in goals]
 
 
@@ -270,7 +326,9 @@ def draft_summary_for_referrer(case_file: CaseFile) -> str:
         {
             action.owner_detail
             for action in case_file.plan_actions
-            if action.owner == ActionOwner.COMMUNITY_SERVICE and action.owner_detail
+            if action.owner == ActionOwner.COMMUNITY_SERVICE
+            and action.owner_detail
+            and action.current_status != PlanActionStatus.CANCELLED
         }
     )
     if services:
@@ -298,7 +356,9 @@ def measures_for(user: User) -> QuerySet[WellbeingMeasure]:
 
 
 def plan_actions_for(user: User) -> QuerySet[PlanAction]:
-    return PlanAction.objects.filter(referral__in=cases_for(user).values("pk"))
+    return PlanAction.objects.filter(referral__in=cases_for(user).values("pk")).select_related(
+        "service_referral"
+    )
 
 
 def reviews_for(user: User) -> QuerySet[Review]:

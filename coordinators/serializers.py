@@ -194,6 +194,17 @@ class PlanActionSerializer(serializers.ModelSerializer):
     goal = serializers.IntegerField(source="goal_id")
     owner = serializers.ChoiceField(choices=ActionOwner.choices)
     status = serializers.ChoiceField(choices=PlanActionStatus.choices, required=False)
+    current_status = serializers.ChoiceField(
+        choices=PlanActionStatus.choices,
+        read_only=True,
+        help_text="What to show: an onward referral's action follows the referral's status.",
+    )
+    service_referral = serializers.IntegerField(
+        source="service_referral_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The onward referral (/api/v1/service-referrals/{id}/) this action is, if any.",
+    )
 
     class Meta:
         model = PlanAction
@@ -206,6 +217,8 @@ class PlanActionSerializer(serializers.ModelSerializer):
             "owner_detail",
             "due_date",
             "status",
+            "current_status",
+            "service_referral",
             "created_at",
         ]
         read_only_fields = ["id", "created_at"]

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from accounts.services import record_audit_event
+from community_services.models import Service
 from community_services.need_domains import NeedDomain
 from referrals.models import OPEN_STATUSES, ClosureOutcome, Referral, ReferralStatus
-from referrals.services import close_referral, team_members
+from referrals.services import close_referral, create_service_referral, team_members
 
 from . import measures
 from .errors import CaseNotOpen, IllegalGoalChange, IllegalReviewChange, NotManagerOfTeam
@@ -376,6 +377,13 @@ def update_plan_action(
     action = PlanAction.objects.select_for_update().get(pk=action.pk)
     _check_action_fields(case=case, goal=goal, description=description, owner=owner)
     _choice(status, PlanActionStatus.values, "status", "Choose the action's status.")
+    if action.service_referral_id is not None and status != action.status:
+        raise ValidationError(
+            {
+                "status": "This action follows its onward referral: record the provider's "
+                "answer, or withdraw the referral, on the referral's page."
+            }
+        )
     action.goal, action.description = goal, description.strip()
     action.owner, action.owner_detail = owner, owner_detail.strip()
     action.due_date, action.status = due_date, status
@@ -388,6 +396,56 @@ def update_plan_action(
         kind=CaseEventKind.PLAN_ACTION_CHANGED,
         summary=f"Plan action {action.get_status_display().lower()}: {action.description}",
         action="update",
+        obj=action,
+        object_type="plan_action",
+    )
+    return action
+
+
+@transaction.atomic
+def refer_case_on(
+    *,
+    case: Referral,
+    by: User,
+    service: Service,
+    goals: list[Goal],
+    provider_needs_to_know: str,
+    due_date: datetime.date | None = None,
+) -> PlanAction:
+    """Refer the patient on for some of their goals: the onward referral (referrals' rules:
+    referable, not paused, consent to share) and its plan action, together or not at all.
+    The action is for the first goal given (the one the coordinator started from)."""
+    case = _locked_open_case(case, by, "refer the patient on")
+    goals = list(goals)
+    if not goals:
+        raise ValidationError({"goals": "Choose at least one goal this referral is for."})
+    if any(goal.referral_id != case.pk or not goal.is_active for goal in goals):
+        raise ValidationError({"goals": "Choose from this case's active goals."})
+    service_referral = create_service_referral(
+        referral=case,
+        service=service,
+        by=by,
+        provider_needs_to_know=provider_needs_to_know,
+        goals=goals,
+    )
+    action = PlanAction.objects.create(
+        referral=case,
+        goal=goals[0],
+        description=f"Referred to {service.name}",
+        owner=ActionOwner.COMMUNITY_SERVICE,
+        owner_detail=service.name,
+        due_date=due_date,
+        status=PlanActionStatus.IN_PROGRESS,
+        service_referral=service_referral,
+        created_by=by,
+        created_at=timezone.now(),
+    )
+    _record(
+        case=case,
+        by=by,
+        kind=CaseEventKind.PLAN_ACTION_ADDED,
+        summary=f"Plan action added: referred to {service.name}",
+        action="create",
         obj=action,
         object_type="plan_action",
     )

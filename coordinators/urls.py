@@ -26,6 +26,12 @@ urlpatterns = [
     path(f"{case}reviews/<int:review_id>/cancel/", views.review_cancel, name="review-cancel"),
     path(f"{case}reviews/<int:review_id>/missed/", views.review_missed, name="review-missed"),
     path(f"{case}reviews/<int:review_id>/record/", views.review_record, name="review-record"),
+    path(f"{case}refer-on/", views.case_refer_on, name="case-refer-on"),
+    path(
+        f"{case}refer-on/<uuid:service_id>/",
+        views.case_refer_on_service,
+        name="case-refer-on-service",
+    ),
     path(f"{case}close/", views.case_close, name="case-close"),
     path(f"{case}reassign/", views.case_reassign, name="case-reassign"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,6 +11,9 @@ from django.views.decorators.http import require_http_methods
 from accounts.errors import DomainError
 from accounts.models import Role
 from accounts.permissions import role_required
+from community_services.forms import DirectorySearchForm
+from community_services.models import Service
+from community_services.selectors import DirectoryFilters, search_directory
 from referrals.selectors import triage_queue
 from referrals.services import team_members
 
@@ -24,11 +28,13 @@ from .forms import (
     PlanActionForm,
     ReassignForm,
     RecordReviewForm,
+    ReferCaseOnForm,
     ScheduleReviewForm,
 )
 from .models import Goal, PlanAction, Review, ReviewStatus
 
 TEAM = (Role.COORDINATOR, Role.MANAGER)
+SEARCH_PAGE_SIZE = 10
 
 
 # --- Homes
@@ -102,6 +108,8 @@ def case_detail(request, reference):
             "is_manager": request.user.has_role(Role.MANAGER),
             "instruments": measures.enabled_instruments(),
             "first_goal_domain": file.goals[0].need_domain if file.goals else "",
+            "service_referrals": file.service_referrals,
+            "can_refer_on": case.status in selectors.OPEN_CASE_STATUSES and bool(file.active_goals),
         },
     )
 
@@ -121,10 +129,22 @@ def plan_print(request, reference):
 
 
 def _form_page(
-    request, case, form, run, *, heading, button, done, template=None, extra=None, what="case"
+    request,
+    case,
+    form,
+    run,
+    *,
+    heading,
+    button,
+    done,
+    template=None,
+    extra=None,
+    what="case",
+    refusal_on_form=False,
 ):
     """GET shows the form (an audited read); POST runs one service function. A refused change
-    is shown as a message on the case page, never a 500."""
+    is shown as a message on the case page (or, with `refusal_on_form`, above the form so it
+    can be put right), never a 500."""
     if case.status not in selectors.OPEN_CASE_STATUSES:
         messages.error(
             request, f"Case {case.reference} is {case.get_status_display().lower()}: no changes."
@@ -138,8 +158,10 @@ def _form_page(
         except ValidationError as exc:
             _add_errors(form, exc)
         except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect("coordinators:case", reference=case.reference)
+            if not refusal_on_form:
+                messages.error(request, str(exc))
+                return redirect("coordinators:case", reference=case.reference)
+            form.add_error(None, str(exc))
         else:
             messages.success(request, done)
             return redirect("coordinators:case", reference=case.reference)
@@ -314,7 +336,7 @@ def plan_action_edit(request, reference, action_id):
     form = PlanActionForm(
         request.POST or None,
         goals=Goal.objects.filter(referral=case),
-        with_status=True,
+        with_status=action.service_referral_id is None,
         initial={
             "goal": action.goal_id,
             "description": action.description,
@@ -328,11 +350,132 @@ def plan_action_edit(request, reference, action_id):
         request,
         case,
         form,
-        lambda data: services.update_plan_action(action=action, by=request.user, **data),
+        lambda data: services.update_plan_action(
+            action=action, by=request.user, **{"status": action.status, **data}
+        ),
         heading="Change a plan action",
         button="Save action",
         done="Plan action saved.",
         what="plan_action",
+    )
+
+
+# --- Referring on to a community service, from a goal or the onward referrals section
+
+
+def _goal_from_query(request, case) -> Goal | None:
+    goal_id = request.GET.get("goal", "")
+    if not goal_id.isdigit():
+        return None
+    return Goal.objects.filter(pk=goal_id, referral=case, status="active").first()
+
+
+def _refusal_page(request, case):
+    """Referring on needs an open case and an active goal; say so instead of a dead end."""
+    if case.status not in selectors.OPEN_CASE_STATUSES:
+        messages.error(
+            request, f"Case {case.reference} is {case.get_status_display().lower()}: no changes."
+        )
+        return redirect("coordinators:case", reference=case.reference)
+    if not Goal.objects.filter(referral=case, status="active").exists():
+        messages.error(
+            request, "Add a goal first: an onward referral is for one or more of the goals."
+        )
+        return redirect("coordinators:case", reference=case.reference)
+    if not case.patient.consent_to_share:
+        return render(request, "coordinators/refer_on_no_consent.html", {"case": case})
+    return None
+
+
+@role_required(*TEAM)
+def case_refer_on(request, reference):
+    """Search the directory inside the case (the goal's need pre-filled); only referable
+    services are listed, each with its capacity."""
+    case = _open_case(request, reference)
+    refused = _refusal_page(request, case)
+    if refused is not None:
+        return refused
+    goal = _goal_from_query(request, case)
+    params = request.GET.copy()
+    if goal is not None and "need_domain" not in params:
+        params["need_domain"] = goal.need_domain
+    form = DirectorySearchForm(params)
+    filters = DirectoryFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = DirectoryFilters(
+            text=data["q"],
+            need_domain=data["need_domain"],
+            delivery_mode=data["delivery_mode"],
+            free_only=data["free_only"],
+            age=data["age"],
+            accepting_only=data["accepting_only"],
+        )
+    page = Paginator(search_directory(filters), SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    params.pop("page", None)
+    services.record_case_viewed(case=case, by=request.user, what="service_referral", via="search")
+    return render(
+        request,
+        "coordinators/refer_on.html",
+        {
+            "case": case,
+            "goal": goal,
+            "form": form,
+            "page": page,
+            "query": params.urlencode(),
+        },
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def case_refer_on_service(request, reference, service_id):
+    """Confirm: the goals it serves (the originating goal ticked), what the provider needs to
+    know; the onward referral and its plan action are created together."""
+    case = _open_case(request, reference)
+    refused = _refusal_page(request, case)
+    if refused is not None:
+        return refused
+    service = (
+        Service.objects.select_related("provider")
+        .exclude(status__in=("draft", "submitted", "rejected"))
+        .filter(public_id=service_id)
+        .first()
+    )
+    if service is None:
+        raise Http404("No such service.")
+    goal = _goal_from_query(request, case)
+    active_goals = Goal.objects.filter(referral=case, status="active")
+    form = ReferCaseOnForm(
+        request.POST or None,
+        goals=active_goals,
+        initial={"goals": [goal.pk] if goal else []},
+    )
+
+    def run(data):
+        chosen = sorted(data["goals"], key=lambda g: (goal is None or g.pk != goal.pk, g.pk))
+        services.refer_case_on(
+            case=case,
+            by=request.user,
+            service=service,
+            goals=chosen,
+            provider_needs_to_know=data["provider_needs_to_know"],
+            due_date=data["due_date"],
+        )
+
+    return _form_page(
+        request,
+        case,
+        form,
+        run,
+        heading=f"Refer to {service.name}",
+        button="Send the referral",
+        done=f"{case.patient.full_name} was referred to {service.name}. The provider has been "
+        "sent a secure link to answer, and the plan has a new action.",
+        template="coordinators/refer_on_service.html",
+        extra={"service": service, "referable": service.is_referable, "goal": goal},
+        what="service_referral",
+        refusal_on_form=True,
     )
 
 

@@ -27,7 +27,6 @@ from .selectors import (
 )
 from .serializers import (
     AcceptSerializer,
-    CloseSerializer,
     DeclineSerializer,
     FirstContactSerializer,
     PatientDeclinedSerializer,
@@ -211,17 +210,6 @@ class ReferralViewSet(
             UnableToContactSerializer,
             lambda referral, data: services.record_unable_to_contact(
                 referral=referral, by=request.user, attempts=data["attempts"], note=data["note"]
-            ),
-        )
-
-    @extend_schema(request=CloseSerializer, responses=ReferralSerializer)
-    @action(detail=True, methods=["post"])
-    def close(self, request, pk=None):
-        return self._transition(
-            request,
-            CloseSerializer,
-            lambda referral, data: services.close_referral(
-                referral=referral, by=request.user, outcome=data["outcome"], summary=data["summary"]
             ),
         )
 

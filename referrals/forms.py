@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from community_services.need_domains import NeedDomain
 
 from .models import (
-    ClosureOutcome,
     ContactMethod,
     DeclineReason,
     ServiceDeclineReason,
@@ -226,15 +225,6 @@ class UnableToContactForm(forms.Form):
     note = forms.CharField(label="Note (optional)", widget=_textarea(), required=False)
 
 
-class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label="Outcome", choices=ClosureOutcome.choices, widget=forms.RadioSelect
-    )
-    summary = forms.CharField(
-        label="Outcome summary for the referring practice", widget=_textarea(4), required=False
-    )
-
-
 class PatientDeclinedForm(forms.Form):
     note = forms.CharField(label="Note (optional)", widget=_textarea(), required=False)
 
@@ -244,17 +234,6 @@ class ConsentToShareForm(forms.Form):
         label="The patient consents to their details being shared with community services",
         required=False,
         help_text="Untick to record that the patient has withdrawn their consent.",
-    )
-
-
-class ServiceReferralForm(forms.Form):
-    provider_needs_to_know = forms.CharField(
-        label="What does the provider need to know?",
-        help_text="What the patient would like from the service, and anything that helps the "
-        "provider welcome them. The provider also sees the patient's name, contact details and "
-        "access needs, and your contact details.",
-        widget=_textarea(5),
-        error_messages={"required": "Say what the provider needs to know about the patient."},
     )
 
 

@@ -4,7 +4,6 @@ from rest_framework import serializers
 from community_services.need_domains import NeedDomain
 
 from .models import (
-    ClosureOutcome,
     ContactMethod,
     DeclineReason,
     Referral,
@@ -150,11 +149,6 @@ class FirstContactSerializer(serializers.Serializer):
 class UnableToContactSerializer(serializers.Serializer):
     attempts = serializers.IntegerField(min_value=1, max_value=50)
     note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class CloseSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=ClosureOutcome.choices)
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class PatientDeclinedSerializer(serializers.Serializer):

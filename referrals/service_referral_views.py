@@ -10,21 +10,18 @@ from django.db.models import DateTimeField, Value
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.errors import DomainError
 from accounts.models import Role
 from accounts.permissions import role_required
-from community_services.forms import DirectorySearchForm
-from community_services.models import Service
-from community_services.selectors import DirectoryFilters, search_directory
 
 from . import provider_links, services
 from .forms import (
     ConsentToShareForm,
     ServiceDeclineForm,
-    ServiceReferralForm,
     ServiceReferralNoteForm,
 )
 from .models import PROVIDER_ACTIONS, Referral, ServiceReferral
@@ -39,7 +36,6 @@ from .selectors import (
 
 TEAM = (Role.COORDINATOR, Role.MANAGER)
 PAGE_SIZE = 25
-SEARCH_PAGE_SIZE = 10
 ACTION_LABELS = {
     "accept": "Accept the referral",
     "attended": "The patient attended",
@@ -63,80 +59,7 @@ def _case_for_team(request, reference) -> Referral:
     return referral
 
 
-# --- The team refers on
-
-
-@role_required(*TEAM)
-def refer_on(request, reference):
-    """Search the directory inside the case; only referable services are listed."""
-    referral = _case_for_team(request, reference)
-    if not referral.patient.consent_to_share:
-        return render(request, "referrals/refer_on_no_consent.html", {"referral": referral})
-    form = DirectorySearchForm(request.GET or None)
-    filters = DirectoryFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = DirectoryFilters(
-            text=data["q"],
-            need_domain=data["need_domain"],
-            delivery_mode=data["delivery_mode"],
-            free_only=data["free_only"],
-            age=data["age"],
-            accepting_only=data["accepting_only"],
-        )
-    page = Paginator(search_directory(filters), SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "referrals/refer_on.html",
-        {"referral": referral, "form": form, "page": page, "query": query.urlencode()},
-    )
-
-
-@role_required(*TEAM)
-@require_http_methods(["GET", "POST"])
-def refer_on_to_service(request, reference, service_id):
-    referral = _case_for_team(request, reference)
-    service = (
-        Service.objects.select_related("provider")
-        .exclude(status__in=("draft", "submitted", "rejected"))
-        .filter(public_id=service_id)
-        .first()
-    )
-    if service is None:
-        raise Http404("No such service.")
-    form = ServiceReferralForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_service_referral(
-                referral=referral,
-                service=service,
-                by=request.user,
-                provider_needs_to_know=form.cleaned_data["provider_needs_to_know"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
-                f"{referral.patient.full_name} was referred to {service.name}. "
-                "The provider has been sent a secure link to answer.",
-            )
-            return redirect("referrals:detail", reference=referral.reference)
-    return render(
-        request,
-        "referrals/refer_on_service.html",
-        {
-            "referral": referral,
-            "service": service,
-            "form": form,
-            "referable": service.is_referable,
-            "consent": referral.patient.consent_to_share,
-        },
-    )
+# --- Consent to share, recorded by the team (the case page refers on)
 
 
 @role_required(*TEAM)
@@ -155,6 +78,9 @@ def consent_to_share(request, reference):
             messages.error(request, str(exc))
         else:
             messages.success(request, "The patient's consent to share was recorded.")
+        back = request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            return redirect(back)
         return redirect("referrals:detail", reference=referral.reference)
     return render(
         request,

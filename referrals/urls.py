@@ -22,17 +22,10 @@ urlpatterns = [
     path("referrals/<str:reference>/decline/", views.decline, name="decline"),
     path("referrals/<str:reference>/first-contact/", views.first_contact, name="first-contact"),
     path("referrals/<str:reference>/unable-to-contact/", views.unable_to_contact, name="unable"),
-    path("referrals/<str:reference>/close/", views.close, name="close"),
     path(
         "referrals/<str:reference>/patient-declined/",
         views.patient_declined,
         name="patient-declined",
-    ),
-    path("referrals/<str:reference>/refer-on/", onward.refer_on, name="refer-on"),
-    path(
-        "referrals/<str:reference>/refer-on/<uuid:service_id>/",
-        onward.refer_on_to_service,
-        name="refer-on-service",
     ),
     path(
         "referrals/<str:reference>/consent-to-share/",

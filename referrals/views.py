@@ -16,7 +16,6 @@ from accounts.services import mark_notifications_read
 from . import services
 from .forms import (
     AcceptForm,
-    CloseForm,
     DeclineForm,
     FindPatientForm,
     FirstContactForm,
@@ -137,9 +136,14 @@ def referral_detail(request, reference):
             "referral": referral,
             "events": referral.events.select_related("actor"),
             "in_team": in_team,
+            "is_case": in_team
+            and referral.accepted_at is not None
+            and referral.status
+            in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.CLOSED),
             "actions": _actions_for(referral, in_team=in_team),
             "service_referrals": service_referrals_of_case(referral) if in_team else None,
-            "can_refer_on": in_team and referral.status in services.CASE_OPEN_FOR_ONWARD_REFERRAL,
+            # Referring on and closing happen on the case page, with the goals and the plan.
+            "can_refer_on": False,
             "service_outcomes": None if in_team else service_outcomes_for_referrer(referral),
         },
     )
@@ -153,8 +157,6 @@ def _actions_for(referral, *, in_team: bool) -> list[tuple[str, str]]:
         steps += [("Accept and assign", "accept"), ("Decline", "decline")]
     if in_team and status == ReferralStatus.ACCEPTED:
         steps += [("Record first contact", "first-contact"), ("Unable to contact", "unable")]
-    if in_team and status == ReferralStatus.IN_PROGRESS:
-        steps += [("Close the referral", "close")]
     if status in (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED):
         steps += [("Patient declined", "patient-declined")]
     return [
@@ -268,22 +270,6 @@ def unable_to_contact(request, reference):
         ),
         heading="Unable to contact",
         button="Close as unable to contact",
-    )
-
-
-@role_required(*TEAM)
-@require_http_methods(["GET", "POST"])
-def close(request, reference):
-    return _transition_page(
-        request,
-        reference,
-        form_class=CloseForm,
-        form_kwargs=lambda referral: _team_only(request, referral) or {},
-        run=lambda referral, data: services.close_referral(
-            referral=referral, by=request.user, outcome=data["outcome"], summary=data["summary"]
-        ),
-        heading="Close the referral",
-        button="Close referral",
     )
 
 

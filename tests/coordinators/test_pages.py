@@ -106,17 +106,6 @@ def test_the_case_page_query_count_does_not_grow_with_goals_reviews_and_events(
         client.get(url)
 
 
-def test_onward_referrals_link_to_the_directory_by_each_goals_need_domain(
-    as_user, case, coordinator_x
-):
-    services.add_goal(
-        case=case, by=coordinator_x, statement="Sort my debts", need_domain="money_and_debt"
-    )
-    page = as_user(coordinator_x).get(_url("case", case)).content.decode()
-    assert reverse("community_services:directory-search") + "?need_domain=money_and_debt" in page
-    assert "No onward referrals to community services yet." in page
-
-
 def test_a_goal_with_progress_shows_a_chart_drawn_on_the_server(as_user, case, coordinator_x):
     _busy(case, coordinator_x, goals=1, reviews=2)
     goal = Goal.objects.get()

@@ -215,8 +215,14 @@ def test_the_team_walks_a_referral_through_its_states(referral_a, coordinator_x,
         f"{url}first-contact/", {"contacted_on": today, "method": "phone"}, format="json"
     )
     assert contact.json()["status"] == "in_progress"
-    closed = client.post(f"{url}close/", {"outcome": "goals_met", "summary": "Done"}, format="json")
+    closed = client.post(
+        f"/api/v1/cases/{referral_a.pk}/close/",
+        {"outcome": "goals_met", "summary": "Done"},
+        format="json",
+    )
     assert (closed.json()["status"], closed.json()["outcome"]) == ("closed", "goals_met")
+    # Closing is the case's (with its summary and measure): the referral has no close action.
+    assert client.post(f"{url}close/", {"outcome": "goals_met"}, format="json").status_code == 404
 
 
 def test_decline_and_unable_to_contact_and_patient_declined_work_over_the_api(

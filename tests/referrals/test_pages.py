@@ -227,7 +227,11 @@ def test_decline_first_contact_unable_and_close_pages_change_the_state(
             "method": "phone",
         },
     )
-    client.post(reverse("referrals:close", args=[two.reference]), {"outcome": "moved_away"})
+    # An in-progress referral is a case: it closes on the case page, with a summary.
+    client.post(
+        reverse("coordinators:case-close", args=[two.reference]),
+        {"outcome": "moved_away", "summary": "Moved to another area."},
+    )
     client.post(reverse("referrals:unable", args=[three.reference]), {"attempts": "3"})
     statuses = {r.pk: (r.status, r.outcome) for r in Referral.objects.all()}
     assert statuses == {

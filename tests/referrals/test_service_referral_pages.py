@@ -1,4 +1,5 @@
-"""Onward referral pages: refer on from the referral, the emailed link, the provider's home."""
+"""Onward referral pages: the list on the referral, the emailed link, the provider's home.
+(Referring on happens on the case page: tests/coordinators/test_onward_referrals.py.)"""
 
 import datetime
 from unittest import mock
@@ -10,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from community_services.models import Capacity
 from referrals import provider_links, services
 from referrals.models import ProviderLink, ServiceReferral
 from tests.community_services.factories import ApprovedServiceFactory, ProviderFactory
@@ -37,10 +37,10 @@ def _link_url(token):
     return reverse("referrals:provider-link", args=[token])
 
 
-# --- Referring on from the referral page
+# --- Onward referrals on the referral page
 
 
-def test_the_referral_page_offers_referring_on_and_lists_onward_referrals_with_waiting_time(
+def test_the_referral_page_lists_onward_referrals_with_waiting_time_and_links_to_the_case(
     as_user, service_referral, case_a, coordinator_x
 ):
     ServiceReferral.objects.filter(pk=service_referral.pk).update(
@@ -51,7 +51,8 @@ def test_the_referral_page_offers_referring_on_and_lists_onward_referrals_with_w
         .get(reverse("referrals:detail", args=[case_a.reference]))
         .content.decode()
     )
-    assert reverse("referrals:refer-on", args=[case_a.reference]) in page
+    assert reverse("coordinators:case", args=[case_a.reference]) in page
+    assert "Refer to a community service" not in page
     assert "Tuesday Lunch Club" in page
     assert "Waiting 1\xa0week, 3\xa0days for an answer" in page
 
@@ -67,7 +68,7 @@ def test_the_referrer_sees_service_names_and_outcomes_but_no_notes(
     )
     assert "Tuesday Lunch Club: Accepted" in page
     assert "Would love company" not in page
-    assert reverse("referrals:refer-on", args=[case_a.reference]) not in page
+    assert reverse("coordinators:case", args=[case_a.reference]) not in page
 
 
 def test_the_referral_page_query_count_does_not_grow_with_onward_referrals(
@@ -89,66 +90,11 @@ def test_the_referral_page_query_count_does_not_grow_with_onward_referrals(
         client.get(url)
 
 
-def test_without_consent_the_refer_on_page_says_why_and_how_to_record_consent_which_then_works(
-    as_user, case_a, coordinator_x
-):
-    case_a.patient.consent_to_share = False
-    case_a.patient.save()
-    client = as_user(coordinator_x)
-    page = client.get(reverse("referrals:refer-on", args=[case_a.reference])).content.decode()
-    assert "has not consented to their details being shared" in page
-    consent_url = reverse("referrals:consent-to-share", args=[case_a.reference])
-    assert consent_url in page
-    client.post(consent_url, {"consent_to_share": "on"})
-    case_a.patient.refresh_from_db()
-    assert case_a.patient.consent_to_share
-    assert case_a.patient.consent_to_share_recorded_by == coordinator_x
-
-
-def test_the_directory_search_in_the_case_prefills_the_need_and_hides_paused_services(
-    as_user, case_a, coordinator_x, provider_service
-):
-    ApprovedServiceFactory(name="Paused Lunch", capacity=Capacity.PAUSED, domains=["loneliness"])
-    ApprovedServiceFactory(name="Debt Help", domains=["money_and_debt"])
-    url = reverse("referrals:refer-on", args=[case_a.reference]) + "?need_domain=loneliness"
-    page = as_user(coordinator_x).get(url).content.decode()
-    assert '<option value="loneliness" selected>' in page
-    assert "Tuesday Lunch Club" in page
-    assert "Paused Lunch" not in page and "Debt Help" not in page
-
-
-def test_choosing_a_waiting_list_service_shows_the_wait_and_sends_the_referral(
-    as_user, case_a, coordinator_x, provider_service
-):
-    provider_service.capacity = Capacity.WAITING_LIST
-    provider_service.expected_wait_weeks = 6
-    provider_service.save()
-    client = as_user(coordinator_x)
-    url = reverse("referrals:refer-on-service", args=[case_a.reference, provider_service.public_id])
-    assert "Waiting list, about 6 weeks" in client.get(url).content.decode()
-    response = client.post(url, {"provider_needs_to_know": "Likes cooking."})
-    assert response.url == reverse("referrals:detail", args=[case_a.reference])
-    assert ServiceReferral.objects.get().provider_needs_to_know == "Likes cooking."
-
-
-def test_a_paused_service_cannot_be_chosen_and_says_why(
-    as_user, case_a, coordinator_x, provider_service
-):
-    provider_service.capacity = Capacity.PAUSED
-    provider_service.save()
-    url = reverse("referrals:refer-on-service", args=[case_a.reference, provider_service.public_id])
-    page = as_user(coordinator_x).post(url, {"provider_needs_to_know": "x"}).content.decode()
-    assert "has paused referrals for now" in page
-    assert not ServiceReferral.objects.exists()
-
-
-def test_another_team_cannot_refer_on_or_see_the_onward_referral(
+def test_another_team_cannot_see_the_onward_referral(
     as_user, case_a, coordinator_y, service_referral
 ):
-    client = as_user(coordinator_y)
-    assert client.get(reverse("referrals:refer-on", args=[case_a.reference])).status_code == 404
     url = reverse("referrals:service-referral", args=[case_a.reference, service_referral.pk])
-    assert client.get(url).status_code == 404
+    assert as_user(coordinator_y).get(url).status_code == 404
 
 
 def test_the_coordinator_records_an_answer_and_withdraws_from_the_onward_referral_page(
