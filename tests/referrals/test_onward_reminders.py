@@ -395,3 +395,29 @@ def test_the_expired_service_sweep_runs_after_the_directory_expires_the_service(
     assert {r.kind for r in sweep_onward_service_expired(at(2026, 3, 10, 0, 30))} == {
         "onward_service_expired"
     }
+
+
+# --- Beat
+
+
+def test_every_beat_entry_names_a_registered_task():
+    from django.conf import settings
+
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
+
+
+def test_the_provider_sweep_task_records_a_job_run_with_the_frozen_clock(
+    case_a, provider_service, coordinator_x
+):
+    from accounts.models import JobRun
+    from referrals.tasks import sweep_provider_not_answering as task
+
+    refer_on(case_a, provider_service, coordinator_x, at(2026, 3, 2))
+    with time_machine.travel(at(2026, 3, 9, 10), tick=False):
+        assert task.apply().get() == 2
+        assert task.apply().get() == 0
+    assert list(JobRun.objects.values_list("kind", flat=True)) == ["provider_not_answering"] * 2
