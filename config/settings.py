@@ -224,6 +224,17 @@ REFERRAL_TRIAGE_WORKING_DAYS = env_int("REFERRAL_TRIAGE_WORKING_DAYS", 2)
 REFERRAL_TRIAGE_WORKING_DAYS_URGENT = env_int("REFERRAL_TRIAGE_WORKING_DAYS_URGENT", 1)
 VETTING_EXPIRY_NOTICE_DAYS = env_int("VETTING_EXPIRY_NOTICE_DAYS", 30)
 VETTING_EXPIRED_NOTICE_WINDOW_DAYS = env_int("VETTING_EXPIRED_NOTICE_WINDOW_DAYS", 7)
+# Reviews: reminders before (hours) and overdue notices after (working days).
+REVIEW_DUE_COORDINATOR_HOURS = env_int("REVIEW_DUE_COORDINATOR_HOURS", 24)
+REVIEW_DUE_PATIENT_HOURS = env_int("REVIEW_DUE_PATIENT_HOURS", 48)
+REVIEW_OVERDUE_WORKING_DAYS = env_int("REVIEW_OVERDUE_WORKING_DAYS", 2)
+REVIEW_OVERDUE_ESCALATION_WORKING_DAYS = env_int("REVIEW_OVERDUE_ESCALATION_WORKING_DAYS", 5)
+# Onward referrals still "sent": the provider is nudged, then it is marked "no response".
+PROVIDER_NUDGE_AFTER_DAYS = env_int("PROVIDER_NUDGE_AFTER_DAYS", 7)
+PROVIDER_NO_RESPONSE_AFTER_DAYS = env_int("PROVIDER_NO_RESPONSE_AFTER_DAYS", 14)
+# Accepted but never marked attended: ask the patient this long after (and after "not yet").
+ATTENDANCE_CHECK_AFTER_DAYS = env_int("ATTENDANCE_CHECK_AFTER_DAYS", 21)
+ATTENDANCE_LINK_MAX_AGE_DAYS = env_int("ATTENDANCE_LINK_MAX_AGE_DAYS", 14)
 # Absolute links in emails and text messages.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 REMINDER_MESSAGE_ID_DOMAIN = env_str("REMINDER_MESSAGE_ID_DOMAIN", "social-prescribing.invalid")
@@ -245,6 +256,26 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-referral-waiting": {
         "task": "referrals.sweep_referral_waiting",
         "schedule": crontab(minute="*/15"),
+    },
+    "sweep-review-due": {
+        "task": "coordinators.sweep_review_due",
+        "schedule": crontab(minute="*/15"),
+    },
+    "sweep-review-overdue": {
+        "task": "coordinators.sweep_review_overdue",
+        "schedule": crontab(minute=5),
+    },
+    "sweep-provider-not-answering": {
+        "task": "referrals.sweep_provider_not_answering",
+        "schedule": crontab(minute=20),
+    },
+    "sweep-attendance-check": {
+        "task": "referrals.sweep_attendance_check",
+        "schedule": crontab(hour="10,14,18", minute=0),
+    },
+    "sweep-onward-service-expired": {
+        "task": "referrals.sweep_onward_service_expired",
+        "schedule": crontab(minute=30),
     },
     "recover-reminders": {
         "task": "accounts.recover_reminders",

@@ -335,6 +335,23 @@ class ServiceDeclineReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class PatientAttendanceAnswer(models.TextChoices):
+    """The patient's own answer to "did you manage to go?" (never overrides the provider's)."""
+
+    YES = "yes", "Yes, they went (patient-reported)"
+    NO = "no", "No, they did not go (patient-reported)"
+    NOT_YET = "not_yet", "Not yet (patient-reported)"
+
+
+# Where the patient may still tell us whether they went: accepted, or answered by the provider.
+PATIENT_ANSWERABLE_STATUSES = (
+    ServiceReferralStatus.ACCEPTED,
+    ServiceReferralStatus.ATTENDED,
+    ServiceReferralStatus.DID_NOT_ATTEND,
+    ServiceReferralStatus.COMPLETED,
+)
+
+
 class ServiceReferralQuerySet(models.QuerySet):
     def awaiting_answer(self):
         return self.filter(status__in=AWAITING_ANSWER_STATUSES)
@@ -367,6 +384,10 @@ class ServiceReferral(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     no_response_at = models.DateTimeField(null=True, blank=True)
+    patient_reported_attendance = models.CharField(
+        max_length=10, choices=PatientAttendanceAnswer.choices, blank=True
+    )
+    patient_reported_at = models.DateTimeField(null=True, blank=True)
 
     objects = ServiceReferralQuerySet.as_manager()
 
@@ -409,6 +430,12 @@ class ServiceReferral(models.Model):
         return self.status in SERVICE_REFERRAL_TRANSITIONS[action][1]
 
 
+class ProviderLinkPurpose(models.TextChoices):
+    REFERRAL = "referral", "The new referral"
+    FRESH = "fresh", "A fresh link after the last one expired"
+    REMINDER = "reminder", "A reminder: no answer yet"
+
+
 class ProviderLink(models.Model):
     """A signed link emailed to the service's referral contact; only the newest one works.
 
@@ -426,6 +453,9 @@ class ProviderLink(models.Model):
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     emailed_at = models.DateTimeField(null=True, blank=True)
+    purpose = models.CharField(
+        max_length=10, choices=ProviderLinkPurpose.choices, default=ProviderLinkPurpose.REFERRAL
+    )
 
     class Meta:
         ordering = ["-issued_at", "-id"]
@@ -450,6 +480,9 @@ class ServiceReferralEvent(models.Model):
     link = models.ForeignKey(
         ProviderLink, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
+    by_patient = models.BooleanField(
+        default=False, help_text="Recorded from the patient's own signed link."
+    )
     occurred_at = models.DateTimeField()
     from_status = models.CharField(max_length=20, choices=ServiceReferralStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ServiceReferralStatus.choices)
@@ -467,4 +500,6 @@ class ServiceReferralEvent(models.Model):
             return self.actor.display_name
         if self.link_id:
             return f"{self.link.recipient_email} (emailed link)"
+        if self.by_patient:
+            return "the patient (their own link)"
         return "the system"

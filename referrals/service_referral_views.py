@@ -18,13 +18,19 @@ from accounts.errors import DomainError
 from accounts.models import Role
 from accounts.permissions import role_required
 
-from . import provider_links, services
+from . import attendance_links, provider_links, services
 from .forms import (
     ConsentToShareForm,
     ServiceDeclineForm,
     ServiceReferralNoteForm,
 )
-from .models import PROVIDER_ACTIONS, Referral, ServiceReferral
+from .models import (
+    PATIENT_ANSWERABLE_STATUSES,
+    PROVIDER_ACTIONS,
+    PatientAttendanceAnswer,
+    Referral,
+    ServiceReferral,
+)
 from .selectors import (
     get_service_referral_for_provider,
     get_service_referral_for_team,
@@ -276,4 +282,59 @@ def provider_link(request, token):
         services.record_provider_link_opened(link=link)
     return _render_service_referral(
         request, service_referral, audience="link", decline_form=decline_form, note_form=note_form
+    )
+
+
+# --- The patient's own answer: "did you manage to go?"
+
+ANSWER_BUTTONS = {
+    PatientAttendanceAnswer.YES: "Yes, I went",
+    PatientAttendanceAnswer.NO: "No, I did not go",
+    PatientAttendanceAnswer.NOT_YET: "Not yet",
+}
+_ANSWER_LINK_STATUS = {
+    attendance_links.AnswerLinkProblem.INVALID: 404,
+    attendance_links.AnswerLinkProblem.EXPIRED: 410,
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def attendance_answer(request, token):
+    """Public: the link in the patient's text or email. It shows the service's name and nothing
+    else. Opening it records nothing but the visit; the answer is saved by the button (a POST),
+    so link scanners and message previews that open every link cannot answer for the patient."""
+    check = attendance_links.check_token(token)
+    if not check.ok:
+        return render(
+            request,
+            "referrals/attendance_link_problem.html",
+            {"problem": check.problem},
+            status=_ANSWER_LINK_STATUS[check.problem],
+        )
+    service_referral = check.service_referral
+    if request.method == "POST":
+        try:
+            services.record_patient_reported_attendance(
+                service_referral=service_referral, answer=request.POST.get("answer", "")
+            )
+        except (DomainError, ValidationError) as error:
+            messages.error(request, "; ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, "Thank you. We have told your link worker.")
+        return redirect(request.path)
+    services.record_attendance_question_opened(service_referral=service_referral)
+    tapped = check.answer
+    buttons = [(tapped, ANSWER_BUTTONS[tapped])] + [
+        (answer, label) for answer, label in ANSWER_BUTTONS.items() if answer != tapped
+    ]
+    return render(
+        request,
+        "referrals/attendance_question.html",
+        {
+            "service_name": service_referral.service.name,
+            "answerable": service_referral.status in PATIENT_ANSWERABLE_STATUSES,
+            "recorded": service_referral.patient_reported_attendance,
+            "buttons": buttons,
+        },
     )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from accounts.services import (
     user_recipient,
 )
 from accounts.working_days import add_working_days
-from community_services.models import Capacity, Service
+from community_services.models import Capacity, Service, ServiceStatus
 
 from . import provider_links
 from .errors import (
@@ -36,12 +37,16 @@ from .errors import (
 )
 from .models import (
     FINAL_SERVICE_REFERRAL_STATUSES,
+    OPEN_STATUSES,
+    PATIENT_ANSWERABLE_STATUSES,
     SERVICE_REFERRAL_TRANSITIONS,
     ClosureOutcome,
     ContactMethod,
     DeclineReason,
     Patient,
+    PatientAttendanceAnswer,
     ProviderLink,
+    ProviderLinkPurpose,
     Referral,
     ReferralEvent,
     ReferralStatus,
@@ -701,7 +706,11 @@ def referral_contact_email(service: Service) -> str:
 
 
 def _issue_provider_link(
-    *, service_referral: ServiceReferral, service: Service, by: User
+    *,
+    service_referral: ServiceReferral,
+    service: Service,
+    by: User | None,
+    purpose: str = ProviderLinkPurpose.REFERRAL,
 ) -> ProviderLink | None:
     email = referral_contact_email(service)
     if not email:
@@ -713,6 +722,7 @@ def _issue_provider_link(
         issued_by=by,
         issued_at=now,
         expires_at=now + provider_links.max_age(),
+        purpose=purpose,
     )
     from .tasks import email_provider_link as email_task
 
@@ -738,7 +748,9 @@ def send_fresh_provider_link(*, service_referral: ServiceReferral, by: User) -> 
         raise LinkStillValid(
             f"The link sent to {latest.recipient_email} still works until {expiry:%-d %b %Y}."
         )
-    link = _issue_provider_link(service_referral=service_referral, service=service, by=by)
+    link = _issue_provider_link(
+        service_referral=service_referral, service=service, by=by, purpose=ProviderLinkPurpose.FRESH
+    )
     if link is None:
         raise IllegalTransition(
             f"{service.name} has no email address for referrals. Ask the directory team to add one."
@@ -764,11 +776,21 @@ def email_provider_link(*, link_id: int) -> bool:
         pk=link.service_referral_id
     )
     expiry = timezone.localtime(link.expires_at)
+    service_name, team_name = service_referral.service.name, service_referral.referral.team.name
+    if link.purpose == ProviderLinkPurpose.REMINDER:
+        subject = f"Reminder: a referral to {service_name} is waiting for your answer"
+        opening = (
+            f"{team_name} referred someone to {service_name} on "
+            f"{timezone.localtime(service_referral.sent_at):%-d %B %Y} and has not had an "
+            "answer yet. This new link replaces the one we sent before."
+        )
+    else:
+        subject = f"New referral to {service_name}"
+        opening = f"{team_name} has referred someone to {service_name}."
     send_mail(
-        subject=f"New referral to {service_referral.service.name}",
+        subject=subject,
         message=(
-            f"{service_referral.referral.team.name} has referred someone to "
-            f"{service_referral.service.name}.\n\n"
+            f"{opening}\n\n"
             "Open this secure link to see who they are and how to contact them, and to tell us "
             f"whether you can take the referral:\n\n{provider_links.url_for(link)}\n\n"
             f"The link works until {expiry:%-d %B %Y}. Please do not forward it."
@@ -1030,3 +1052,281 @@ def record_service_referral_list_viewed(*, by: User, what: str, count: int) -> N
         object_type="service_referral",
         detail=f"{what}: {count} shown",
     )
+
+
+# --- Onward referrals: reminder sweeps (run by beat through accounts.services.run_sweep)
+
+
+def _coordinator_of(referral: Referral) -> list[Recipient]:
+    """The case's coordinator, if it has an active one."""
+    user = referral.assigned_to
+    return [user_recipient(user)] if user is not None and user.is_active else []
+
+
+def _onward_reminder(
+    *, kind: str, service_referral: ServiceReferral, occurrence: str, context: dict, link: str
+) -> list[Reminder]:
+    referral = service_referral.referral
+    return create_reminders(
+        kind=kind,
+        target_type="service_referral",
+        target_id=service_referral.pk,
+        occurrence=occurrence,
+        recipients=_coordinator_of(referral),
+        context={
+            "referral_reference": referral.reference,
+            "service_name": service_referral.service.name,
+            "sent_display": f"{timezone.localtime(service_referral.sent_at):%-d %B %Y}",
+            **context,
+        },
+        link=link,
+        team=referral.team,
+        patient_id=referral.patient_id,
+    )
+
+
+@transaction.atomic
+def send_provider_reminder_link(*, service_referral: ServiceReferral) -> ProviderLink | None:
+    """Nudge a provider who has not answered: a fresh link replaces the current one even while
+    that one is still valid (the team's own "fresh link" waits for expiry), so only the newest
+    works. Once per onward referral; None when already nudged, answered or without an address."""
+    service_referral = _locked_service_referral(service_referral)
+    if service_referral.status != ServiceReferralStatus.SENT:
+        return None
+    if service_referral.links.filter(purpose=ProviderLinkPurpose.REMINDER).exists():
+        return None
+    service = Service.objects.select_related("provider").get(pk=service_referral.service_id)
+    replaced = service_referral.links.order_by("-issued_at", "-id").first()
+    link = _issue_provider_link(
+        service_referral=service_referral,
+        service=service,
+        by=None,
+        purpose=ProviderLinkPurpose.REMINDER,
+    )
+    if link is not None:
+        record_audit_event(
+            actor=None,
+            action="send_link",
+            object_type="service_referral",
+            object_id=service_referral.pk,
+            patient_id=Referral.objects.values_list("patient_id", flat=True).get(
+                pk=service_referral.referral_id
+            ),
+            detail=f"reminder link {link.pk} to {link.recipient_email}"
+            + (f", replacing link {replaced.pk}" if replaced else ""),
+        )
+    return link
+
+
+@transaction.atomic
+def _nudge_provider(service_referral: ServiceReferral) -> list[Reminder]:
+    if _locked_service_referral(service_referral).status != ServiceReferralStatus.SENT:
+        return []
+    send_provider_reminder_link(service_referral=service_referral)
+    referral = service_referral.referral
+    return _onward_reminder(
+        kind="provider_nudged",
+        service_referral=service_referral,
+        occurrence="nudge",
+        context={
+            "days": settings.PROVIDER_NUDGE_AFTER_DAYS,
+            "give_up_days": settings.PROVIDER_NO_RESPONSE_AFTER_DAYS,
+            "provider_email": referral_contact_email(service_referral.service),
+        },
+        link=reverse("referrals:service-referral", args=[referral.reference, service_referral.pk]),
+    )
+
+
+@transaction.atomic
+def _give_up_on_provider(service_referral: ServiceReferral) -> list[Reminder]:
+    if _locked_service_referral(service_referral).status != ServiceReferralStatus.SENT:
+        return []
+    mark_no_response(
+        service_referral=service_referral,
+        note=f"No answer from the provider after {settings.PROVIDER_NO_RESPONSE_AFTER_DAYS} days.",
+    )
+    referral = service_referral.referral
+    return _onward_reminder(
+        kind="provider_no_response",
+        service_referral=service_referral,
+        occurrence="no_response",
+        context={"days": settings.PROVIDER_NO_RESPONSE_AFTER_DAYS},
+        link=reverse("referrals:refer-on", args=[referral.reference]),
+    )
+
+
+def sweep_provider_not_answering(now: datetime.datetime) -> list[Reminder]:
+    """Onward referrals still "sent": after PROVIDER_NUDGE_AFTER_DAYS (7) the provider gets a
+    fresh link and the coordinator is told; after PROVIDER_NO_RESPONSE_AFTER_DAYS (14) it is
+    marked "no response" and the coordinator is asked to choose another service. Each onward
+    referral in its own transaction, re-checked under its row lock."""
+    give_up_before = now - datetime.timedelta(days=settings.PROVIDER_NO_RESPONSE_AFTER_DAYS)
+    waiting = (
+        ServiceReferral.objects.filter(
+            status=ServiceReferralStatus.SENT,
+            sent_at__lte=now - datetime.timedelta(days=settings.PROVIDER_NUDGE_AFTER_DAYS),
+            referral__status__in=OPEN_STATUSES,
+        )
+        .select_related("service__provider", "referral__assigned_to", "referral__team")
+        .order_by("sent_at", "pk")
+    )
+    created: list[Reminder] = []
+    for service_referral in waiting:
+        if service_referral.sent_at <= give_up_before:
+            created += _give_up_on_provider(service_referral)
+        else:
+            created += _nudge_provider(service_referral)
+    return created
+
+
+@transaction.atomic
+def sweep_attendance_check(now: datetime.datetime) -> list[Reminder]:
+    """Accepted onward referrals the provider never marked attended or not: after
+    ATTENDANCE_CHECK_AFTER_DAYS the patient (only on the channels they consented to) is asked
+    whether they went, and again that long after a "not yet". The occurrence is the moment the
+    wait started, so each wait asks once however often the sweep runs."""
+    before = now - datetime.timedelta(days=settings.ATTENDANCE_CHECK_AFTER_DAYS)
+    candidates = (
+        ServiceReferral.objects.filter(
+            status=ServiceReferralStatus.ACCEPTED, referral__status__in=OPEN_STATUSES
+        )
+        .filter(
+            Q(patient_reported_attendance="", accepted_at__lte=before)
+            | Q(
+                patient_reported_attendance=PatientAttendanceAnswer.NOT_YET,
+                patient_reported_at__lte=before,
+            )
+        )
+        .filter(
+            Q(referral__patient__consent_to_sms=True) | Q(referral__patient__consent_to_email=True)
+        )
+        .select_related("service", "referral__patient", "referral__team")
+        .order_by("accepted_at", "pk")
+    )
+    created: list[Reminder] = []
+    for service_referral in candidates:
+        waiting_since = (
+            service_referral.patient_reported_at
+            if service_referral.patient_reported_attendance == PatientAttendanceAnswer.NOT_YET
+            else service_referral.accepted_at
+        )
+        referral = service_referral.referral
+        created += create_reminders(
+            kind="attendance_check",
+            target_type="service_referral",
+            target_id=service_referral.pk,
+            occurrence=waiting_since.astimezone(datetime.UTC).isoformat(timespec="seconds"),
+            recipients=[patient_recipient(referral.patient)],
+            context={
+                "service_name": service_referral.service.name,
+                "service_referral_id": service_referral.pk,
+                "team_name": referral.team.name,
+                "link_days": settings.ATTENDANCE_LINK_MAX_AGE_DAYS,
+            },
+            team=referral.team,
+            patient_id=referral.patient_id,
+        )
+    return created
+
+
+@transaction.atomic
+def record_patient_reported_attendance(
+    *, service_referral: ServiceReferral, answer: str
+) -> ServiceReferral:
+    """The patient's answer from their signed link: kept beside the provider's answer, never
+    instead of it (the status does not change), with an event, an audit row and a notice to the
+    coordinator. The same answer twice records nothing new."""
+    if answer not in PatientAttendanceAnswer.values:
+        raise ValidationError({"answer": "Choose yes, no or not yet."})
+    service_referral = _locked_service_referral(service_referral)
+    referral = Referral.objects.get(pk=service_referral.referral_id)
+    service = Service.objects.get(pk=service_referral.service_id)
+    if service_referral.status not in PATIENT_ANSWERABLE_STATUSES:
+        raise IllegalTransition(
+            f"The referral to {service.name} is "
+            f"{service_referral.get_status_display().lower()}, so there is nothing to tell us."
+        )
+    if service_referral.patient_reported_attendance == answer:
+        return service_referral
+    now = timezone.now()
+    service_referral.patient_reported_attendance = answer
+    service_referral.patient_reported_at = now
+    service_referral.save(update_fields=["patient_reported_attendance", "patient_reported_at"])
+    label = PatientAttendanceAnswer(answer).label
+    provider_answered = service_referral.status != ServiceReferralStatus.ACCEPTED
+    ServiceReferralEvent.objects.create(
+        service_referral=service_referral,
+        by_patient=True,
+        occurred_at=now,
+        from_status=service_referral.status,
+        to_status=service_referral.status,
+        note=f"Did they go? {label}"
+        + ("; the provider's answer stands" if provider_answered else ""),
+    )
+    record_audit_event(
+        actor=None,
+        action="patient_reported_attendance",
+        object_type="service_referral",
+        object_id=service_referral.pk,
+        patient_id=referral.patient_id,
+        detail=f"{service.name}: the patient answered {answer} by their signed link",
+    )
+    if referral.assigned_to_id:
+        notify(
+            recipient=User.objects.get(pk=referral.assigned_to_id),
+            verb="patient_reported_attendance",
+            message=f"Asked whether they went to {service.name}, the patient of "
+            f"{referral.reference} answered: {_PATIENT_ANSWER_WORDS[answer]}.",
+            link=reverse(
+                "referrals:service-referral", args=[referral.reference, service_referral.pk]
+            ),
+        )
+    return service_referral
+
+
+_PATIENT_ANSWER_WORDS = {"yes": "yes", "no": "no", "not_yet": "not yet"}
+
+
+def record_attendance_question_opened(*, service_referral: ServiceReferral) -> None:
+    record_audit_event(
+        actor=None,
+        action="open_link",
+        object_type="service_referral",
+        object_id=service_referral.pk,
+        patient_id=service_referral.referral.patient_id,
+        detail="the patient opened their attendance question link",
+    )
+
+
+def sweep_onward_service_expired(now: datetime.datetime) -> list[Reminder]:
+    """Services whose vetting lapsed recently (the directory expires them) → the coordinator of
+    each case with an open onward referral to one, once per onward referral and lapse."""
+    today = timezone.localdate(now)
+    since = today - datetime.timedelta(days=settings.VETTING_EXPIRED_NOTICE_WINDOW_DAYS)
+    affected = (
+        ServiceReferral.objects.filter(
+            service__status=ServiceStatus.EXPIRED,
+            service__vetted_until__gte=since,
+            service__vetted_until__lt=today,
+            referral__status__in=OPEN_STATUSES,
+        )
+        .exclude(status__in=FINAL_SERVICE_REFERRAL_STATUSES)
+        .select_related("service", "referral__assigned_to", "referral__team")
+        .order_by("service_id", "pk")
+    )
+    created: list[Reminder] = []
+    for service_referral in affected:
+        referral, service = service_referral.referral, service_referral.service
+        created += _onward_reminder(
+            kind="onward_service_expired",
+            service_referral=service_referral,
+            occurrence=f"vetting-lapsed-{service.vetted_until.isoformat()}",
+            context={
+                "vetted_until_display": f"{service.vetted_until:%-d %B %Y}",
+                "status_display": service_referral.get_status_display().lower(),
+            },
+            link=reverse(
+                "referrals:service-referral", args=[referral.reference, service_referral.pk]
+            ),
+        )
+    return created

@@ -39,3 +39,31 @@ def sweep_referral_waiting() -> int:
 def email_provider_link(link_id: int) -> bool:
     """Thin: the service emails each link at most once, so a retry is safe."""
     return services.email_provider_link(link_id=link_id)
+
+
+@shared_task(name="referrals.sweep_provider_not_answering", acks_late=True, time_limit=300)
+def sweep_provider_not_answering() -> int:
+    """Beat: onward referrals still "sent" → nudge the provider, later mark "no response"."""
+    from accounts.services import run_sweep
+
+    return run_sweep(
+        kind="provider_not_answering", sweep=services.sweep_provider_not_answering
+    ).created_count
+
+
+@shared_task(name="referrals.sweep_attendance_check", acks_late=True, time_limit=300)
+def sweep_attendance_check() -> int:
+    """Beat: accepted, never marked attended → ask the patient (consented channels only)."""
+    from accounts.services import run_sweep
+
+    return run_sweep(kind="attendance_check", sweep=services.sweep_attendance_check).created_count
+
+
+@shared_task(name="referrals.sweep_onward_service_expired", acks_late=True, time_limit=300)
+def sweep_onward_service_expired() -> int:
+    """Beat: a service's vetting lapsed → the coordinators with open onward referrals to it."""
+    from accounts.services import run_sweep
+
+    return run_sweep(
+        kind="onward_service_expired", sweep=services.sweep_onward_service_expired
+    ).created_count

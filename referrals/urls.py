@@ -13,6 +13,7 @@ urlpatterns = [
         name="provider-service-referral",
     ),
     path("respond/<str:token>/", onward.provider_link, name="provider-link"),
+    path("did-you-go/<str:token>/", onward.attendance_answer, name="attendance-answer"),
     path("referrals/new/", views.new_referral, name="new"),
     path("referrals/new/details/", views.new_referral_details, name="new-details"),
     path("referrals/triage/", views.triage, name="triage"),
