@@ -1151,7 +1151,8 @@ def _give_up_on_provider(service_referral: ServiceReferral) -> list[Reminder]:
         service_referral=service_referral,
         occurrence="no_response",
         context={"days": settings.PROVIDER_NO_RESPONSE_AFTER_DAYS},
-        link=reverse("referrals:refer-on", args=[referral.reference]),
+        # The referral page leads on to the case, where another service is chosen.
+        link=reverse("referrals:detail", args=[referral.reference]),
     )
 
 

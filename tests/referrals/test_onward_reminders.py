@@ -132,7 +132,7 @@ def test_after_14_days_it_is_marked_no_response_and_the_coordinator_asked_to_cho
     assert sr.status == "no_response"
     assert sr.events.last().note == "No answer from the provider after 14 days."
     notice = Notification.objects.get(verb="provider_no_response")
-    assert notice.link == f"/referrals/{case_a.reference}/refer-on/"
+    assert notice.link == f"/referrals/{case_a.reference}/"
     assert AuditEvent.objects.filter(action="no_response", object_id=str(sr.pk)).exists()
 
 
@@ -165,7 +165,7 @@ def test_the_no_response_email_tells_the_coordinator_to_choose_another_service(
     email = next(r for r in created if r.channel == "email")
     body = render_reminder(email, "body.txt")
     assert "sent on 2 March 2026, after 14 days" in body
-    assert f"/referrals/{case_a.reference}/refer-on/" in body
+    assert f"/referrals/{case_a.reference}/" in body
 
 
 # --- Patient-confirmed attendance
