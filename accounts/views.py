@@ -78,6 +78,7 @@ def team_members(request):
     return render(request, "accounts/team_members.html", {"members": members})
 
 
+@login_required
 def notification_list(request):
     page = Paginator(notifications_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "accounts/notification_list.html", {"page": page, "query": ""})
@@ -124,6 +125,8 @@ def end_sessions(request, user_id: int):
     return redirect("accounts:team-members")
 
 
+@role_required(Role.MANAGER, allow_superuser=True)
+@require_POST
 def reminder_retry(request, reminder_id: int):
     reminder = reminder_for_operations(request.user, reminder_id)
     try:
