@@ -70,6 +70,7 @@ def _case_for_team(request, reference) -> Referral:
 def refer_on(request, reference):
     """Search the directory inside the case; only referable services are listed."""
     referral = _case_for_team(request, reference)
+    services.record_referral_viewed(referral=referral, by=request.user, via="refer on")
     if not referral.patient.consent_to_share:
         return render(request, "referrals/refer_on_no_consent.html", {"referral": referral})
     form = DirectorySearchForm(request.GET or None)
@@ -126,6 +127,7 @@ def refer_on_to_service(request, reference, service_id):
                 "The provider has been sent a secure link to answer.",
             )
             return redirect("referrals:detail", reference=referral.reference)
+    services.record_referral_viewed(referral=referral, by=request.user, via="refer on form")
     return render(
         request,
         "referrals/refer_on_service.html",
@@ -156,6 +158,7 @@ def consent_to_share(request, reference):
         else:
             messages.success(request, "The patient's consent to share was recorded.")
         return redirect("referrals:detail", reference=referral.reference)
+    services.record_referral_viewed(referral=referral, by=request.user, via="consent form")
     return render(
         request,
         "referrals/transition_form.html",

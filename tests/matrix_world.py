@@ -5,6 +5,7 @@ a signed link, a notification and a failed reminder), and the whole cast exists 
 import dataclasses
 import datetime
 
+import pytest
 from django.utils import timezone
 
 from accounts.models import Reminder, ReminderChannel, ReminderStatus, User
@@ -166,3 +167,14 @@ def object_key(world: World, name: str) -> object:
         "provider": world.provider.public_id,
         "hsds_service": world.service.public_id,
     }[name]
+
+
+@pytest.fixture(name="world")
+def world_fixture(practice_a, referrer_a, team_x, coordinator_x, provider_org, cast, superuser):
+    return build_world(
+        practice_a=practice_a,
+        referrer_a=referrer_a,
+        team_x=team_x,
+        coordinator_x=coordinator_x,
+        provider_org=provider_org,
+    )

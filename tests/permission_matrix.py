@@ -107,8 +107,13 @@ REFERRAL = expect(ok=REFERRER_A | TEAM_X, hidden=REFERRER_B | OTHER_TEAM)
 ONWARD = expect(ok=TEAM_X | PROVIDER, hidden=OTHER_TEAM)  # the team's or the provider's
 
 
-def case_form(patient: str = "") -> Route:
-    return route(GET=CASE, POST=CASE, patient={"GET": "view"} if patient else None)
+def case_form() -> Route:
+    """A form about team X's case: the page shows the patient, so opening it is audited."""
+    return route(GET=CASE, POST=CASE, patient=VIEW)
+
+
+LIST = {"GET": "view_list"}  # a list of several patients: audited with the count shown
+VIEW = {"GET": "view"}
 
 
 MATRIX: dict[str, Route] = {
@@ -117,6 +122,7 @@ MATRIX: dict[str, Route] = {
     "healthz": route(GET=PUBLIC),
     "accounts:no-role": route(GET=SIGNED_IN_OK),
     "accounts:audit-list": route(GET=only(MANAGERS)),
+    "accounts:audit-export": route(GET=only(MANAGERS), patient={"GET": "export"}),
     "accounts:team-members": route(GET=only(MANAGERS)),
     "accounts:end-sessions": route(POST=only(MANAGERS), GET=wrong_method(MANAGERS)),
     "accounts:session-keepalive": route(POST=SIGNED_IN_OK, GET=POST_ONLY_SIGNED_IN),
@@ -128,34 +134,32 @@ MATRIX: dict[str, Route] = {
     "accounts:operations": route(GET=only(MANAGERS)),
     "accounts:reminder-retry": route(POST=only(MANAGERS), GET=wrong_method(MANAGERS)),
     # --- referrals: pages
-    "referrals:practice-home": route(GET=only(REFERRERS)),
-    "referrals:provider-home": route(GET=only(PROVIDER)),
+    "referrals:practice-home": route(patient=LIST, GET=only(REFERRERS)),
+    "referrals:provider-home": route(patient=LIST, GET=only(PROVIDER)),
     "referrals:provider-service-referral": route(
-        obj="service_referral", GET=only(PROVIDER), POST=only(PROVIDER), patient={"GET": "view"}
+        obj="service_referral", GET=only(PROVIDER), POST=only(PROVIDER), patient=VIEW
     ),
     "referrals:provider-link": route(GET=PUBLIC, POST=PUBLIC, patient={"GET": "open_link"}),
     "referrals:new": route(GET=only(REFERRERS), POST=only(REFERRERS)),
     "referrals:new-details": route(GET=only(REFERRERS), POST=only(REFERRERS)),
-    "referrals:triage": route(GET=only(TEAM)),
-    "referrals:detail": route(GET=REFERRAL, patient={"GET": "view"}),
-    "referrals:confirmation": route(
-        GET=expect(ok=REFERRER_A, hidden=REFERRER_B), patient={"GET": "view"}
-    ),
+    "referrals:triage": route(patient=LIST, GET=only(TEAM)),
+    "referrals:detail": route(GET=REFERRAL, patient=VIEW),
+    "referrals:confirmation": route(GET=expect(ok=REFERRER_A, hidden=REFERRER_B), patient=VIEW),
     "referrals:accept": case_form(),
     "referrals:decline": case_form(),
     "referrals:first-contact": case_form(),
     "referrals:unable": case_form(),
     "referrals:close": case_form(),
-    "referrals:patient-declined": route(GET=REFERRAL, POST=REFERRAL),
-    "referrals:refer-on": route(GET=CASE),
+    "referrals:patient-declined": route(GET=REFERRAL, POST=REFERRAL, patient=VIEW),
+    "referrals:refer-on": route(GET=CASE, patient=VIEW),
     "referrals:refer-on-service": case_form(),
     "referrals:consent-to-share": case_form(),
-    "referrals:service-referral": route(GET=CASE, POST=CASE, obj="service_referral"),
+    "referrals:service-referral": route(GET=CASE, POST=CASE, obj="service_referral", patient=VIEW),
     # --- casework pages
-    "coordinators:home": route(GET=only(TEAM)),
-    "coordinators:team-home": route(GET=only(MANAGER_X)),
-    "coordinators:upcoming-reviews": route(GET=only(TEAM)),
-    "coordinators:case": route(GET=CASE, patient={"GET": "view"}),
+    "coordinators:home": route(patient=LIST, GET=only(TEAM)),
+    "coordinators:team-home": route(patient=LIST, GET=only(MANAGER_X)),
+    "coordinators:upcoming-reviews": route(patient=LIST, GET=only(TEAM)),
+    "coordinators:case": route(GET=CASE, patient=VIEW),
     "coordinators:conversation-new": case_form(),
     "coordinators:goal-new": case_form(),
     "coordinators:goal-edit": case_form(),
@@ -163,14 +167,14 @@ MATRIX: dict[str, Route] = {
     "coordinators:measure-new": case_form(),
     "coordinators:plan-action-new": case_form(),
     "coordinators:plan-action-edit": case_form(),
-    "coordinators:plan-print": route(GET=CASE, patient={"GET": "view"}),
+    "coordinators:plan-print": route(GET=CASE, patient=VIEW),
     "coordinators:review-schedule": case_form(),
     "coordinators:review-reschedule": case_form(),
     "coordinators:review-cancel": case_form(),
     "coordinators:review-missed": case_form(),
     "coordinators:review-record": case_form(),
     "coordinators:case-close": case_form(),
-    "coordinators:case-reassign": route(GET=only(MANAGER_X), POST=only(MANAGER_X)),
+    "coordinators:case-reassign": route(GET=only(MANAGER_X), POST=only(MANAGER_X), patient=VIEW),
     # --- the directory
     "community_services:directory-search": route(GET=only(STAFF)),
     "community_services:vetter-home": route(GET=only(VETTER)),
@@ -205,40 +209,36 @@ MATRIX: dict[str, Route] = {
     "api:provider-detail": route(
         obj="provider", GET=only(STAFF), PATCH=only(VETTER), PUT=only(VETTER)
     ),
-    "api:referral-list": route(GET=only(REFERRERS | TEAM), POST=only(REFERRERS)),
-    "api:referral-detail": route(obj="case", GET=REFERRAL, patient={"GET": "view"}),
+    "api:referral-list": route(patient=LIST, GET=only(REFERRERS | TEAM), POST=only(REFERRERS)),
+    "api:referral-detail": route(obj="case", GET=REFERRAL, patient=VIEW),
     "api:referral-accept": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-decline": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-first-contact": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-unable-to-contact": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-close": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-patient-declined": route(obj="case", POST=REFERRAL, GET=wrong_method(TEAM)),
-    "api:case-list": route(GET=only(TEAM)),
-    "api:case-detail": route(obj="case", GET=CASE, patient={"GET": "view"}),
-    "api:case-timeline": route(obj="case", GET=CASE, patient={"GET": "view"}),
+    "api:case-list": route(patient=LIST, GET=only(TEAM)),
+    "api:case-detail": route(obj="case", GET=CASE, patient=VIEW),
+    "api:case-timeline": route(obj="case", GET=CASE, patient=VIEW),
     "api:case-close": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:case-reassign": route(obj="case", POST=only(MANAGER_X), GET=wrong_method(TEAM)),
-    "api:conversation-list": route(GET=only(TEAM), POST=only(TEAM)),
-    "api:conversation-detail": route(obj="conversation", GET=CASE, patient={"GET": "view"}),
-    "api:goal-list": route(GET=only(TEAM), POST=only(TEAM)),
-    "api:goal-detail": route(obj="goal", GET=CASE, PATCH=CASE, patient={"GET": "view"}),
+    "api:conversation-list": route(patient=LIST, GET=only(TEAM), POST=only(TEAM)),
+    "api:conversation-detail": route(obj="conversation", GET=CASE, patient=VIEW),
+    "api:goal-list": route(patient=LIST, GET=only(TEAM), POST=only(TEAM)),
+    "api:goal-detail": route(obj="goal", GET=CASE, PATCH=CASE, patient=VIEW),
     "api:goal-set-status": route(obj="goal", POST=CASE, GET=wrong_method(TEAM)),
-    "api:measure-list": route(GET=only(TEAM), POST=only(TEAM)),
-    "api:measure-detail": route(obj="measure", GET=CASE, patient={"GET": "view"}),
-    "api:plan-action-list": route(GET=only(TEAM), POST=only(TEAM)),
-    "api:plan-action-detail": route(
-        obj="plan_action", GET=CASE, PATCH=CASE, patient={"GET": "view"}
-    ),
-    "api:review-list": route(GET=only(TEAM), POST=only(TEAM)),
-    "api:review-detail": route(obj="review", GET=CASE, patient={"GET": "view"}),
+    "api:measure-list": route(patient=LIST, GET=only(TEAM), POST=only(TEAM)),
+    "api:measure-detail": route(obj="measure", GET=CASE, patient=VIEW),
+    "api:plan-action-list": route(patient=LIST, GET=only(TEAM), POST=only(TEAM)),
+    "api:plan-action-detail": route(obj="plan_action", GET=CASE, PATCH=CASE, patient=VIEW),
+    "api:review-list": route(patient=LIST, GET=only(TEAM), POST=only(TEAM)),
+    "api:review-detail": route(obj="review", GET=CASE, patient=VIEW),
     "api:review-reschedule": route(obj="review", POST=CASE, GET=wrong_method(TEAM)),
     "api:review-cancel": route(obj="review", POST=CASE, GET=wrong_method(TEAM)),
     "api:review-missed": route(obj="review", POST=CASE, GET=wrong_method(TEAM)),
     "api:review-record": route(obj="review", POST=CASE, GET=wrong_method(TEAM)),
-    "api:service-referral-list": route(GET=only(TEAM | PROVIDER), POST=only(TEAM)),
-    "api:service-referral-detail": route(
-        obj="service_referral", GET=ONWARD, patient={"GET": "view"}
-    ),
+    "api:service-referral-list": route(patient=LIST, GET=only(TEAM | PROVIDER), POST=only(TEAM)),
+    "api:service-referral-detail": route(obj="service_referral", GET=ONWARD, patient=VIEW),
     "api:service-referral-accept": route(
         obj="service_referral", POST=ONWARD, GET=wrong_method(TEAM | PROVIDER)
     ),

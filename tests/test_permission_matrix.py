@@ -15,7 +15,11 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.matrix_world import build_world, object_key, url_parameters
+from tests.matrix_world import (  # noqa: F401 - world_fixture is the `world` fixture
+    object_key,
+    url_parameters,
+    world_fixture,
+)
 from tests.permission_matrix import (
     ACTORS,
     ANONYMOUS,
@@ -143,17 +147,6 @@ def checks_for(world):
         url = url_for(name, pattern, params, world, entry)
         for method in entry.checks:
             yield name, method, url, entry
-
-
-@pytest.fixture
-def world(practice_a, referrer_a, team_x, coordinator_x, provider_org, cast, superuser):
-    return build_world(
-        practice_a=practice_a,
-        referrer_a=referrer_a,
-        team_x=team_x,
-        coordinator_x=coordinator_x,
-        provider_org=provider_org,
-    )
 
 
 @pytest.mark.postgres
