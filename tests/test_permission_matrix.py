@@ -1,10 +1,10 @@
 """The permission matrix, generated from the URL configuration.
 
-Every route Django resolves (format-suffix variants of the API included) is called as each actor
-of the cast against the practice A / team X world of `tests.matrix_world`, with the methods its
-entry in `tests.permission_matrix.MATRIX` names, each call in its own savepoint that is rolled
-back. A route without an entry fails the test. Run with `MATRIX_REPORT=1 -s` to print the table
-of outcomes actually seen.
+Every route Django resolves (format-suffix variants too, should any come back) is called as
+each actor of the cast against the practice A / team X world of `tests.matrix_world`, with the
+methods its entry in `tests.permission_matrix.MATRIX` names, each call in its own savepoint
+that is rolled back. A route without an entry fails the test. Run with `MATRIX_REPORT=1 -s` to
+print the table of outcomes actually seen.
 """
 
 import os
@@ -139,7 +139,7 @@ def test_every_route_has_an_entry_in_the_matrix(db):
 
 
 def checks_for(world):
-    """(route name, method, url, entry) for every check, format variants included."""
+    """(route name, method, url, entry) for every check."""
     for name, pattern, params, _suffixed in checked_routes():
         entry = MATRIX.get(name)
         if entry is None:
