@@ -160,3 +160,30 @@ class MFAEnrolmentMiddleware:
                 messages.warning(request, message)
                 return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class DeniedAccessAuditMiddleware:
+    """A signed-in user refused a route (403), or asking for an object outside their scope (a
+    404 on a route that names one), leaves a 'denied' event in the audit trail."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or response.status_code not in (403, 404):
+            return response
+        match = getattr(request, "resolver_match", None)
+        if response.status_code == 404 and not (match and match.kwargs):
+            return response
+        from .services import record_audit_event
+
+        record_audit_event(
+            actor=user,
+            action="denied",
+            object_type="route",
+            object_id=(match.view_name if match else "")[:64],
+            detail=f"{response.status_code} {request.method} {request.path}",
+        )
+        return response

@@ -47,6 +47,31 @@ def audit_events_for_browsing(
     return events
 
 
+AUDIT_EXPORT_COLUMNS = (
+    "id",
+    "occurred_at",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "patient_id",
+    "ip_address",
+    "request_id",
+    "detail",
+    "hash",
+)
+
+
+def audit_trail_of_patient(patient_id: str):
+    """Every event about one patient, oldest first, as value tuples streamed in chunks."""
+    return (
+        AuditEvent.objects.filter(patient_id=patient_id)
+        .order_by("id")
+        .values_list(*AUDIT_EXPORT_COLUMNS)
+        .iterator(chunk_size=2000)
+    )
+
+
 def team_members_for_manager(user: User) -> QuerySet[User]:
     """The people a manager looks after: everyone in the teams they manage."""
     from .models import Membership

@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     path("no-role/", views.no_role, name="no-role"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("audit/export/", views.audit_export, name="audit-export"),
     path("team/members/", views.team_members, name="team-members"),
     path("team/members/<int:user_id>/end-sessions/", views.end_sessions, name="end-sessions"),
     path("session/keepalive/", views.session_keepalive, name="session-keepalive"),

@@ -1,9 +1,10 @@
+import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +15,9 @@ from .middleware import mark_session_activity
 from .models import Notification, Role
 from .permissions import role_required
 from .selectors import (
+    AUDIT_EXPORT_COLUMNS,
     audit_events_for_browsing,
+    audit_trail_of_patient,
     home_url_for,
     notifications_for,
     operations_overview,
@@ -55,6 +58,48 @@ def audit_list(request):
     )
 
 
+class _Echo:
+    """A file-like object for csv.writer that hands each row back instead of keeping it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_safe(value) -> str:
+    """Cells a spreadsheet would run as a formula are prefixed with a quote."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _audit_csv_lines(patient_id: str):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(AUDIT_EXPORT_COLUMNS)
+    for row in audit_trail_of_patient(patient_id):
+        yield writer.writerow([_csv_safe(value) for value in row])
+
+
+@role_required(Role.MANAGER, allow_superuser=True)
+def audit_export(request):
+    """Subject access: everything the audit trail holds about one patient, as CSV, streamed."""
+    patient_id = request.GET.get("patient_id", "").strip()
+    if not patient_id.isdigit():
+        messages.error(request, "Enter the patient id whose audit trail you want to download.")
+        return redirect("accounts:audit-list")
+    record_audit_event(
+        actor=request.user,
+        action="export",
+        object_type="audit_trail",
+        object_id=patient_id,
+        patient_id=patient_id,
+        detail="audit trail exported as CSV (subject access)",
+    )
+    response = StreamingHttpResponse(
+        _audit_csv_lines(patient_id), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="audit-trail-patient-{patient_id}.csv"'
+    return response
+
+
 @login_required
 @require_POST
 def session_keepalive(request):
@@ -78,6 +123,7 @@ def team_members(request):
     return render(request, "accounts/team_members.html", {"members": members})
 
 
+@login_required
 def notification_list(request):
     page = Paginator(notifications_for(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "accounts/notification_list.html", {"page": page, "query": ""})
@@ -124,6 +170,8 @@ def end_sessions(request, user_id: int):
     return redirect("accounts:team-members")
 
 
+@role_required(Role.MANAGER, allow_superuser=True)
+@require_POST
 def reminder_retry(request, reminder_id: int):
     reminder = reminder_for_operations(request.user, reminder_id)
     try:

@@ -15,7 +15,15 @@ from coordinators.api import (
 )
 from referrals.api import ReferralViewSet, ServiceReferralViewSet
 
-router = DefaultRouter()
+
+class JSONRouter(DefaultRouter):
+    """JSON only: no `.json` format-suffix routes (their detail actions did not take `format`
+    and answered 500)."""
+
+    include_format_suffixes = False
+
+
+router = JSONRouter()
 router.register("services", ServiceViewSet, basename="service")
 router.register("providers", ProviderViewSet, basename="provider")
 router.register("referrals", ReferralViewSet, basename="referral")

@@ -88,6 +88,7 @@ def consent_to_share(request, reference):
         if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
             return redirect(back)
         return redirect("referrals:detail", reference=referral.reference)
+    services.record_referral_viewed(referral=referral, by=request.user, via="consent form")
     return render(
         request,
         "referrals/transition_form.html",

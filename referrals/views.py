@@ -189,6 +189,7 @@ def _transition_page(request, reference, *, form_class, run, heading, button, fo
         else:
             messages.success(request, f"Referral {referral.reference}: {heading.lower()} – done.")
             return redirect("referrals:detail", reference=referral.reference)
+    services.record_referral_viewed(referral=referral, by=request.user, via=f"{heading} form")
     return render(
         request,
         "referrals/transition_form.html",

@@ -43,3 +43,10 @@ def test_session_authentication_works(client, coordinator_x, password):
 def test_api_responses_are_not_stored(client, coordinator_x, password, path):
     client.login(email=coordinator_x.email, password=password)
     assert "no-store" in client.get(path)["Cache-Control"]
+
+
+def test_the_api_has_no_format_suffix_routes(client, coordinator_x, password):
+    """`.json` variants of detail actions answered 500; the API speaks JSON only."""
+    client.login(email=coordinator_x.email, password=password)
+    assert client.post("/api/v1/referrals/1/accept.json").status_code == 404
+    assert client.get("/api/v1/cases.json").status_code == 404

@@ -181,3 +181,31 @@ def test_the_operations_page_query_count_does_not_grow_with_rows(
     Reminder.objects.filter(channel="email").update(status=ReminderStatus.FAILED)
     with django_assert_num_queries(before):
         client.get(url)
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in_from_the_notification_centre(client, db):
+    response = client.get(reverse("accounts:notifications"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_a_reminder_is_never_retried_by_a_get_request(
+    signed_in, make_reminders, coordinator_x, manager
+):
+    email = next(r for r in make_reminders(coordinator_x) if r.channel == "email")
+    Reminder.objects.filter(pk=email.pk).update(status=ReminderStatus.FAILED)
+    response = signed_in(manager).get(reverse("accounts:reminder-retry", args=[email.pk]))
+    assert response.status_code == 405
+    email.refresh_from_db()
+    assert email.status == ReminderStatus.FAILED
+
+
+def test_only_managers_and_superusers_may_retry_a_reminder(
+    signed_in, make_reminders, coordinator_x
+):
+    email = next(r for r in make_reminders(coordinator_x) if r.channel == "email")
+    Reminder.objects.filter(pk=email.pk).update(status=ReminderStatus.FAILED)
+    response = signed_in(coordinator_x).post(reverse("accounts:reminder-retry", args=[email.pk]))
+    assert response.status_code == 403
+    email.refresh_from_db()
+    assert email.status == ReminderStatus.FAILED

@@ -1,0 +1,180 @@
+"""One world for the permission matrix and the audit walk: everything belongs to practice A and
+team X (a case with its casework, an onward referral to the provider organisation's service with
+a signed link, a notification and a failed reminder), and the whole cast exists to look at it."""
+
+import dataclasses
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Reminder, ReminderChannel, ReminderStatus, User
+from accounts.services import notify
+from community_services.models import Provider, Service
+from coordinators import services as casework
+from coordinators.models import Goal, PlanAction, Review, WellbeingMeasure, WhatMattersConversation
+from referrals import provider_links
+from referrals import services as referral_services
+from referrals.models import ContactMethod, Referral, ServiceReferral
+from tests.community_services.factories import ApprovedServiceFactory, ProviderFactory
+from tests.referrals.factories import ReferralFactory, TeamCoverageFactory
+
+ONS4_ANSWERS = {"life_satisfaction": 4, "worthwhile": 6, "happiness": 5, "anxiety": 7}
+
+
+@dataclasses.dataclass
+class World:
+    case: Referral
+    conversation: WhatMattersConversation
+    goal: Goal
+    measure: WellbeingMeasure
+    plan_action: PlanAction
+    review: Review
+    service: Service
+    provider: Provider
+    service_referral: ServiceReferral
+    link_token: str
+    notification_id: int
+    reminder: Reminder
+    coordinator: User
+
+    @property
+    def patient_id(self) -> int:
+        return self.case.patient_id
+
+
+def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) -> World:
+    TeamCoverageFactory(practice=practice_a, team=team_x)
+    case = ReferralFactory(
+        referring_practice=practice_a,
+        referred_by=referrer_a,
+        team=team_x,
+        received_at=timezone.now() - datetime.timedelta(days=3),
+        patient__consent_to_share=True,
+        patient__email="patient@test.example",
+    )
+    referral_services.accept_referral(referral=case, by=coordinator_x)
+    referral_services.record_first_contact(
+        referral=case,
+        by=coordinator_x,
+        contacted_on=timezone.localdate(),
+        method=ContactMethod.PHONE,
+    )
+    case.refresh_from_db()
+    conversation = casework.record_conversation(
+        case=case,
+        by=coordinator_x,
+        held_on=timezone.localdate(),
+        what_matters="Getting out of the house and seeing people.",
+    )
+    goal = casework.add_goal(
+        case=case,
+        by=coordinator_x,
+        statement="Go to a group once a week.",
+        need_domain="loneliness",
+        conversation=conversation,
+    )
+    measure = casework.record_measure(
+        case=case, by=coordinator_x, instrument="ons4", occasion="baseline", answers=ONS4_ANSWERS
+    )
+    plan_action = casework.add_plan_action(
+        case=case, by=coordinator_x, goal=goal, description="Try the lunch club.", owner="patient"
+    )
+    review = casework.schedule_review(
+        case=case,
+        by=coordinator_x,
+        scheduled_for=timezone.now() + datetime.timedelta(days=14),
+        mode="phone",
+    )
+    provider = ProviderFactory(name="Provider Org", organisation=provider_org)
+    service = ApprovedServiceFactory(
+        name="Tuesday Lunch Club", provider=provider, email="referrals@lunch.example"
+    )
+    service_referral = referral_services.create_service_referral(
+        referral=case,
+        service=service,
+        by=coordinator_x,
+        provider_needs_to_know="Would love company at lunch.",
+    )
+    link_token = provider_links.token_for(service_referral.links.get())
+    notification = notify(
+        recipient=coordinator_x,
+        verb="referral_waiting",
+        message="A referral is waiting.",
+        link=f"/referrals/{case.reference}/",
+    )
+    reminder = Reminder.objects.create(
+        kind="referral_waiting",
+        target_type="referral",
+        target_id=str(case.pk),
+        occurrence="triage",
+        recipient=coordinator_x,
+        recipient_key=f"user:{coordinator_x.pk}",
+        address=coordinator_x.email,
+        channel=ReminderChannel.EMAIL,
+        team=team_x,
+        status=ReminderStatus.FAILED,
+        attempts=5,
+        next_attempt_at=timezone.now(),
+        last_error="Connection refused",
+    )
+    return World(
+        case=case,
+        conversation=conversation,
+        goal=goal,
+        measure=measure,
+        plan_action=plan_action,
+        review=review,
+        service=service,
+        provider=provider,
+        service_referral=service_referral,
+        link_token=link_token,
+        notification_id=notification.pk,
+        reminder=reminder,
+        coordinator=coordinator_x,
+    )
+
+
+def url_parameters(world: World) -> dict[str, object]:
+    """Values for the URL parameters that name one object (pk/id are per route: see OBJECTS)."""
+    return {
+        "reference": world.case.reference,
+        "goal_id": world.goal.pk,
+        "action_id": world.plan_action.pk,
+        "review_id": world.review.pk,
+        "instrument": "ons4",
+        "token": world.link_token,
+        "service_id": world.service.public_id,
+        "public_id": world.service.public_id,
+        "user_id": world.coordinator.pk,
+        "notification_id": world.notification_id,
+        "reminder_id": world.reminder.pk,
+        "format": "json",
+    }
+
+
+def object_key(world: World, name: str) -> object:
+    """The primary key an `obj=` entry of the matrix stands for."""
+    return {
+        "case": world.case.pk,
+        "conversation": world.conversation.pk,
+        "goal": world.goal.pk,
+        "measure": world.measure.pk,
+        "plan_action": world.plan_action.pk,
+        "review": world.review.pk,
+        "service_referral": world.service_referral.pk,
+        "service": world.service.public_id,
+        "provider": world.provider.public_id,
+        "hsds_service": world.service.public_id,
+    }[name]
+
+
+@pytest.fixture(name="world")
+def world_fixture(practice_a, referrer_a, team_x, coordinator_x, provider_org, cast, superuser):
+    return build_world(
+        practice_a=practice_a,
+        referrer_a=referrer_a,
+        team_x=team_x,
+        coordinator_x=coordinator_x,
+        provider_org=provider_org,
+    )

@@ -1,0 +1,263 @@
+"""Who may call what: the policy the permission matrix test holds every route to.
+
+The world is practice A's patient, referred to and held by team X (see `tests.matrix_world`).
+Each route name maps to the methods checked and, per method, the outcome for each actor:
+
+  ok      reached the app: 2xx, a redirect into the app, or a 400/409/422 from an empty body
+  403     signed in, but the role may not use the route
+  404     the role may use the route, but this object is outside the actor's scope
+  405     the role may use the route, but not with this method
+  login   anonymous: a redirect to the login page, or 401/403 from the API
+
+Anyone not named in an expectation gets its `others` outcome (403 unless said otherwise) and the
+anonymous visitor `login`. `patient=` names the audit action a read or change of patient data
+writes; `tests/test_audit_completeness.py` walks those routes. A new route is one line here.
+"""
+
+import dataclasses
+from collections.abc import Callable
+
+ANONYMOUS = "anonymous"
+ACTORS = (
+    ANONYMOUS,
+    "referrer_a",
+    "referrer_b",
+    "coordinator_x",
+    "coordinator_y",
+    "manager_x",
+    "vetter",
+    "provider",
+    "superuser",
+)
+SIGNED_IN = frozenset(ACTORS) - {ANONYMOUS}
+OK, DENIED, HIDDEN, METHOD, LOGIN = "ok", "403", "404", "405", "login"
+
+# Route families not in the matrix, and why.
+SKIPPED = {
+    "admin/": "Django's admin: staff-only by Django itself (is_staff), not our policy",
+    "accounts/": "allauth's own login, password and two-factor pages: tested in tests/accounts",
+    "static/": "static files carry no data",
+    "api/schema/": "the OpenAPI schema describes the API and holds no data",
+    "api/docs/": "Swagger UI, a static page over the schema",
+}
+
+# Role groups.
+REFERRER_A, REFERRER_B = frozenset({"referrer_a"}), frozenset({"referrer_b"})
+REFERRERS = REFERRER_A | REFERRER_B
+TEAM_X = frozenset({"coordinator_x", "manager_x"})
+OTHER_TEAM = frozenset({"coordinator_y"})
+TEAM = TEAM_X | OTHER_TEAM
+MANAGER_X = frozenset({"manager_x"})
+MANAGERS = MANAGER_X | {"superuser"}
+VETTER = frozenset({"vetter"})
+STAFF = TEAM | VETTER
+PROVIDER = frozenset({"provider"})
+EVERYONE = frozenset(ACTORS)
+
+
+@dataclasses.dataclass(frozen=True)
+class Expect:
+    ok: frozenset = frozenset()
+    hidden: frozenset = frozenset()
+    wrong_method: frozenset = frozenset()
+    others: str = DENIED
+    anonymous: str = LOGIN
+
+    def outcome(self, actor: str) -> str:
+        for outcome, actors in ((OK, self.ok), (HIDDEN, self.hidden), (METHOD, self.wrong_method)):
+            if actor in actors:
+                return outcome
+        return self.anonymous if actor == ANONYMOUS else self.others
+
+
+def expect(ok=(), hidden=(), method=(), others=DENIED, anonymous=LOGIN) -> Expect:
+    return Expect(frozenset(ok), frozenset(hidden), frozenset(method), others, anonymous)
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    checks: dict[str, Expect]
+    obj: str | None = None  # what the route's pk/id names (see matrix_world.object_key)
+    patient: dict[str, str] = dataclasses.field(default_factory=dict)  # method → audit action
+    path_parameter: Callable | None = None
+
+
+def route(obj=None, patient=None, **checks: Expect) -> Route:
+    return Route(checks=checks, obj=obj, patient=patient or {})
+
+
+# The usual shapes.
+PUBLIC = expect(ok=EVERYONE)
+SIGNED_IN_OK = expect(ok=SIGNED_IN)
+POST_ONLY_SIGNED_IN = expect(method=SIGNED_IN)
+
+
+def only(group) -> Expect:
+    """Lists and pages of one role group (each sees its own scope)."""
+    return expect(ok=group)
+
+
+def wrong_method(group) -> Expect:
+    """The group passes the role check, then the method is refused."""
+    return expect(method=group)
+
+
+CASE = expect(ok=TEAM_X, hidden=OTHER_TEAM)  # team X's case: another team gets a 404
+REFERRAL = expect(ok=REFERRER_A | TEAM_X, hidden=REFERRER_B | OTHER_TEAM)
+ONWARD = expect(ok=TEAM_X | PROVIDER, hidden=OTHER_TEAM)  # the team's or the provider's
+
+
+def case_form() -> Route:
+    """A form about team X's case: the page shows the patient, so opening it is audited."""
+    return route(GET=CASE, POST=CASE, patient=VIEW)
+
+
+LIST = {"GET": "view_list"}  # a list of several patients: audited with the count shown
+VIEW = {"GET": "view"}
+
+
+MATRIX: dict[str, Route] = {
+    # --- accounts
+    "home": route(GET=SIGNED_IN_OK),
+    "healthz": route(GET=PUBLIC),
+    "accounts:no-role": route(GET=SIGNED_IN_OK),
+    "accounts:audit-list": route(GET=only(MANAGERS)),
+    "accounts:audit-export": route(GET=only(MANAGERS), patient={"GET": "export"}),
+    "accounts:team-members": route(GET=only(MANAGERS)),
+    "accounts:end-sessions": route(POST=only(MANAGERS), GET=wrong_method(MANAGERS)),
+    "accounts:session-keepalive": route(POST=SIGNED_IN_OK, GET=POST_ONLY_SIGNED_IN),
+    "accounts:notifications": route(GET=SIGNED_IN_OK),
+    "accounts:notifications-read-all": route(POST=SIGNED_IN_OK, GET=POST_ONLY_SIGNED_IN),
+    "accounts:notification-read": route(
+        POST=expect(ok={"coordinator_x"}, others=HIDDEN), GET=POST_ONLY_SIGNED_IN
+    ),
+    "accounts:operations": route(GET=only(MANAGERS)),
+    "accounts:reminder-retry": route(POST=only(MANAGERS), GET=wrong_method(MANAGERS)),
+    # --- referrals: pages
+    "referrals:practice-home": route(patient=LIST, GET=only(REFERRERS)),
+    "referrals:provider-home": route(patient=LIST, GET=only(PROVIDER)),
+    "referrals:provider-service-referral": route(
+        obj="service_referral", GET=only(PROVIDER), POST=only(PROVIDER), patient=VIEW
+    ),
+    "referrals:provider-link": route(GET=PUBLIC, POST=PUBLIC, patient={"GET": "open_link"}),
+    "referrals:new": route(GET=only(REFERRERS), POST=only(REFERRERS)),
+    "referrals:new-details": route(GET=only(REFERRERS), POST=only(REFERRERS)),
+    "referrals:triage": route(patient=LIST, GET=only(TEAM)),
+    "referrals:detail": route(GET=REFERRAL, patient=VIEW),
+    "referrals:confirmation": route(GET=expect(ok=REFERRER_A, hidden=REFERRER_B), patient=VIEW),
+    "referrals:accept": case_form(),
+    "referrals:decline": case_form(),
+    "referrals:first-contact": case_form(),
+    "referrals:unable": case_form(),
+    "referrals:close": case_form(),
+    "referrals:patient-declined": route(GET=REFERRAL, POST=REFERRAL, patient=VIEW),
+    "referrals:refer-on": route(GET=CASE, patient=VIEW),
+    "referrals:refer-on-service": case_form(),
+    "referrals:consent-to-share": case_form(),
+    "referrals:service-referral": route(GET=CASE, POST=CASE, obj="service_referral", patient=VIEW),
+    # --- casework pages
+    "coordinators:home": route(patient=LIST, GET=only(TEAM)),
+    "coordinators:team-home": route(patient=LIST, GET=only(MANAGER_X)),
+    "coordinators:upcoming-reviews": route(patient=LIST, GET=only(TEAM)),
+    "coordinators:case": route(GET=CASE, patient=VIEW),
+    "coordinators:conversation-new": case_form(),
+    "coordinators:goal-new": case_form(),
+    "coordinators:goal-edit": case_form(),
+    "coordinators:goal-status": case_form(),
+    "coordinators:measure-new": case_form(),
+    "coordinators:plan-action-new": case_form(),
+    "coordinators:plan-action-edit": case_form(),
+    "coordinators:plan-print": route(GET=CASE, patient=VIEW),
+    "coordinators:review-schedule": case_form(),
+    "coordinators:review-reschedule": case_form(),
+    "coordinators:review-cancel": case_form(),
+    "coordinators:review-missed": case_form(),
+    "coordinators:review-record": case_form(),
+    "coordinators:case-close": case_form(),
+    "coordinators:case-reassign": route(GET=only(MANAGER_X), POST=only(MANAGER_X), patient=VIEW),
+    # --- the directory
+    "community_services:directory-search": route(GET=only(STAFF)),
+    "community_services:vetter-home": route(GET=only(VETTER)),
+    "community_services:service-list": route(GET=only(VETTER)),
+    "community_services:service-create": route(GET=only(VETTER), POST=only(VETTER)),
+    "community_services:provider-create": route(GET=only(VETTER), POST=only(VETTER)),
+    "community_services:service-detail": route(GET=only(STAFF)),
+    "community_services:service-edit": route(GET=only(VETTER), POST=only(VETTER)),
+    "community_services:service-review": route(GET=only(VETTER), POST=only(VETTER)),
+    "community_services:service-submit": route(POST=only(VETTER), GET=wrong_method(VETTER)),
+    "community_services:service-suspend": route(GET=only(VETTER), POST=only(VETTER)),
+    "community_services:service-reinstate": route(POST=only(VETTER), GET=wrong_method(VETTER)),
+    "community_services:service-history": route(GET=only(VETTER)),
+    "hsds:root": route(GET=PUBLIC),
+    "hsds:services": route(GET=PUBLIC),
+    "hsds:service": route(GET=PUBLIC),
+    "hsds:organizations": route(GET=PUBLIC),
+    "hsds:taxonomy-terms": route(GET=PUBLIC),
+    # --- the API (format-suffix variants share their route's entry)
+    "api:api-root": route(GET=SIGNED_IN_OK),
+    "api:me": route(GET=SIGNED_IN_OK),
+    "api:service-list": route(GET=only(STAFF), POST=only(VETTER)),
+    "api:service-detail": route(
+        obj="service", GET=only(STAFF), PATCH=only(VETTER), PUT=only(VETTER)
+    ),
+    "api:service-submit": route(obj="service", POST=only(VETTER), GET=wrong_method(VETTER)),
+    "api:service-approve": route(obj="service", POST=only(VETTER), GET=wrong_method(VETTER)),
+    "api:service-reject": route(obj="service", POST=only(VETTER), GET=wrong_method(VETTER)),
+    "api:service-suspend": route(obj="service", POST=only(VETTER), GET=wrong_method(VETTER)),
+    "api:service-reinstate": route(obj="service", POST=only(VETTER), GET=wrong_method(VETTER)),
+    "api:provider-list": route(GET=only(STAFF), POST=only(VETTER)),
+    "api:provider-detail": route(
+        obj="provider", GET=only(STAFF), PATCH=only(VETTER), PUT=only(VETTER)
+    ),
+    "api:referral-list": route(patient=LIST, GET=only(REFERRERS | TEAM), POST=only(REFERRERS)),
+    "api:referral-detail": route(obj="case", GET=REFERRAL, patient=VIEW),
+    "api:referral-accept": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
+    "api:referral-decline": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
+    "api:referral-first-contact": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
+    "api:referral-unable-to-contact": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
+    "api:referral-close": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
+    "api:referral-patient-declined": route(obj="case", POST=REFERRAL, GET=wrong_method(TEAM)),
+    "api:case-list": route(patient=LIST, GET=only(TEAM)),
+    "api:case-detail": route(obj="case", GET=CASE, patient=VIEW),
+    "api:case-timeline": route(obj="case", GET=CASE, patient=VIEW),
+    "api:case-close": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
+    "api:case-reassign": route(obj="case", POST=only(MANAGER_X), GET=wrong_method(TEAM)),
+    "api:conversation-list": route(patient=LIST, GET=only(TEAM), POST=only(TEAM)),
+    "api:conversation-detail": route(obj="conversation", GET=CASE, patient=VIEW),
+    "api:goal-list": route(patient=LIST, GET=only(TEAM), POST=only(TEAM)),
+    "api:goal-detail": route(obj="goal", GET=CASE, PATCH=CASE, patient=VIEW),
+    "api:goal-set-status": route(obj="goal", POST=CASE, GET=wrong_method(TEAM)),
+    "api:measure-list": route(patient=LIST, GET=only(TEAM), POST=only(TEAM)),
+    "api:measure-detail": route(obj="measure", GET=CASE, patient=VIEW),
+    "api:plan-action-list": route(patient=LIST, GET=only(TEAM), POST=only(TEAM)),
+    "api:plan-action-detail": route(obj="plan_action", GET=CASE, PATCH=CASE, patient=VIEW),
+    "api:review-list": route(patient=LIST, GET=only(TEAM), POST=only(TEAM)),
+    "api:review-detail": route(obj="review", GET=CASE, patient=VIEW),
+    "api:review-reschedule": route(obj="review", POST=CASE, GET=wrong_method(TEAM)),
+    "api:review-cancel": route(obj="review", POST=CASE, GET=wrong_method(TEAM)),
+    "api:review-missed": route(obj="review", POST=CASE, GET=wrong_method(TEAM)),
+    "api:review-record": route(obj="review", POST=CASE, GET=wrong_method(TEAM)),
+    "api:service-referral-list": route(patient=LIST, GET=only(TEAM | PROVIDER), POST=only(TEAM)),
+    "api:service-referral-detail": route(obj="service_referral", GET=ONWARD, patient=VIEW),
+    "api:service-referral-accept": route(
+        obj="service_referral", POST=ONWARD, GET=wrong_method(TEAM | PROVIDER)
+    ),
+    "api:service-referral-decline": route(
+        obj="service_referral", POST=ONWARD, GET=wrong_method(TEAM | PROVIDER)
+    ),
+    "api:service-referral-attended": route(
+        obj="service_referral", POST=ONWARD, GET=wrong_method(TEAM | PROVIDER)
+    ),
+    "api:service-referral-did-not-attend": route(
+        obj="service_referral", POST=ONWARD, GET=wrong_method(TEAM | PROVIDER)
+    ),
+    "api:service-referral-completed": route(
+        obj="service_referral", POST=ONWARD, GET=wrong_method(TEAM | PROVIDER)
+    ),
+    "api:service-referral-withdraw": route(
+        obj="service_referral", POST=CASE, GET=wrong_method(TEAM | PROVIDER)
+    ),
+    "api:service-referral-send-link": route(
+        obj="service_referral", POST=CASE, GET=wrong_method(TEAM | PROVIDER)
+    ),
+}

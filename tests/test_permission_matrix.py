@@ -1,0 +1,169 @@
+"""The permission matrix, generated from the URL configuration.
+
+Every route Django resolves (format-suffix variants too, should any come back) is called as
+each actor of the cast against the practice A / team X world of `tests.matrix_world`, with the
+methods its entry in `tests.permission_matrix.MATRIX` names, each call in its own savepoint
+that is rolled back. A route without an entry fails the test. Run with `MATRIX_REPORT=1 -s` to
+print the table of outcomes actually seen.
+"""
+
+import os
+import re
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.matrix_world import (  # noqa: F401 - world_fixture is the `world` fixture
+    object_key,
+    url_parameters,
+    world_fixture,
+)
+from tests.permission_matrix import (
+    ACTORS,
+    ANONYMOUS,
+    DENIED,
+    HIDDEN,
+    LOGIN,
+    MATRIX,
+    METHOD,
+    OK,
+    SKIPPED,
+)
+
+ACTOR_FIXTURES = {
+    ANONYMOUS: None,
+    "referrer_a": "referrer_a",
+    "referrer_b": "referrer_b",
+    "coordinator_x": "coordinator_x",
+    "coordinator_y": "coordinator_y",
+    "manager_x": "manager",
+    "vetter": "vetter",
+    "provider": "provider",
+    "superuser": "superuser",
+}
+_GROUP = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
+
+
+def walk(patterns=None, prefix: str = "", namespace: str = ""):
+    """(route name, route pattern text, parameter names, is a format-suffix variant)."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        pattern = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else None
+            yield from walk(entry.url_patterns, pattern, inner or entry.namespace or namespace)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            params = tuple(a or b for a, b in _GROUP.findall(pattern))
+            yield name or f"<unnamed {pattern}>", pattern, params, "format" in params
+
+
+def checked_routes():
+    """Every route minus the skipped families (each with its reason in SKIPPED)."""
+    for name, pattern, params, suffixed in walk():
+        if any(pattern.startswith(prefix) for prefix in SKIPPED):
+            continue
+        yield name, pattern, params, suffixed
+
+
+def _request_client(actor_user) -> Client:
+    client = Client(raise_request_exception=False)
+    if actor_user is not None:
+        client.force_login(actor_user)
+    return client
+
+
+def classify(response, *, anonymous: bool) -> str:
+    status = response.status_code
+    if anonymous and status in (401, 403) and response.request["PATH_INFO"].startswith("/api/"):
+        return LOGIN
+    if status in (301, 302, 303, 307, 308):
+        location = response["Location"]
+        if location.startswith(reverse("account_login")):
+            return LOGIN
+        if location.startswith("/accounts/2fa/"):
+            return "mfa"
+        return OK
+    if 200 <= status < 300 or status in (400, 409, 422):
+        return OK
+    if status == 401:
+        return LOGIN
+    return {403: DENIED, 404: HIDDEN, 405: METHOD}.get(status, str(status))
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def call(client, method: str, url: str):
+    """One request in a savepoint that is always rolled back: the next check sees the same
+    world."""
+    response = None
+    try:
+        with transaction.atomic():
+            response = client.generic(method, url, data=b"", content_type="application/json")
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return response
+
+
+class _Unresolvable(Exception):
+    pass
+
+
+def url_for(name, pattern, params, world, entry) -> str:
+    values = url_parameters(world)
+    kwargs = {}
+    for param in params:
+        if param in ("pk", "id"):
+            if entry.obj is None:
+                raise _Unresolvable(f"{name}: give the entry obj= for its {param!r} parameter")
+            kwargs[param] = object_key(world, entry.obj)
+        elif param in values:
+            kwargs[param] = values[param]
+        else:
+            raise _Unresolvable(f"{name}: no value for the URL parameter {param!r}")
+    if entry.path_parameter is not None:
+        kwargs = {**kwargs, **entry.path_parameter(world)}
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_route_has_an_entry_in_the_matrix(db):
+    names = {name for name, *_ in checked_routes()}
+    missing = sorted(names - set(MATRIX))
+    assert not missing, "routes with no entry in tests/permission_matrix.py: " + ", ".join(missing)
+    stale = sorted(set(MATRIX) - names)
+    assert not stale, "matrix entries for routes that no longer exist: " + ", ".join(stale)
+
+
+def checks_for(world):
+    """(route name, method, url, entry) for every check."""
+    for name, pattern, params, _suffixed in checked_routes():
+        entry = MATRIX.get(name)
+        if entry is None:
+            continue
+        url = url_for(name, pattern, params, world, entry)
+        for method in entry.checks:
+            yield name, method, url, entry
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("actor", ACTORS)
+def test_each_route_answers_each_actor_as_the_matrix_says(actor, world, request):
+    fixture = ACTOR_FIXTURES[actor]
+    client = _request_client(request.getfixturevalue(fixture) if fixture else None)
+    wrong, seen = [], []
+    for name, method, url, entry in checks_for(world):
+        response = call(client, method, url)
+        expected = entry.checks[method].outcome(actor)
+        got = classify(response, anonymous=actor == ANONYMOUS)
+        seen.append((name, method, url, got))
+        if got != expected:
+            wrong.append(f"{method} {url} ({name}): expected {expected}, got {got}")
+    if os.environ.get("MATRIX_REPORT"):
+        for name, method, url, got in seen:
+            print(f"MATRIX {actor:14} {method:6} {got:6} {name} {url}")
+    assert seen, "no checks ran"
+    assert not wrong, f"{len(wrong)} of {len(seen)} checks for {actor} differ:\n" + "\n".join(wrong)
