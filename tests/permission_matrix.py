@@ -17,6 +17,8 @@ writes; `tests/test_audit_completeness.py` walks those routes. A new route is on
 import dataclasses
 from collections.abc import Callable
 
+from referrals import attendance_links
+
 ANONYMOUS = "anonymous"
 ACTORS = (
     ANONYMOUS,
@@ -140,6 +142,13 @@ MATRIX: dict[str, Route] = {
         obj="service_referral", GET=only(PROVIDER), POST=only(PROVIDER), patient=VIEW
     ),
     "referrals:provider-link": route(GET=PUBLIC, POST=PUBLIC, patient={"GET": "open_link"}),
+    # The patient's one-question page: a signed link, no login; shows only the service name.
+    "referrals:attendance-answer": Route(
+        checks={"GET": PUBLIC, "POST": PUBLIC},
+        path_parameter=lambda world: {
+            "token": attendance_links.token_for(world.service_referral.pk, "yes")
+        },
+    ),
     "referrals:new": route(GET=only(REFERRERS), POST=only(REFERRERS)),
     "referrals:new-details": route(GET=only(REFERRERS), POST=only(REFERRERS)),
     "referrals:triage": route(patient=LIST, GET=only(TEAM)),
@@ -149,10 +158,9 @@ MATRIX: dict[str, Route] = {
     "referrals:decline": case_form(),
     "referrals:first-contact": case_form(),
     "referrals:unable": case_form(),
-    "referrals:close": case_form(),
     "referrals:patient-declined": route(GET=REFERRAL, POST=REFERRAL, patient=VIEW),
-    "referrals:refer-on": route(GET=CASE, patient=VIEW),
-    "referrals:refer-on-service": case_form(),
+    "coordinators:case-refer-on": route(GET=CASE, patient=VIEW),
+    "coordinators:case-refer-on-service": case_form(),
     "referrals:consent-to-share": case_form(),
     "referrals:service-referral": route(GET=CASE, POST=CASE, obj="service_referral", patient=VIEW),
     # --- casework pages
@@ -215,7 +223,6 @@ MATRIX: dict[str, Route] = {
     "api:referral-decline": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-first-contact": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-unable-to-contact": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
-    "api:referral-close": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-patient-declined": route(obj="case", POST=REFERRAL, GET=wrong_method(TEAM)),
     "api:case-list": route(patient=LIST, GET=only(TEAM)),
     "api:case-detail": route(obj="case", GET=CASE, patient=VIEW),
