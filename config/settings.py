@@ -338,6 +338,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ContactMethodEnum": "referrals.models.ContactMethod",
         "DeclineReasonEnum": "referrals.models.DeclineReason",
