@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.MFAEnrolmentMiddleware",
     "accounts.middleware.NoStoreForSignedInMiddleware",
+    "config.unavailable.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -253,6 +254,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEALTH_BROKER_TIMEOUT_SECONDS = 2
+# A 503 (database, cache or broker unreachable) tells clients when to try again.
+SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS", 30)
 
 # Email: console in development, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -111,7 +111,7 @@ def fuzz(user) -> tuple[int, list[str]]:
             try:
                 case.validate_response(case.call(), checks=CHECKS)
             except FailureGroup as exc:
-                failures.append(f"{operation.label}: {str(exc)[:2000]}")
+                failures.append(f"{case.operation.label}: {str(exc)[:2000]}")
 
         run()
     return sent, failures
