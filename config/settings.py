@@ -361,6 +361,9 @@ SPECTACULAR_SETTINGS = {
 
 # Wellbeing instruments in use (SWEMWBS is licensed: drop it here if you hold no licence).
 WELLBEING_INSTRUMENTS = env_list("WELLBEING_INSTRUMENTS", "ons4,swemwbs")
+# Data protection: ended cases (closed or declined) are anonymised this long after they ended
+# by `manage.py anonymise_closed_cases` (run it daily from cron); 8 years by default.
+RETENTION_CLOSED_CASE_DAYS = env_int("RETENTION_CLOSED_CASE_DAYS", 8 * 365 + 2)
 # The next follow-up review defaults to this many days after the one just recorded.
 REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 42)
 
