@@ -789,12 +789,12 @@ def anonymise_closed_cases(
     ids = list(due.order_by("pk").values_list("pk", flat=True))
     if dry_run:
         references = list(Referral.objects.filter(pk__in=ids).values_list("reference", flat=True))
-        patient_count = len(_patients_to_anonymise(ids, cutoff, pending=set(ids)))
+        patient_count = len(_patients_to_anonymise(ids, pending=set(ids)))
         return AnonymisationRun(cutoff, references, patient_count, dry_run=True)
     cases = list(Referral.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     for case in cases:
         _anonymise_case(case, now=now, by=by)
-    patient_ids = _patients_to_anonymise(ids, cutoff, pending=set())
+    patient_ids = _patients_to_anonymise(ids, pending=set())
     for patient in Patient.objects.select_for_update().filter(pk__in=patient_ids).order_by("pk"):
         _anonymise_patient(patient, now=now, by=by)
     record_audit_event(
@@ -807,7 +807,7 @@ def anonymise_closed_cases(
     return AnonymisationRun(cutoff, [c.reference for c in cases], len(patient_ids), False)
 
 
-def _patients_to_anonymise(case_ids: list[int], cutoff, *, pending: set[int]) -> list[int]:
+def _patients_to_anonymise(case_ids: list[int], *, pending: set[int]) -> list[int]:
     """Patients of these cases whose every referral is ended before the cutoff (and anonymised,
     or about to be)."""
     candidates = set(
