@@ -21,6 +21,7 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-1} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile.dev
 
 test: $(STAMP)
+	bin/audit-dependencies
 	bin/run-tests
 
 lint: $(STAMP)

@@ -1,4 +1,5 @@
-"""API plumbing shared by every app: domain errors become 409s with a message."""
+"""API plumbing shared by every app: domain errors become 409s with a message, and the schema
+documents the error answers every operation can give."""
 
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -10,3 +11,57 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response({"detail": str(exc), "code": exc.code}, status=exc.http_status)
     return drf_exception_handler(exc, context)
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "required": ["detail"],
+}
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "description": "Field name → messages (nested for nested objects), or `detail`.",
+    "additionalProperties": {},
+}
+
+
+def _error(description: str, schema_name: str = "Error") -> dict:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
+        },
+    }
+
+
+def document_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: add the error answers the views really give, so
+    the schema describes reality (schemathesis checks every status code against it)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR_SCHEMA)
+    schemas.setdefault("FieldErrors", FIELD_ERRORS_SCHEMA)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            parameters = operation.get("parameters", [])
+            extra = {
+                "403": _error("Not signed in, or the role may not do this."),
+                "429": _error("Too many requests (abuse control, not a security boundary)."),
+                "503": _error("The database or the broker is unavailable; retry later."),
+            }
+            if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
+                extra["400"] = _error("Invalid input, per field.", "FieldErrors")
+            # Path ids, objects named in a body (a case, a goal) and bad page numbers or cursors.
+            if (
+                "{" in path
+                or "requestBody" in operation
+                or any(p.get("name") in {"page", "cursor"} for p in parameters)
+            ):
+                extra["404"] = _error("Not found, or outside the caller's scope.")
+            if method in {"post", "put", "patch", "delete"}:
+                extra["409"] = _error("A business rule refused the change (an illegal transition).")
+            if any(p.get("name") == "Idempotency-Key" for p in parameters):
+                extra["422"] = _error("The Idempotency-Key was used with a different body.")
+            for code, response in extra.items():
+                responses.setdefault(code, response)
+    return result

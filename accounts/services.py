@@ -4,7 +4,6 @@ import json
 import smtplib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -331,7 +330,12 @@ def create_reminders(
             if channel == ReminderChannel.IN_APP:
                 _deliver_in_app(reminder, now=now)
             else:
-                transaction.on_commit(partial(enqueue_reminder_delivery, reminder.pk))
+                # Robust: with the broker down the reminder stays pending (the request still
+                # succeeds) and recover_reminders enqueues it once the broker is back.
+                transaction.on_commit(
+                    lambda reminder_id=reminder.pk: enqueue_reminder_delivery(reminder_id),
+                    robust=True,
+                )
     return created
 
 
@@ -487,7 +491,10 @@ def retry_failed_reminder(*, reminder: Reminder, by: User) -> Reminder:
         object_id=reminder.pk,
         detail=f"{reminder.kind} for {reminder.recipient_key} by {reminder.channel}",
     )
-    transaction.on_commit(partial(enqueue_reminder_delivery, reminder.pk))
+    # Robust: with the broker down the reminder stays pending; recover_reminders sends it later.
+    transaction.on_commit(
+        lambda reminder_id=reminder.pk: enqueue_reminder_delivery(reminder_id), robust=True
+    )
     return reminder
 
 

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.MFAEnrolmentMiddleware",
     "accounts.middleware.NoStoreForSignedInMiddleware",
+    "config.unavailable.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -285,6 +286,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEALTH_BROKER_TIMEOUT_SECONDS = 2
+# A 503 (database, cache or broker unreachable) tells clients when to try again.
+SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS", 30)
 
 # Email: console in development, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -370,6 +373,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ContactMethodEnum": "referrals.models.ContactMethod",
         "DeclineReasonEnum": "referrals.models.DeclineReason",
@@ -386,6 +393,9 @@ SPECTACULAR_SETTINGS = {
 
 # Wellbeing instruments in use (SWEMWBS is licensed: drop it here if you hold no licence).
 WELLBEING_INSTRUMENTS = env_list("WELLBEING_INSTRUMENTS", "ons4,swemwbs")
+# Data protection: ended cases (closed or declined) are anonymised this long after they ended
+# by `manage.py anonymise_closed_cases` (run it daily from cron); 8 years by default.
+RETENTION_CLOSED_CASE_DAYS = env_int("RETENTION_CLOSED_CASE_DAYS", 8 * 365 + 2)
 # The next follow-up review defaults to this many days after the one just recorded.
 REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 42)
 

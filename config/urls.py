@@ -7,6 +7,8 @@ from accounts import views as account_views
 from .api import api_urlpatterns
 from .health import healthz
 
+handler500 = "config.unavailable.server_error"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", healthz, name="healthz"),

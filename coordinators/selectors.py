@@ -9,8 +9,9 @@ from django.db.models import Min, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AuditEvent, Membership, Reminder, Role, User
 from referrals.models import (
+    Patient,
     Referral,
     ReferralEvent,
     ReferralStatus,
@@ -367,3 +368,92 @@ def reviews_for(user: User) -> QuerySet[Review]:
 
 def conversations_for(user: User) -> QuerySet[WhatMattersConversation]:
     return WhatMattersConversation.objects.filter(referral__in=cases_for(user).values("pk"))
+
+
+# --- Subject access: everything held about one patient
+
+
+def patient_for_subject_access(user: User, patient_id: int) -> Patient:
+    """Superusers: any patient; managers: patients referred to a team they manage; else 404."""
+    patients = Patient.objects.all()
+    if not user.is_superuser:
+        managed = Membership.objects.filter(user=user, role=Role.MANAGER).values("organisation_id")
+        patients = patients.filter(referrals__team_id__in=managed).distinct()
+    patient = patients.filter(pk=patient_id).first()
+    if patient is None:
+        raise Http404("No such patient.")
+    return patient
+
+
+SUBJECT_ACCESS_SECTIONS: tuple[tuple[str, str, Callable], ...] = (
+    ("referrals", "Referrals", lambda ids, p: Referral.objects.filter(patient=p)),
+    (
+        "referral_events",
+        "Referral status history",
+        lambda ids, p: ReferralEvent.objects.filter(referral_id__in=ids),
+    ),
+    (
+        "case_events",
+        "Casework history",
+        lambda ids, p: CaseEvent.objects.filter(referral_id__in=ids),
+    ),
+    (
+        "conversations",
+        "What matters conversations",
+        lambda ids, p: WhatMattersConversation.objects.filter(referral_id__in=ids),
+    ),
+    ("goals", "Goals", lambda ids, p: Goal.objects.filter(referral_id__in=ids)),
+    (
+        "goal_progress",
+        "Goal progress",
+        lambda ids, p: GoalProgress.objects.filter(goal__referral_id__in=ids),
+    ),
+    ("plan_actions", "Plan actions", lambda ids, p: PlanAction.objects.filter(referral_id__in=ids)),
+    ("reviews", "Reviews", lambda ids, p: Review.objects.filter(referral_id__in=ids)),
+    (
+        "measures",
+        "Wellbeing measures",
+        lambda ids, p: WellbeingMeasure.objects.filter(referral_id__in=ids),
+    ),
+    (
+        "service_referrals",
+        "Onward referrals to community services",
+        lambda ids, p: ServiceReferral.objects.filter(referral_id__in=ids),
+    ),
+    (
+        "service_referral_events",
+        "Onward referral history",
+        lambda ids, p: ServiceReferralEvent.objects.filter(service_referral__referral_id__in=ids),
+    ),
+    (
+        "messages",
+        "Messages to the patient",
+        lambda ids, p: Reminder.objects.filter(recipient_key=f"patient:{p.pk}"),
+    ),
+    (
+        "audit_events",
+        "Audit trail about the patient",
+        lambda ids, p: AuditEvent.objects.filter(patient_id=str(p.pk)),
+    ),
+)
+
+
+@dataclass
+class SubjectAccessSection:
+    key: str
+    title: str
+    rows: list[dict]
+
+
+def subject_access_record(patient: Patient) -> list[SubjectAccessSection]:
+    """Every row held about the patient, field by field, in one query per table."""
+    referral_ids = list(patient.referrals.values_list("pk", flat=True))
+    sections = [SubjectAccessSection("patient", "Patient record", [_row_of(patient)])]
+    for key, title, rows_for in SUBJECT_ACCESS_SECTIONS:
+        queryset = rows_for(referral_ids, patient).order_by("pk")
+        sections.append(SubjectAccessSection(key, title, list(queryset.values())))
+    return sections
+
+
+def _row_of(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}

@@ -43,6 +43,10 @@ class CaseSerializer(serializers.ModelSerializer):
     team = serializers.CharField(source="team.name")
     assigned_coordinator = serializers.SerializerMethodField()
     next_review_at = serializers.DateTimeField(allow_null=True, read_only=True)
+    # Blank until closed: said explicitly so the schema allows "".
+    outcome = serializers.ChoiceField(
+        choices=ClosureOutcome.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Referral

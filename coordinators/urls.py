@@ -34,4 +34,10 @@ urlpatterns = [
     ),
     path(f"{case}close/", views.case_close, name="case-close"),
     path(f"{case}reassign/", views.case_reassign, name="case-reassign"),
+    path("patients/<int:patient_id>/subject-access/", views.subject_access, name="subject-access"),
+    path(
+        "patients/<int:patient_id>/subject-access.json",
+        views.subject_access_json,
+        name="subject-access-json",
+    ),
 ]

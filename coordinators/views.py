@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -658,3 +658,35 @@ def case_reassign(request, reference):
         button="Reassign",
         done="Case reassigned.",
     )
+
+
+# --- Data protection
+
+
+@role_required(Role.MANAGER, allow_superuser=True)
+def subject_access(request, patient_id):
+    """Everything held about one patient, readable and printable (subject access request)."""
+    patient = selectors.patient_for_subject_access(request.user, patient_id)
+    services.record_subject_access_export(patient=patient, by=request.user, format="HTML")
+    return render(
+        request,
+        "coordinators/subject_access.html",
+        {
+            "patient": patient,
+            "sections": selectors.subject_access_record(patient),
+            "generated_at": timezone.now(),
+        },
+    )
+
+
+@role_required(Role.MANAGER, allow_superuser=True)
+def subject_access_json(request, patient_id):
+    patient = selectors.patient_for_subject_access(request.user, patient_id)
+    services.record_subject_access_export(patient=patient, by=request.user, format="JSON")
+    body = {
+        "generated_at": timezone.now(),
+        **{s.key: s.rows for s in selectors.subject_access_record(patient)},
+    }
+    response = JsonResponse(body, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{patient.pk}.json"'
+    return response

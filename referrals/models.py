@@ -97,6 +97,9 @@ class Patient(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     consent_to_email_recorded_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="Identifiers removed once every referral passed retention."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -215,6 +218,9 @@ class Referral(models.Model):
     first_contact_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the referral ended: closed or declined."
+    )
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="Free text removed after the retention period."
     )
 
     objects = ReferralQuerySet.as_manager()

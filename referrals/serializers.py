@@ -4,6 +4,7 @@ from rest_framework import serializers
 from community_services.need_domains import NeedDomain
 
 from .models import (
+    ClosureOutcome,
     ContactMethod,
     DeclineReason,
     Referral,
@@ -94,6 +95,14 @@ class ReferralSerializer(serializers.ModelSerializer):
     referred_by = serializers.CharField(source="referred_by.display_name")
     team = serializers.CharField(source="team.name")
     assigned_coordinator = serializers.SerializerMethodField()
+    # Blank until declined or closed: said explicitly so the schema allows "" (read-only model
+    # fields lose allow_blank).
+    decline_reason = serializers.ChoiceField(
+        choices=DeclineReason.choices, allow_blank=True, read_only=True
+    )
+    outcome = serializers.ChoiceField(
+        choices=ClosureOutcome.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Referral

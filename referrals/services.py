@@ -424,7 +424,7 @@ def _notify_referrer(*, referral: Referral, event: ReferralEvent) -> None:
         message=referrer_notice(referral, event.to_status),
         link=reverse("referrals:detail", args=[referral.reference]),
     )
-    transaction.on_commit(lambda: email_referrer_about_event.delay(event_id=event.pk))
+    transaction.on_commit(lambda: email_referrer_about_event.delay(event_id=event.pk), robust=True)
 
 
 @transaction.atomic
@@ -726,7 +726,7 @@ def _issue_provider_link(
     )
     from .tasks import email_provider_link as email_task
 
-    transaction.on_commit(lambda: email_task.delay(link_id=link.pk))
+    transaction.on_commit(lambda: email_task.delay(link_id=link.pk), robust=True)
     return link
 
 

@@ -139,6 +139,7 @@ def url_parameters(world: World) -> dict[str, object]:
     """Values for the URL parameters that name one object (pk/id are per route: see OBJECTS)."""
     return {
         "reference": world.case.reference,
+        "patient_id": world.case.patient_id,
         "goal_id": world.goal.pk,
         "action_id": world.plan_action.pk,
         "review_id": world.review.pk,

@@ -160,6 +160,13 @@ MATRIX: dict[str, Route] = {
     "referrals:unable": case_form(),
     "referrals:patient-declined": route(GET=REFERRAL, POST=REFERRAL, patient=VIEW),
     "coordinators:case-refer-on": route(GET=CASE, patient=VIEW),
+    # Subject access: managers of the patient's team and superusers only.
+    "coordinators:subject-access": route(
+        GET=only(MANAGERS), patient={"GET": "subject_access_export"}
+    ),
+    "coordinators:subject-access-json": route(
+        GET=only(MANAGERS), patient={"GET": "subject_access_export"}
+    ),
     "coordinators:case-refer-on-service": case_form(),
     "referrals:consent-to-share": case_form(),
     "referrals:service-referral": route(GET=CASE, POST=CASE, obj="service_referral", patient=VIEW),

@@ -1,0 +1,1 @@
+from tests.accounts.conftest import reminder_queue  # noqa: F401 - shared fixture
