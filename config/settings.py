@@ -222,6 +222,7 @@ REMINDER_PENDING_GRACE_SECONDS = env_int("REMINDER_PENDING_GRACE_SECONDS", 600)
 REMINDER_RECOVER_EVERY_SECONDS = env_int("REMINDER_RECOVER_EVERY_SECONDS", 120)
 REFERRAL_TRIAGE_WORKING_DAYS = env_int("REFERRAL_TRIAGE_WORKING_DAYS", 2)
 REFERRAL_TRIAGE_WORKING_DAYS_URGENT = env_int("REFERRAL_TRIAGE_WORKING_DAYS_URGENT", 1)
+REVIEW_DUE_NOTICE_HOURS = env_int("REVIEW_DUE_NOTICE_HOURS", 24)
 VETTING_EXPIRY_NOTICE_DAYS = env_int("VETTING_EXPIRY_NOTICE_DAYS", 30)
 VETTING_EXPIRED_NOTICE_WINDOW_DAYS = env_int("VETTING_EXPIRED_NOTICE_WINDOW_DAYS", 7)
 # Absolute links in emails and text messages.
@@ -244,6 +245,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "sweep-referral-waiting": {
         "task": "referrals.sweep_referral_waiting",
+        "schedule": crontab(minute="*/15"),
+    },
+    "sweep-review-due": {
+        "task": "coordinators.sweep_review_due",
         "schedule": crontab(minute="*/15"),
     },
     "recover-reminders": {

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
-from accounts.services import record_audit_event
+from accounts.models import Membership, Reminder, Role, User
+from accounts.services import create_reminders, record_audit_event, user_recipient
 from community_services.need_domains import NeedDomain
 from referrals.models import OPEN_STATUSES, ClosureOutcome, Referral, ReferralStatus
 from referrals.services import close_referral, team_members
@@ -741,3 +742,44 @@ def record_casework_list_viewed(*, by: User, what: str, count: int) -> None:
 
 def is_open_case(case: Referral) -> bool:
     return case.status in OPEN_STATUSES and case.accepted_at is not None
+
+
+# --- Reminder sweeps (run by beat through accounts.services.run_sweep)
+
+
+@transaction.atomic
+def sweep_review_due(now: datetime.datetime) -> list[Reminder]:
+    """Scheduled reviews of open cases starting within REVIEW_DUE_NOTICE_HOURS → the case's
+    coordinator, once per review time (a rescheduled review is reminded again)."""
+    until = now + datetime.timedelta(hours=settings.REVIEW_DUE_NOTICE_HOURS)
+    reviews = (
+        Review.objects.filter(
+            status=ReviewStatus.SCHEDULED,
+            scheduled_for__gt=now,
+            scheduled_for__lte=until,
+            referral__status__in=OPEN_STATUSES,
+            referral__assigned_to__isnull=False,
+        )
+        .select_related("referral__assigned_to", "referral__team", "referral__patient")
+        .order_by("scheduled_for", "id")
+    )
+    created: list[Reminder] = []
+    for review in reviews:
+        case = review.referral
+        created += create_reminders(
+            kind="review_due",
+            target_type="review",
+            target_id=review.pk,
+            occurrence=review.scheduled_for.isoformat(),
+            recipients=[user_recipient(case.assigned_to)],
+            context={
+                "case_reference": case.reference,
+                "patient_initials": f"{case.patient.given_name[:1]}{case.patient.family_name[:1]}",
+                "when": _when(review.scheduled_for),
+                "mode": review.get_mode_display().lower(),
+            },
+            link=reverse("coordinators:case", args=[case.reference]),
+            team=case.team,
+            patient_id=case.patient_id,
+        )
+    return created
