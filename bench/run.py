@@ -105,7 +105,7 @@ def make_plan(path: Path) -> dict:
         )
         if showcase:
             coordinators.append(
-                {"email": user.email, "case": showcase.reference, "referral": showcase.reference}
+                {"email": user.email, "case": showcase.reference, "referral": showcase.pk}
             )
     referrers = [
         {"email": email, "nhs_from": 999_800_000 + 10_000 * n + int(time.time()) % 5_000}
@@ -139,7 +139,7 @@ def query_pass(plan: dict) -> tuple[dict, list]:
     coordinator = User.objects.get(email=plan["coordinators"][0]["email"])
     referrer = User.objects.get(email=plan["referrers"][0]["email"])
     me = plan["coordinators"][0]
-    staff, practice = Client(), Client()
+    staff, practice = Client(HTTP_HOST="127.0.0.1"), Client(HTTP_HOST="127.0.0.1")
     staff.force_login(coordinator)
     practice.force_login(referrer)
     gets = {

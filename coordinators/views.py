@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,6 +30,8 @@ from .forms import (
 from .models import Goal, PlanAction, Review, ReviewStatus
 
 TEAM = (Role.COORDINATOR, Role.MANAGER)
+# A coordinator can hold hundreds of open cases: the caseload is read a page at a time.
+CASELOAD_PAGE_SIZE = 25
 
 
 # --- Homes
@@ -37,7 +40,10 @@ TEAM = (Role.COORDINATOR, Role.MANAGER)
 @role_required(*TEAM)
 def home(request):
     """My caseload: open cases with the next review and what needs attention."""
-    rows = selectors.caseload_rows(selectors.caseload_of(request.user))
+    page = Paginator(selectors.caseload_of(request.user), CASELOAD_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = selectors.caseload_rows(page.object_list)
     services.record_casework_list_viewed(by=request.user, what="caseload", count=len(rows))
     return render(
         request,
@@ -46,6 +52,7 @@ def home(request):
             "heading": "Your caseload",
             "triage_count": triage_queue(request.user).count(),
             "rows": rows,
+            "page": page,
         },
     )
 
@@ -53,7 +60,10 @@ def home(request):
 @role_required(Role.MANAGER)
 def team_home(request):
     """The whole team's open cases, with a reassign action on each."""
-    rows = selectors.caseload_rows(selectors.team_caseload(request.user))
+    page = Paginator(selectors.team_caseload(request.user), CASELOAD_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = selectors.caseload_rows(page.object_list)
     services.record_casework_list_viewed(by=request.user, what="team caseload", count=len(rows))
     return render(
         request,
@@ -62,6 +72,7 @@ def team_home(request):
             "heading": "Your team",
             "triage_count": triage_queue(request.user).count(),
             "rows": rows,
+            "page": page,
         },
     )
 
