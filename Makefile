@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: run test lint format check-deploy vendor clean
+.PHONY: run test lint format check-deploy vendor clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ run: $(STAMP)
 test: $(STAMP)
 	bin/audit-dependencies
 	bin/run-tests
+
+# The benchmark of issue 9 (minutes): creates, migrates and seeds PostgreSQL database sp_bench
+# (100k patients) if needed, then load, query counts, EXPLAIN and the reminder sweep.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--users 8 --duration 60 --label after".
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e ".[dev,bench]"
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -25,3 +25,16 @@ class MeView(APIView):
         memberships = user.memberships.select_related("organisation")
         data = {"email": user.email, "display_name": user.display_name, "memberships": memberships}
         return Response(MeSerializer(data).data)
+
+
+class PingSerializer(serializers.Serializer):
+    pong = serializers.BooleanField()
+
+
+class PingView(APIView):
+    """The benchmark's floor: authenticated, through the whole middleware and DRF stack, and
+    touching no table beyond what signing in needs (the session and the user row)."""
+
+    @extend_schema(responses=PingSerializer)
+    def get(self, request):
+        return Response({"pong": True})

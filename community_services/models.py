@@ -196,6 +196,8 @@ class ServiceNeedDomain(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["service", "domain"], name="service_need_domain_unique")
         ]
+        # Directory search filters by need domain: find the services without a scan.
+        indexes = [models.Index(fields=["domain", "service"], name="service_need_domain_idx")]
 
     def __str__(self) -> str:
         return self.get_domain_display()

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from accounts.api_views import MeView
+from accounts.api_views import MeView, PingView
 from community_services.api import ProviderViewSet, ServiceViewSet
 from coordinators.api import (
     CaseViewSet,
@@ -37,5 +37,6 @@ router.register("service-referrals", ServiceReferralViewSet, basename="service-r
 
 api_urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path("ping/", PingView.as_view(), name="ping"),
     *router.urls,
 ]

@@ -35,6 +35,8 @@ from .models import Goal, PlanAction, Review, ReviewStatus
 
 TEAM = (Role.COORDINATOR, Role.MANAGER)
 SEARCH_PAGE_SIZE = 10
+# A coordinator can hold hundreds of open cases: the caseload is read a page at a time.
+CASELOAD_PAGE_SIZE = 25
 
 
 # --- Homes
@@ -43,7 +45,10 @@ SEARCH_PAGE_SIZE = 10
 @role_required(*TEAM)
 def home(request):
     """My caseload: open cases with the next review and what needs attention."""
-    rows = selectors.caseload_rows(selectors.caseload_of(request.user))
+    page = Paginator(selectors.caseload_of(request.user), CASELOAD_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = selectors.caseload_rows(page.object_list)
     services.record_casework_list_viewed(by=request.user, what="caseload", count=len(rows))
     return render(
         request,
@@ -52,6 +57,7 @@ def home(request):
             "heading": "Your caseload",
             "triage_count": triage_queue(request.user).count(),
             "rows": rows,
+            "page": page,
         },
     )
 
@@ -59,7 +65,10 @@ def home(request):
 @role_required(Role.MANAGER)
 def team_home(request):
     """The whole team's open cases, with a reassign action on each."""
-    rows = selectors.caseload_rows(selectors.team_caseload(request.user))
+    page = Paginator(selectors.team_caseload(request.user), CASELOAD_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = selectors.caseload_rows(page.object_list)
     services.record_casework_list_viewed(by=request.user, what="team caseload", count=len(rows))
     return render(
         request,
@@ -68,6 +77,7 @@ def team_home(request):
             "heading": "Your team",
             "triage_count": triage_queue(request.user).count(),
             "rows": rows,
+            "page": page,
         },
     )
 

@@ -5,6 +5,8 @@ import os
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from zeal.constants import initialize_app_registry
+from zeal.patch import patch as patch_models_for_zeal
 
 from tests.factories import (
     PASSWORD,
@@ -34,6 +36,18 @@ if settings.REDIS_URL:
             "LOCATION": f"{_base}/{(int(_broker_db or 0) + 1 + _worker) % 16}",
         }
     }
+
+
+# N+1 guard (django-zeal): inside any request a test makes (test client or live server), a lazy
+# load repeated in a loop fails the test with the call site. Per request, not per test: a test
+# that makes several requests legitimately repeats the same lookups. The app is not installed
+# (it patches every model), so the patching its AppConfig.ready would do happens here.
+initialize_app_registry()
+patch_models_for_zeal()
+settings.ZEAL_RAISE = True
+# Each entry says why the repeated load is fine.
+settings.ZEAL_ALLOWLIST = []
+settings.MIDDLEWARE = ["zeal.middleware.zeal_middleware", *settings.MIDDLEWARE]
 
 
 def _missing_service(marker: str) -> str | None:

@@ -211,6 +211,7 @@ MATRIX: dict[str, Route] = {
     # --- the API (format-suffix variants share their route's entry)
     "api:api-root": route(GET=SIGNED_IN_OK),
     "api:me": route(GET=SIGNED_IN_OK),
+    "api:ping": route(GET=SIGNED_IN_OK),
     "api:service-list": route(GET=only(STAFF), POST=only(VETTER)),
     "api:service-detail": route(
         obj="service", GET=only(STAFF), PATCH=only(VETTER), PUT=only(VETTER)

@@ -1,0 +1,151 @@
+"""Virtual users for bench/run.py: each logs in once through the real login form (password, then
+the TOTP code for staff) and then requests its targets in random order. The plan (accounts, case
+references, queries) comes from the JSON file named by BENCH_PLAN."""
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import os
+import re
+import struct
+import time
+import uuid
+
+from locust import HttpUser, between, task
+
+PLAN = json.loads(open(os.environ["BENCH_PLAN"]).read())  # noqa: SIM115
+_coordinators = itertools.cycle(PLAN["coordinators"])
+_referrers = itertools.cycle(PLAN["referrers"])
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    key = base64.b32decode(secret)
+    counter = struct.pack(">Q", int(at or time.time()) // 30)
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    code = (struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{code:06d}"
+
+
+def nhs_number(nine: int) -> str | None:
+    digits = f"{nine:09d}"
+    check = 11 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+    if check == 10:
+        return None
+    return f"{digits}{0 if check == 11 else check}"
+
+
+class SignedIn(HttpUser):
+    abstract = True
+    wait_time = between(0, 0)
+
+    def log_in(self, email: str, staff: bool) -> None:
+        page = self.client.get("/accounts/login/", name="login")
+        token = _CSRF.search(page.text).group(1)
+        response = self.client.post(
+            "/accounts/login/",
+            {"login": email, "password": PLAN["password"], "csrfmiddlewaretoken": token},
+            name="login",
+        )
+        if staff and "/2fa/" in response.url:
+            token = _CSRF.search(response.text).group(1)
+            response = self.client.post(
+                response.url,
+                {"code": totp(PLAN["totp_secret"]), "csrfmiddlewaretoken": token},
+                name="login",
+            )
+        if "sessionid" not in self.client.cookies:
+            raise RuntimeError(f"Could not log in as {email}: {response.status_code}")
+
+    def get(self, target: str, path: str) -> None:
+        with self.client.get(path, name=target, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"{target}: HTTP {response.status_code}")
+
+    @task(2)
+    def floor(self):
+        self.get("floor: ping", "/api/v1/ping/")
+
+
+class Coordinator(SignedIn):
+    weight = 3
+
+    def on_start(self):
+        self.me = next(_coordinators)
+        self.log_in(self.me["email"], staff=True)
+
+    @task
+    def triage_queue(self):
+        self.get("page: triage queue", "/referrals/triage/")
+
+    @task
+    def my_caseload(self):
+        self.get("page: my caseload", "/coordinator/")
+
+    @task
+    def case_page(self):
+        self.get("page: case page", f"/cases/{self.me['case']}/")
+
+    @task
+    def directory_search(self):
+        self.get("page: directory search", PLAN["directory_search"])
+
+    @task
+    def api_referrals_list(self):
+        self.get("api: referrals list", "/api/v1/referrals/")
+
+    @task
+    def api_referral_detail(self):
+        self.get("api: referral detail", f"/api/v1/referrals/{self.me['referral']}/")
+
+    @task
+    def api_services_search(self):
+        self.get("api: services search", PLAN["services_search"])
+
+    @task
+    def hsds_services(self):
+        self.get("api: HSDS services page", PLAN["hsds_services"])
+
+
+class Referrer(SignedIn):
+    weight = 1
+
+    def on_start(self):
+        self.me = next(_referrers)
+        self.log_in(self.me["email"], staff=False)
+        self.numbers = (n for n in map(nhs_number, itertools.count(self.me["nhs_from"])) if n)
+
+    @task
+    def our_referrals(self):
+        self.get("page: our referrals", "/practice/")
+
+    @task
+    def referral_create(self):
+        body = {
+            "patient": {
+                "nhs_number": next(self.numbers),
+                "given_name": "Bench",
+                "family_name": "Patient",
+                "date_of_birth": "1950-05-05",
+                "consent_to_referral": True,
+            },
+            "reasons": ["loneliness"],
+            "help_wanted": "Meeting people.",
+        }
+        headers = {
+            "Idempotency-Key": str(uuid.uuid4()),
+            "X-CSRFToken": self.client.cookies.get("csrftoken", ""),
+            "Referer": self.host + "/",
+        }
+        with self.client.post(
+            "/api/v1/referrals/",
+            json=body,
+            headers=headers,
+            name="api: referral create",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 201:
+                response.failure(f"create: HTTP {response.status_code} {response.text[:200]}")

@@ -1,0 +1,459 @@
+"""The benchmark of issue 9: `make bench`, or `.venv/bin/python bench/run.py --help`.
+
+1. Prepares PostgreSQL database `sp_bench` (create, migrate, `seed_scale` if empty, collectstatic).
+2. Counts the SQL queries of each target with Django's test client in this process, and EXPLAINs
+   the five most expensive ones (does the plan use an index? any seq scan on a table > 10k rows?).
+3. Starts gunicorn (2 workers, DEBUG off) and drives it from a separate locust process at a fixed
+   concurrency as logged-in users; p50/p95/p99, requests/s and each p95 ÷ the floor's p95.
+4. The reminder sweep: 2 Celery workers on Redis db 15, the sweep task sent as beat would, timed
+   until the last of the due reminders is marked sent; every email counted from the file backend.
+Results go to bench/results/<label>-<time>.json.
+"""
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "bench.settings",
+    "DATABASE_URL": f"{PG}/sp_bench",
+    "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+    "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "0",
+    # The floor and the targets share one user's throttle bucket; keep it out of the way.
+    "API_THROTTLE_USER": "1000000/minute",
+    "PYTHONPATH": str(ROOT),
+}
+TARGETS = [
+    "floor: ping",
+    "page: triage queue",
+    "page: my caseload",
+    "page: case page",
+    "page: directory search",
+    "page: our referrals",
+    "api: referrals list",
+    "api: referral detail",
+    "api: referral create",
+    "api: services search",
+    "api: HSDS services page",
+]
+LIMITS = {"api: referral create": 3.0}
+DIRECTORY_SEARCH = "/directory/?q=walking&need_domain=loneliness"
+SERVICES_SEARCH = "/api/v1/services/?q=walking&need_domain=loneliness"
+HSDS_SERVICES = "/hsds/services?page=3&per_page=50"
+
+
+def manage(*args: str) -> None:
+    subprocess.run([BIN / "python", "manage.py", *args], cwd=ROOT, env=ENV, check=True)
+
+
+def prepare(patients: int) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(f"{PG}/postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = 'sp_bench'")
+        if not cursor.fetchone():
+            cursor.execute("CREATE DATABASE sp_bench")
+    connection.close()
+    manage("migrate", "--no-input", "-v0")
+    manage("seed_scale", "--patients", str(patients), "--if-empty")
+    manage("collectstatic", "--no-input", "-v0")
+
+
+def setup_django() -> None:
+    os.environ.update(ENV)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def make_plan(path: Path) -> dict:
+    from django.db.models import Count
+
+    from accounts.models import User
+    from coordinators.scale_seed import SCALE_PASSWORD, SCALE_TOTP_SECRET
+    from referrals.models import Referral
+
+    coordinators = []
+    for user in User.objects.filter(email__startswith="coordinator").order_by("email"):
+        showcase = (
+            Referral.objects.filter(assigned_to=user, status="in_progress")
+            .annotate(n=Count("goals"))
+            .filter(n=10)
+            .first()
+        )
+        if showcase:
+            coordinators.append(
+                {"email": user.email, "case": showcase.reference, "referral": showcase.pk}
+            )
+    referrers = [
+        {"email": email, "nhs_from": 999_800_000 + 10_000 * n + int(time.time()) % 5_000}
+        for n, email in enumerate(
+            User.objects.filter(email__startswith="referrer")
+            .order_by("email")
+            .values_list("email", flat=True)[:20]
+        )
+    ]
+    plan = {
+        "password": SCALE_PASSWORD,
+        "totp_secret": SCALE_TOTP_SECRET,
+        "coordinators": coordinators,
+        "referrers": referrers,
+        "directory_search": DIRECTORY_SEARCH,
+        "services_search": SERVICES_SEARCH,
+        "hsds_services": HSDS_SERVICES,
+    }
+    path.write_text(json.dumps(plan))
+    return plan
+
+
+def query_pass(plan: dict) -> tuple[dict, list]:
+    """Queries per target through the test client, and EXPLAIN of the five most expensive."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    coordinator = User.objects.get(email=plan["coordinators"][0]["email"])
+    referrer = User.objects.get(email=plan["referrers"][0]["email"])
+    me = plan["coordinators"][0]
+    staff, practice = Client(HTTP_HOST="127.0.0.1"), Client(HTTP_HOST="127.0.0.1")
+    staff.force_login(coordinator)
+    practice.force_login(referrer)
+    gets = {
+        "floor: ping": (staff, "/api/v1/ping/"),
+        "page: triage queue": (staff, "/referrals/triage/"),
+        "page: my caseload": (staff, "/coordinator/"),
+        "page: case page": (staff, f"/cases/{me['case']}/"),
+        "page: directory search": (staff, DIRECTORY_SEARCH),
+        "page: our referrals": (practice, "/practice/"),
+        "api: referrals list": (staff, "/api/v1/referrals/"),
+        "api: referral detail": (staff, f"/api/v1/referrals/{me['referral']}/"),
+        "api: services search": (staff, SERVICES_SEARCH),
+        "api: HSDS services page": (staff, HSDS_SERVICES),
+    }
+    counts, timed = {}, []
+    for target, (client, url) in gets.items():
+        client.get(url)  # warm: session activity, caches
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{target}: HTTP {response.status_code}")
+        counts[target] = len(captured.captured_queries)
+        timed += [(float(q["time"]), target, q["sql"]) for q in captured.captured_queries]
+    with CaptureQueriesContext(connection) as captured:
+        response = practice.post(
+            "/api/v1/referrals/",
+            {
+                "patient": {
+                    "nhs_number": "9997000006",
+                    "given_name": "Query",
+                    "family_name": "Count",
+                    "date_of_birth": "1950-01-01",
+                    "consent_to_referral": True,
+                },
+                "reasons": ["loneliness"],
+                "help_wanted": "Counting queries.",
+            },
+            content_type="application/json",
+            headers={"Idempotency-Key": f"query-pass-{time.time()}"},
+        )
+    counts["api: referral create"] = len(captured.captured_queries)
+    return counts, explain(timed)
+
+
+def explain(timed: list) -> list:
+    from django.db import connection
+
+    sizes = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relnamespace = "
+            "'public'::regnamespace"
+        )
+        sizes = dict(cursor.fetchall())
+    reads = [t for t in timed if t[2].lstrip().upper().startswith("SELECT")]
+    seen, worst = set(), []
+    for seconds, target, sql in sorted(reads, reverse=True):
+        if sql in seen:
+            continue
+        seen.add(sql)
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+            plan = cursor.fetchone()[0][0]["Plan"]
+        nodes = list(_nodes(plan))
+        seq = sorted(
+            {
+                n["Relation Name"]
+                for n in nodes
+                if n["Node Type"] == "Seq Scan" and sizes.get(n.get("Relation Name"), 0) > 10_000
+            }
+        )
+        worst.append(
+            {
+                "target": target,
+                "ms": round(seconds * 1000, 2),
+                "uses_index": any("Index" in n["Node Type"] for n in nodes),
+                "seq_scan_on_big_tables": seq,
+                "sql": sql[:300],
+            }
+        )
+        if len(worst) == 5:
+            break
+    return worst
+
+
+def _nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own local server
+            return
+        except Exception:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def load(plan_path: Path, users: int, duration: int, port: int, workdir: Path) -> dict:
+    gunicorn = subprocess.Popen(
+        [BIN / "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "-k", "sync"],
+        cwd=ROOT,
+        env=ENV,
+        stdout=open(workdir / "gunicorn.log", "w"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+        subprocess.run(
+            [
+                BIN / "locust",
+                "-f",
+                ROOT / "bench" / "locustfile.py",
+                "--headless",
+                "--users",
+                str(users),
+                "--spawn-rate",
+                str(users),
+                "--run-time",
+                f"{duration}s",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--csv",
+                workdir / "locust",
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "BENCH_PLAN": str(plan_path)},
+            check=False,
+        )
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(30)
+    results = {}
+    with open(workdir / "locust_stats.csv") as handle:
+        for row in csv.DictReader(handle):
+            if row["Name"] in TARGETS:
+                results[row["Name"]] = {
+                    "requests": int(row["Request Count"]),
+                    "failures": int(row["Failure Count"]),
+                    "p50_ms": float(row["50%"]),
+                    "p95_ms": float(row["95%"]),
+                    "p99_ms": float(row["99%"]),
+                    "rps": round(float(row["Requests/s"]), 2),
+                }
+    floor = results.get("floor: ping", {}).get("p95_ms") or 1
+    for entry in results.values():
+        entry["p95_vs_floor"] = round(entry["p95_ms"] / floor, 2)
+    return results
+
+
+def retime_due_reviews(due: int) -> None:
+    """Make exactly `due` scheduled reviews fall in the next 24 hours, whenever the seed ran,
+    and forget earlier runs' review reminders so the sweep has them all to do again."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM accounts_notification WHERE reminder_id IN "
+            "(SELECT id FROM accounts_reminder WHERE kind = 'review_due')"
+        )
+        cursor.execute("DELETE FROM accounts_reminder WHERE kind = 'review_due'")
+        cursor.execute(
+            """
+            WITH due AS (
+                SELECT r.id FROM coordinators_review r
+                JOIN referrals_referral c ON c.id = r.referral_id
+                WHERE r.status = 'scheduled' AND c.status IN ('accepted', 'in_progress')
+                  AND c.assigned_to_id IS NOT NULL
+                ORDER BY r.id LIMIT %s
+            )
+            UPDATE coordinators_review SET scheduled_for = CASE
+                WHEN id IN (SELECT id FROM due)
+                THEN now() + interval '30 minutes' + (id %% 1300) * interval '1 minute'
+                WHEN scheduled_for BETWEEN now() AND now() + interval '25 hours'
+                THEN now() + interval '3 days'
+                ELSE scheduled_for END
+            WHERE status = 'scheduled'
+            """,
+            [due],
+        )
+
+
+def sweep(due: int, workdir: Path) -> dict:
+    from django.db.models import Max, Min
+
+    from accounts.models import Reminder
+    from config.celery import app
+
+    retime_due_reviews(due)
+    mail_dir = workdir / "mail"
+    mail_dir.mkdir()
+    env = {
+        **ENV,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+    }
+    app.control.purge()
+    worker = subprocess.Popen(
+        [BIN / "celery", "-A", "config", "worker", "-c", "2", "-l", "WARNING", "-n", "bench@%h"],
+        cwd=ROOT,
+        env=env,
+        stdout=open(workdir / "celery.log", "w"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=1) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        started = datetime.datetime.now(datetime.UTC)
+        ticked = time.monotonic()
+        app.send_task("coordinators.sweep_review_due")
+        emails = Reminder.objects.filter(kind="review_due", channel="email")
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            total = emails.count()
+            if total >= due and not emails.exclude(status="sent").exists():
+                break
+            time.sleep(0.5)
+        waited = time.monotonic() - ticked
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+    span = emails.aggregate(first=Min("created_at"), last=Max("sent_at"))
+    sent_ids = Counter()
+    for file in mail_dir.iterdir():
+        sent_ids.update(re.findall(r"^X-Reminder-ID: (\S+)$", file.read_text(), re.MULTILINE))
+    seconds = (span["last"] - started).total_seconds() if span["last"] else waited
+    return {
+        "due_reviews": due,
+        "email_reminders": emails.count(),
+        "sent": emails.filter(status="sent").count(),
+        "emails_in_backend": sum(sent_ids.values()),
+        "sent_more_than_once": sum(1 for n in sent_ids.values() if n > 1),
+        "in_app_notifications": Reminder.objects.filter(
+            kind="review_due", channel="in_app", status="sent"
+        ).count(),
+        "seconds_tick_to_last_sent": round(seconds, 2),
+        "reminders_per_second": round(emails.count() / seconds, 1) if seconds else None,
+    }
+
+
+def machine() -> dict:
+    memory = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(int(memory) / 1024 / 1024, 1),
+        "cpu": platform.processor() or platform.machine(),
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
+def print_table(result: dict) -> None:
+    print(f"\n{'target':<26}{'queries':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'req/s':>8}{'×floor':>8}")
+    for target in TARGETS:
+        entry = result["load"].get(target, {})
+        print(
+            f"{target:<26}{result['queries'].get(target, '-')!s:>8}"
+            f"{entry.get('p50_ms', '-')!s:>8}{entry.get('p95_ms', '-')!s:>8}"
+            f"{entry.get('p99_ms', '-')!s:>8}{entry.get('rps', '-')!s:>8}"
+            f"{entry.get('p95_vs_floor', '-')!s:>8}"
+        )
+    print("\nFive most expensive queries (test-client pass):")
+    for q in result["explain"]:
+        print(
+            f"  {q['ms']:>8} ms  index={q['uses_index']!s:<5} seq-scans>10k="
+            f"{','.join(q['seq_scan_on_big_tables']) or 'none'}  [{q['target']}] {q['sql'][:90]}"
+        )
+    if result.get("sweep"):
+        print("\nReminder sweep:", json.dumps(result["sweep"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=8, help="virtual users (fixed concurrency)")
+    parser.add_argument("--duration", type=int, default=60, help="seconds of load")
+    parser.add_argument("--due", type=int, default=None, help="reviews due (default 10%% of N)")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--label", default="run")
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-sweep", action="store_true")
+    args = parser.parse_args()
+    prepare(args.patients)
+    setup_django()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    plan = make_plan(workdir / "plan.json")
+    counts, worst = query_pass(plan)
+    result = {
+        "label": args.label,
+        "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "patients": args.patients,
+        "users": args.users,
+        "duration_seconds": args.duration,
+        "queries": counts,
+        "explain": worst,
+        "load": {},
+    }
+    if not args.skip_load:
+        result["load"] = load(workdir / "plan.json", args.users, args.duration, args.port, workdir)
+    if not args.skip_sweep:
+        result["sweep"] = sweep(args.due or max(1, args.patients // 10), workdir)
+    out = ROOT / "bench" / "results" / f"{args.label}-{result['at'][:19].replace(':', '')}.json"
+    out.write_text(json.dumps(result, indent=2))
+    print_table(result)
+    print(f"\nWritten to {out.relative_to(ROOT)} (logs in {workdir})")
+
+
+if __name__ == "__main__":
+    main()
