@@ -42,7 +42,8 @@ def filter_services(services: QuerySet[Service], filters: DirectoryFilters) -> Q
         )
     if filters.accepting_only:
         services = services.filter(capacity=Capacity.ACCEPTING)
-    text = filters.text.strip()
+    # PostgreSQL text cannot hold NUL: a query string carrying one would otherwise be a 500.
+    text = filters.text.replace("\x00", "").strip()
     if not text:
         return services.order_by("name", "pk")
     if connection.vendor == "postgresql":

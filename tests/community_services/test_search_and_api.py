@@ -273,3 +273,11 @@ def test_the_providers_api_lists_providers_for_staff(as_user, manager):
     ProviderFactory(name="Acorn Trust")
     results = as_user(manager).get("/api/v1/providers/").json()["results"]
     assert [p["name"] for p in results] == ["Acorn Trust"]
+
+
+@pytest.mark.postgres
+def test_a_search_text_carrying_a_nul_character_is_searched_without_it(client, coordinator_x):
+    client.force_login(coordinator_x)
+    response = client.get("/api/v1/services/", {"q": "lunch\x00club"})
+    assert response.status_code == 200
+    assert client.get("/directory/", {"q": "lunch\x00club"}).status_code == 200
