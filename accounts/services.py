@@ -1,15 +1,17 @@
+import contextlib
 import datetime
 import hashlib
 import json
 import smtplib
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -79,7 +81,18 @@ def audit_event_digest(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event to append to the audit trail (see record_audit_events)."""
+
+    actor: User | None
+    action: str
+    object_type: str
+    object_id: str | int = ""
+    patient_id: str | int = ""
+    detail: str = ""
+
+
 def record_audit_event(
     *,
     actor: User | None,
@@ -89,11 +102,23 @@ def record_audit_event(
     patient_id: str | int = "",
     detail: str = "",
 ) -> AuditEvent:
-    """Append one event to the audit trail, chained to the one before it.
+    """Append one event to the audit trail, chained to the one before it."""
+    (event,) = record_audit_events(
+        entries=[AuditEntry(actor, action, object_type, object_id, patient_id, detail)]
+    )
+    return event
+
+
+@transaction.atomic
+def record_audit_events(*, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
+    """Append events to the audit trail in order, each chained to the one before it.
 
     The chain needs a total order, so appends take a transaction-scoped lock on PostgreSQL
-    (SQLite already serialises writers).
+    (SQLite already serialises writers). A sweep appends thousands at once: one lock, one read
+    of the last hash and one multi-row insert, instead of all three per event.
     """
+    if not entries:
+        return []
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_CHAIN_LOCK_KEY])
@@ -101,21 +126,30 @@ def record_audit_event(
         AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
     )
     context = current_request_context()
-    actor = actor if actor is not None and actor.is_authenticated else None
-    fields = {
-        "occurred_at": timezone.now(),
-        "actor_id": actor.pk if actor else None,
-        "actor_label": actor.email if actor else "",
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "patient_id": str(patient_id) if patient_id else "",
-        "ip_address": context.ip_address,
-        "request_id": context.request_id,
-        "detail": detail[:500],
-    }
-    digest = audit_event_digest(previous_hash=previous_hash, **fields)
-    return AuditEvent.objects.create(previous_hash=previous_hash, hash=digest, **fields)
+    occurred_at = timezone.now()
+    events = []
+    for entry in entries:
+        actor = entry.actor if entry.actor is not None and entry.actor.is_authenticated else None
+        fields = {
+            "occurred_at": occurred_at,
+            "actor_id": actor.pk if actor else None,
+            "actor_label": actor.email if actor else "",
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": str(entry.object_id),
+            "patient_id": str(entry.patient_id) if entry.patient_id else "",
+            "ip_address": context.ip_address,
+            "request_id": context.request_id,
+            "detail": entry.detail[:500],
+        }
+        digest = audit_event_digest(previous_hash=previous_hash, **fields)
+        events.append(AuditEvent(previous_hash=previous_hash, hash=digest, **fields))
+        previous_hash = digest
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+        return events
+    # One statement keeps the ids in list order, which is the order the chain is verified in.
+    return AuditEvent.objects.bulk_create(events, batch_size=1000)
 
 
 @dataclass(frozen=True)
@@ -273,7 +307,21 @@ def render_reminder(reminder: Reminder, part: str) -> str:
     return render_to_string(f"reminders/{reminder.kind}/{part}", context).strip()
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class ReminderRequest:
+    """The reminders one occurrence calls for: one per recipient and channel."""
+
+    kind: str
+    target_type: str
+    target_id: str | int
+    occurrence: str
+    recipients: Sequence[Recipient]
+    context: dict
+    link: str = ""
+    team: Organisation | None = None
+    patient_id: str | int = ""
+
+
 def create_reminders(
     *,
     kind: str,
@@ -287,70 +335,189 @@ def create_reminders(
     patient_id: str | int = "",
 ) -> list[Reminder]:
     """Record one reminder per recipient and channel unless it exists already; returns only the
-    new ones. In-app ones are delivered here, in the same transaction; email and text messages
-    are enqueued after commit (a rollback enqueues nothing)."""
+    new ones (see create_reminders_in_bulk)."""
+    request = ReminderRequest(
+        kind, target_type, target_id, occurrence, list(recipients), context, link, team, patient_id
+    )
+    return create_reminders_in_bulk(requests=[request])
+
+
+_ReminderKey = tuple[str, str, str, str, str, str]
+
+
+def _reminder_key(reminder: Reminder) -> _ReminderKey:
+    return (
+        reminder.kind,
+        reminder.target_type,
+        reminder.target_id,
+        reminder.occurrence,
+        reminder.recipient_key,
+        reminder.channel,
+    )
+
+
+@transaction.atomic
+def create_reminders_in_bulk(*, requests: Sequence[ReminderRequest]) -> list[Reminder]:
+    """Record the reminders these requests call for, skipping any that exist already (the
+    unique key decides); returns only the new ones, each with an audit event.
+
+    In-app ones are delivered here, in the same transaction (created sent, with their
+    notification); email and text messages are enqueued after commit, so a rollback enqueues
+    nothing. A sweep passes hundreds of requests at once: a handful of statements in all, not
+    several per reminder.
+    """
     now = timezone.now()
-    created = []
-    for recipient in recipients:
-        for channel in recipient.channels:
-            address = recipient.address_for(channel)
-            skipped = channel != ReminderChannel.IN_APP and not address
-            reminder, is_new = Reminder.objects.get_or_create(
-                kind=kind,
-                target_type=target_type,
-                target_id=str(target_id),
-                occurrence=occurrence,
-                recipient_key=recipient.key,
-                channel=channel,
-                defaults={
-                    "recipient": recipient.user,
-                    "address": address,
-                    "team": team,
-                    "link": link[:300],
-                    "context": {**context, "recipient_name": recipient.name},
-                    "next_attempt_at": now,
-                    "status": ReminderStatus.SKIPPED if skipped else ReminderStatus.PENDING,
-                    "last_error": _MISSING_ADDRESS.get(channel, "") if skipped else "",
-                },
+    wanted: dict[_ReminderKey, tuple[Reminder, ReminderRequest]] = {}
+    for request in requests:
+        for recipient in request.recipients:
+            for channel in recipient.channels:
+                reminder = _new_reminder(request, recipient, channel, now=now)
+                wanted.setdefault(_reminder_key(reminder), (reminder, request))
+    if not wanted:
+        return []
+    existing = set(
+        Reminder.objects.filter(
+            kind__in={key[0] for key in wanted},
+            target_type__in={key[1] for key in wanted},
+            target_id__in={key[2] for key in wanted},
+        ).values_list("kind", "target_type", "target_id", "occurrence", "recipient_key", "channel")
+    )
+    fresh = [pair for key, pair in wanted.items() if key not in existing]
+    created = _insert_reminders([reminder for reminder, _ in fresh])
+    request_of = {_reminder_key(reminder): request for reminder, request in fresh}
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=reminder.recipient,
+                verb=reminder.kind,
+                message=render_reminder(reminder, "subject.txt")[:300],
+                link=reminder.link,
+                reminder=reminder,
             )
-            if not is_new:
-                continue
-            created.append(reminder)
-            record_audit_event(
+            for reminder in created
+            if reminder.channel == ReminderChannel.IN_APP
+        ]
+    )
+    record_audit_events(
+        entries=[
+            AuditEntry(
                 actor=None,
                 action="reminder_created",
-                object_type=target_type,
-                object_id=target_id,
-                patient_id=patient_id,
-                detail=f"{kind} for {recipient.key} by {channel}"
-                + (f": {reminder.last_error}" if skipped else ""),
+                object_type=reminder.target_type,
+                object_id=reminder.target_id,
+                patient_id=request_of[_reminder_key(reminder)].patient_id,
+                detail=f"{reminder.kind} for {reminder.recipient_key} by {reminder.channel}"
+                + (f": {reminder.last_error}" if reminder.status == ReminderStatus.SKIPPED else ""),
             )
-            if skipped:
-                continue
-            if channel == ReminderChannel.IN_APP:
-                _deliver_in_app(reminder, now=now)
-            else:
-                # Robust: with the broker down the reminder stays pending (the request still
-                # succeeds) and recover_reminders enqueues it once the broker is back.
-                transaction.on_commit(
-                    lambda reminder_id=reminder.pk: enqueue_reminder_delivery(reminder_id),
-                    robust=True,
-                )
+            for reminder in created
+        ]
+    )
+    to_send = [
+        reminder.pk
+        for reminder in created
+        if reminder.channel != ReminderChannel.IN_APP and reminder.status == ReminderStatus.PENDING
+    ]
+    if to_send:
+        # Robust: with the broker down the reminders stay pending (the request still succeeds)
+        # and recover_reminders enqueues them once the broker is back.
+        transaction.on_commit(lambda: enqueue_reminder_deliveries(to_send), robust=True)
     return created
 
 
-def _deliver_in_app(reminder: Reminder, *, now) -> None:
-    Notification.objects.create(
-        recipient=reminder.recipient,
-        verb=reminder.kind,
-        message=render_reminder(reminder, "subject.txt")[:300],
-        link=reminder.link,
-        reminder=reminder,
+def create_reminders_in_chunks(
+    *, targets: QuerySet | Sequence, build: Callable[[list], Iterable[ReminderRequest]]
+) -> list[Reminder]:
+    """A sweep's reminders, REMINDER_SWEEP_CHUNK_SIZE targets at a time, each chunk committed on
+    its own: workers start sending after the first chunk instead of after the whole sweep, and
+    a failure keeps what went before (the unique key lets the next run pick up the rest).
+
+    A queryset is read a chunk at a time (its ids first); a list is simply sliced.
+    """
+    size = settings.REMINDER_SWEEP_CHUNK_SIZE
+    if isinstance(targets, QuerySet):
+        ids = list(targets.values_list("pk", flat=True))
+        chunks = (
+            list(targets.filter(pk__in=ids[start : start + size]))
+            for start in range(0, len(ids), size)
+        )
+    else:
+        chunks = (list(targets[start : start + size]) for start in range(0, len(targets), size))
+    created: list[Reminder] = []
+    for chunk in chunks:
+        created += create_reminders_in_bulk(requests=list(build(chunk)))
+    return created
+
+
+def _new_reminder(request: ReminderRequest, recipient: Recipient, channel: str, *, now) -> Reminder:
+    address = recipient.address_for(channel)
+    in_app = channel == ReminderChannel.IN_APP
+    skipped = not in_app and not address
+    if in_app:
+        status = ReminderStatus.SENT
+    else:
+        status = ReminderStatus.SKIPPED if skipped else ReminderStatus.PENDING
+    return Reminder(
+        kind=request.kind,
+        target_type=request.target_type,
+        target_id=str(request.target_id),
+        occurrence=request.occurrence,
+        recipient_key=recipient.key,
+        channel=channel,
+        recipient=recipient.user,
+        address=address,
+        team=request.team,
+        link=request.link[:300],
+        context={**request.context, "recipient_name": recipient.name},
+        next_attempt_at=now,
+        status=status,
+        attempts=1 if in_app else 0,
+        sent_at=now if in_app else None,
+        last_error=_MISSING_ADDRESS.get(channel, "") if skipped else "",
     )
-    reminder.status = ReminderStatus.SENT
-    reminder.sent_at = now
-    reminder.attempts = 1
-    reminder.save(update_fields=["status", "sent_at", "attempts"])
+
+
+def _insert_reminders(reminders: list[Reminder]) -> list[Reminder]:
+    """One multi-row insert; if another process created one of the same reminders meanwhile,
+    the unique key refuses the batch and each is created on its own, keeping only the new."""
+    try:
+        with transaction.atomic():
+            return Reminder.objects.bulk_create(reminders, batch_size=1000)
+    except IntegrityError:
+        pass
+    created = []
+    for reminder in reminders:
+        fields = {f.attname: getattr(reminder, f.attname) for f in Reminder._meta.concrete_fields}
+        lookup = {name: fields.pop(name) for name in _REMINDER_KEY_FIELDS}
+        fields.pop("id")
+        obj, is_new = Reminder.objects.get_or_create(**lookup, defaults=fields)
+        if is_new:
+            created.append(obj)
+    return created
+
+
+_REMINDER_KEY_FIELDS = (
+    "kind",
+    "target_type",
+    "target_id",
+    "occurrence",
+    "recipient_key",
+    "channel",
+)
+
+
+def enqueue_reminder_deliveries(reminder_ids: Sequence[int]) -> None:
+    """A single reminder goes as its own task; many go in batches, so a sweep of thousands
+    costs a few hundred tasks, not thousands (each is still claimed on its own)."""
+    if len(reminder_ids) == 1:
+        enqueue_reminder_delivery(reminder_ids[0])
+        return
+    from .tasks import deliver_reminders
+
+    size = settings.REMINDER_DELIVERY_BATCH_SIZE
+    for start in range(0, len(reminder_ids), size):
+        deliver_reminders.apply_async(
+            args=[list(reminder_ids[start : start + size])], queue=settings.REMINDER_QUEUE
+        )
 
 
 def enqueue_reminder_delivery(reminder_id: int, countdown: int | None = None) -> None:
@@ -379,36 +546,69 @@ def _claimable(now) -> Q:
 
 
 def deliver_reminder(*, reminder_id: int) -> DeliveryOutcome:
+    """Claim, send, mark sent (see deliver_reminders)."""
+    outcomes = deliver_reminders(reminder_ids=[reminder_id])
+    return outcomes.get(reminder_id, DeliveryOutcome("not_claimable"))
+
+
+def deliver_reminders(
+    *, reminder_ids: Sequence[int], stop_at: float | None = None
+) -> dict[int, DeliveryOutcome]:
     """Claim, send, mark sent: each step is one autocommitted statement, never a transaction
     held open across the provider call.
 
     The claim is a single UPDATE … WHERE status is pending (or claimed by a worker that has
-    since died), so two tasks for one reminder cannot both send it. "Sent" is recorded by the
-    very next statement after the provider accepted the message; a crash between the two is the
-    one window no design closes, and the reminder's reference went to the provider so such a
-    resend can be recognised there.
+    since died), so two tasks for one reminder cannot both send it; a batch is claimed by one
+    such statement. "Sent" is recorded by the very next statement after the provider accepted
+    each message; a crash between the two is the one window no design closes, and the
+    reminder's reference went to the provider so such a resend can be recognised there.
+
+    Past `stop_at` (time.monotonic) the claims not yet sent are handed back, still pending, and
+    their outcome is "released": the caller enqueues them again. Unclaimable ids are left out.
     """
     now = timezone.now()
-    claimed = (
-        Reminder.objects.filter(pk=reminder_id)
-        .exclude(channel=ReminderChannel.IN_APP)
-        .filter(_claimable(now))
-        .update(status=ReminderStatus.CLAIMED, claimed_at=now, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return DeliveryOutcome("not_claimable")
-    reminder = Reminder.objects.get(pk=reminder_id)
+    Reminder.objects.filter(pk__in=reminder_ids).exclude(channel=ReminderChannel.IN_APP).filter(
+        _claimable(now)
+    ).update(status=ReminderStatus.CLAIMED, claimed_at=now, attempts=F("attempts") + 1)
+    # This claim's rows are the ones stamped with its own claimed_at.
+    claimed = Reminder.objects.filter(
+        pk__in=reminder_ids, status=ReminderStatus.CLAIMED, claimed_at=now
+    ).order_by("pk")
+    outcomes: dict[int, DeliveryOutcome] = {}
+    connection = get_connection()
+    # SMTP: one login for the batch. If it fails, each send tries again and fails on its own.
+    with contextlib.suppress(OSError, smtplib.SMTPException):
+        connection.open()
     try:
-        provider_message_id = _send(reminder)
-    except (DeliveryError, SoftTimeLimitExceeded) as exc:
-        return _after_failed_attempt(reminder, exc)
-    Reminder.objects.filter(pk=reminder_id, status=ReminderStatus.CLAIMED).update(
-        status=ReminderStatus.SENT, sent_at=timezone.now(), provider_message_id=provider_message_id
-    )
-    return DeliveryOutcome("sent")
+        for reminder in claimed:
+            if stop_at is not None and time.monotonic() > stop_at:
+                outcomes[reminder.pk] = _release_claim(reminder)
+                continue
+            try:
+                provider_message_id = _send(reminder, connection=connection)
+            except (DeliveryError, SoftTimeLimitExceeded) as exc:
+                outcomes[reminder.pk] = _after_failed_attempt(reminder, exc)
+                continue
+            Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.CLAIMED).update(
+                status=ReminderStatus.SENT,
+                sent_at=timezone.now(),
+                provider_message_id=provider_message_id,
+            )
+            outcomes[reminder.pk] = DeliveryOutcome("sent")
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            connection.close()
+    return outcomes
 
 
-def _send(reminder: Reminder) -> str:
+def _release_claim(reminder: Reminder) -> DeliveryOutcome:
+    Reminder.objects.filter(
+        pk=reminder.pk, status=ReminderStatus.CLAIMED, claimed_at=reminder.claimed_at
+    ).update(status=ReminderStatus.PENDING, claimed_at=None, attempts=F("attempts") - 1)
+    return DeliveryOutcome("released")
+
+
+def _send(reminder: Reminder, *, connection=None) -> str:
     reference = str(reminder.reference)
     if reminder.channel == ReminderChannel.SMS:
         return get_sms_backend().send(
@@ -422,6 +622,7 @@ def _send(reminder: Reminder) -> str:
             "Message-ID": f"<{reference}@{settings.REMINDER_MESSAGE_ID_DOMAIN}>",
             "X-Reminder-ID": reference,
         },
+        connection=connection,
     )
     message.attach_alternative(render_reminder(reminder, "body.html"), "text/html")
     try:
@@ -466,8 +667,8 @@ def recover_reminders(*, now: datetime.datetime | None = None) -> int:
         )
         .values_list("pk", flat=True)[:1000]
     )
-    for reminder_id in ids:
-        enqueue_reminder_delivery(reminder_id)
+    if ids:
+        enqueue_reminder_deliveries(ids)
     return len(ids)
 
 

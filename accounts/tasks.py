@@ -1,3 +1,6 @@
+import time
+from collections import Counter
+
 from celery import shared_task
 from django.conf import settings
 
@@ -21,6 +24,29 @@ def deliver_reminder(self, reminder_id: int) -> str:
     if outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in)
     return outcome.status
+
+
+@shared_task(
+    name="accounts.deliver_reminders",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    soft_time_limit=settings.REMINDER_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.REMINDER_TASK_TIME_LIMIT,
+)
+def deliver_reminders(reminder_ids: list[int]) -> dict:
+    """A batch from a sweep, claimed in one statement and each sent and marked on its own. One
+    that needs another attempt goes back as its own task with its backoff; what is left when
+    half the soft time limit has gone (a slow provider) goes back as a new batch."""
+    stop_at = time.monotonic() + settings.REMINDER_TASK_SOFT_TIME_LIMIT / 2
+    outcomes = services.deliver_reminders(reminder_ids=reminder_ids, stop_at=stop_at)
+    released = [pk for pk, outcome in outcomes.items() if outcome.status == "released"]
+    if released:
+        services.enqueue_reminder_deliveries(released)
+    for reminder_id, outcome in outcomes.items():
+        if outcome.retry_in is not None:
+            services.enqueue_reminder_delivery(reminder_id, countdown=outcome.retry_in)
+    return dict(Counter(outcome.status for outcome in outcomes.values()))
 
 
 @shared_task(name="accounts.recover_reminders", acks_late=True, ignore_result=True, time_limit=120)

@@ -220,6 +220,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # delivers it. Countdowns stay far below the Redis visibility timeout (one hour).
 REMINDER_QUEUE = env_str("REMINDER_QUEUE", "celery")
 REMINDER_USER_CHANNELS = env_list("REMINDER_USER_CHANNELS", "in_app,email")
+# A sweep creates its reminders this many targets (reviews, referrals…) per transaction.
+REMINDER_SWEEP_CHUNK_SIZE = env_int("REMINDER_SWEEP_CHUNK_SIZE", 500)
+# A sweep enqueues its email and text reminders in batches of this many per task.
+REMINDER_DELIVERY_BATCH_SIZE = env_int("REMINDER_DELIVERY_BATCH_SIZE", 50)
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5)
 REMINDER_RETRY_BACKOFF_SECONDS = env_int("REMINDER_RETRY_BACKOFF_SECONDS", 30)
 REMINDER_RETRY_BACKOFF_MAX_SECONDS = env_int("REMINDER_RETRY_BACKOFF_MAX_SECONDS", 300)

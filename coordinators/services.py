@@ -11,7 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Reminder, Role, User
-from accounts.services import create_reminders, record_audit_event, user_recipient
+from accounts.services import (
+    ReminderRequest,
+    create_reminders_in_chunks,
+    record_audit_event,
+    user_recipient,
+)
 from accounts.working_days import add_working_days
 from community_services.models import Service
 from community_services.need_domains import NeedDomain
@@ -853,9 +858,9 @@ def _review_context(review: Review) -> dict:
     }
 
 
-def _review_reminder(*, kind: str, review: Review, recipients, link: str = "") -> list[Reminder]:
+def _review_reminder(*, kind: str, review: Review, recipients, link: str = "") -> ReminderRequest:
     case = review.referral
-    return create_reminders(
+    return ReminderRequest(
         kind=kind,
         target_type="review",
         target_id=review.pk,
@@ -873,7 +878,6 @@ def _case_coordinator(case: Referral) -> list:
     return [user_recipient(user)] if user is not None and user.is_active else []
 
 
-@transaction.atomic
 def sweep_review_due(now: datetime.datetime) -> list[Reminder]:
     """Scheduled reviews coming up: the coordinator REVIEW_DUE_COORDINATOR_HOURS (24) before,
     the patient REVIEW_DUE_PATIENT_HOURS (48) before on the channels they consented to."""
@@ -889,30 +893,31 @@ def sweep_review_due(now: datetime.datetime) -> list[Reminder]:
         .select_related("referral__assigned_to", "referral__patient", "referral__team")
         .order_by("scheduled_for", "pk")
     )
-    created: list[Reminder] = []
-    for review in reviews:
-        case = review.referral
-        if review.scheduled_for <= coordinator_from:
-            created += _review_reminder(
-                kind="review_due",
-                review=review,
-                recipients=_case_coordinator(case),
-                link=reverse("coordinators:case", args=[case.reference]),
-            )
-        if review.scheduled_for <= patient_from:
-            created += _review_reminder(
-                kind="review_due_patient",
-                review=review,
-                recipients=[patient_recipient(case.patient)],
-            )
-    return created
+
+    def requests(chunk: list[Review]):
+        for review in chunk:
+            case = review.referral
+            if review.scheduled_for <= coordinator_from:
+                yield _review_reminder(
+                    kind="review_due",
+                    review=review,
+                    recipients=_case_coordinator(case),
+                    link=reverse("coordinators:case", args=[case.reference]),
+                )
+            if review.scheduled_for <= patient_from:
+                yield _review_reminder(
+                    kind="review_due_patient",
+                    review=review,
+                    recipients=[patient_recipient(case.patient)],
+                )
+
+    return create_reminders_in_chunks(targets=reviews, build=requests)
 
 
 def review_overdue_since(review: Review, working_days: int) -> datetime.datetime:
     return add_working_days(timezone.localtime(review.scheduled_for), working_days)
 
 
-@transaction.atomic
 def sweep_review_overdue(now: datetime.datetime) -> list[Reminder]:
     """Reviews past their time and still not recorded: REVIEW_OVERDUE_WORKING_DAYS (2) working
     days after → the coordinator; REVIEW_OVERDUE_ESCALATION_WORKING_DAYS (5) → the team's
@@ -942,22 +947,27 @@ def sweep_review_overdue(now: datetime.datetime) -> list[Reminder]:
         .order_by("user_id")
     ):
         managers.setdefault(membership.organisation_id, []).append(user_recipient(membership.user))
-    created: list[Reminder] = []
-    for review in reviews:
-        case = review.referral
-        link = reverse("coordinators:case", args=[case.reference])
-        if review_overdue_since(review, first) <= now:
-            created += _review_reminder(
-                kind="review_overdue", review=review, recipients=_case_coordinator(case), link=link
-            )
-        if review_overdue_since(review, escalate) <= now:
-            created += _review_reminder(
-                kind="review_overdue_escalation",
-                review=review,
-                recipients=managers.get(case.team_id, []),
-                link=link,
-            )
-    return created
+
+    def requests(chunk: list[Review]):
+        for review in chunk:
+            case = review.referral
+            link = reverse("coordinators:case", args=[case.reference])
+            if review_overdue_since(review, first) <= now:
+                yield _review_reminder(
+                    kind="review_overdue",
+                    review=review,
+                    recipients=_case_coordinator(case),
+                    link=link,
+                )
+            if review_overdue_since(review, escalate) <= now:
+                yield _review_reminder(
+                    kind="review_overdue_escalation",
+                    review=review,
+                    recipients=managers.get(case.team_id, []),
+                    link=link,
+                )
+
+    return create_reminders_in_chunks(targets=reviews, build=requests)
 
 
 # --- Data protection: anonymising ended cases after the retention period

@@ -15,7 +15,9 @@ from django.utils import timezone
 from accounts.models import Membership, Organisation, Reminder, ReminderChannel, Role, User
 from accounts.services import (
     Recipient,
+    ReminderRequest,
     create_reminders,
+    create_reminders_in_chunks,
     notify,
     record_audit_event,
     user_recipient,
@@ -514,7 +516,6 @@ def triage_deadline(referral: Referral) -> datetime.datetime:
     return add_working_days(timezone.localtime(referral.received_at), days)
 
 
-@transaction.atomic
 def sweep_referral_waiting(now: datetime.datetime) -> list[Reminder]:
     """Received referrals not triaged in time → the receiving team's coordinators and managers,
     once per referral."""
@@ -543,25 +544,29 @@ def sweep_referral_waiting(now: datetime.datetime) -> list[Reminder]:
         team_recipients = members.setdefault(membership.organisation_id, [])
         if all(r.user.pk != membership.user_id for r in team_recipients):
             team_recipients.append(user_recipient(membership.user))
-    created: list[Reminder] = []
-    for referral in candidates:
-        created += create_reminders(
-            kind="referral_waiting",
-            target_type="referral",
-            target_id=referral.pk,
-            occurrence="triage",
-            recipients=members.get(referral.team_id, []),
-            context={
-                "referral_reference": referral.reference,
-                "urgent": referral.urgency == Urgency.URGENT,
-                "received_display": f"{timezone.localtime(referral.received_at):%-d %B %Y %H:%M}",
-                "team_name": referral.team.name,
-            },
-            link=reverse("referrals:detail", args=[referral.reference]),
-            team=referral.team,
-            patient_id=referral.patient_id,
-        )
-    return created
+
+    def requests(chunk: list[Referral]):
+        for referral in chunk:
+            yield ReminderRequest(
+                kind="referral_waiting",
+                target_type="referral",
+                target_id=referral.pk,
+                occurrence="triage",
+                recipients=members.get(referral.team_id, []),
+                context={
+                    "referral_reference": referral.reference,
+                    "urgent": referral.urgency == Urgency.URGENT,
+                    "received_display": (
+                        f"{timezone.localtime(referral.received_at):%-d %B %Y %H:%M}"
+                    ),
+                    "team_name": referral.team.name,
+                },
+                link=reverse("referrals:detail", args=[referral.reference]),
+                team=referral.team,
+                patient_id=referral.patient_id,
+            )
+
+    return create_reminders_in_chunks(targets=candidates, build=requests)
 
 
 # --- Consent to share with community services
@@ -1180,7 +1185,6 @@ def sweep_provider_not_answering(now: datetime.datetime) -> list[Reminder]:
     return created
 
 
-@transaction.atomic
 def sweep_attendance_check(now: datetime.datetime) -> list[Reminder]:
     """Accepted onward referrals the provider never marked attended or not: after
     ATTENDANCE_CHECK_AFTER_DAYS the patient (only on the channels they consented to) is asked
@@ -1204,30 +1208,32 @@ def sweep_attendance_check(now: datetime.datetime) -> list[Reminder]:
         .select_related("service", "referral__patient", "referral__team")
         .order_by("accepted_at", "pk")
     )
-    created: list[Reminder] = []
-    for service_referral in candidates:
-        waiting_since = (
-            service_referral.patient_reported_at
-            if service_referral.patient_reported_attendance == PatientAttendanceAnswer.NOT_YET
-            else service_referral.accepted_at
-        )
-        referral = service_referral.referral
-        created += create_reminders(
-            kind="attendance_check",
-            target_type="service_referral",
-            target_id=service_referral.pk,
-            occurrence=waiting_since.astimezone(datetime.UTC).isoformat(timespec="seconds"),
-            recipients=[patient_recipient(referral.patient)],
-            context={
-                "service_name": service_referral.service.name,
-                "service_referral_id": service_referral.pk,
-                "team_name": referral.team.name,
-                "link_days": settings.ATTENDANCE_LINK_MAX_AGE_DAYS,
-            },
-            team=referral.team,
-            patient_id=referral.patient_id,
-        )
-    return created
+
+    def requests(chunk: list[ServiceReferral]):
+        for service_referral in chunk:
+            waiting_since = (
+                service_referral.patient_reported_at
+                if service_referral.patient_reported_attendance == PatientAttendanceAnswer.NOT_YET
+                else service_referral.accepted_at
+            )
+            referral = service_referral.referral
+            yield ReminderRequest(
+                kind="attendance_check",
+                target_type="service_referral",
+                target_id=service_referral.pk,
+                occurrence=waiting_since.astimezone(datetime.UTC).isoformat(timespec="seconds"),
+                recipients=[patient_recipient(referral.patient)],
+                context={
+                    "service_name": service_referral.service.name,
+                    "service_referral_id": service_referral.pk,
+                    "team_name": referral.team.name,
+                    "link_days": settings.ATTENDANCE_LINK_MAX_AGE_DAYS,
+                },
+                team=referral.team,
+                patient_id=referral.patient_id,
+            )
+
+    return create_reminders_in_chunks(targets=candidates, build=requests)
 
 
 @transaction.atomic

@@ -143,6 +143,8 @@ def test_workers_killed_while_delivering_leave_every_reminder_sent_exactly_once(
         "REMINDER_PENDING_GRACE_SECONDS": "5",
     }
     settings.REMINDER_CLAIM_TIMEOUT_SECONDS = claim_timeout
+    # One reminder per task, so each kill finds tasks still queued for the next worker to take.
+    settings.REMINDER_DELIVERY_BATCH_SIZE = 1
     _old_referrals(practice_a, referrer_a, team_x, 12)
     run_sweep(kind="referral_waiting", sweep=sweep_referral_waiting)
     due = {

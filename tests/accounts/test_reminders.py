@@ -156,7 +156,7 @@ def test_recovery_enqueues_stale_claims_and_lost_pending_reminders_only(
     make_reminders, coordinator_x, manager, vetter, settings, monkeypatch
 ):
     enqueued = []
-    monkeypatch.setattr(services, "enqueue_reminder_delivery", enqueued.append)
+    monkeypatch.setattr(services, "enqueue_reminder_deliveries", enqueued.extend)
     stale = email_reminder(make_reminders(coordinator_x, target_id=1))
     lost = email_reminder(make_reminders(manager, target_id=2))
     fresh = email_reminder(make_reminders(vetter, target_id=3))
