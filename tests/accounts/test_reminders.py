@@ -257,3 +257,103 @@ def test_a_failed_sweep_run_is_recorded_with_its_error(db):
     run = JobRun.objects.get(kind="broken")
     assert run.error == "ValueError: no database"
     assert run.finished_at is not None
+
+
+# --- Batches, as a sweep enqueues them
+
+
+def test_a_batch_is_claimed_in_one_statement_and_each_message_marked_sent(
+    make_reminders, coordinator_x, manager, vetter, django_assert_num_queries
+):
+    ids = [
+        email_reminder(make_reminders(user, target_id=n)).pk
+        for n, user in enumerate([coordinator_x, manager, vetter])
+    ]
+    # One claim, one read of the claimed rows, then one "sent" per message.
+    with django_assert_num_queries(2 + 3):
+        outcomes = services.deliver_reminders(reminder_ids=ids)
+    assert {outcome.status for outcome in outcomes.values()} == {"sent"}
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [coordinator_x.email, manager.email, vetter.email]
+    )
+    assert set(Reminder.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_batch_skips_what_was_sent_already_and_what_another_worker_holds(
+    make_reminders, coordinator_x, manager, vetter
+):
+    sent, held, due = (
+        email_reminder(make_reminders(user, target_id=n)).pk
+        for n, user in enumerate([coordinator_x, manager, vetter])
+    )
+    services.deliver_reminder(reminder_id=sent)
+    Reminder.objects.filter(pk=held).update(
+        status=ReminderStatus.CLAIMED, claimed_at=timezone.now()
+    )
+    mail.outbox.clear()
+    outcomes = services.deliver_reminders(reminder_ids=[sent, held, due])
+    assert outcomes == {due: services.DeliveryOutcome("sent")}
+    assert [message.to for message in mail.outbox] == [[vetter.email]]
+
+
+def test_the_batch_task_sends_a_failed_message_back_on_its_own_with_its_backoff(
+    make_reminders, coordinator_x, manager, settings, monkeypatch
+):
+    settings.EMAIL_BACKEND = "tests.reminder_backends.FailingEmailBackend"
+    retried = []
+    monkeypatch.setattr(
+        services,
+        "enqueue_reminder_delivery",
+        lambda reminder_id, countdown=None: retried.append((reminder_id, countdown)),
+    )
+    ids = [
+        email_reminder(make_reminders(user, target_id=n)).pk
+        for n, user in enumerate([coordinator_x, manager])
+    ]
+    from accounts.tasks import deliver_reminders
+
+    assert deliver_reminders.apply(args=[ids]).get() == {"retry": 2}
+    assert sorted(retried) == [(pk, settings.REMINDER_RETRY_BACKOFF_SECONDS) for pk in ids]
+    assert set(Reminder.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"pending"}
+
+
+def test_past_its_time_budget_a_batch_hands_the_rest_back_unsent_and_unattempted(
+    make_reminders, coordinator_x, manager
+):
+    ids = [
+        email_reminder(make_reminders(user, target_id=n)).pk
+        for n, user in enumerate([coordinator_x, manager])
+    ]
+    outcomes = services.deliver_reminders(reminder_ids=ids, stop_at=0)  # already past
+    assert {outcome.status for outcome in outcomes.values()} == {"released"}
+    assert mail.outbox == []
+    for reminder in Reminder.objects.filter(pk__in=ids):
+        assert (reminder.status, reminder.attempts, reminder.claimed_at) == ("pending", 0, None)
+
+
+def test_the_batch_task_enqueues_what_it_handed_back_as_a_new_batch(
+    make_reminders, coordinator_x, manager, settings, monkeypatch
+):
+    settings.REMINDER_TASK_SOFT_TIME_LIMIT = -1  # no time at all
+    handed_back = []
+    monkeypatch.setattr(services, "enqueue_reminder_deliveries", handed_back.append)
+    ids = [
+        email_reminder(make_reminders(user, target_id=n)).pk
+        for n, user in enumerate([coordinator_x, manager])
+    ]
+    from accounts.tasks import deliver_reminders
+
+    assert deliver_reminders.apply(args=[ids]).get() == {"released": 2}
+    assert [sorted(batch) for batch in handed_back] == [sorted(ids)]
+
+
+def test_many_reminders_are_enqueued_in_batches_of_the_configured_size(settings, monkeypatch):
+    settings.REMINDER_DELIVERY_BATCH_SIZE = 4
+    from accounts import tasks
+
+    sent = []
+    monkeypatch.setattr(
+        tasks.deliver_reminders, "apply_async", lambda args, queue: sent.append(args[0])
+    )
+    services.enqueue_reminder_deliveries(list(range(1, 11)))
+    assert sent == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]
