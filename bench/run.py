@@ -327,6 +327,11 @@ def retime_due_reviews(due: int) -> None:
             """,
             [due],
         )
+    from coordinators.selectors import OPEN_CASE_STATUSES
+    from coordinators.services import refresh_next_reviews
+    from referrals.models import Referral
+
+    refresh_next_reviews(cases=Referral.objects.filter(status__in=OPEN_CASE_STATUSES))
 
 
 def sweep(due: int, workdir: Path) -> dict:

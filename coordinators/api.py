@@ -92,9 +92,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Referral.objects.none()
-        return selectors._with_next_review(selectors.cases_for(self.request.user)).order_by(
-            "-accepted_at", "-id"
-        )
+        return selectors.cases_for(self.request.user).order_by("-accepted_at", "-id")
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)

@@ -120,6 +120,7 @@ def _work(case: Referral, stage: str) -> None:
         Review.objects.filter(pk=review.pk).update(
             scheduled_for=timezone.now() - datetime.timedelta(days=3)
         )
+        services.refresh_next_reviews(cases=Referral.objects.filter(pk=case.pk))
         return
     services.record_review(
         review=review,

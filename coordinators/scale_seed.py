@@ -45,6 +45,7 @@ from referrals.models import (
 from referrals.nhs_number import check_digit
 
 from .models import CaseEvent, CaseEventKind, Goal, GoalStatus, Review, ReviewMode, ReviewStatus
+from .services import refresh_next_reviews
 
 SCALE_PASSWORD = "scale-bench-password-2026"  # noqa: S105 - synthetic benchmark accounts only
 SCALE_TOTP_SECRET = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF"  # noqa: S105 - synthetic, as the demo's
@@ -666,6 +667,13 @@ class ScaleSeeder:
         self._write(Goal, goals)
         self._write(Review, reviews)
         self._write(CaseEvent, case_events)
+        started = time.monotonic()
+        refreshed = refresh_next_reviews(
+            cases=Referral.objects.filter(
+                status__in=[ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS]
+            )
+        )
+        self.report.add("referrals_referral.next_review_at", refreshed, time.monotonic() - started)
 
     def _reset_sequences(self) -> None:
         statements = connection.ops.sequence_reset_sql(

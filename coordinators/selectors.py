@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Min, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -58,22 +58,21 @@ def get_case(user: User, reference: str) -> Referral:
     return case
 
 
-def _with_next_review(cases: QuerySet[Referral]) -> QuerySet[Referral]:
-    return cases.annotate(
-        next_review_at=Min("reviews__scheduled_for", filter=Q(reviews__status="scheduled"))
+def caseload_of(user: User) -> QuerySet[Referral]:
+    """My open cases, the next review first (cases without one after), in the order of
+    referral_caseload_idx."""
+    return (
+        cases_for(user)
+        .filter(assigned_to=user, status__in=OPEN_CASE_STATUSES)
+        .order_by("next_review_at", "accepted_at", "id")
     )
 
 
-def caseload_of(user: User) -> QuerySet[Referral]:
-    """My open cases, the next review first (cases without one after)."""
-    return _with_next_review(
-        cases_for(user).filter(assigned_to=user, status__in=OPEN_CASE_STATUSES)
-    ).order_by("next_review_at", "accepted_at", "id")
-
-
 def team_caseload(user: User) -> QuerySet[Referral]:
-    return _with_next_review(cases_for(user).filter(status__in=OPEN_CASE_STATUSES)).order_by(
-        "assigned_to__first_name", "assigned_to__email", "next_review_at", "id"
+    return (
+        cases_for(user)
+        .filter(status__in=OPEN_CASE_STATUSES)
+        .order_by("assigned_to__first_name", "assigned_to__email", "next_review_at", "id")
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -489,6 +490,23 @@ def _locked_review(review: Review, by: User, doing: str) -> tuple[Referral, Revi
     return case, review
 
 
+def _set_next_review(case: Referral, when: datetime.datetime | None) -> None:
+    """The case carries its scheduled review's time (at most one is scheduled at once), so the
+    caseload sorts and pages on an index instead of reading every case's reviews."""
+    case.next_review_at = when
+    case.save(update_fields=["next_review_at"])
+
+
+def refresh_next_reviews(*, cases: QuerySet[Referral] | None = None) -> int:
+    """Recompute the stored next review from the reviews, for rows written around the review
+    services (the scale seed's COPY, the demo's back-dated reviews, the benchmark's retiming)."""
+    cases = Referral.objects.all() if cases is None else cases
+    scheduled = Review.objects.filter(
+        referral=OuterRef("pk"), status=ReviewStatus.SCHEDULED
+    ).order_by("scheduled_for")
+    return cases.update(next_review_at=Subquery(scheduled.values("scheduled_for")[:1]))
+
+
 def _when(value: datetime.datetime) -> str:
     return f"{timezone.localtime(value):%-d %b %Y %H:%M}"
 
@@ -509,6 +527,7 @@ def _schedule(
         with_whom=with_whom.strip(),
         scheduled_by=by,
     )
+    _set_next_review(case, scheduled_for)
     _record(
         case=case,
         by=by,
@@ -551,6 +570,7 @@ def reschedule_review(
     before = _when(review.scheduled_for)
     review.scheduled_for, review.mode, review.with_whom = scheduled_for, mode, with_whom.strip()
     review.save(update_fields=["scheduled_for", "mode", "with_whom"])
+    _set_next_review(case, scheduled_for)
     _record(
         case=case,
         by=by,
@@ -568,6 +588,7 @@ def cancel_review(*, review: Review, by: User, reason: str = "") -> Review:
     case, review = _locked_review(review, by, "cancel it")
     review.status, review.notes = ReviewStatus.CANCELLED, reason.strip()
     review.save(update_fields=["status", "notes"])
+    _set_next_review(case, None)
     _record(
         case=case,
         by=by,
@@ -589,6 +610,7 @@ def mark_review_missed(*, review: Review, by: User, note: str = "") -> Review:
     review.status, review.notes = ReviewStatus.MISSED, note.strip()
     review.recorded_by, review.recorded_at = by, timezone.now()
     review.save(update_fields=["status", "notes", "recorded_by", "recorded_at"])
+    _set_next_review(case, None)
     _record(
         case=case,
         by=by,
@@ -680,6 +702,8 @@ def record_review(
     )
     review.recorded_by, review.recorded_at = by, now
     review.save(update_fields=["status", "notes", "continue_case", "recorded_by", "recorded_at"])
+    if not continue_case:
+        _set_next_review(case, None)  # otherwise the next review, scheduled below, replaces it
     _record(
         case=case,
         by=by,
@@ -783,6 +807,7 @@ def close_case(
     ):
         review.status, review.notes = ReviewStatus.CANCELLED, "The case closed."
         review.save(update_fields=["status", "notes"])
+    _set_next_review(case, None)
     case = close_referral(referral=case, by=by, outcome=outcome, summary=summary.strip())
     _record(
         case=case,

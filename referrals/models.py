@@ -222,6 +222,13 @@ class Referral(models.Model):
     anonymised_at = models.DateTimeField(
         null=True, blank=True, help_text="Free text removed after the retention period."
     )
+    next_review_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the case's scheduled review is, kept by the review services in "
+        "coordinators.services: the caseload sorts on it without reading every review.",
+    )
 
     objects = ReferralQuerySet.as_manager()
 
@@ -240,6 +247,12 @@ class Referral(models.Model):
             ),
             models.Index(
                 fields=["referring_practice", "received_at"], name="referral_practice_idx"
+            ),
+            # My caseload in its own order: a page of a coordinator's open cases by next review.
+            models.Index(
+                fields=["assigned_to", "next_review_at", "accepted_at", "id"],
+                condition=Q(status__in=[ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS]),
+                name="referral_caseload_idx",
             ),
         ]
 

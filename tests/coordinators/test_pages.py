@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from coordinators import services
 from coordinators.models import Goal, GoalProgress, Review, WellbeingMeasure
-from referrals.models import ReferralStatus
+from referrals.models import Referral, ReferralStatus
 from tests.conftest import _member
 from tests.coordinators.conftest import SWEMWBS_ANSWERS, in_days, open_case
 
@@ -314,6 +314,7 @@ def test_my_caseload_shows_next_review_and_flags_with_a_fixed_query_count(
     Review.objects.filter(pk=review.pk).update(
         scheduled_for=timezone.now() - datetime.timedelta(days=1)
     )
+    services.refresh_next_reviews(cases=Referral.objects.filter(pk=case.pk))
     waiting = open_case(
         practice=practice_a, referrer=referrer_a, team=team_x, coordinator=coordinator_x,
         contacted=False,

@@ -271,6 +271,9 @@ def test_random_review_actions_follow_the_review_life_cycle(
             next_review_at=later,
             next_mode=ReviewMode.PHONE,
         ),
+        "record and stop": lambda case, review: casework.record_review(
+            review=review, by=by, notes="Ready to close.", ratings=[], continue_case=False
+        ),
     }
     case = open_case(practice=practice_a, referrer=referrer_a, team=team_x, coordinator=by)
 
@@ -287,6 +290,11 @@ def test_random_review_actions_follow_the_review_life_cycle(
                 after = {r.pk: r.status for r in Review.objects.filter(referral=case)}
                 assert set(after.values()) <= set(ReviewStatus.values)
                 assert list(after.values()).count(ReviewStatus.SCHEDULED) <= 1
+                # The caseload's stored next review is the scheduled one's time, or none.
+                scheduled = Review.objects.filter(referral=case, status=ReviewStatus.SCHEDULED)
+                assert Referral.objects.get(pk=case.pk).next_review_at == (
+                    scheduled.values_list("scheduled_for", flat=True).first()
+                ), step
                 for pk, status in before.items():
                     if status in FINAL_REVIEW_STATUSES:
                         assert after[pk] == status, (step, pk)
