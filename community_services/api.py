@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.permissions import has_role
+from config.pagination import CountingPageNumberPagination
 
 from . import services
 from .models import Capacity, DeliveryMode, Location, OpeningTime, Provider, Service
@@ -186,6 +187,7 @@ class ServiceViewSet(
     create, edit and vet."""
 
     serializer_class = ServiceSerializer
+    pagination_class = CountingPageNumberPagination
     lookup_field = "public_id"
     lookup_url_kwarg = "id"
     filter_backends: list = []

@@ -98,7 +98,9 @@ def services(request):
             filters = DirectoryFilters(text=filters.text, delivery_mode=term.code)
         else:
             filters = DirectoryFilters(text=filters.text, need_domain=term.code)
-    queryset = filter_services(Service.objects.referable().select_related("provider"), filters)
+    queryset = filter_services(
+        Service.objects.referable().select_related("provider").defer("search_vector"), filters
+    )
     if organization_id := request.GET.get("organization_id", ""):
         try:
             queryset = queryset.filter(provider__public_id=uuid.UUID(organization_id))

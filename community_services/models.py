@@ -87,7 +87,10 @@ class ServiceQuerySet(models.QuerySet):
         )
 
     def with_listing_data(self) -> "ServiceQuerySet":
-        return self.select_related("provider").prefetch_related("need_domains")
+        # The search vector is for filtering only: not fetched, parsed and thrown away.
+        return (
+            self.select_related("provider").prefetch_related("need_domains").defer("search_vector")
+        )
 
     def vetting_lapsed(self, *, on=None) -> "ServiceQuerySet":
         day = on or timezone.localdate()
@@ -149,6 +152,9 @@ class Service(models.Model):
                 name="service_age_range_ordered",
             ),
         ]
+        # Lists in name order (the HSDS feed, a directory search without words) read the index
+        # in order and stop after a page, instead of sorting every service.
+        indexes = [models.Index(fields=["name", "id"], name="service_name_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -200,7 +206,13 @@ class ServiceNeedDomain(models.Model):
         indexes = [models.Index(fields=["domain", "service"], name="service_need_domain_idx")]
 
     def __str__(self) -> str:
-        return self.get_domain_display()
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The domain's name: an enum lookup, where get_domain_display flattens every choice
+        each time (a search page shows dozens)."""
+        return NeedDomain(self.domain).label
 
 
 class Location(models.Model):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.errors import DomainError
 from accounts.models import Role
 from accounts.permissions import role_required
+from config.pagination import CountingPaginator
 
 from . import services
 from .forms import (
@@ -249,7 +250,7 @@ def directory_search(request):
             age=data["age"],
             accepting_only=data["accepting_only"],
         )
-    page = Paginator(search_directory(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountingPaginator(search_directory(filters), PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode(
         [(key, value) for key, value in request.GET.items() if key != "page" and value]
     )

@@ -17,6 +17,7 @@ from referrals.models import (
     ReferralStatus,
     ServiceReferral,
     ServiceReferralEvent,
+    ServiceReferralStatus,
 )
 from referrals.selectors import (
     onward_referrals_awaiting_answer,
@@ -135,16 +136,22 @@ class TimelineEntry:
     note: str = ""
 
 
+def _label(choices, value: str) -> str:
+    """A status's name in lower case: an enum lookup (get_FOO_display flattens the choices on
+    every call, and a long timeline makes hundreds)."""
+    return choices(value).label.lower()
+
+
 def _referral_event_entries(case: Referral) -> list[TimelineEntry]:
     return [
         TimelineEntry(
             occurred_at=event.occurred_at,
             source="referral",
             text=(
-                f"Referral {event.get_from_status_display().lower()} → "
-                f"{event.get_to_status_display().lower()}"
+                f"Referral {_label(ReferralStatus, event.from_status)} → "
+                f"{_label(ReferralStatus, event.to_status)}"
                 if event.from_status
-                else f"Referral {event.get_to_status_display().lower()}"
+                else f"Referral {_label(ReferralStatus, event.to_status)}"
             ),
             actor=event.actor.display_name if event.actor else "",
             note=event.note,
@@ -171,13 +178,12 @@ def _service_referral_event_entries(case: Referral) -> list[TimelineEntry]:
         service_referral__referral=case
     ).select_related("service_referral__service", "actor", "link"):
         service = event.service_referral.service.name
+        to_status = _label(ServiceReferralStatus, event.to_status)
         if event.from_status:
-            text = (
-                f"Onward referral to {service} {event.get_from_status_display().lower()} → "
-                f"{event.get_to_status_display().lower()}"
-            )
+            from_status = _label(ServiceReferralStatus, event.from_status)
+            text = f"Onward referral to {service} {from_status} → {to_status}"
         else:
-            text = f"Onward referral to {service} {event.get_to_status_display().lower()}"
+            text = f"Onward referral to {service} {to_status}"
         entries.append(
             TimelineEntry(
                 occurred_at=event.occurred_at,

@@ -14,6 +14,7 @@ from accounts.permissions import role_required
 from community_services.forms import DirectorySearchForm
 from community_services.models import Service
 from community_services.selectors import DirectoryFilters, search_directory
+from config.pagination import CountingPaginator
 from referrals.selectors import triage_queue
 from referrals.services import team_members
 
@@ -421,7 +422,9 @@ def case_refer_on(request, reference):
             age=data["age"],
             accepting_only=data["accepting_only"],
         )
-    page = Paginator(search_directory(filters), SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountingPaginator(search_directory(filters), SEARCH_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     params.pop("page", None)
     services.record_case_viewed(case=case, by=request.user, what="service_referral", via="search")
     return render(
