@@ -51,13 +51,18 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
     @cached_property
-    def primary_membership(self) -> "Membership | None":
-        """The membership that decides the home page and the header; the first by role order."""
-        memberships = sorted(
+    def cached_memberships(self) -> list["Membership"]:
+        """Read once per user object. A request loads its user afresh, so this is one query per
+        request however many role and team checks the request makes."""
+        return sorted(
             self.memberships.select_related("organisation"),
             key=lambda m: (ROLE_ORDER.index(m.role), m.pk),
         )
-        return memberships[0] if memberships else None
+
+    @cached_property
+    def primary_membership(self) -> "Membership | None":
+        """The membership that decides the home page and the header; the first by role order."""
+        return self.cached_memberships[0] if self.cached_memberships else None
 
     @property
     def role(self) -> str | None:
@@ -65,7 +70,7 @@ class User(AbstractUser):
         return membership.role if membership else None
 
     def has_role(self, *roles: str) -> bool:
-        return self.memberships.filter(role__in=roles).exists()
+        return any(membership.role in roles for membership in self.cached_memberships)
 
 
 class OrganisationKind(models.TextChoices):

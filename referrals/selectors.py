@@ -21,19 +21,11 @@ TEAM_ROLES = (Role.COORDINATOR, Role.MANAGER)
 
 
 def practice_ids_of(user: User) -> list[int]:
-    return list(
-        Membership.objects.filter(user=user, role=Role.REFERRER).values_list(
-            "organisation_id", flat=True
-        )
-    )
+    return [m.organisation_id for m in user.cached_memberships if m.role == Role.REFERRER]
 
 
 def team_ids_of(user: User) -> list[int]:
-    return list(
-        Membership.objects.filter(user=user, role__in=TEAM_ROLES).values_list(
-            "organisation_id", flat=True
-        )
-    )
+    return [m.organisation_id for m in user.cached_memberships if m.role in TEAM_ROLES]
 
 
 def _with_list_relations(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
