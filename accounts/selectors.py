@@ -1,4 +1,6 @@
-from django.db.models import Count, QuerySet
+from django.apps import apps
+from django.db.models import CharField, Count, Q, QuerySet
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -32,10 +34,49 @@ def home_url_for(user: User) -> str:
     return reverse("accounts:no-role")
 
 
+def _managed_team_ids(user: User) -> list[int]:
+    return [m.organisation_id for m in user.cached_memberships if m.role == Role.MANAGER]
+
+
+def _patients_of_teams(team_ids: list[int]) -> QuerySet:
+    """The ids (as the audit trail stores them, text) of patients referred to these teams.
+    Referrals live in an app that depends on this one, hence the lookup by name."""
+    referral = apps.get_model("referrals", "Referral")
+    return (
+        referral.objects.filter(team_id__in=team_ids)
+        .annotate(patient_key=Cast("patient_id", CharField()))
+        .values("patient_key")
+    )
+
+
+def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
+    """Superusers: the whole trail. A manager: what the members of the teams they manage did,
+    and everything about the patients referred to those teams; not other teams' work."""
+    if user.is_superuser:
+        return AuditEvent.objects.all()
+    teams = _managed_team_ids(user)
+    members = Membership.objects.filter(organisation_id__in=teams).values("user_id")
+    return AuditEvent.objects.filter(
+        Q(actor_id__in=members) | Q(patient_id__in=_patients_of_teams(teams))
+    )
+
+
+def may_export_audit_trail_of(user: User, patient_id: str) -> bool:
+    """Subject access: a manager only for a patient referred to a team they manage."""
+    if user.is_superuser:
+        return True
+    return _patients_of_teams(_managed_team_ids(user)).filter(patient_id=patient_id).exists()
+
+
 def audit_events_for_browsing(
-    *, action: str = "", object_type: str = "", actor: str = "", patient_id: str = ""
+    *,
+    user: User,
+    action: str = "",
+    object_type: str = "",
+    actor: str = "",
+    patient_id: str = "",
 ) -> QuerySet[AuditEvent]:
-    events = AuditEvent.objects.select_related(None).order_by("-id")
+    events = audit_events_visible_to(user).order_by("-id")
     if action:
         events = events.filter(action=action)
     if object_type:

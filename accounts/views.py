@@ -19,6 +19,7 @@ from .selectors import (
     audit_events_for_browsing,
     audit_trail_of_patient,
     home_url_for,
+    may_export_audit_trail_of,
     notifications_for,
     operations_overview,
     reminder_for_operations,
@@ -50,7 +51,9 @@ def audit_list(request):
         name: request.GET.get(name, "").replace("\x00", "").strip()
         for name in ("action", "object_type", "actor", "patient_id")
     }
-    page = Paginator(audit_events_for_browsing(**filters), 50).get_page(request.GET.get("page"))
+    page = Paginator(audit_events_for_browsing(user=request.user, **filters), 50).get_page(
+        request.GET.get("page")
+    )
     query = urlencode({name: value for name, value in filters.items() if value})
     return render(
         request, "accounts/audit_list.html", {"page": page, "filters": filters, "query": query}
@@ -84,6 +87,8 @@ def audit_export(request):
     if not patient_id.isdigit():
         messages.error(request, "Enter the patient id whose audit trail you want to download.")
         return redirect("accounts:audit-list")
+    if not may_export_audit_trail_of(request.user, patient_id):
+        raise Http404("No patient referred to your team has this id.")
     record_audit_event(
         actor=request.user,
         action="export",

@@ -166,3 +166,74 @@ def test_admin_shows_events_read_only(client, superuser, coordinator_x, password
         == 403
     )
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+# --- A manager sees their own teams' part of the trail
+
+
+def _seen_by(client, user, password) -> str:
+    client.login(email=user.email, password=password)
+    return client.get(reverse("accounts:audit-list")).content.decode()
+
+
+def _view_of_patient(actor, patient, detail):
+    record_audit_event(
+        actor=actor, action="view", object_type="patient", patient_id=patient.pk, detail=detail
+    )
+
+
+@pytest.fixture
+def two_teams_patients(practice_a, practice_b, referrer_a, referrer_b, team_x, team_y):
+    from tests.referrals.factories import ReferralFactory
+
+    ours = ReferralFactory(referring_practice=practice_a, referred_by=referrer_a, team=team_x)
+    theirs = ReferralFactory(referring_practice=practice_b, referred_by=referrer_b, team=team_y)
+    return ours.patient, theirs.patient
+
+
+def test_a_manager_does_not_see_another_teams_work_in_the_audit_trail(
+    client, manager, coordinator_x, coordinator_y, two_teams_patients, password
+):
+    ours, theirs = two_teams_patients
+    _view_of_patient(coordinator_x, ours, "our coordinator's look")
+    _view_of_patient(coordinator_y, theirs, "the other team's look")
+    page = _seen_by(client, manager, password)
+    assert "our coordinator&#x27;s look" in page
+    assert "the other team&#x27;s look" not in page
+
+
+def test_a_manager_sees_anyone_s_events_about_a_patient_of_their_team(
+    client, manager, superuser, two_teams_patients, password
+):
+    ours, _ = two_teams_patients
+    _view_of_patient(superuser, ours, "an administrator looked")
+    assert "an administrator looked" in _seen_by(client, manager, password)
+
+
+def test_a_superuser_sees_every_team_s_events(
+    client, superuser, coordinator_y, two_teams_patients, password
+):
+    _, theirs = two_teams_patients
+    _view_of_patient(coordinator_y, theirs, "the other team's look")
+    assert "the other team&#x27;s look" in _seen_by(client, superuser, password)
+
+
+def test_a_manager_cannot_export_the_trail_of_another_teams_patient(
+    client, manager, coordinator_y, two_teams_patients, password
+):
+    _, theirs = two_teams_patients
+    _view_of_patient(coordinator_y, theirs, "the other team's look")
+    client.login(email=manager.email, password=password)
+    response = client.get(reverse("accounts:audit-export"), {"patient_id": theirs.pk})
+    assert response.status_code == 404
+    assert not AuditEvent.objects.filter(action="export").exists()
+
+
+def test_a_manager_exports_the_trail_of_their_teams_patient(
+    client, manager, two_teams_patients, password
+):
+    ours, _ = two_teams_patients
+    client.login(email=manager.email, password=password)
+    response = client.get(reverse("accounts:audit-export"), {"patient_id": ours.pk})
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="export", patient_id=str(ours.pk)).exists()
