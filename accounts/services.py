@@ -109,9 +109,12 @@ def record_audit_event(
     return event
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def record_audit_events(*, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
     """Append events to the audit trail in order, each chained to the one before it.
+
+    No savepoint of its own: inside a change's transaction, an append that fails fails the
+    whole change, so no caller can catch the error and commit the change unaudited.
 
     The chain needs a total order, so appends take a transaction-scoped lock on PostgreSQL
     (SQLite already serialises writers). A sweep appends thousands at once: one lock, one read

@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -237,3 +239,20 @@ def test_a_manager_exports_the_trail_of_their_teams_patient(
     response = client.get(reverse("accounts:audit-export"), {"patient_id": ours.pk})
     assert response.status_code == 200
     assert AuditEvent.objects.filter(action="export", patient_id=str(ours.pk)).exists()
+
+
+def test_a_failed_audit_append_cannot_be_caught_and_the_change_committed(
+    coordinator_x, monkeypatch
+):
+    from accounts import services
+    from accounts.models import Organisation
+
+    def broken_digest(**fields):
+        raise RuntimeError("hashing failed")
+
+    monkeypatch.setattr(services, "audit_event_digest", broken_digest)
+    with transaction.atomic():
+        Organisation.objects.create(name="Changed without audit", kind="gp_practice")
+        with contextlib.suppress(RuntimeError):  # a careless caller
+            record_audit_event(actor=coordinator_x, action="create", object_type="organisation")
+    assert not Organisation.objects.filter(name="Changed without audit").exists()
