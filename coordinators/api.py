@@ -12,8 +12,11 @@ from rest_framework.response import Response
 
 from accounts.models import Role, User
 from accounts.permissions import has_role
+from community_services.models import Service
 from referrals.api import field_errors_as_400
 from referrals.models import Referral
+from referrals.selectors import get_service_referral_for_team
+from referrals.serializers import ServiceReferralSerializer
 
 from . import selectors, services
 from .models import Goal, PlanAction
@@ -28,6 +31,8 @@ from .serializers import (
     ReassignSerializer,
     RecordedReviewSerializer,
     RecordReviewSerializer,
+    ReferOnResultSerializer,
+    ReferOnSerializer,
     RescheduleSerializer,
     ReviewSerializer,
     TimelineEntrySerializer,
@@ -124,6 +129,40 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         with field_errors_as_400():
             services.reassign_case(case=case, by=request.user, to=to, note=data["note"])
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
+
+    @extend_schema(request=ReferOnSerializer, responses={201: ReferOnResultSerializer})
+    @action(detail=True, methods=["post"], url_path="refer-on")
+    def refer_on(self, request, pk=None):
+        """Refer the patient on for some of their goals: the onward referral and its plan
+        action together, as on the case page."""
+        case = self.get_object()
+        data = _valid(ReferOnSerializer, request)
+        service = Service.objects.filter(public_id=data["service"]).first()
+        if service is None:
+            raise ValidationError({"service": "No such service."})
+        goals = list(Goal.objects.filter(referral=case, pk__in=data["goals"]))
+        if len(goals) != len(set(data["goals"])):
+            raise ValidationError({"goals": "Choose from this case's active goals."})
+        goals.sort(key=lambda goal: data["goals"].index(goal.pk))  # the first given leads
+        with field_errors_as_400():
+            plan_action = services.refer_case_on(
+                case=case,
+                by=request.user,
+                service=service,
+                goals=goals,
+                provider_needs_to_know=data["provider_needs_to_know"],
+                due_date=data["due_date"],
+            )
+        service_referral = get_service_referral_for_team(
+            request.user, case, plan_action.service_referral_id
+        )
+        return Response(
+            {
+                "plan_action": plan_action.pk,
+                "service_referral": ServiceReferralSerializer(service_referral).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=CloseCaseSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"])

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from community_services.need_domains import NeedDomain
 from referrals.models import ClosureOutcome, Referral
+from referrals.serializers import ServiceReferralSerializer
 
 from . import measures
 from .models import (
@@ -92,6 +93,23 @@ class ReassignSerializer(serializers.Serializer):
 class MeasureInputSerializer(serializers.Serializer):
     instrument = serializers.ChoiceField(choices=INSTRUMENT_CHOICES)
     answers = serializers.DictField(child=serializers.IntegerField())
+
+
+class ReferOnSerializer(serializers.Serializer):
+    service = serializers.UUIDField(help_text="The service's public id from /api/v1/services/.")
+    goals = serializers.ListField(
+        child=serializers.IntegerField(),
+        allow_empty=False,
+        help_text="Ids of the case's active goals this referral is for; the plan action is for "
+        "the first.",
+    )
+    provider_needs_to_know = serializers.CharField()
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ReferOnResultSerializer(serializers.Serializer):
+    plan_action = serializers.IntegerField(help_text="The plan action's id.")
+    service_referral = ServiceReferralSerializer()
 
 
 class CloseCaseSerializer(serializers.Serializer):

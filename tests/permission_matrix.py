@@ -236,6 +236,7 @@ MATRIX: dict[str, Route] = {
     "api:case-detail": route(obj="case", GET=CASE, patient=VIEW),
     "api:case-timeline": route(obj="case", GET=CASE, patient=VIEW),
     "api:case-close": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
+    "api:case-refer-on": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:case-reassign": route(obj="case", POST=only(MANAGER_X), GET=wrong_method(TEAM)),
     "api:conversation-list": route(patient=LIST, GET=only(TEAM), POST=only(TEAM)),
     "api:conversation-detail": route(obj="conversation", GET=CASE, patient=VIEW),

@@ -382,3 +382,73 @@ def test_the_team_caseload_flags_a_provider_not_answering(
         page = client.get(url).content.decode()
     assert 'data-testid="provider-not-answered"' in page
     assert Goal.objects.filter(service_referrals__isnull=False).count() == 1
+
+
+# --- The API: the onward referral, its goals and its plan action in one call
+
+
+def _refer_on_api(user, case, service, goal_ids, **extra):
+    from tests.referrals.conftest import token_client
+
+    return token_client(user).post(
+        f"/api/v1/cases/{case.pk}/refer-on/",
+        {
+            "service": str(service.public_id),
+            "goals": goal_ids,
+            "provider_needs_to_know": "Likes company.",
+            **extra,
+        },
+        format="json",
+    )
+
+
+def test_the_api_refers_on_for_goals_with_the_plan_action_as_the_page_does(
+    shared, goals, coordinator_x, lunch_club
+):
+    response = _refer_on_api(
+        coordinator_x, shared, lunch_club, [goals[1].pk, goals[0].pk], due_date="2027-01-15"
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    action = PlanAction.objects.get(pk=body["plan_action"])
+    assert action.goal == goals[1]  # the first goal given leads
+    assert action.due_date == datetime.date(2027, 1, 15)
+    service_referral = ServiceReferral.objects.get(pk=body["service_referral"]["id"])
+    assert action.service_referral == service_referral
+    assert set(service_referral.goals.all()) == set(goals)
+    assert body["service_referral"]["service_name"] == "Tuesday Lunch Club"
+
+
+def test_the_api_refuses_another_cases_goal_and_creates_nothing(
+    shared, goals, coordinator_x, lunch_club, practice_a, referrer_a, team_x
+):
+    other = open_case(
+        practice=practice_a, referrer=referrer_a, team=team_x, coordinator=coordinator_x
+    )
+    stranger = services.add_goal(
+        case=other, by=coordinator_x, statement="Someone else's goal", need_domain="nature"
+    )
+    response = _refer_on_api(coordinator_x, shared, lunch_club, [goals[0].pk, stranger.pk])
+    assert response.status_code == 400
+    assert "goals" in response.json()
+    assert not ServiceReferral.objects.exists()
+    assert not PlanAction.objects.exists()
+
+
+def test_the_api_refuses_without_consent_to_share_and_creates_nothing(
+    shared, goals, coordinator_x, lunch_club
+):
+    shared.patient.consent_to_share = False
+    shared.patient.save()
+    response = _refer_on_api(coordinator_x, shared, lunch_club, [goals[0].pk])
+    assert response.status_code in (400, 409)
+    assert not ServiceReferral.objects.exists()
+    assert not PlanAction.objects.exists()
+
+
+def test_another_team_cannot_refer_on_from_a_case_it_does_not_hold(
+    shared, goals, coordinator_y, lunch_club
+):
+    response = _refer_on_api(coordinator_y, shared, lunch_club, [goals[0].pk])
+    assert response.status_code == 404
+    assert not ServiceReferral.objects.exists()
