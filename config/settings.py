@@ -236,6 +236,11 @@ REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("REMINDER_CLAIM_TIMEOUT_SECONDS", 300)
 # A pending reminder this long past its attempt time lost its task message: enqueue it again.
 REMINDER_PENDING_GRACE_SECONDS = env_int("REMINDER_PENDING_GRACE_SECONDS", 600)
 REMINDER_RECOVER_EVERY_SECONDS = env_int("REMINDER_RECOVER_EVERY_SECONDS", 120)
+# Referrer and provider emails whose enqueue was lost are enqueued again: checked this often,
+# once this long overdue, for this many hours after the change.
+EMAIL_RECOVER_EVERY_SECONDS = env_int("EMAIL_RECOVER_EVERY_SECONDS", 300)
+EMAIL_RECOVERY_GRACE_SECONDS = env_int("EMAIL_RECOVERY_GRACE_SECONDS", 600)
+EMAIL_RECOVERY_WINDOW_HOURS = env_int("EMAIL_RECOVERY_WINDOW_HOURS", 48)
 REFERRAL_TRIAGE_WORKING_DAYS = env_int("REFERRAL_TRIAGE_WORKING_DAYS", 2)
 REFERRAL_TRIAGE_WORKING_DAYS_URGENT = env_int("REFERRAL_TRIAGE_WORKING_DAYS_URGENT", 1)
 VETTING_EXPIRY_NOTICE_DAYS = env_int("VETTING_EXPIRY_NOTICE_DAYS", 30)
@@ -296,6 +301,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "recover-reminders": {
         "task": "accounts.recover_reminders",
         "schedule": REMINDER_RECOVER_EVERY_SECONDS,
+    },
+    "recover-unsent-emails": {
+        "task": "referrals.recover_unsent_emails",
+        "schedule": EMAIL_RECOVER_EVERY_SECONDS,
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -458,6 +458,40 @@ def email_referrer_about_event(*, event_id: int) -> bool:
     return True
 
 
+def recover_unsent_emails(*, now: datetime.datetime | None = None) -> int:
+    """Emails to referrers and providers are enqueued after commit; with the broker down the
+    change is kept and the enqueue is lost. Enqueue again what is still unsent
+    EMAIL_RECOVERY_GRACE_SECONDS after it was due, for EMAIL_RECOVERY_WINDOW_HOURS: each send
+    is once-only (its own sent mark), so a task that was only slow costs nothing."""
+    from .tasks import email_provider_link, email_referrer_about_event
+
+    now = now or timezone.now()
+    window = (
+        now - datetime.timedelta(hours=settings.EMAIL_RECOVERY_WINDOW_HOURS),
+        now - datetime.timedelta(seconds=settings.EMAIL_RECOVERY_GRACE_SECONDS),
+    )
+    event_ids = list(
+        ReferralEvent.objects.filter(
+            to_status__in=list(_NOTICE),
+            referrer_emailed_at=None,
+            occurred_at__range=window,
+            referral__referred_by__is_active=True,
+        )
+        .exclude(referral__referred_by__email="")
+        .values_list("pk", flat=True)[:1000]
+    )
+    link_ids = list(
+        ProviderLink.objects.filter(
+            emailed_at=None, issued_at__range=window, expires_at__gt=now
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for event_id in event_ids:
+        email_referrer_about_event.delay(event_id=event_id)
+    for link_id in link_ids:
+        email_provider_link.delay(link_id=link_id)
+    return len(event_ids) + len(link_ids)
+
+
 def record_referral_viewed(*, referral: Referral, by: User, via: str = "page") -> None:
     record_audit_event(
         actor=by,

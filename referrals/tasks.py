@@ -14,6 +14,12 @@ def email_referrer_about_event(event_id: int) -> bool:
     return services.email_referrer_about_event(event_id=event_id)
 
 
+@shared_task(name="referrals.recover_unsent_emails", acks_late=True, time_limit=120)
+def recover_unsent_emails() -> int:
+    """Beat: referrer and provider emails whose enqueue was lost (the broker was down)."""
+    return services.recover_unsent_emails()
+
+
 @shared_task(name="referrals.purge_expired_idempotency_keys")
 def purge_expired_idempotency_keys() -> int:
     """Keys are kept 24 hours; expired ones are also ignored when met, so this only tidies."""
