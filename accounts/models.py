@@ -239,6 +239,10 @@ class ReminderStatus(models.TextChoices):
     SKIPPED = "skipped", "Not sent"
 
 
+# What makes a reminder the same reminder: the unique key, also used to skip existing ones.
+REMINDER_KEY_FIELDS = ("kind", "target_type", "target_id", "occurrence", "recipient_key", "channel")
+
+
 class Reminder(models.Model):
     """One message that is due: created once per (kind, target, occurrence, recipient, channel)
     under a unique constraint, then delivered by its own idempotent task."""
@@ -281,14 +285,7 @@ class Reminder(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=[
-                    "kind",
-                    "target_type",
-                    "target_id",
-                    "occurrence",
-                    "recipient_key",
-                    "channel",
-                ],
+                fields=list(REMINDER_KEY_FIELDS),
                 name="reminder_once_per_occurrence_recipient_channel",
             ),
         ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from .errors import DomainError
 from .models import (
+    REMINDER_KEY_FIELDS,
     ROLE_ORGANISATION_KIND,
     AuditEvent,
     JobRun,
@@ -349,14 +350,7 @@ _ReminderKey = tuple[str, str, str, str, str, str]
 
 
 def _reminder_key(reminder: Reminder) -> _ReminderKey:
-    return (
-        reminder.kind,
-        reminder.target_type,
-        reminder.target_id,
-        reminder.occurrence,
-        reminder.recipient_key,
-        reminder.channel,
-    )
+    return tuple(getattr(reminder, name) for name in REMINDER_KEY_FIELDS)
 
 
 @transaction.atomic
@@ -383,7 +377,7 @@ def create_reminders_in_bulk(*, requests: Sequence[ReminderRequest]) -> list[Rem
             kind__in={key[0] for key in wanted},
             target_type__in={key[1] for key in wanted},
             target_id__in={key[2] for key in wanted},
-        ).values_list("kind", "target_type", "target_id", "occurrence", "recipient_key", "channel")
+        ).values_list(*REMINDER_KEY_FIELDS)
     )
     fresh = [pair for key, pair in wanted.items() if key not in existing]
     created = _insert_reminders([reminder for reminder, _ in fresh])
@@ -490,22 +484,12 @@ def _insert_reminders(reminders: list[Reminder]) -> list[Reminder]:
     created = []
     for reminder in reminders:
         fields = {f.attname: getattr(reminder, f.attname) for f in Reminder._meta.concrete_fields}
-        lookup = {name: fields.pop(name) for name in _REMINDER_KEY_FIELDS}
+        lookup = {name: fields.pop(name) for name in REMINDER_KEY_FIELDS}
         fields.pop("id")
         obj, is_new = Reminder.objects.get_or_create(**lookup, defaults=fields)
         if is_new:
             created.append(obj)
     return created
-
-
-_REMINDER_KEY_FIELDS = (
-    "kind",
-    "target_type",
-    "target_id",
-    "occurrence",
-    "recipient_key",
-    "channel",
-)
 
 
 def enqueue_reminder_deliveries(reminder_ids: Sequence[int]) -> None:
