@@ -168,7 +168,7 @@ def test_the_readable_subject_access_page_shows_every_section(
     url = f"/patients/{case.patient_id}/subject-access/"
     client.get(url)
 
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(22):
         page = client.get(url).content.decode()
 
     assert "Everything we hold about" in page

@@ -254,7 +254,7 @@ def test_the_answer_page_shows_only_the_service_name_and_records_the_patients_an
 ):
     sr = accepted_on(case_a, provider_service, coordinator_x, at(2026, 3, 2))
     url = answer_url(sr, "yes")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         response = client.get(url)
     page = response.content.decode()
     assert "Did you manage to go to Tuesday Lunch Club?" in page
