@@ -280,29 +280,41 @@ class CaseFile:
 
 
 def case_file(case: Referral) -> CaseFile:
-    """Everything on the case page in a fixed number of queries, however long the case."""
+    """Everything on the case page in a fixed number of queries, however long the case.
+
+    The onward referrals are read once and handed to the goals they serve (as
+    `goal.onward_referrals`) and to the plan actions that are them, instead of being joined
+    again for each.
+    """
+    service_referrals = service_referrals_of_case(case)
+    onward = {service_referral.pk: service_referral for service_referral in service_referrals}
     goals = list(
         Goal.objects.filter(referral=case).prefetch_related(
-            Prefetch("progress", queryset=GoalProgress.objects.order_by("recorded_at", "id")),
-            Prefetch(
-                "service_referrals",
-                queryset=ServiceReferral.objects.select_related("service").order_by("sent_at"),
-            ),
+            Prefetch("progress", queryset=GoalProgress.objects.order_by("recorded_at", "id"))
         )
     )
+    served: dict[int, list[ServiceReferral]] = {goal.pk: [] for goal in goals}
+    for goal_id, service_referral_id in Goal.service_referrals.through.objects.filter(
+        goal__referral=case
+    ).values_list("goal_id", "servicereferral_id"):
+        served[goal_id].append(onward[service_referral_id])
+    for goal in goals:
+        goal.onward_referrals = sorted(served[goal.pk], key=lambda sr: (sr.sent_at, sr.pk))
+    goals_by_id = {goal.pk: goal for goal in goals}
+    plan_actions = list(PlanAction.objects.filter(referral=case))
+    for action in plan_actions:
+        action.goal = goals_by_id[action.goal_id]
+        if action.service_referral_id is not None:
+            action.service_referral = onward[action.service_referral_id]
     return CaseFile(
         case=case,
         timeline=case_timeline(case),
         conversations=list(WhatMattersConversation.objects.filter(referral=case)),
         goals=goals,
-        plan_actions=list(
-            PlanAction.objects.filter(referral=case).select_related(
-                "goal", "service_referral__service"
-            )
-        ),
+        plan_actions=plan_actions,
         reviews=list(Review.objects.filter(referral=case).order_by("-scheduled_for", "-id")),
         measures=measure_comparisons(list(WellbeingMeasure.objects.filter(referral=case))),
-        service_referrals=service_referrals_of_case(case),
+        service_referrals=service_referrals,
     )
 
 
