@@ -34,10 +34,11 @@ def test_scheduling_a_review_stores_its_time_on_the_case(case, coordinator_x):
 
 def test_rescheduling_moves_the_stored_time(case, coordinator_x):
     review = schedule(case, coordinator_x)
+    moved_to = in_days(20)
     services.reschedule_review(
-        review=review, by=coordinator_x, scheduled_for=in_days(20), mode=ReviewMode.PHONE
+        review=review, by=coordinator_x, scheduled_for=moved_to, mode=ReviewMode.PHONE
     )
-    assert stored(case) == in_days(20)
+    assert stored(case) == moved_to
 
 
 def test_cancelling_clears_it(case, coordinator_x):
@@ -55,15 +56,16 @@ def test_a_missed_review_clears_it(case, coordinator_x, time_machine):
 
 def test_recording_a_review_stores_the_next_one_or_clears_it(case, coordinator_x):
     review = schedule(case, coordinator_x)
+    next_time = in_days(40)
     recorded = services.record_review(
         review=review,
         by=coordinator_x,
         notes="Going well.",
         ratings=[],
         continue_case=True,
-        next_review_at=in_days(40),
+        next_review_at=next_time,
     )
-    assert stored(case) == recorded.next_review.scheduled_for == in_days(40)
+    assert stored(case) == recorded.next_review.scheduled_for == next_time
     services.record_review(
         review=recorded.next_review,
         by=coordinator_x,
