@@ -15,6 +15,8 @@ import uuid
 
 from locust import HttpUser, between, task
 
+from referrals.nhs_number import check_digit  # bench/run.py puts the project on PYTHONPATH
+
 PLAN = json.loads(open(os.environ["BENCH_PLAN"]).read())  # noqa: SIM115
 _coordinators = itertools.cycle(PLAN["coordinators"])
 _referrers = itertools.cycle(PLAN["referrers"])
@@ -31,11 +33,9 @@ def totp(secret: str, at: float | None = None) -> str:
 
 
 def nhs_number(nine: int) -> str | None:
-    digits = f"{nine:09d}"
-    check = 11 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
-    if check == 10:
-        return None
-    return f"{digits}{0 if check == 11 else check}"
+    """A valid number from nine digits, or None where no check digit exists."""
+    check = check_digit(f"{nine:09d}")
+    return None if check is None else f"{nine:09d}{check}"
 
 
 class SignedIn(HttpUser):

@@ -140,10 +140,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         service = Service.objects.filter(public_id=data["service"]).first()
         if service is None:
             raise ValidationError({"service": "No such service."})
-        goals = list(Goal.objects.filter(referral=case, pk__in=data["goals"]))
-        if len(goals) != len(set(data["goals"])):
-            raise ValidationError({"goals": "Choose from this case's active goals."})
-        goals.sort(key=lambda goal: data["goals"].index(goal.pk))  # the first given leads
+        found = Goal.objects.in_bulk(data["goals"])
+        if len(found) != len(set(data["goals"])):
+            raise ValidationError({"goals": "No such goal."})
+        # In the order given (the first leads); which goals may be chosen is the service's rule.
+        goals = [found[pk] for pk in dict.fromkeys(data["goals"])]
         with field_errors_as_400():
             plan_action = services.refer_case_on(
                 case=case,
