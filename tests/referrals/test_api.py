@@ -265,3 +265,17 @@ def test_an_illegal_transition_is_a_409_with_a_message(referral_a, coordinator_x
 def test_a_referrer_cannot_triage(referral_a, referrer_a):
     response = token_client(referrer_a).post(f"{URL}{referral_a.pk}/accept/", {}, format="json")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "number", ["٩٤٣٤٧٦٥٩١٩", "９４３４７６５９１９", "0000000000", "1111111111"]
+)
+def test_an_nhs_number_of_non_ascii_digits_or_never_issued_is_a_400(referrer_a, number):
+    response = token_client(referrer_a).post(
+        "/api/v1/referrals/",
+        referral_payload(patient=patient_payload(nhs_number=number)),
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "nhs_number" in response.json()["patient"]
+    assert not Referral.objects.exists()

@@ -62,3 +62,43 @@ def test_synthetic_numbers_are_valid_and_in_the_test_range():
 def test_numbers_are_normalised_and_shown_in_three_three_four_groups():
     assert normalise(" 943 476-5919 ") == "9434765919"
     assert formatted("9434765919") == "943 476 5919"
+
+
+# --- Only ASCII digits, and never a number the NHS does not issue (issue 13, finding 10)
+
+
+@pytest.mark.parametrize(
+    ("number", "why"),
+    [
+        ("٩٤٣٤٧٦٥٩١٩", "Arabic-Indic digits: str.isdigit and int accept them"),
+        ("９４３４７６５９１９", "full-width digits"),
+        ("943 476 ５919", "one full-width digit among ASCII ones"),
+        ("९४३४७६५९१९", "Devanagari digits"),
+        ("0000000000", "all zeros: the check digit works out, the NHS never issues it"),
+        ("1111111111", "all ones: passes the check digit, never issued"),
+        ("3333333333", "all identical digits"),
+        ("943\u2009476\u20095919", "thin spaces are not separators"),
+        ("943\u2013476\u20135919", "an en dash is not a hyphen"),
+        ("943\n476\n5919", "newlines are not separators"),
+    ],
+)
+def test_non_ascii_digits_and_numbers_never_issued_are_refused(number, why):
+    assert not is_valid(number), why
+    with pytest.raises(ValidationError):
+        validate_nhs_number(number)
+
+
+def test_all_identical_digits_would_pass_the_check_digit_alone():
+    """Why the rule is needed: the modulus-11 check alone accepts these."""
+    assert check_digit("000000000") == 0
+    assert check_digit("111111111") == 1
+
+
+def test_a_number_of_identical_digits_is_reported_as_never_issued():
+    with pytest.raises(ValidationError, match="never issued"):
+        validate_nhs_number("0000000000")
+
+
+def test_normalise_removes_only_ascii_spaces_and_hyphens():
+    assert normalise(" 943-476 5919 ") == "9434765919"
+    assert normalise("943\u2009476\u20095919") == "943\u2009476\u20095919"

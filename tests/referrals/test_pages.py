@@ -351,3 +351,12 @@ def test_the_detail_page_query_count_does_not_grow_with_history(
     )
     with django_assert_num_queries(before):
         client.get(url)
+
+
+@pytest.mark.parametrize("number", ["٩٤٣ ٤٧٦ ٥٩١٩", "９４３４７６５９１９", "000 000 0000"])
+def test_an_nhs_number_of_non_ascii_digits_or_never_issued_is_a_field_error(
+    as_user, referrer_a, number
+):
+    response = _start(as_user(referrer_a), number)
+    assert response.status_code == 200
+    assert 'id="id_nhs_number-error"' in response.content.decode()
