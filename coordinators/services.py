@@ -26,6 +26,7 @@ from referrals.models import (
     ClosureOutcome,
     Patient,
     Referral,
+    ReferralPatientDetails,
     ReferralStatus,
     ServiceReferral,
 )
@@ -999,6 +1000,15 @@ def sweep_review_overdue(now: datetime.datetime) -> list[Reminder]:
 
 ENDED_STATUSES = (ReferralStatus.CLOSED, ReferralStatus.DECLINED, ReferralStatus.PATIENT_DECLINED)
 REDACTED = "[anonymised]"
+ANONYMISED_DETAILS_TEXT = (
+    "sex_or_gender",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "language",
+    "accessible_formats",
+)
 
 
 @dataclass(frozen=True)
@@ -1090,6 +1100,14 @@ def _anonymise_case(case: Referral, *, now, by: User | None) -> None:
         ]
     )
     case.events.update(note="")
+    # What the referrer said about the patient goes with the case's free text.
+    ReferralPatientDetails.objects.filter(referral=case).update(
+        nhs_number="",
+        given_name="Anonymised",
+        family_name="patient",
+        date_of_birth=None,
+        **{field: "" for field in ANONYMISED_DETAILS_TEXT},
+    )
     case.case_events.update(summary=REDACTED)
     WhatMattersConversation.objects.filter(referral=case).update(
         what_matters=REDACTED,

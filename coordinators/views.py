@@ -15,7 +15,7 @@ from community_services.forms import DirectorySearchForm
 from community_services.models import Service
 from community_services.selectors import DirectoryFilters, search_directory
 from config.pagination import CountingPaginator
-from referrals.selectors import triage_queue
+from referrals.selectors import patient_checks, triage_queue
 from referrals.services import team_members
 
 from . import measures, selectors, services
@@ -114,6 +114,7 @@ def case_detail(request, reference):
         {
             "case": case,
             "file": file,
+            **patient_checks(request.user, case),
             "is_open": case.status in selectors.OPEN_CASE_STATUSES,
             "can_close": case.status == "in_progress",
             "is_manager": request.user.has_role(Role.MANAGER),

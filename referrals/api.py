@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.permissions import has_role
 from community_services.models import Service
 
@@ -28,10 +28,12 @@ from .selectors import (
 from .serializers import (
     AcceptSerializer,
     DeclineSerializer,
+    DetailsDecisionSerializer,
     FirstContactSerializer,
     PatientDeclinedSerializer,
     ReferralCreateSerializer,
     ReferralSerializer,
+    RegisteredPracticeSerializer,
     ServiceDeclineSerializer,
     ServiceReferralCreateSerializer,
     ServiceReferralNoteSerializer,
@@ -100,7 +102,7 @@ class ReferralViewSet(
     def retrieve(self, request, *args, **kwargs):
         referral = self.get_object()
         services.record_referral_viewed(referral=referral, by=request.user, via="api")
-        return Response(ReferralSerializer(referral).data)
+        return Response(self._body(referral))
 
     @extend_schema(
         request=ReferralCreateSerializer,
@@ -147,8 +149,11 @@ class ReferralViewSet(
             received = services.receive_referral(
                 referred_by=request.user, practice=practice, patient=patient, referral=data
             )
-        body = ReferralSerializer(self._reload(received.referral)).data
+        body = self._body(self._reload(received.referral))
         return Response(body, status=status.HTTP_201_CREATED)
+
+    def _body(self, referral) -> dict:
+        return ReferralSerializer(referral, context={"request": self.request}).data
 
     def _reload(self, referral):
         return visible_referrals(self.request.user).get(pk=referral.pk)
@@ -159,7 +164,7 @@ class ReferralViewSet(
         serializer.is_valid(raise_exception=True)
         with field_errors_as_400():
             run(referral, serializer.validated_data)
-        return Response(ReferralSerializer(self._reload(referral)).data)
+        return Response(self._body(self._reload(referral)))
 
     @extend_schema(request=AcceptSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
@@ -223,6 +228,33 @@ class ReferralViewSet(
                 referral=referral, by=request.user, note=data["note"]
             ),
         )
+
+    @extend_schema(request=DetailsDecisionSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"], url_path="patient-details")
+    def patient_details(self, request, pk=None):
+        """Where the referral's details differ from the record: copy some in, or keep it."""
+        return self._transition(
+            request,
+            DetailsDecisionSerializer,
+            lambda referral, data: services.resolve_details_difference(
+                referral=referral, by=request.user, accept_fields=data["copy"]
+            ),
+        )
+
+    @extend_schema(request=RegisteredPracticeSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"], url_path="registered-practice")
+    def registered_practice(self, request, pk=None):
+        def run(referral, data):
+            practice = Organisation.objects.filter(
+                public_id=data["practice"], kind=OrganisationKind.GP_PRACTICE
+            ).first()
+            if practice is None:
+                raise serializers.ValidationError({"practice": "No such GP practice."})
+            services.change_registered_practice(
+                referral=referral, by=request.user, practice=practice
+            )
+
+        return self._transition(request, RegisteredPracticeSerializer, run)
 
 
 class ServiceReferralViewSet(

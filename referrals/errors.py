@@ -55,3 +55,9 @@ class NotForThisProvider(ReferralError):
 
 class LinkStillValid(ReferralError):
     code = "link_still_valid"
+
+
+class DetailsAlreadyResolved(ReferralError):
+    """Someone in the team already decided about this referral's details."""
+
+    code = "details_already_resolved"

@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts.models import Organisation, OrganisationKind
 from community_services.need_domains import NeedDomain
 
 from .models import (
@@ -72,7 +73,10 @@ def _textarea(rows: int = 3):
 
 
 class ReferralForm(forms.Form):
-    """Everything a referrer tells the team; the patient part updates the matched record."""
+    """Everything a referrer tells the team. The patient part is kept on the referral (and
+    creates the record of a patient the service does not know yet); it never changes a record."""
+
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     given_name = forms.CharField(label="First name", max_length=100)
     family_name = forms.CharField(label="Last name", max_length=100)
@@ -178,8 +182,66 @@ class ReferralForm(forms.Form):
         return {
             name: value
             for name, value in self.cleaned_data.items()
-            if name not in self.PATIENT_FIELDS
+            if name not in self.PATIENT_FIELDS and name != "submission_token"
         } | {"reasons": sorted(self.cleaned_data["reasons"])}
+
+
+class DetailsDifferenceForm(forms.Form):
+    """The receiving team's decision on a referral whose details differ from the record."""
+
+    KEEP, SELECTED, ALL = "keep", "selected", "all"
+
+    decision = forms.ChoiceField(
+        label="What should happen to the patient's record?",
+        choices=[
+            (KEEP, "Keep our record as it is"),
+            (SELECTED, "Copy the ticked details from the referral into our record"),
+            (ALL, "Copy all of the referral's details into our record"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what should happen to the patient's record."},
+    )
+    fields_to_copy = forms.MultipleChoiceField(
+        label="Details to copy from the referral",
+        choices=(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, differences, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.differing = [difference.field for difference in differences]
+        self.fields["fields_to_copy"].choices = [
+            (
+                difference.field,
+                f"{difference.label}: {difference.on_referral_shown} "
+                f"(our record: {difference.on_record_shown})",
+            )
+            for difference in differences
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.SELECTED and not data.get("fields_to_copy"):
+            self.add_error("fields_to_copy", "Tick the details to copy into the record.")
+        return data
+
+    def accepted_fields(self) -> list[str]:
+        decision = self.cleaned_data["decision"]
+        if decision == self.ALL:
+            return list(self.differing)
+        if decision == self.SELECTED:
+            return list(self.cleaned_data["fields_to_copy"])
+        return []
+
+
+class RegisteredPracticeForm(forms.Form):
+    practice = forms.ModelChoiceField(
+        label="Registered practice",
+        queryset=Organisation.objects.filter(kind=OrganisationKind.GP_PRACTICE).order_by("name"),
+        empty_label=None,
+        help_text="Only change this when the patient has moved to another GP practice.",
+    )
 
 
 class AcceptForm(forms.Form):

@@ -7,6 +7,7 @@ the work and the stored response commit together, so a replay returns exactly wh
 import datetime
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -94,3 +95,47 @@ def release_key(*, record: IdempotencyKey) -> None:
 def purge_expired_keys() -> int:
     deleted, _ = IdempotencyKey.objects.filter(expires_at__lte=timezone.now()).delete()
     return deleted
+
+
+# --- The same for a web form: a submission token issued with the form (issue 13, finding 9)
+#
+# A browser has no Idempotency-Key header, so the form carries one: a random token issued when
+# the form is rendered and remembered in the (server-side) session. Posting it claims the key
+# above, under the user; a second post of the same token replays the first result (the
+# confirmation page) instead of creating anything.
+
+FORM_TOKENS_SESSION_KEY = "form_submission_tokens"
+FORM_TOKENS_KEPT = 20  # forms open at once in one session (tabs), oldest forgotten first
+_FORM_FINGERPRINT = fingerprint(method="POST", path="web form", payload=None)
+
+
+def issue_form_token(session, *, form: str) -> str:
+    token = secrets.token_urlsafe(24)
+    issued = session.get(FORM_TOKENS_SESSION_KEY, [])
+    session[FORM_TOKENS_SESSION_KEY] = [*issued, f"{form}:{token}"][-FORM_TOKENS_KEPT:]
+    return token
+
+
+def _form_key(form: str, token: str) -> str:
+    return f"form:{form}:{token}"
+
+
+def replayed_form_result(*, user: User, form: str, token: str) -> dict | None:
+    """What the first post of this token produced, if it completed."""
+    if not token:
+        return None
+    record = IdempotencyKey.objects.filter(
+        user=user,
+        key=_form_key(form, token),
+        state=IdempotencyKey.State.COMPLETED,
+        expires_at__gt=timezone.now(),
+    ).first()
+    return record.response_body if record else None
+
+
+def claim_form_token(*, session, user: User, form: str, token: str) -> Claim | None:
+    """Claim a token this session was issued; None for a token it never was (a stale or forged
+    form). Raises IdempotencyKeyInFlight while the first post of the token is being processed."""
+    if not token or f"{form}:{token}" not in session.get(FORM_TOKENS_SESSION_KEY, []):
+        return None
+    return claim_key(user=user, key=_form_key(form, token), request_fingerprint=_FORM_FINGERPRINT)

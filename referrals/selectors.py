@@ -1,8 +1,9 @@
 """Read-side queries. Every list is scoped in the queryset to what the user may see."""
 
+import dataclasses
 import datetime
 
-from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import Membership, Role, User
@@ -12,6 +13,7 @@ from .models import (
     OPEN_STATUSES,
     ProviderLink,
     Referral,
+    ReferralPatientDetails,
     ReferralStatus,
     ServiceReferral,
 )
@@ -30,7 +32,7 @@ def team_ids_of(user: User) -> list[int]:
 
 def _with_list_relations(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     return referrals.select_related(
-        "patient", "assigned_to", "referring_practice", "referred_by", "team"
+        "patient", "patient_details", "assigned_to", "referring_practice", "referred_by", "team"
     )
 
 
@@ -43,9 +45,21 @@ def referrals_for_practice(user: User) -> QuerySet[Referral]:
 
 def triage_queue(user: User) -> QuerySet[Referral]:
     """Received referrals waiting for the user's team(s): urgent first, then the oldest."""
-    return _with_list_relations(
-        Referral.objects.filter(status=ReferralStatus.RECEIVED, team_id__in=team_ids_of(user))
-    ).urgent_first_then_oldest()
+    return (
+        _with_list_relations(
+            Referral.objects.filter(status=ReferralStatus.RECEIVED, team_id__in=team_ids_of(user))
+        )
+        .annotate(has_other_open_referral=_another_open_referral())
+        .urgent_first_then_oldest()
+    )
+
+
+def _another_open_referral() -> Exists:
+    return Exists(
+        Referral.objects.filter(patient_id=OuterRef("patient_id"), status__in=OPEN_STATUSES)
+        .exclude(pk=OuterRef("pk"))
+        .order_by()
+    )
 
 
 def caseload_of(user: User) -> QuerySet[Referral]:
@@ -77,11 +91,68 @@ def is_in_receiving_team(user: User, referral: Referral) -> bool:
     return referral.team_id in team_ids_of(user)
 
 
-def has_open_referral(nhs_number: str) -> bool:
-    """Whether this patient already has a referral in progress, at any practice."""
-    return Referral.objects.filter(
-        patient__nhs_number=normalise(nhs_number), status__in=OPEN_STATUSES
-    ).exists()
+@dataclasses.dataclass(frozen=True)
+class OtherOpenReferrals:
+    """The patient's other open referrals, for the receiving team's duplicate check: the ones
+    the user's teams hold by reference, the rest only counted (they belong to other teams)."""
+
+    ours: list[Referral]
+    elsewhere: int
+
+    def __bool__(self) -> bool:
+        return bool(self.ours or self.elsewhere)
+
+
+def other_open_referrals(user: User, referral: Referral) -> OtherOpenReferrals:
+    """For the team only: never shown to a referrer (it would tell them the number is known)."""
+    others = list(
+        Referral.objects.filter(patient_id=referral.patient_id, status__in=OPEN_STATUSES)
+        .exclude(pk=referral.pk)
+        .order_by("received_at", "id")
+        .values_list("reference", "team_id")
+    )
+    teams = set(team_ids_of(user))
+    ours = [Referral(reference=reference) for reference, team_id in others if team_id in teams]
+    return OtherOpenReferrals(ours=ours, elsewhere=len(others) - len(ours))
+
+
+def details_from_own_practice(user: User, nhs_number: str) -> ReferralPatientDetails | None:
+    """What the user's own practice said about this patient last time, to prefill a new
+    referral: never the shared record, which other practices' referrals may have filled in."""
+    return (
+        ReferralPatientDetails.objects.select_related("referral")
+        .filter(
+            referral__referring_practice_id__in=practice_ids_of(user),
+            referral__patient__nhs_number=normalise(nhs_number),
+        )
+        .order_by("-referral__received_at", "-referral_id")
+        .first()
+    )
+
+
+def patient_checks(user: User, referral: Referral) -> dict:
+    """What the receiving team should look at before working on a referral: where its details
+    differ from the record, and the patient's other open referrals."""
+    try:
+        details = referral.patient_details
+    except ReferralPatientDetails.DoesNotExist:
+        details = None
+    return {
+        "details": details,
+        "differences": details.open_differences(referral.patient) if details else [],
+        "other_open": other_open_referrals(user, referral),
+    }
+
+
+def patient_as_seen_by(user: User, referral: Referral):
+    """The receiving team sees the patient's record; anyone else (the referring practice) sees
+    only what was said on this referral."""
+    if is_in_receiving_team(user, referral):
+        return referral.patient
+    try:
+        return referral.patient_details
+    except ReferralPatientDetails.DoesNotExist:
+        return None
 
 
 def unread_notifications(user: User):

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from community_services.need_domains import NeedDomain
 
 from .models import (
+    DETAILS_FIELDS,
     ClosureOutcome,
     ContactMethod,
     DeclineReason,
@@ -15,6 +16,7 @@ from .models import (
     validate_date_of_birth,
 )
 from .nhs_number import normalise, validate_nhs_number
+from .selectors import is_in_receiving_team
 
 
 class NHSNumberField(serializers.CharField):
@@ -82,15 +84,18 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 
 class PatientSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    """The receiving team gets the patient's record; the referring practice gets what was said
+    on the referral (and no record id, which would tell it whether the number was known)."""
+
+    id = serializers.IntegerField(allow_null=True)
     nhs_number = serializers.CharField()
     given_name = serializers.CharField()
     family_name = serializers.CharField()
-    date_of_birth = serializers.DateField()
+    date_of_birth = serializers.DateField(allow_null=True)
 
 
 class ReferralSerializer(serializers.ModelSerializer):
-    patient = PatientSerializer()
+    patient = serializers.SerializerMethodField()
     referring_practice = serializers.CharField(source="referring_practice.name")
     referred_by = serializers.CharField(source="referred_by.display_name")
     team = serializers.CharField(source="team.name")
@@ -131,10 +136,33 @@ class ReferralSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(PatientSerializer)
+    def get_patient(self, referral) -> dict:
+        request = self.context.get("request")
+        if request is not None and is_in_receiving_team(request.user, referral):
+            return PatientSerializer(referral.patient).data
+        details = getattr(referral, "patient_details", None)
+        if details is None:
+            return None
+        return {**PatientSerializer(details).data, "id": None}
+
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_assigned_coordinator(self, referral) -> str | None:
         """The name only: referrers need to know who, not how to reach them here."""
         return referral.assigned_to.display_name if referral.assigned_to else None
+
+
+class DetailsDecisionSerializer(serializers.Serializer):
+    copy = serializers.ListField(
+        child=serializers.ChoiceField(choices=DETAILS_FIELDS),
+        allow_empty=True,
+        help_text="Which of the referral's differing details to copy into the patient's record; "
+        "empty keeps the record as it is.",
+    )
+
+
+class RegisteredPracticeSerializer(serializers.Serializer):
+    practice = serializers.UUIDField(help_text="The public id of the patient's new GP practice.")
 
 
 class AcceptSerializer(serializers.Serializer):

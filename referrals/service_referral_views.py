@@ -94,6 +94,7 @@ def consent_to_share(request, reference):
         "referrals/transition_form.html",
         {
             "referral": referral,
+            "patient": referral.patient,
             "form": form,
             "heading": "Consent to share with community services",
             "button": "Save consent",

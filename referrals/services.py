@@ -1,7 +1,7 @@
 """Every write to patients and referrals. One function per status change."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,7 +12,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Organisation, Reminder, ReminderChannel, Role, User
+from accounts.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Reminder,
+    ReminderChannel,
+    Role,
+    User,
+)
 from accounts.services import (
     Recipient,
     ReminderRequest,
@@ -28,6 +36,7 @@ from community_services.models import Capacity, Service, ServiceStatus
 from . import provider_links
 from .errors import (
     AlreadyReferredToService,
+    DetailsAlreadyResolved,
     IllegalTransition,
     LinkStillValid,
     NoConsentToShare,
@@ -51,6 +60,7 @@ from .models import (
     ProviderLinkPurpose,
     Referral,
     ReferralEvent,
+    ReferralPatientDetails,
     ReferralStatus,
     ServiceDeclineReason,
     ServiceReferral,
@@ -59,7 +69,7 @@ from .models import (
     TeamCoverage,
     Urgency,
 )
-from .nhs_number import normalise
+from .nhs_number import normalise, validate_nhs_number
 
 TEAM_ROLES = (Role.COORDINATOR, Role.MANAGER)
 PATIENT_FIELDS = (
@@ -76,6 +86,8 @@ PATIENT_FIELDS = (
     "language",
     "accessible_formats",
 )
+# What the referral keeps of what the referrer said about the patient.
+REFERRAL_DETAILS_FIELDS = (*PATIENT_FIELDS, *Patient.CONSENTS)
 REFERRAL_FIELDS = ("reasons", "help_wanted", "urgency", "risk_flag", "risk_notes", "access_needs")
 
 
@@ -92,7 +104,11 @@ class ReceivedReferral:
 def receive_referral(
     *, referred_by: User, practice: Organisation, patient: dict, referral: dict
 ) -> ReceivedReferral:
-    """A practice refers a patient: the patient is matched by NHS number, never duplicated."""
+    """A practice refers a patient: the patient is matched by NHS number, never duplicated.
+
+    A known patient's record is never changed by a referral (any practice can type any NHS
+    number): what the referrer said is kept on the referral, for the receiving team to compare.
+    """
     if not patient.get("consent_to_referral"):
         raise ValidationError({"consent_to_referral": "The patient must consent to be referred."})
     coverage = TeamCoverage.objects.select_related("team").filter(practice=practice).first()
@@ -114,6 +130,17 @@ def receive_referral(
         received_at=now,
         **{field: referral[field] for field in REFERRAL_FIELDS if field in referral},
     )
+    ReferralPatientDetails.objects.create(
+        referral=new,
+        nhs_number=record.nhs_number or "",
+        created_patient=created,
+        resolution=(
+            ReferralPatientDetails.Resolution.NONE_NEEDED
+            if created
+            else ReferralPatientDetails.Resolution.PENDING
+        ),
+        **{field: patient[field] for field in REFERRAL_DETAILS_FIELDS if field in patient},
+    )
     ReferralEvent.objects.create(
         referral=new, actor=referred_by, occurred_at=now, to_status=ReferralStatus.RECEIVED
     )
@@ -131,7 +158,13 @@ def receive_referral(
 def _match_or_create_patient(
     *, recorded_by: User, practice: Organisation, data: dict
 ) -> tuple[Patient, bool]:
+    """Find the patient by NHS number, or create them from the referral's details. A match
+    changes nothing on the record: not identity, not the registered practice, not consent."""
     nhs_number = normalise(data["nhs_number"])
+    try:
+        validate_nhs_number(nhs_number)
+    except ValidationError as exc:
+        raise ValidationError({"nhs_number": exc.messages}) from exc
     values = {field: data[field] for field in PATIENT_FIELDS if field in data}
     try:
         with transaction.atomic():
@@ -141,24 +174,16 @@ def _match_or_create_patient(
     except IntegrityError:
         # Another request created the same patient a moment ago: match it.
         record, created = Patient.objects.select_for_update().get(nhs_number=nhs_number), False
-    changed = _record_consents(patient=record, recorded_by=recorded_by, data=data)
-    if not created:
-        for field, value in values.items():
-            if getattr(record, field) != value:
-                setattr(record, field, value)
-                changed.append(field)
-        if record.registered_practice_id != practice.pk:
-            record.registered_practice = practice
-            changed.append("registered_practice")
-    if changed:
-        record.save(update_fields=[*changed, "updated_at"])
+    if created:
+        changed = _record_consents(patient=record, recorded_by=recorded_by, data=data)
+        if changed:
+            record.save(update_fields=[*changed, "updated_at"])
     record_audit_event(
         actor=recorded_by,
-        action="create" if created else ("update" if changed else "match"),
+        action="create" if created else "match",
         object_type="patient",
         object_id=record.pk,
         patient_id=record.pk,
-        detail=", ".join(sorted(changed)) if changed and not created else "",
     )
     return record, created
 
@@ -177,6 +202,91 @@ def _record_consents(*, patient: Patient, recorded_by: User, data: dict) -> list
         setattr(patient, f"{consent}_recorded_at", now)
         changed += [consent, f"{consent}_recorded_by", f"{consent}_recorded_at"]
     return changed
+
+
+# --- The receiving team reconciles the referral's details with the patient's record
+
+
+@transaction.atomic
+def resolve_details_difference(
+    *, referral: Referral, by: User, accept_fields: Collection[str]
+) -> ReferralPatientDetails:
+    """The team decides where a referral's details differ from the record: the fields named are
+    copied into the record, the others are kept as they are (none named: the record is kept)."""
+    _require_team_member(by, referral)
+    details = ReferralPatientDetails.objects.select_for_update().get(referral_id=referral.pk)
+    if details.is_resolved:
+        raise DetailsAlreadyResolved(
+            f"The details on referral {referral.reference} were already looked at: "
+            f"{details.get_resolution_display().lower()}."
+        )
+    patient = Patient.objects.select_for_update().get(pk=referral.patient_id)
+    differing = [difference.field for difference in details.differences(patient)]
+    unknown = sorted(set(accept_fields) - set(differing))
+    if unknown:
+        raise ValidationError(
+            {"fields": f"These details do not differ from the record: {', '.join(unknown)}."}
+        )
+    accepted = [name for name in differing if name in accept_fields]
+    changed = []
+    for name in accepted:
+        setattr(patient, name, getattr(details, name))
+        changed.append(name)
+        if name in Patient.CONSENTS:
+            # The consent was given to the referrer: who took it, and when, stays theirs.
+            setattr(patient, f"{name}_recorded_by_id", referral.referred_by_id)
+            setattr(patient, f"{name}_recorded_at", referral.received_at)
+            changed += [f"{name}_recorded_by", f"{name}_recorded_at"]
+    if changed:
+        patient.full_clean(exclude=["registered_practice", "nhs_number"], validate_unique=False)
+        patient.save(update_fields=[*changed, "updated_at"])
+    Resolution = ReferralPatientDetails.Resolution
+    if not accepted:
+        details.resolution = Resolution.KEPT if differing else Resolution.NONE_NEEDED
+    else:
+        details.resolution = (
+            Resolution.CONFIRMED if len(accepted) == len(differing) else Resolution.PARTLY_CONFIRMED
+        )
+    details.resolved_fields = accepted
+    details.resolved_by = by
+    details.resolved_at = timezone.now()
+    details.save(update_fields=["resolution", "resolved_fields", "resolved_by", "resolved_at"])
+    kept = [name for name in differing if name not in accepted]
+    record_audit_event(
+        actor=by,
+        action="update" if accepted else "details_kept",
+        object_type="patient",
+        object_id=patient.pk,
+        patient_id=patient.pk,
+        detail=f"details from {referral.reference}: copied in "
+        f"{', '.join(accepted) or 'nothing'}; record kept for {', '.join(kept) or 'nothing'}",
+    )
+    return details
+
+
+@transaction.atomic
+def change_registered_practice(*, referral: Referral, by: User, practice: Organisation) -> Patient:
+    """The receiving team moves the patient to another practice: never a referral's side effect."""
+    _require_team_member(by, referral)
+    if practice.kind != OrganisationKind.GP_PRACTICE:
+        raise ValidationError({"practice": "Choose a GP practice."})
+    patient = Patient.objects.select_for_update().get(pk=referral.patient_id)
+    if patient.registered_practice_id == practice.pk:
+        raise ValidationError(
+            {"practice": f"{patient.full_name} is already registered with {practice.name}."}
+        )
+    before = Organisation.objects.get(pk=patient.registered_practice_id)
+    patient.registered_practice = practice
+    patient.save(update_fields=["registered_practice", "updated_at"])
+    record_audit_event(
+        actor=by,
+        action="registered_practice_changed",
+        object_type="patient",
+        object_id=patient.pk,
+        patient_id=patient.pk,
+        detail=f"{before.name} → {practice.name} (on {referral.reference})",
+    )
+    return patient
 
 
 # --- Triage and casework: one function per transition
@@ -407,10 +517,18 @@ _NOTICE = {
 }
 
 
+def _name_the_referrer_gave(referral: Referral) -> str:
+    """The referrer is told the name they gave, never the shared record's (another practice's)."""
+    try:
+        return referral.patient_details.full_name
+    except ReferralPatientDetails.DoesNotExist:
+        return "the patient"
+
+
 def referrer_notice(referral: Referral, to_status: str) -> str:
     return _NOTICE[to_status].format(
         ref=referral.reference,
-        patient=referral.patient.full_name,
+        patient=_name_the_referrer_gave(referral),
         team=referral.team.name,
         reason=referral.get_decline_reason_display().lower(),
         outcome=referral.get_outcome_display().lower(),
@@ -434,7 +552,7 @@ def email_referrer_about_event(*, event_id: int) -> bool:
     """Send the referrer the email for one status change, once: a retry never sends it twice."""
     event = (
         ReferralEvent.objects.select_for_update(of=("self",))
-        .select_related("referral__patient", "referral__team", "referral__referred_by")
+        .select_related("referral__patient_details", "referral__team", "referral__referred_by")
         .get(pk=event_id)
     )
     if event.referrer_emailed_at is not None:

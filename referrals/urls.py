@@ -29,6 +29,16 @@ urlpatterns = [
         name="patient-declined",
     ),
     path(
+        "referrals/<str:reference>/patient-details/",
+        views.patient_details,
+        name="patient-details",
+    ),
+    path(
+        "referrals/<str:reference>/registered-practice/",
+        views.registered_practice,
+        name="registered-practice",
+    ),
+    path(
         "referrals/<str:reference>/consent-to-share/",
         onward.consent_to_share,
         name="consent-to-share",

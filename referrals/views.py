@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,22 +14,27 @@ from accounts.models import Organisation, Role
 from accounts.permissions import role_required
 from accounts.services import mark_notifications_read
 
-from . import services
+from . import idempotency, services
+from .errors import IdempotencyKeyInFlight
 from .forms import (
     AcceptForm,
     DeclineForm,
+    DetailsDifferenceForm,
     FindPatientForm,
     FirstContactForm,
     PatientDeclinedForm,
     ReferralForm,
+    RegisteredPracticeForm,
     UnableToContactForm,
 )
-from .models import Patient, ReferralStatus
+from .models import Patient, Referral, ReferralStatus
 from .nhs_number import formatted
 from .selectors import (
+    details_from_own_practice,
     get_visible_referral,
-    has_open_referral,
     is_in_receiving_team,
+    patient_as_seen_by,
+    patient_checks,
     practice_ids_of,
     referrals_for_practice,
     service_outcomes_for_referrer,
@@ -38,6 +44,11 @@ from .selectors import (
 )
 
 SESSION_NHS_NUMBER = "new_referral_nhs_number"
+NEW_REFERRAL = "new-referral"  # the form's name for its submission tokens
+IN_FLIGHT_MESSAGE = "This referral is being sent already. Look in Our referrals in a moment."
+STALE_FORM_MESSAGE = (
+    "This form has expired or was opened in another session. Check the details and send it again."
+)
 TEAM = (Role.COORDINATOR, Role.MANAGER)
 PAGE_SIZE = 25
 
@@ -72,34 +83,35 @@ def new_referral(request):
 @role_required(Role.REFERRER)
 @require_http_methods(["GET", "POST"])
 def new_referral_details(request):
-    """Step 2: the rest of the referral; a known patient is matched and prefilled, never copied."""
+    """Step 2: the rest of the referral. Prefilled only from what this practice said last time;
+    nothing here tells the referrer whether anyone else knows the NHS number."""
+    token = request.POST.get("submission_token", "") if request.method == "POST" else ""
+    replayed = idempotency.replayed_form_result(user=request.user, form=NEW_REFERRAL, token=token)
+    if replayed is not None:  # the same form posted again: nothing new, the first result
+        return redirect("referrals:confirmation", reference=replayed["reference"])
     nhs_number = request.session.get(SESSION_NHS_NUMBER)
     if not nhs_number:
         return redirect("referrals:new")
     practice = Organisation.objects.filter(pk__in=practice_ids_of(request.user)).first()
-    existing = Patient.objects.filter(nhs_number=nhs_number).first()
+    previous = details_from_own_practice(request.user, nhs_number)
     initial = {}
-    if existing is not None and existing.registered_practice_id == practice.pk:
-        initial = {name: getattr(existing, name) for name in ReferralForm.PATIENT_FIELDS}
+    if previous is not None:
+        initial = {name: getattr(previous, name) for name in ReferralForm.PATIENT_FIELDS}
         initial["consent_to_referral"] = False  # confirmed afresh for every referral
         if request.method == "GET":
             services.record_patient_viewed(
-                patient=existing, by=request.user, detail="prefilled a new referral"
+                patient=Patient(pk=previous.referral.patient_id),
+                by=request.user,
+                detail=f"prefilled a new referral from {previous.referral.reference}",
             )
+    if request.method == "GET":
+        initial["submission_token"] = idempotency.issue_form_token(
+            request.session, form=NEW_REFERRAL
+        )
     form = ReferralForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            received = services.receive_referral(
-                referred_by=request.user,
-                practice=practice,
-                patient=form.patient_data(nhs_number),
-                referral=form.referral_data(),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
+        received = _send_referral(request, form, practice=practice, nhs_number=nhs_number)
+        if received is not None:
             del request.session[SESSION_NHS_NUMBER]
             return redirect("referrals:confirmation", reference=received.referral.reference)
     return render(
@@ -108,10 +120,59 @@ def new_referral_details(request):
         {
             "form": form,
             "nhs_number": formatted(nhs_number),
-            "known_patient": existing is not None,
-            "open_referral": has_open_referral(nhs_number),
+            "referred_before": previous is not None,
         },
     )
+
+
+def _send_referral(request, form, *, practice, nhs_number):
+    """Post the form once per submission token: a token already used replays its referral, a
+    token this session was never given asks for the form to be checked and sent again."""
+    token = form.cleaned_data["submission_token"]
+    try:
+        claim = idempotency.claim_form_token(
+            session=request.session, user=request.user, form=NEW_REFERRAL, token=token
+        )
+    except IdempotencyKeyInFlight:
+        form.add_error(None, IN_FLIGHT_MESSAGE)
+        return None
+    if claim is None:
+        form.add_error(None, STALE_FORM_MESSAGE)
+        form.data = form.data.copy()
+        form.data["submission_token"] = idempotency.issue_form_token(
+            request.session, form=NEW_REFERRAL
+        )
+        return None
+    if claim.replay:
+        return services.ReceivedReferral(
+            referral=Referral.objects.get(reference=claim.record.response_body["reference"]),
+            patient_created=False,
+        )
+    try:
+        with transaction.atomic():
+            received = services.receive_referral(
+                referred_by=request.user,
+                practice=practice,
+                patient=form.patient_data(nhs_number),
+                referral=form.referral_data(),
+            )
+            idempotency.complete_key(
+                record=claim.record,
+                status=201,
+                body={"reference": received.referral.reference},
+            )
+    except ValidationError as exc:
+        idempotency.release_key(record=claim.record)
+        form.add_error(None, exc)
+    except DomainError as exc:
+        idempotency.release_key(record=claim.record)
+        form.add_error(None, str(exc))
+    except BaseException:
+        idempotency.release_key(record=claim.record)
+        raise
+    else:
+        return received
+    return None
 
 
 @role_required(Role.REFERRER)
@@ -134,6 +195,8 @@ def referral_detail(request, reference):
         "referrals/detail.html",
         {
             "referral": referral,
+            "patient": patient_as_seen_by(request.user, referral),
+            **(patient_checks(request.user, referral) if in_team else {}),
             "events": referral.events.select_related("actor"),
             "in_team": in_team,
             "is_case": in_team
@@ -193,7 +256,13 @@ def _transition_page(request, reference, *, form_class, run, heading, button, fo
     return render(
         request,
         "referrals/transition_form.html",
-        {"referral": referral, "form": form, "heading": heading, "button": button},
+        {
+            "referral": referral,
+            "patient": patient_as_seen_by(request.user, referral),
+            "form": form,
+            "heading": heading,
+            "button": button,
+        },
     )
 
 
@@ -286,4 +355,63 @@ def patient_declined(request, reference):
         ),
         heading="Patient declined",
         button="Record that the patient declined",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def patient_details(request, reference):
+    """The team confirms a referral's details into the record, field by field, or keeps it."""
+    referral = get_visible_referral(request.user, reference)
+    _team_only(request, referral)
+    differences = patient_checks(request.user, referral)["differences"]
+    if not differences:
+        messages.info(request, "The details on this referral need no decision.")
+        return redirect("referrals:detail", reference=referral.reference)
+    form = DetailsDifferenceForm(request.POST or None, differences=differences)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resolve_details_difference(
+                referral=referral, by=request.user, accept_fields=form.accepted_fields()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        except DomainError as exc:
+            messages.error(request, str(exc))
+            return redirect("referrals:detail", reference=referral.reference)
+        else:
+            messages.success(request, "The patient's record was checked against the referral.")
+            return redirect("referrals:detail", reference=referral.reference)
+    services.record_referral_viewed(referral=referral, by=request.user, via="details check")
+    return render(
+        request,
+        "referrals/patient_details.html",
+        {
+            "referral": referral,
+            "patient": referral.patient,
+            "form": form,
+            "differences": differences,
+        },
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def registered_practice(request, reference):
+    def run(referral, data):
+        services.change_registered_practice(
+            referral=referral, by=request.user, practice=data["practice"]
+        )
+
+    return _transition_page(
+        request,
+        reference,
+        form_class=RegisteredPracticeForm,
+        form_kwargs=lambda referral: (
+            _team_only(request, referral)
+            or {"initial": {"practice": referral.referring_practice_id}}
+        ),
+        run=run,
+        heading="Change the registered practice",
+        button="Change the registered practice",
     )

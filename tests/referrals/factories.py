@@ -3,7 +3,15 @@ import datetime
 import factory
 from django.utils import timezone
 
-from referrals.models import Patient, Referral, ReferralEvent, ReferralStatus, TeamCoverage
+from referrals.models import (
+    DETAILS_FIELDS,
+    Patient,
+    Referral,
+    ReferralEvent,
+    ReferralPatientDetails,
+    ReferralStatus,
+    TeamCoverage,
+)
 from referrals.nhs_number import synthetic_numbers
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -61,4 +69,18 @@ class ReferralFactory(factory.django.DjangoModelFactory):
                 actor=self.referred_by,
                 occurred_at=self.received_at,
                 to_status=ReferralStatus.RECEIVED,
+            )
+
+    @factory.post_generation
+    def patient_details(self, create, extracted, **kwargs):
+        """What the referrer said: by default the patient's record as it stands."""
+        if create:
+            patient = self.patient
+            ReferralPatientDetails.objects.create(
+                referral=self,
+                nhs_number=patient.nhs_number or "",
+                consent_to_referral=True,
+                resolution=ReferralPatientDetails.Resolution.NONE_NEEDED,
+                **{name: getattr(patient, name) for name in DETAILS_FIELDS},
+                **kwargs,
             )

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -7,6 +9,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Notification
 from referrals import services
 from referrals.models import Patient, Referral
+from referrals.views import SESSION_NHS_NUMBER
 from tests.referrals.factories import PatientFactory, ReferralFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,13 +44,29 @@ def _start(client, nhs_number="943 476 5919"):
     return client.post(reverse("referrals:new"), {"nhs_number": nhs_number})
 
 
+_TOKEN = re.compile(r'name="submission_token" value="([^"]+)"')
+
+
+def _form_token(client) -> str:
+    """The submission token the details form was issued with (as a browser would post it)."""
+    return _TOKEN.search(client.get(reverse("referrals:new-details")).content.decode()).group(1)
+
+
+def _send(client, **overrides):
+    return client.post(
+        reverse("referrals:new-details"),
+        _details(submission_token=_form_token(client), **overrides),
+        follow=True,
+    )
+
+
 # --- New referral
 
 
 def test_a_referrer_submits_a_referral_and_gets_a_reference_number(as_user, referrer_a, team_x):
     client = as_user(referrer_a)
     assert _start(client).url == reverse("referrals:new-details")
-    response = client.post(reverse("referrals:new-details"), _details(), follow=True)
+    response = _send(client)
     referral = Referral.objects.get()
     assert response.redirect_chain[-1][0] == reverse(
         "referrals:confirmation", args=[referral.reference]
@@ -67,7 +86,12 @@ def test_an_invalid_nhs_number_gets_a_field_error_and_the_error_summary(as_user,
 def test_missing_details_show_errors_by_each_field_and_write_nothing(as_user, referrer_a):
     client = as_user(referrer_a)
     _start(client)
-    data = _details(consent_to_referral="", date_of_birth_day="31", date_of_birth_month="2")
+    data = _details(
+        consent_to_referral="",
+        date_of_birth_day="31",
+        date_of_birth_month="2",
+        submission_token=_form_token(client),
+    )
     del data["reasons"]
     page = client.post(reverse("referrals:new-details"), data).content.decode()
     for field in ("date_of_birth", "reasons", "consent_to_referral"):
@@ -77,21 +101,26 @@ def test_missing_details_show_errors_by_each_field_and_write_nothing(as_user, re
     assert not Referral.objects.exists() and not Patient.objects.exists()
 
 
-def test_a_known_patient_is_matched_not_duplicated_and_an_open_referral_is_warned(
-    as_user, referrer_a, practice_a, team_x
+def test_a_known_patient_is_matched_not_duplicated_and_the_open_referral_is_flagged_to_the_team(
+    as_user, referrer_a, practice_a, team_x, coordinator_x
 ):
+    """Changed for issue 13 (finding 1): the open-referral warning used to be shown to the
+    referrer; it told any referrer whether a number was known. It is the team's now."""
     patient = PatientFactory(nhs_number="9434765919", registered_practice=practice_a)
-    ReferralFactory(
+    first = ReferralFactory(
         patient=patient, referring_practice=practice_a, referred_by=referrer_a, team=team_x
     )
     client = as_user(referrer_a)
     _start(client)
     page = client.get(reverse("referrals:new-details")).content.decode()
-    assert 'data-testid="open-referral-warning"' in page
-    assert patient.given_name in page  # prefilled from the practice's own patient
-    client.post(reverse("referrals:new-details"), _details())
+    assert 'data-testid="open-referral-warning"' not in page
+    assert patient.given_name in page  # prefilled from the practice's own last referral
+    _send(client)
     assert Patient.objects.count() == 1
-    assert Referral.objects.filter(patient=patient).count() == 2
+    second = Referral.objects.exclude(pk=first.pk).get(patient=patient)
+    team = as_user(coordinator_x)
+    for url in (reverse("referrals:triage"), reverse("referrals:detail", args=[second.reference])):
+        assert 'data-testid="open-referral-warning"' in team.get(url).content.decode()
 
 
 def test_the_details_step_without_an_nhs_number_goes_back_to_the_first_step(as_user, referrer_a):
@@ -293,8 +322,11 @@ def test_page_views_of_referrals_and_lists_are_audited(
     assert (coordinator_x.email, "view_list", "") in views
 
 
-def test_a_prefilled_patient_view_is_audited(as_user, referrer_a, practice_a):
+def test_a_prefilled_patient_view_is_audited(as_user, referrer_a, practice_a, team_x):
     patient = PatientFactory(nhs_number="9434765919", registered_practice=practice_a)
+    ReferralFactory(
+        patient=patient, referring_practice=practice_a, referred_by=referrer_a, team=team_x
+    )
     client = as_user(referrer_a)
     _start(client)
     client.get(reverse("referrals:new-details"))
@@ -360,3 +392,58 @@ def test_an_nhs_number_of_non_ascii_digits_or_never_issued_is_a_field_error(
     response = _start(as_user(referrer_a), number)
     assert response.status_code == 200
     assert 'id="id_nhs_number-error"' in response.content.decode()
+
+
+# --- The form is sent once per submission token (issue 13, finding 9)
+
+
+def test_two_posts_of_the_same_form_give_one_referral_and_both_land_on_its_confirmation(
+    as_user, referrer_a
+):
+    client = as_user(referrer_a)
+    _start(client)
+    data = _details(submission_token=_form_token(client))
+    first = client.post(reverse("referrals:new-details"), data)
+    # The second click's request read the session before the first one finished.
+    session = client.session
+    session[SESSION_NHS_NUMBER] = "9434765919"
+    session.save()
+    second = client.post(reverse("referrals:new-details"), data)
+    referral = Referral.objects.get()
+    confirmation = reverse("referrals:confirmation", args=[referral.reference])
+    assert first.url == confirmation and second.url == confirmation
+
+
+def test_the_same_token_posted_again_after_starting_another_referral_creates_nothing(
+    as_user, referrer_a
+):
+    client = as_user(referrer_a)
+    _start(client)
+    data = _details(submission_token=_form_token(client))
+    client.post(reverse("referrals:new-details"), data)
+    _start(client, "999 000 0018")
+    client.post(reverse("referrals:new-details"), data)
+    assert Referral.objects.count() == 1
+
+
+def test_a_form_without_a_token_this_session_was_given_creates_nothing_and_says_why(
+    as_user, referrer_a
+):
+    client = as_user(referrer_a)
+    _start(client)
+    for token in ("", "made-up"):
+        page = client.post(
+            reverse("referrals:new-details"), _details(submission_token=token)
+        ).content.decode()
+        assert "This form has expired" in page
+        assert 'name="submission_token" value="' in page
+    assert not Referral.objects.exists()
+
+
+def test_a_form_with_errors_keeps_its_token_and_can_then_be_sent(as_user, referrer_a):
+    client = as_user(referrer_a)
+    _start(client)
+    token = _form_token(client)
+    client.post(reverse("referrals:new-details"), _details(submission_token=token, help_wanted=""))
+    response = client.post(reverse("referrals:new-details"), _details(submission_token=token))
+    assert response.status_code == 302 and Referral.objects.count() == 1

@@ -16,7 +16,7 @@ from referrals.errors import (
 from referrals.models import Patient, Referral, ReferralEvent
 from tests.factories import OrganisationFactory
 from tests.referrals.conftest import patient_payload
-from tests.referrals.factories import PatientFactory
+from tests.referrals.factories import ReferralFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,13 +59,16 @@ def test_receiving_a_referral_routes_it_to_the_team_serving_the_practice(
 def test_a_patient_is_matched_by_nhs_number_and_never_duplicated(
     referrer_a, referrer_b, practice_a, practice_b
 ):
+    """Changed for issue 13 (finding 1): the second practice's referral used to overwrite the
+    phone and the registered practice; it now links to the record and changes nothing."""
     first = _receive(referrer_a, practice_a, nhs_number="943 476 5919", phone="07700 900001")
     second = _receive(referrer_b, practice_b, nhs_number="9434765919", phone="07700 900002")
     assert not second.patient_created
     assert second.referral.patient_id == first.referral.patient_id
     assert Patient.objects.count() == 1
     patient = Patient.objects.get()
-    assert (patient.phone, patient.registered_practice) == ("07700 900002", practice_b)
+    assert (patient.phone, patient.registered_practice) == ("07700 900001", practice_a)
+    assert second.referral.patient_details.phone == "07700 900002"
 
 
 def test_each_consent_records_who_recorded_it_and_when(referrer_a, practice_a):
@@ -359,10 +362,17 @@ def test_first_contact_and_patient_declined_do_not_notify_the_referrer(referral_
     assert list(Notification.objects.values_list("verb", flat=True)) == ["referral_accepted"]
 
 
-def test_a_patient_with_an_open_referral_is_flagged_and_one_without_is_not(
-    referral_a,
+def test_a_patient_with_another_open_referral_is_flagged_to_the_team_and_one_without_is_not(
+    referral_a, coordinator_x
 ):
-    from referrals.selectors import has_open_referral
+    from referrals.selectors import other_open_referrals
 
-    assert has_open_referral(referral_a.patient.nhs_number)
-    assert not has_open_referral(PatientFactory().nhs_number)
+    again = ReferralFactory(
+        patient=referral_a.patient,
+        referring_practice=referral_a.referring_practice,
+        referred_by=referral_a.referred_by,
+        team=referral_a.team,
+    )
+    flagged = other_open_referrals(coordinator_x, again)
+    assert [r.reference for r in flagged.ours] == [referral_a.reference] and flagged
+    assert not other_open_referrals(coordinator_x, ReferralFactory(team=referral_a.team))
