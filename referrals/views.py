@@ -364,6 +364,8 @@ def patient_details(request, reference):
     """The team confirms a referral's details into the record, field by field, or keeps it."""
     referral = get_visible_referral(request.user, reference)
     _team_only(request, referral)
+    if request.method == "GET":
+        services.record_referral_viewed(referral=referral, by=request.user, via="details check")
     differences = patient_checks(request.user, referral)["differences"]
     if not differences:
         messages.info(request, "The details on this referral need no decision.")
@@ -382,7 +384,6 @@ def patient_details(request, reference):
         else:
             messages.success(request, "The patient's record was checked against the referral.")
             return redirect("referrals:detail", reference=referral.reference)
-    services.record_referral_viewed(referral=referral, by=request.user, via="details check")
     return render(
         request,
         "referrals/patient_details.html",

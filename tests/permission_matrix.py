@@ -169,6 +169,8 @@ MATRIX: dict[str, Route] = {
     ),
     "coordinators:case-refer-on-service": case_form(),
     "referrals:consent-to-share": case_form(),
+    "referrals:patient-details": case_form(),
+    "referrals:registered-practice": case_form(),
     "referrals:service-referral": route(GET=CASE, POST=CASE, obj="service_referral", patient=VIEW),
     # --- casework pages
     "coordinators:home": route(patient=LIST, GET=only(TEAM)),
@@ -232,6 +234,8 @@ MATRIX: dict[str, Route] = {
     "api:referral-first-contact": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-unable-to-contact": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-patient-declined": route(obj="case", POST=REFERRAL, GET=wrong_method(TEAM)),
+    "api:referral-patient-details": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
+    "api:referral-registered-practice": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:case-list": route(patient=LIST, GET=only(TEAM)),
     "api:case-detail": route(obj="case", GET=CASE, patient=VIEW),
     "api:case-timeline": route(obj="case", GET=CASE, patient=VIEW),
@@ -275,5 +279,33 @@ MATRIX: dict[str, Route] = {
     ),
     "api:service-referral-send-link": route(
         obj="service_referral", POST=CASE, GET=wrong_method(TEAM | PROVIDER)
+    ),
+}
+
+
+# --- Two practices sharing one patient (issue 13, finding 1)
+#
+# Practice B refers the world's patient (practice A's) too: `tests.matrix_world.shared_referral`.
+# Each practice reaches its own referral only; the receiving team reaches both. Every response a
+# referrer gets must be free of the other practice's details (checked by the test as well).
+OWN_REFERRAL_ONLY = {
+    "a": expect(ok=REFERRER_A | TEAM_X, hidden=REFERRER_B | OTHER_TEAM),
+    "b": expect(ok=REFERRER_B | TEAM_X, hidden=REFERRER_A | OTHER_TEAM),
+}
+SHARED_PATIENT_ROUTES: dict[str, tuple[str, dict[str, Expect]]] = {
+    # route name → (how its URL names the referral: "reference" or "pk", per referral: outcome)
+    "referrals:detail": ("reference", OWN_REFERRAL_ONLY),
+    "referrals:patient-declined": ("reference", OWN_REFERRAL_ONLY),
+    "api:referral-detail": ("pk", OWN_REFERRAL_ONLY),
+    "referrals:confirmation": (
+        "reference",
+        {
+            "a": expect(ok=REFERRER_A, hidden=REFERRER_B),
+            "b": expect(ok=REFERRER_B, hidden=REFERRER_A),
+        },
+    ),
+    "referrals:patient-details": (
+        "reference",
+        {"a": CASE, "b": expect(ok=TEAM_X, hidden=OTHER_TEAM)},
     ),
 }

@@ -29,6 +29,7 @@ from tests.permission_matrix import (
     MATRIX,
     METHOD,
     OK,
+    SHARED_PATIENT_ROUTES,
     SKIPPED,
 )
 
@@ -167,3 +168,59 @@ def test_each_route_answers_each_actor_as_the_matrix_says(actor, world, request)
             print(f"MATRIX {actor:14} {method:6} {got:6} {name} {url}")
     assert seen, "no checks ran"
     assert not wrong, f"{len(wrong)} of {len(seen)} checks for {actor} differ:\n" + "\n".join(wrong)
+
+
+# --- Two practices sharing one patient (issue 13, finding 1)
+
+
+@pytest.fixture
+def shared_referral(world, referrer_b, practice_b, team_x):
+    """Practice B refers the world's patient (practice A's) with details of its own."""
+    from referrals import services
+    from tests.referrals.factories import TeamCoverageFactory
+
+    TeamCoverageFactory(practice=practice_b, team=team_x)
+    patient = world.case.patient
+    return services.receive_referral(
+        referred_by=referrer_b,
+        practice=practice_b,
+        patient={
+            "nhs_number": patient.nhs_number,
+            "given_name": "Bryn",
+            "family_name": "Btakeover",
+            "date_of_birth": patient.date_of_birth,
+            "phone": "07700 900222",
+            "email": "bryn@b.example",
+            "consent_to_referral": True,
+        },
+        referral={"reasons": ["loneliness"], "help_wanted": "Company", "urgency": "routine"},
+    ).referral
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("actor", ACTORS)
+def test_two_practices_sharing_a_patient_each_reach_only_their_own_referral_and_details(
+    actor, world, shared_referral, request
+):
+    fixture = ACTOR_FIXTURES[actor]
+    client = _request_client(request.getfixturevalue(fixture) if fixture else None)
+    patient = world.case.patient
+    a_only = (patient.family_name, patient.email, patient.phone)
+    referrals = {"a": world.case, "b": shared_referral}
+    wrong = []
+    for name, (by, outcomes) in SHARED_PATIENT_ROUTES.items():
+        for which, referral in referrals.items():
+            key = referral.reference if by == "reference" else referral.pk
+            url = reverse(name, args=[key])
+            response = call(client, "GET", url)
+            expected = outcomes[which].outcome(actor)
+            got = classify(response, anonymous=actor == ANONYMOUS)
+            if got != expected:
+                wrong.append(
+                    f"GET {url} ({name}, referral {which}): expected {expected}, got {got}"
+                )
+            if actor == "referrer_b" and got == OK:
+                leaked = [detail for detail in a_only if detail in response.content.decode()]
+                if leaked:
+                    wrong.append(f"GET {url} ({name}) shows practice A's {leaked}")
+    assert not wrong, "\n".join(wrong)
