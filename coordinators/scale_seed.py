@@ -38,6 +38,7 @@ from referrals.models import (
     Patient,
     Referral,
     ReferralEvent,
+    ReferralPatientDetails,
     ReferralStatus,
     TeamCoverage,
     Urgency,
@@ -483,6 +484,7 @@ class ScaleSeeder:
                 }
             )
         self._write(Patient, rows)
+        self.patient_rows = {row["id"]: row for row in rows}
 
     # --- referrals and their status events
 
@@ -493,7 +495,7 @@ class ScaleSeeder:
             statuses += [status] * round(share * c.referrals)
         statuses = (statuses + [ReferralStatus.IN_PROGRESS] * c.referrals)[: c.referrals]
         rng.shuffle(statuses)
-        referrals, events = [], []
+        referrals, events, details = [], [], []
         self.cases: list[dict] = []
         self.showcase: list[dict] = []
         reasons = list(NeedDomain.values)
@@ -559,6 +561,25 @@ class ScaleSeeder:
                 row["closed_at"] = received + datetime.timedelta(days=1)
                 trail.append((ReferralStatus.RECEIVED, status, row["closed_at"]))
             referrals.append(row)
+            patient = self.patient_rows[patient_id]
+            details.append(
+                {
+                    "id": self._next_id(ReferralPatientDetails),
+                    "referral_id": pk,
+                    "resolution": ReferralPatientDetails.Resolution.NONE_NEEDED,
+                    "consent_to_referral": True,
+                    **{
+                        name: patient[name]
+                        for name in (
+                            "nhs_number",
+                            "given_name",
+                            "family_name",
+                            "date_of_birth",
+                            "postcode",
+                        )
+                    },
+                }
+            )
             for from_status, to_status, at in trail:
                 events.append(
                     {
@@ -582,6 +603,7 @@ class ScaleSeeder:
                 }
                 (self.showcase if showcase_for else self.cases).append(case)
         self._write(Referral, referrals)
+        self._write(ReferralPatientDetails, details)
         self._write(ReferralEvent, events)
         self.referral_event_count = len(events)
 
@@ -697,6 +719,7 @@ class ScaleSeeder:
                 Location,
                 Patient,
                 Referral,
+                ReferralPatientDetails,
                 ReferralEvent,
                 Goal,
                 Review,

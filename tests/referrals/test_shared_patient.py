@@ -7,6 +7,8 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -405,4 +407,28 @@ def test_an_anonymised_case_loses_the_details_the_referrer_gave(takeover, coordi
         "Anonymised",
         "",
         "",
+    )
+
+
+def test_the_details_check_page_reads_the_same_queries_for_one_or_many_differences(
+    client, patient_of_a, referrer_b, practice_b, coordinator_x, django_assert_num_queries
+):
+    def referral_saying(**said):
+        return services.receive_referral(
+            referred_by=referrer_b,
+            practice=practice_b,
+            patient={**A_SAID, **said},
+            referral=REFERRAL,
+        ).referral
+
+    one = referral_saying(phone="07700 900333")
+    many = referral_saying(**{k: v for k, v in B_SAYS.items() if k != "nhs_number"})
+    _login(client, coordinator_x)
+    client.get(reverse("referrals:patient-details", args=[one.reference]))
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("referrals:patient-details", args=[one.reference]))
+    with django_assert_num_queries(len(first)):
+        page = client.get(reverse("referrals:patient-details", args=[many.reference]))
+    assert page.content.decode().count('name="fields_to_copy"') == len(
+        many.patient_details.differences(Patient.objects.get(pk=many.patient_id))
     )
