@@ -123,6 +123,7 @@ def receive_referral(
         object_type="referral",
         object_id=new.pk,
         patient_id=record.pk,
+        team_id=new.team_id,
         detail=f"received {new.reference} for {coverage.team.name}",
     )
     return ReceivedReferral(referral=new, patient_created=created)
@@ -239,6 +240,7 @@ def _transition(
         object_type="referral",
         object_id=referral.pk,
         patient_id=referral.patient_id,
+        team_id=referral.team_id,
         detail=f"{from_status} → {to_status}",
     )
     if notify_referrer:
@@ -499,6 +501,7 @@ def record_referral_viewed(*, referral: Referral, by: User, via: str = "page") -
         object_type="referral",
         object_id=referral.pk,
         patient_id=referral.patient_id,
+        team_id=referral.team_id,
         detail=f"viewed {referral.reference} ({via})",
     )
 
@@ -620,6 +623,7 @@ def record_consent_to_share(*, referral: Referral, by: User, given: bool) -> Pat
         object_type="patient",
         object_id=patient.pk,
         patient_id=patient.pk,
+        team_id=referral.team_id,
         detail=f"consent_to_share: {'yes' if given else 'no'} (on {referral.reference})",
     )
     return patient
@@ -733,6 +737,7 @@ def create_service_referral(
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=referral.patient_id,
+        team_id=referral.team_id,
         detail=f"{referral.reference} referred on to {service.name}",
     )
     _issue_provider_link(service_referral=service_referral, service=service, by=by)
@@ -800,6 +805,7 @@ def send_fresh_provider_link(*, service_referral: ServiceReferral, by: User) -> 
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=referral.patient_id,
+        team_id=referral.team_id,
         detail=f"fresh link {link.pk} to {link.recipient_email}",
     )
     return link
@@ -928,6 +934,7 @@ def _change_service_referral(
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=referral.patient_id,
+        team_id=referral.team_id,
         detail=f"{service.name}: {from_status} → {to_status}{via}",
     )
     if by_provider and referral.assigned_to_id:
@@ -1068,6 +1075,7 @@ def record_service_referral_viewed(
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=service_referral.referral.patient_id,
+        team_id=service_referral.referral.team_id,
         detail=f"viewed onward referral ({via})",
     )
 
@@ -1080,6 +1088,7 @@ def record_provider_link_opened(*, link: ProviderLink) -> None:
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=service_referral.referral.patient_id,
+        team_id=service_referral.referral.team_id,
         detail=f"emailed link {link.pk} opened ({link.recipient_email})",
     )
 
@@ -1143,14 +1152,16 @@ def send_provider_reminder_link(*, service_referral: ServiceReferral) -> Provide
         purpose=ProviderLinkPurpose.REMINDER,
     )
     if link is not None:
+        patient_id, team_id = Referral.objects.values_list("patient_id", "team_id").get(
+            pk=service_referral.referral_id
+        )
         record_audit_event(
             actor=None,
             action="send_link",
             object_type="service_referral",
             object_id=service_referral.pk,
-            patient_id=Referral.objects.values_list("patient_id", flat=True).get(
-                pk=service_referral.referral_id
-            ),
+            patient_id=patient_id,
+            team_id=team_id,
             detail=f"reminder link {link.pk} to {link.recipient_email}"
             + (f", replacing link {replaced.pk}" if replaced else ""),
         )
@@ -1310,6 +1321,7 @@ def record_patient_reported_attendance(
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=referral.patient_id,
+        team_id=referral.team_id,
         detail=f"{service.name}: the patient answered {answer} by their signed link",
     )
     if referral.assigned_to_id:
@@ -1335,6 +1347,7 @@ def record_attendance_question_opened(*, service_referral: ServiceReferral) -> N
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=service_referral.referral.patient_id,
+        team_id=service_referral.referral.team_id,
         detail="the patient opened their attendance question link",
     )
 
