@@ -419,6 +419,21 @@ def referrer_notice(referral: Referral, to_status: str) -> str:
     )
 
 
+def referrer_email(referral: Referral) -> tuple[str, str]:
+    """The subject and body of the email to the referrer: only that the referral changed, and
+    where to sign in. Anyone with the mailbox can read an email, so no patient name, status,
+    reason or outcome; the in-app notice (behind sign-in) has those."""
+    link = settings.SITE_URL + reverse("referrals:detail", args=[referral.reference])
+    subject = f"Social prescribing referral {referral.reference} has been updated"
+    body = (
+        f"There is an update on social prescribing referral {referral.reference}.\n\n"
+        f"Sign in to the social prescribing service to see it:\n{link}\n\n"
+        "This is an automatic message from the social prescribing referral service. "
+        "Please do not reply to it."
+    )
+    return subject, body
+
+
 def _notify_referrer(*, referral: Referral, event: ReferralEvent) -> None:
     from .tasks import email_referrer_about_event
 
@@ -436,7 +451,7 @@ def email_referrer_about_event(*, event_id: int) -> bool:
     """Send the referrer the email for one status change, once: a retry never sends it twice."""
     event = (
         ReferralEvent.objects.select_for_update(of=("self",))
-        .select_related("referral__patient", "referral__team", "referral__referred_by")
+        .select_related("referral__referred_by")
         .get(pk=event_id)
     )
     if event.referrer_emailed_at is not None:
@@ -445,16 +460,8 @@ def email_referrer_about_event(*, event_id: int) -> bool:
     recipient = referral.referred_by
     if not recipient.email or not recipient.is_active:
         return False
-    send_mail(
-        subject=f"Social prescribing referral {referral.reference}: "
-        f"{event.get_to_status_display().lower()}",
-        message=(
-            f"{referrer_notice(referral, event.to_status)}\n\n"
-            "Sign in to the social prescribing service to see the details."
-        ),
-        from_email=None,
-        recipient_list=[recipient.email],
-    )
+    subject, body = referrer_email(referral)
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[recipient.email])
     event.referrer_emailed_at = timezone.now()
     event.save(update_fields=["referrer_emailed_at"])
     return True
