@@ -10,6 +10,7 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from .link_log_redaction import RedactLinkTokens
 
-        # gunicorn sets up its own access log handlers; a filter on the logger keeps them
-        # (configuring the logger in LOGGING would replace them).
-        logging.getLogger("gunicorn.access").addFilter(RedactLinkTokens())
+        # gunicorn sets up its own log handlers; a filter on each logger keeps them
+        # (configuring the loggers in LOGGING would replace them).
+        for name in ("gunicorn.access", "gunicorn.error"):
+            logging.getLogger(name).addFilter(RedactLinkTokens())

@@ -127,7 +127,9 @@ def test_a_request_to_a_provider_link_logs_the_token_redacted(client, db, caplog
     assert "/respond/[redacted]/" in caplog.text
 
 
-@pytest.mark.parametrize("logger_name", ["django.server", "gunicorn.access", "django.request"])
+@pytest.mark.parametrize(
+    "logger_name", ["django.server", "django.request", "gunicorn.access", "gunicorn.error"]
+)
 @pytest.mark.parametrize(
     "path",
     [
