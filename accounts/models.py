@@ -178,6 +178,14 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=80)
     object_id = models.CharField(max_length=64, blank=True)
     patient_id = models.CharField(max_length=64, blank=True, db_index=True)
+    team = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The coordinator team whose case this is about: scopes what a manager sees.",
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     detail = models.CharField(max_length=500, blank=True)

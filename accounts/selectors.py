@@ -1,6 +1,5 @@
 from django.apps import apps
-from django.db.models import CharField, Count, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -38,34 +37,38 @@ def _managed_team_ids(user: User) -> list[int]:
     return [m.organisation_id for m in user.cached_memberships if m.role == Role.MANAGER]
 
 
-def _patients_of_teams(team_ids: list[int]) -> QuerySet:
-    """The ids (as the audit trail stores them, text) of patients referred to these teams.
-    Referrals live in an app that depends on this one, hence the lookup by name."""
-    referral = apps.get_model("referrals", "Referral")
-    return (
-        referral.objects.filter(team_id__in=team_ids)
-        .annotate(patient_key=Cast("patient_id", CharField()))
-        .values("patient_key")
-    )
+def teams_in_patient_scope_of(user: User) -> list[int] | None:
+    """Whose part of a patient's record the user may see: the teams they manage (a patient
+    referred to two teams has two scoped views), or None for a superuser, who sees all."""
+    return None if user.is_superuser else _managed_team_ids(user)
+
+
+def scoped_to_teams_of(queryset: QuerySet, user: User, *, team_field: str = "team_id"):
+    """The one scoping rule for patient-level views (subject access, the audit trail and its
+    export): rows of the user's own teams' cases only. Every such view filters through here."""
+    teams = teams_in_patient_scope_of(user)
+    return queryset if teams is None else queryset.filter(**{f"{team_field}__in": teams})
 
 
 def audit_events_visible_to(user: User) -> QuerySet[AuditEvent]:
-    """Superusers: the whole trail. A manager: what the members of the teams they manage did,
-    and everything about the patients referred to those teams; not other teams' work."""
-    if user.is_superuser:
-        return AuditEvent.objects.all()
-    teams = _managed_team_ids(user)
+    """Superusers: the whole trail. A manager: events about their own teams' cases, whoever
+    did them, and what members of those teams did outside any case; never another team's
+    events about a patient the two teams share."""
+    events = AuditEvent.objects.all()
+    teams = teams_in_patient_scope_of(user)
+    if teams is None:
+        return events
     members = Membership.objects.filter(organisation_id__in=teams).values("user_id")
-    return AuditEvent.objects.filter(
-        Q(actor_id__in=members) | Q(patient_id__in=_patients_of_teams(teams))
-    )
+    return scoped_to_teams_of(events, user) | events.filter(team=None, actor_id__in=members)
 
 
 def may_export_audit_trail_of(user: User, patient_id: str) -> bool:
-    """Subject access: a manager only for a patient referred to a team they manage."""
+    """Subject access: a superuser for any patient id; a manager only for a patient referred
+    to a team they manage."""
     if user.is_superuser:
         return True
-    return _patients_of_teams(_managed_team_ids(user)).filter(patient_id=patient_id).exists()
+    referral = apps.get_model("referrals", "Referral")
+    return scoped_to_teams_of(referral.objects.filter(patient_id=patient_id), user).exists()
 
 
 def audit_events_for_browsing(
@@ -103,10 +106,12 @@ AUDIT_EXPORT_COLUMNS = (
 )
 
 
-def audit_trail_of_patient(patient_id: str):
-    """Every event about one patient, oldest first, as value tuples streamed in chunks."""
+def audit_trail_of_patient(user: User, patient_id: str):
+    """The events about one patient the user may see, oldest first, as value tuples streamed
+    in chunks."""
     return (
-        AuditEvent.objects.filter(patient_id=patient_id)
+        audit_events_visible_to(user)
+        .filter(patient_id=patient_id)
         .order_by("id")
         .values_list(*AUDIT_EXPORT_COLUMNS)
         .iterator(chunk_size=2000)

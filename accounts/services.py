@@ -92,6 +92,7 @@ class AuditEntry:
     object_id: str | int = ""
     patient_id: str | int = ""
     detail: str = ""
+    team_id: int | None = None
 
 
 def record_audit_event(
@@ -102,10 +103,12 @@ def record_audit_event(
     object_id: str | int = "",
     patient_id: str | int = "",
     detail: str = "",
+    team_id: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit trail, chained to the one before it."""
+    """Append one event to the audit trail, chained to the one before it. `team_id` names the
+    team whose case the event is about, so that a shared patient's trail is seen per team."""
     (event,) = record_audit_events(
-        entries=[AuditEntry(actor, action, object_type, object_id, patient_id, detail)]
+        entries=[AuditEntry(actor, action, object_type, object_id, patient_id, detail, team_id)]
     )
     return event
 
@@ -147,7 +150,9 @@ def record_audit_events(*, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
             "detail": entry.detail[:500],
         }
         digest = audit_event_digest(previous_hash=previous_hash, **fields)
-        events.append(AuditEvent(previous_hash=previous_hash, hash=digest, **fields))
+        events.append(
+            AuditEvent(previous_hash=previous_hash, hash=digest, team_id=entry.team_id, **fields)
+        )
         previous_hash = digest
     if len(events) == 1:
         events[0].save(force_insert=True)
@@ -405,6 +410,7 @@ def create_reminders_in_bulk(*, requests: Sequence[ReminderRequest]) -> list[Rem
                 patient_id=request_of[_reminder_key(reminder)].patient_id,
                 detail=f"{reminder.kind} for {reminder.recipient_key} by {reminder.channel}"
                 + (f": {reminder.last_error}" if reminder.status == ReminderStatus.SKIPPED else ""),
+                team_id=reminder.team_id,
             )
             for reminder in created
         ]

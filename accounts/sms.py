@@ -27,11 +27,27 @@ class DeliveryError(Exception):
 
 
 class ConsoleSMSBackend:
-    """Development: writes the message to the log instead of sending it."""
+    """Development: writes the message to the log instead of sending it. Only with DEBUG on
+    does the line hold the number and the body (they are patient data)."""
 
     def send(self, *, to: str, body: str, reference: str) -> str:
-        logger.info("SMS to %s (reference %s): %s", to, reference, body)
+        if settings.DEBUG:
+            logger.info("SMS to %s (reference %s): %s", to, reference, body)
+        else:
+            logger.info("SMS (reference %s) written nowhere: the console backend.", reference)
         return f"console-{reference}"
+
+
+class UnconfiguredSMSBackend:
+    """Production with no SMS provider configured (DEBUG off, no SMS_BACKEND or Notify key):
+    nothing is sent, the reminder fails with the reason (so the operations page shows it),
+    and the log says so without the number or the body. See the accounts.W002 check."""
+
+    def send(self, *, to: str, body: str, reference: str) -> str:
+        logger.warning("SMS (reference %s) not sent: no SMS provider is configured.", reference)
+        raise DeliveryError(
+            "Not sent: no SMS provider is configured (set NOTIFY_API_KEY).", permanent=True
+        )
 
 
 class LocmemSMSBackend:

@@ -73,16 +73,17 @@ def _csv_safe(value) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _audit_csv_lines(patient_id: str):
+def _audit_csv_lines(user, patient_id: str):
     writer = csv.writer(_Echo())
     yield writer.writerow(AUDIT_EXPORT_COLUMNS)
-    for row in audit_trail_of_patient(patient_id):
+    for row in audit_trail_of_patient(user, patient_id):
         yield writer.writerow([_csv_safe(value) for value in row])
 
 
 @role_required(Role.MANAGER, allow_superuser=True)
 def audit_export(request):
-    """Subject access: everything the audit trail holds about one patient, as CSV, streamed."""
+    """Subject access: what the audit trail holds about one patient, as CSV, streamed; a
+    manager gets their own teams' part (see accounts.selectors.scoped_to_teams_of)."""
     patient_id = request.GET.get("patient_id", "").strip()
     if not patient_id.isdigit():
         messages.error(request, "Enter the patient id whose audit trail you want to download.")
@@ -98,7 +99,7 @@ def audit_export(request):
         detail="audit trail exported as CSV (subject access)",
     )
     response = StreamingHttpResponse(
-        _audit_csv_lines(patient_id), content_type="text/csv; charset=utf-8"
+        _audit_csv_lines(request.user, patient_id), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="audit-trail-patient-{patient_id}.csv"'
     return response

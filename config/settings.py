@@ -259,9 +259,15 @@ ATTENDANCE_LINK_MAX_AGE_DAYS = env_int("ATTENDANCE_LINK_MAX_AGE_DAYS", 14)
 # Absolute links in emails and text messages.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 REMINDER_MESSAGE_ID_DOMAIN = env_str("REMINDER_MESSAGE_ID_DOMAIN", "social-prescribing.invalid")
-# Text messages: a log backend by default; GOV.UK Notify in production.
-SMS_BACKEND = env_str("SMS_BACKEND", "accounts.sms.ConsoleSMSBackend")
+# Text messages: GOV.UK Notify when its key is set; else the log in development (DEBUG) and
+# nowhere in production (each fails with the reason; system check accounts.W002).
 NOTIFY_API_KEY = env_str("NOTIFY_API_KEY")
+SMS_BACKEND = env_str(
+    "SMS_BACKEND",
+    "accounts.sms.NotifySMSBackend"
+    if NOTIFY_API_KEY
+    else ("accounts.sms.ConsoleSMSBackend" if DEBUG else "accounts.sms.UnconfiguredSMSBackend"),
+)
 NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID")
 NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 
@@ -312,13 +318,18 @@ HEALTH_BROKER_TIMEOUT_SECONDS = 2
 # A 503 (database, cache or broker unreachable) tells clients when to try again.
 SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS", 30)
 
-# Email: console in development, SMTP when EMAIL_HOST is set.
+# Email: SMTP when EMAIL_HOST is set; else the console in development (DEBUG) and nowhere in
+# production, with a warning (system check accounts.W001): never bodies in a production log.
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
+    else (
+        "django.core.mail.backends.console.EmailBackend"
+        if DEBUG
+        else "accounts.mail.UnconfiguredEmailBackend"
+    ),
 )
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -422,9 +433,36 @@ RETENTION_CLOSED_CASE_DAYS = env_int("RETENTION_CLOSED_CASE_DAYS", 8 * 365 + 2)
 # The next follow-up review defaults to this many days after the one just recorded.
 REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 42)
 
+# Provider and attendance link tokens are redacted from every log line (see
+# referrals.link_log_redaction; gunicorn's access log gets the filter in referrals.apps).
+# django.server is configured here, as Django's default, only to add the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_link_tokens": {"()": "referrals.link_log_redaction.RedactLinkTokens"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_link_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "level": "INFO",
+        },
+    },
+    "loggers": {
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_link_tokens"],
+        },
+        "django.request": {"filters": ["redact_link_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

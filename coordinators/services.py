@@ -96,6 +96,7 @@ def _record(
         object_type=object_type,
         object_id=obj.pk,
         patient_id=case.patient_id,
+        team_id=case.team_id,
         detail=f"{case.reference}: {summary}"[:500],
     )
 
@@ -832,6 +833,7 @@ def record_case_viewed(*, case: Referral, by: User, what: str = "case", via: str
         object_type=what,
         object_id=case.pk,
         patient_id=case.patient_id,
+        team_id=case.team_id,
         detail=f"viewed {what} of {case.reference} ({via})",
     )
 
@@ -1130,6 +1132,7 @@ def _anonymise_case(case: Referral, *, now, by: User | None) -> None:
         object_type="referral",
         object_id=case.pk,
         patient_id=case.patient_id,
+        team_id=case.team_id,
         detail=f"Retention period passed; ended {case.closed_at:%Y-%m-%d}",
     )
 

@@ -687,7 +687,7 @@ def subject_access(request, patient_id):
         "coordinators/subject_access.html",
         {
             "patient": patient,
-            "sections": selectors.subject_access_record(patient),
+            "sections": selectors.subject_access_record(patient, request.user),
             "generated_at": timezone.now(),
         },
     )
@@ -699,7 +699,7 @@ def subject_access_json(request, patient_id):
     services.record_subject_access_export(patient=patient, by=request.user, format="JSON")
     body = {
         "generated_at": timezone.now(),
-        **{s.key: s.rows for s in selectors.subject_access_record(patient)},
+        **{s.key: s.rows for s in selectors.subject_access_record(patient, request.user)},
     }
     response = JsonResponse(body, json_dumps_params={"indent": 2})
     response["Content-Disposition"] = f'attachment; filename="subject-access-{patient.pk}.json"'

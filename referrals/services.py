@@ -150,6 +150,7 @@ def receive_referral(
         object_type="referral",
         object_id=new.pk,
         patient_id=record.pk,
+        team_id=new.team_id,
         detail=f"received {new.reference} for {coverage.team.name}",
     )
     return ReceivedReferral(referral=new, patient_created=created)
@@ -349,6 +350,7 @@ def _transition(
         object_type="referral",
         object_id=referral.pk,
         patient_id=referral.patient_id,
+        team_id=referral.team_id,
         detail=f"{from_status} → {to_status}",
     )
     if notify_referrer:
@@ -535,6 +537,21 @@ def referrer_notice(referral: Referral, to_status: str) -> str:
     )
 
 
+def referrer_email(referral: Referral) -> tuple[str, str]:
+    """The subject and body of the email to the referrer: only that the referral changed, and
+    where to sign in. Anyone with the mailbox can read an email, so no patient name, status,
+    reason or outcome; the in-app notice (behind sign-in) has those."""
+    link = settings.SITE_URL + reverse("referrals:detail", args=[referral.reference])
+    subject = f"Social prescribing referral {referral.reference} has been updated"
+    body = (
+        f"There is an update on social prescribing referral {referral.reference}.\n\n"
+        f"Sign in to the social prescribing service to see it:\n{link}\n\n"
+        "This is an automatic message from the social prescribing referral service. "
+        "Please do not reply to it."
+    )
+    return subject, body
+
+
 def _notify_referrer(*, referral: Referral, event: ReferralEvent) -> None:
     from .tasks import email_referrer_about_event
 
@@ -552,7 +569,7 @@ def email_referrer_about_event(*, event_id: int) -> bool:
     """Send the referrer the email for one status change, once: a retry never sends it twice."""
     event = (
         ReferralEvent.objects.select_for_update(of=("self",))
-        .select_related("referral__patient_details", "referral__team", "referral__referred_by")
+        .select_related("referral__referred_by")
         .get(pk=event_id)
     )
     if event.referrer_emailed_at is not None:
@@ -561,16 +578,8 @@ def email_referrer_about_event(*, event_id: int) -> bool:
     recipient = referral.referred_by
     if not recipient.email or not recipient.is_active:
         return False
-    send_mail(
-        subject=f"Social prescribing referral {referral.reference}: "
-        f"{event.get_to_status_display().lower()}",
-        message=(
-            f"{referrer_notice(referral, event.to_status)}\n\n"
-            "Sign in to the social prescribing service to see the details."
-        ),
-        from_email=None,
-        recipient_list=[recipient.email],
-    )
+    subject, body = referrer_email(referral)
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=[recipient.email])
     event.referrer_emailed_at = timezone.now()
     event.save(update_fields=["referrer_emailed_at"])
     return True
@@ -617,6 +626,7 @@ def record_referral_viewed(*, referral: Referral, by: User, via: str = "page") -
         object_type="referral",
         object_id=referral.pk,
         patient_id=referral.patient_id,
+        team_id=referral.team_id,
         detail=f"viewed {referral.reference} ({via})",
     )
 
@@ -738,6 +748,7 @@ def record_consent_to_share(*, referral: Referral, by: User, given: bool) -> Pat
         object_type="patient",
         object_id=patient.pk,
         patient_id=patient.pk,
+        team_id=referral.team_id,
         detail=f"consent_to_share: {'yes' if given else 'no'} (on {referral.reference})",
     )
     return patient
@@ -851,6 +862,7 @@ def create_service_referral(
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=referral.patient_id,
+        team_id=referral.team_id,
         detail=f"{referral.reference} referred on to {service.name}",
     )
     _issue_provider_link(service_referral=service_referral, service=service, by=by)
@@ -918,6 +930,7 @@ def send_fresh_provider_link(*, service_referral: ServiceReferral, by: User) -> 
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=referral.patient_id,
+        team_id=referral.team_id,
         detail=f"fresh link {link.pk} to {link.recipient_email}",
     )
     return link
@@ -1046,6 +1059,7 @@ def _change_service_referral(
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=referral.patient_id,
+        team_id=referral.team_id,
         detail=f"{service.name}: {from_status} → {to_status}{via}",
     )
     if by_provider and referral.assigned_to_id:
@@ -1186,6 +1200,7 @@ def record_service_referral_viewed(
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=service_referral.referral.patient_id,
+        team_id=service_referral.referral.team_id,
         detail=f"viewed onward referral ({via})",
     )
 
@@ -1198,6 +1213,7 @@ def record_provider_link_opened(*, link: ProviderLink) -> None:
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=service_referral.referral.patient_id,
+        team_id=service_referral.referral.team_id,
         detail=f"emailed link {link.pk} opened ({link.recipient_email})",
     )
 
@@ -1261,14 +1277,16 @@ def send_provider_reminder_link(*, service_referral: ServiceReferral) -> Provide
         purpose=ProviderLinkPurpose.REMINDER,
     )
     if link is not None:
+        patient_id, team_id = Referral.objects.values_list("patient_id", "team_id").get(
+            pk=service_referral.referral_id
+        )
         record_audit_event(
             actor=None,
             action="send_link",
             object_type="service_referral",
             object_id=service_referral.pk,
-            patient_id=Referral.objects.values_list("patient_id", flat=True).get(
-                pk=service_referral.referral_id
-            ),
+            patient_id=patient_id,
+            team_id=team_id,
             detail=f"reminder link {link.pk} to {link.recipient_email}"
             + (f", replacing link {replaced.pk}" if replaced else ""),
         )
@@ -1428,6 +1446,7 @@ def record_patient_reported_attendance(
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=referral.patient_id,
+        team_id=referral.team_id,
         detail=f"{service.name}: the patient answered {answer} by their signed link",
     )
     if referral.assigned_to_id:
@@ -1453,6 +1472,7 @@ def record_attendance_question_opened(*, service_referral: ServiceReferral) -> N
         object_type="service_referral",
         object_id=service_referral.pk,
         patient_id=service_referral.referral.patient_id,
+        team_id=service_referral.referral.team_id,
         detail="the patient opened their attendance question link",
     )
 

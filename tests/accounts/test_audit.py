@@ -204,12 +204,23 @@ def test_a_manager_does_not_see_another_teams_work_in_the_audit_trail(
     assert "the other team&#x27;s look" not in page
 
 
-def test_a_manager_sees_anyone_s_events_about_a_patient_of_their_team(
-    client, manager, superuser, two_teams_patients, password
+def test_a_manager_sees_anyone_s_events_about_their_team_s_case(
+    client, manager, superuser, team_x, two_teams_patients, password
 ):
     ours, _ = two_teams_patients
-    _view_of_patient(superuser, ours, "an administrator looked")
-    assert "an administrator looked" in _seen_by(client, manager, password)
+    record_audit_event(
+        actor=superuser,
+        action="view",
+        object_type="referral",
+        patient_id=ours.pk,
+        team_id=team_x.pk,
+        detail="an administrator looked at the case",
+    )
+    _view_of_patient(superuser, ours, "an administrator looked at the patient")
+    page = _seen_by(client, manager, password)
+    assert "an administrator looked at the case" in page
+    # Outside any case, whose part it is cannot be told: only a superuser sees it.
+    assert "an administrator looked at the patient" not in page
 
 
 def test_a_superuser_sees_every_team_s_events(
