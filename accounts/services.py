@@ -79,6 +79,57 @@ def record_audit_event(
     return event
 
 
+@dataclass(frozen=True)
+class Listed:
+    """One record shown in a list, and the patient it is about."""
+
+    object_id: str | int
+    patient_id: str | int
+
+
+def record_list_viewed(
+    *, actor: User | None, what: str, object_type: str, listed: Sequence[Listed]
+) -> list[AuditEvent]:
+    """A list page: one event per record shown, with its patient, so that who saw a patient
+    finds list views too (one insert for the page); an empty page still leaves one event."""
+    if not listed:
+        return [
+            record_audit_event(
+                actor=actor, action="view_list", object_type=object_type, detail=f"{what}: 0 shown"
+            )
+        ]
+    total = len(listed)
+    return record_audit_events(
+        entries=[
+            AuditEntry(
+                actor,
+                "view_list",
+                object_type,
+                record.object_id,
+                record.patient_id,
+                f"{what}: {number} of {total} shown",
+            )
+            for number, record in enumerate(listed, start=1)
+        ]
+    )
+
+
+def record_audit_list_viewed(
+    *, by: User, filters: dict[str, str], page_number: int, shown: int
+) -> AuditEvent:
+    """Reading the trail is itself audited, with what was searched for; a search for one
+    patient lands in that patient's own trail."""
+    searched = ", ".join(f"{name}={value}" for name, value in filters.items() if value)
+    patient_id = filters.get("patient_id", "")
+    return record_audit_event(
+        actor=by,
+        action="view_list",
+        object_type="audit_event",
+        patient_id=patient_id if patient_id.isdigit() else "",
+        detail=f"audit list ({searched or 'no filters'}), page {page_number}: {shown} shown",
+    )
+
+
 @transaction.atomic(savepoint=False)
 def record_audit_events(*, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
     """Append events to the audit trail in order, each chained to the one before it.

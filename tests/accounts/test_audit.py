@@ -148,7 +148,7 @@ def test_manager_browses_the_audit_trail(
 ):
     _three_events(coordinator_x)
     client.login(email=manager.email, password=password)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("accounts:audit-list"), {"action": "view"})
     assert response.status_code == 200
     assert response.content.decode().count(coordinator_x.email) == 3
@@ -159,12 +159,13 @@ def test_audit_list_query_count_does_not_grow_with_events(
 ):
     client.login(email=manager.email, password=password)
     _three_events(coordinator_x)
-    # 6: session, user, membership, count, page, and the header bell's unread count.
-    with django_assert_num_queries(6):
+    # 9: session, user, membership, count, page, the header bell's unread count, and the
+    # audit of this very page (chain lock, previous hash, insert).
+    with django_assert_num_queries(9):
         client.get(reverse("accounts:audit-list"))
     for _ in range(20):
         _three_events(coordinator_x)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9):
         client.get(reverse("accounts:audit-list"))
 
 
@@ -274,3 +275,20 @@ def test_a_failed_audit_append_cannot_be_caught_and_the_change_committed(
         with contextlib.suppress(RuntimeError):  # a careless caller
             record_audit_event(actor=coordinator_x, action="create", object_type="organisation")
     assert not Organisation.objects.filter(name="Changed without audit").exists()
+
+
+def test_browsing_the_audit_trail_is_itself_audited_with_its_filters(
+    client, manager, coordinator_x, password
+):
+    _three_events(coordinator_x)
+    client.login(email=manager.email, password=password)
+    client.get(reverse("accounts:audit-list"), {"action": "view", "patient_id": "2"})
+    client.get(reverse("accounts:audit-list"))
+    assert list(
+        AuditEvent.objects.filter(actor=manager, object_type="audit_event")
+        .order_by("id")
+        .values_list("action", "patient_id", "detail")
+    ) == [
+        ("view_list", "2", "audit list (action=view, patient_id=2), page 1: 1 shown"),
+        ("view_list", "", "audit list (no filters), page 1: 5 shown"),
+    ]
