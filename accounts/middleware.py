@@ -1,3 +1,5 @@
+import ipaddress
+import logging
 import re
 import time
 import uuid
@@ -14,29 +16,55 @@ from django.utils.cache import add_never_cache_headers
 from .request_context import RequestContext, reset_request_context, set_request_context
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+logger = logging.getLogger(__name__)
 SESSION_STARTED_KEY = "auth_started_at"
 SESSION_ACTIVITY_KEY = "last_activity_at"
 
 
 def client_ip(request) -> str | None:
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the entry of
+    X-Forwarded-For that the outermost trusted proxy appended (the Nth from the right). Entries
+    to its left are whatever the client sent and are never believed."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [
+        entry.strip()
+        for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if entry.strip()
+    ]
+    if len(forwarded) < proxies:
+        logger.warning(
+            "X-Forwarded-For has %d entries behind %d trusted proxies: using REMOTE_ADDR",
+            len(forwarded),
+            proxies,
+        )
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        logger.warning("X-Forwarded-For entry from a trusted proxy is not an address")
+        return remote
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (kept from X-Request-ID when sane) and remembers the client IP."""
+    """Gives every request an id of our own (returned as X-Request-ID) and remembers the client
+    IP. A sane X-Request-ID from the client is kept beside it, marked as the client's."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = uuid.uuid4().hex
+        request.client_request_id = incoming if _REQUEST_ID.match(incoming) else ""
         token = set_request_context(
-            RequestContext(request_id=request.request_id, ip_address=client_ip(request))
+            RequestContext(
+                request_id=request.request_id,
+                client_request_id=request.client_request_id,
+                ip_address=client_ip(request),
+            )
         )
         try:
             response = self.get_response(request)

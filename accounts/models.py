@@ -166,6 +166,13 @@ class AuditTrailIsAppendOnly(Exception):
     pass
 
 
+class AuditHashScheme(models.IntegerChoices):
+    """How an event's hash was made: plain SHA-256 before the key existed, then HMAC-SHA256."""
+
+    SHA256 = 1, "SHA-256 (before the audit key)"
+    HMAC_SHA256 = 2, "HMAC-SHA256 with the audit key"
+
+
 class AuditEvent(models.Model):
     """One row per view or change of sensitive data; rows are hash-chained and never change."""
 
@@ -187,10 +194,13 @@ class AuditEvent(models.Model):
         help_text="The coordinator team whose case this is about: scopes what a manager sees.",
     )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # Ours, made for every request; the client's own X-Request-ID is kept apart, untrusted.
     request_id = models.CharField(max_length=64, blank=True)
+    client_request_id = models.CharField(max_length=64, blank=True, default="")
     detail = models.CharField(max_length=500, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    hash_scheme = models.PositiveSmallIntegerField(choices=AuditHashScheme.choices)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RequestContext:
-    request_id: str = ""
+    request_id: str = ""  # ours, made for this request
+    client_request_id: str = ""  # the client's X-Request-ID: kept for tracing, never trusted
     ip_address: str | None = None
 
 

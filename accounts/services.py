@@ -1,7 +1,5 @@
 import contextlib
 import datetime
-import hashlib
-import json
 import smtplib
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -15,11 +13,18 @@ from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .audit_chain import (  # noqa: F401 - verify_audit_chain is part of this API
+    GENESIS_HASH,
+    AuditVerification,
+    audit_event_digest,
+    verify_audit_chain,
+)
 from .errors import DomainError
 from .models import (
     REMINDER_KEY_FIELDS,
     ROLE_ORGANISATION_KIND,
     AuditEvent,
+    AuditHashScheme,
     JobRun,
     Membership,
     Notification,
@@ -34,7 +39,6 @@ from .models import (
 from .request_context import current_request_context
 from .sms import DeliveryError, get_sms_backend
 
-GENESIS_HASH = "0" * 64
 # Any constant will do: it names the lock that serialises appends to the chain on PostgreSQL.
 _AUDIT_CHAIN_LOCK_KEY = 0x5A0D17
 
@@ -45,41 +49,6 @@ class MembershipError(Exception):
 
 class ReminderNotFailed(DomainError):
     code = "reminder_not_failed"
-
-
-def audit_event_digest(
-    *,
-    previous_hash: str,
-    occurred_at,
-    actor_id: int | None,
-    actor_label: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    patient_id: str,
-    ip_address: str | None,
-    request_id: str,
-    detail: str,
-) -> str:
-    """SHA-256 over the previous hash and every field: any edit or removal breaks the chain."""
-    payload = json.dumps(
-        [
-            previous_hash,
-            occurred_at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
-            actor_id,
-            actor_label,
-            action,
-            object_type,
-            object_id,
-            patient_id,
-            ip_address,
-            request_id,
-            detail,
-        ],
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -111,6 +80,57 @@ def record_audit_event(
         entries=[AuditEntry(actor, action, object_type, object_id, patient_id, detail, team_id)]
     )
     return event
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One record shown in a list, and the patient it is about."""
+
+    object_id: str | int
+    patient_id: str | int
+
+
+def record_list_viewed(
+    *, actor: User | None, what: str, object_type: str, listed: Sequence[Listed]
+) -> list[AuditEvent]:
+    """A list page: one event per record shown, with its patient, so that who saw a patient
+    finds list views too (one insert for the page); an empty page still leaves one event."""
+    if not listed:
+        return [
+            record_audit_event(
+                actor=actor, action="view_list", object_type=object_type, detail=f"{what}: 0 shown"
+            )
+        ]
+    total = len(listed)
+    return record_audit_events(
+        entries=[
+            AuditEntry(
+                actor,
+                "view_list",
+                object_type,
+                record.object_id,
+                record.patient_id,
+                f"{what}: {number} of {total} shown",
+            )
+            for number, record in enumerate(listed, start=1)
+        ]
+    )
+
+
+def record_audit_list_viewed(
+    *, by: User, filters: dict[str, str], page_number: int, shown: int
+) -> AuditEvent:
+    """Reading the trail is itself audited, with what was searched for; a search for one
+    patient lands in that patient's own trail."""
+    searched = ", ".join(f"{name}={value}" for name, value in filters.items() if value)
+    patient_id = filters.get("patient_id", "")
+    return record_audit_event(
+        actor=by,
+        action="view_list",
+        object_type="audit_event",
+        patient_id=patient_id if patient_id.isdigit() else "",
+        detail=f"audit list ({searched or 'no filters'}), page {page_number}: {shown} shown",
+    )
 
 
 @transaction.atomic(savepoint=False)
@@ -147,11 +167,20 @@ def record_audit_events(*, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
             "patient_id": str(entry.patient_id) if entry.patient_id else "",
             "ip_address": context.ip_address,
             "request_id": context.request_id,
+            "client_request_id": context.client_request_id,
+            "team_id": entry.team_id,
             "detail": entry.detail[:500],
         }
-        digest = audit_event_digest(previous_hash=previous_hash, **fields)
+        digest = audit_event_digest(
+            scheme=AuditHashScheme.HMAC_SHA256, previous_hash=previous_hash, **fields
+        )
         events.append(
-            AuditEvent(previous_hash=previous_hash, hash=digest, team_id=entry.team_id, **fields)
+            AuditEvent(
+                previous_hash=previous_hash,
+                hash=digest,
+                hash_scheme=AuditHashScheme.HMAC_SHA256,
+                **fields,
+            )
         )
         previous_hash = digest
     if len(events) == 1:
@@ -159,51 +188,6 @@ def record_audit_events(*, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
         return events
     # One statement keeps the ids in list order, which is the order the chain is verified in.
     return AuditEvent.objects.bulk_create(events, batch_size=1000)
-
-
-@dataclass(frozen=True)
-class AuditVerification:
-    checked: int
-    broken_at: int | None = None
-    reason: str = ""
-
-    @property
-    def intact(self) -> bool:
-        return self.broken_at is None
-
-
-def verify_audit_chain() -> AuditVerification:
-    """Walk the trail in order and report the first event whose link or content does not match."""
-    expected_previous = GENESIS_HASH
-    checked = 0
-    events = AuditEvent.objects.order_by("id").values(
-        "id",
-        "previous_hash",
-        "hash",
-        "occurred_at",
-        "actor_id",
-        "actor_label",
-        "action",
-        "object_type",
-        "object_id",
-        "patient_id",
-        "ip_address",
-        "request_id",
-        "detail",
-    )
-    for event in events.iterator(chunk_size=2000):
-        event_id = event.pop("id")
-        stored_previous = event.pop("previous_hash")
-        stored_hash = event.pop("hash")
-        if stored_previous != expected_previous:
-            return AuditVerification(
-                checked, event_id, "its link to the previous event does not match"
-            )
-        if audit_event_digest(previous_hash=stored_previous, **event) != stored_hash:
-            return AuditVerification(checked, event_id, "its content does not match its hash")
-        expected_previous = stored_hash
-        checked += 1
-    return AuditVerification(checked)
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from collections import Counter
 from celery import shared_task
 from django.conf import settings
 
-from . import services
+from . import audit_chain, services
 
 
 @shared_task(
@@ -53,3 +53,9 @@ def deliver_reminders(reminder_ids: list[int]) -> dict:
 def recover_reminders() -> int:
     """Periodic: re-enqueue reminders a dead worker left claimed, or whose message was lost."""
     return services.recover_reminders()
+
+
+@shared_task(name="accounts.write_audit_checkpoint", ignore_result=True, time_limit=60)
+def write_audit_checkpoint() -> int:
+    """Thin: beat pins the audit chain's head every few minutes (see accounts.audit_chain)."""
+    return audit_chain.write_audit_checkpoint()["last_id"]

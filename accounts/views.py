@@ -30,6 +30,7 @@ from .services import (
     mark_all_notifications_read,
     mark_notification_read,
     record_audit_event,
+    record_audit_list_viewed,
     retry_failed_reminder,
 )
 
@@ -55,6 +56,9 @@ def audit_list(request):
         request.GET.get("page")
     )
     query = urlencode({name: value for name, value in filters.items() if value})
+    record_audit_list_viewed(
+        by=request.user, filters=filters, page_number=page.number, shown=len(page.object_list)
+    )
     return render(
         request, "accounts/audit_list.html", {"page": page, "filters": filters, "query": query}
     )

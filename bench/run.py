@@ -37,6 +37,7 @@ ENV = {
     "DATABASE_URL": f"{PG}/sp_bench",
     "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
     "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "AUDIT_HMAC_KEY": "bench-only-audit-hmac-key-0123456789-abcdefghijklmnop",
     "DEBUG": "0",
     "ALLOWED_HOSTS": "127.0.0.1",
     "SECURE_SSL_REDIRECT": "0",

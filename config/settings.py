@@ -130,7 +130,35 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# A second connection for `manage.py migrate --database=migration`: the role that owns the
+# tables. The app's own role (DATABASE_URL) may then only read and append to the audit trail
+# (`manage.py create_database_roles`). Unset, one role does both, as in development.
+DATABASE_MIGRATION_URL = env_str("DATABASE_MIGRATION_URL")
+if DATABASE_MIGRATION_URL:
+    DATABASES["migration"] = {
+        **dj_database_url.parse(DATABASE_MIGRATION_URL, conn_max_age=0),
+        "TEST": {"MIRROR": "default"},
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The audit trail is HMAC-chained with a key the database never holds, and checkpoints of its
+# head are signed and appended to a file outside the database (`manage.py audit_checkpoint`).
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY")
+AUDIT_HMAC_KEY_FILE = env_str("AUDIT_HMAC_KEY_FILE")
+if not AUDIT_HMAC_KEY and AUDIT_HMAC_KEY_FILE:
+    AUDIT_HMAC_KEY = Path(AUDIT_HMAC_KEY_FILE).read_text().strip()
+if not AUDIT_HMAC_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "AUDIT_HMAC_KEY (or AUDIT_HMAC_KEY_FILE) must be set when DEBUG is off."
+        )
+    AUDIT_HMAC_KEY = "dev-only-audit-hmac-key-not-for-production-0123456789"  # noqa: S105
+if not DEBUG and len(AUDIT_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("AUDIT_HMAC_KEY must be at least 32 characters.")
+AUDIT_CHECKPOINT_FILE = Path(
+    env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl"))
+)
+AUDIT_CHECKPOINT_EVERY_SECONDS = env_int("AUDIT_CHECKPOINT_EVERY_SECONDS", 300)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -308,6 +336,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.recover_reminders",
         "schedule": REMINDER_RECOVER_EVERY_SECONDS,
     },
+    "write-audit-checkpoint": {
+        "task": "accounts.write_audit_checkpoint",
+        "schedule": AUDIT_CHECKPOINT_EVERY_SECONDS,
+    },
     "recover-unsent-emails": {
         "task": "referrals.recover_unsent_emails",
         "schedule": EMAIL_RECOVER_EVERY_SECONDS,
@@ -344,6 +376,12 @@ PROVIDER_LINK_MAX_AGE_DAYS = env_int("PROVIDER_LINK_MAX_AGE_DAYS", 14)
 # Security: everything on by default, relaxed only when DEBUG is set for local work.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+# How many proxies of ours sit in front of the app, each appending to X-Forwarded-For: the
+# client's address is the entry this many from the right (0: REMOTE_ADDR, no header believed).
+# One setting for the audit trail, allauth's login rate limits and DRF's throttles; BEHIND_PROXY
+# alone means one proxy.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY") else 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
@@ -396,6 +434,7 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
     },
     "EXCEPTION_HANDLER": "accounts.api.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Social prescribing referral service API",

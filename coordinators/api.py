@@ -66,7 +66,10 @@ class CaseworkViewSet(viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         services.record_casework_list_viewed(
-            by=request.user, what=f"api {self.audit_name} list", count=len(page)
+            by=request.user,
+            what=f"api {self.audit_name} list",
+            object_type=self.audit_name,
+            records=page,
         )
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -100,11 +103,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return selectors.cases_for(self.request.user).order_by("-accepted_at", "-id")
 
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         services.record_casework_list_viewed(
-            by=request.user, what="api case list", count=len(response.data["results"])
+            by=request.user, what="api case list", object_type="referral", records=page
         )
-        return response
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()

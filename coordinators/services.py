@@ -2,20 +2,23 @@
 `referrals.services` (closing wraps `close_referral`), everything else is here."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Reminder, Role, User
 from accounts.services import (
+    Listed,
     ReminderRequest,
     create_reminders_in_chunks,
     record_audit_event,
+    record_list_viewed,
     user_recipient,
 )
 from accounts.working_days import add_working_days
@@ -838,9 +841,35 @@ def record_case_viewed(*, case: Referral, by: User, what: str = "case", via: str
     )
 
 
-def record_casework_list_viewed(*, by: User, what: str, count: int) -> None:
-    record_audit_event(
-        actor=by, action="view_list", object_type=what, detail=f"{what}: {count} shown"
+def record_casework_list_viewed(
+    *, by: User, what: str, object_type: str, records: Sequence[models.Model]
+) -> None:
+    """Each case (a referral) or piece of casework shown, with its patient: a case carries it;
+    casework whose case is not loaded gets it in one query for the page."""
+    records = list(records)
+    unloaded = {
+        record.referral_id
+        for record in records
+        if not isinstance(record, Referral) and not type(record).referral.is_cached(record)
+    }
+    patient_of_case = (
+        dict(Referral.objects.filter(pk__in=unloaded).values_list("pk", "patient_id"))
+        if unloaded
+        else {}
+    )
+
+    def patient_of(record) -> int | str:
+        if isinstance(record, Referral):
+            return record.patient_id
+        if record.referral_id in patient_of_case:
+            return patient_of_case[record.referral_id]
+        return record.referral.patient_id
+
+    record_list_viewed(
+        actor=by,
+        what=what,
+        object_type=object_type,
+        listed=[Listed(record.pk, patient_of(record)) for record in records],
     )
 
 

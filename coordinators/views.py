@@ -50,7 +50,9 @@ def home(request):
         request.GET.get("page")
     )
     rows = selectors.caseload_rows(page.object_list)
-    services.record_casework_list_viewed(by=request.user, what="caseload", count=len(rows))
+    services.record_casework_list_viewed(
+        by=request.user, what="caseload", object_type="referral", records=[row.case for row in rows]
+    )
     return render(
         request,
         "coordinators/home.html",
@@ -70,7 +72,12 @@ def team_home(request):
         request.GET.get("page")
     )
     rows = selectors.caseload_rows(page.object_list)
-    services.record_casework_list_viewed(by=request.user, what="team caseload", count=len(rows))
+    services.record_casework_list_viewed(
+        by=request.user,
+        what="team caseload",
+        object_type="referral",
+        records=[r.case for r in rows],
+    )
     return render(
         request,
         "coordinators/team_home.html",
@@ -87,7 +94,7 @@ def team_home(request):
 def upcoming_reviews(request):
     reviews = list(selectors.upcoming_reviews(request.user))
     services.record_casework_list_viewed(
-        by=request.user, what="upcoming reviews", count=len(reviews)
+        by=request.user, what="upcoming reviews", object_type="review", records=reviews
     )
     now = timezone.now()
     return render(

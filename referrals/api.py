@@ -93,11 +93,9 @@ class ReferralViewSet(
         return visible_referrals(self.request.user)
 
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        services.record_referral_list_viewed(
-            by=request.user, what="api list", count=len(response.data["results"])
-        )
-        return response
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        services.record_referral_list_viewed(by=request.user, what="api list", referrals=page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         referral = self.get_object()
@@ -282,11 +280,11 @@ class ServiceReferralViewSet(
         return visible_service_referrals(self.request.user)
 
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         services.record_service_referral_list_viewed(
-            by=request.user, what="api list", count=len(response.data["results"])
+            by=request.user, what="api list", service_referrals=page
         )
-        return response
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         service_referral = self.get_object()

@@ -212,7 +212,7 @@ def provider_home(request):
         request.GET.get("page")
     )
     services.record_service_referral_list_viewed(
-        by=request.user, what="provider home", count=len(page.object_list)
+        by=request.user, what="provider home", service_referrals=page.object_list
     )
     return render(
         request,

@@ -1,7 +1,7 @@
 """Every write to patients and referrals. One function per status change."""
 
 import datetime
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,12 +22,14 @@ from accounts.models import (
     User,
 )
 from accounts.services import (
+    Listed,
     Recipient,
     ReminderRequest,
     create_reminders,
     create_reminders_in_chunks,
     notify,
     record_audit_event,
+    record_list_viewed,
     user_recipient,
 )
 from accounts.working_days import add_working_days
@@ -631,9 +633,12 @@ def record_referral_viewed(*, referral: Referral, by: User, via: str = "page") -
     )
 
 
-def record_referral_list_viewed(*, by: User, what: str, count: int) -> None:
-    record_audit_event(
-        actor=by, action="view_list", object_type="referral", detail=f"{what}: {count} shown"
+def record_referral_list_viewed(*, by: User, what: str, referrals: Sequence[Referral]) -> None:
+    record_list_viewed(
+        actor=by,
+        what=what,
+        object_type="referral",
+        listed=[Listed(referral.pk, referral.patient_id) for referral in referrals],
     )
 
 
@@ -1218,12 +1223,14 @@ def record_provider_link_opened(*, link: ProviderLink) -> None:
     )
 
 
-def record_service_referral_list_viewed(*, by: User, what: str, count: int) -> None:
-    record_audit_event(
+def record_service_referral_list_viewed(
+    *, by: User, what: str, service_referrals: Sequence[ServiceReferral]
+) -> None:
+    record_list_viewed(
         actor=by,
-        action="view_list",
+        what=what,
         object_type="service_referral",
-        detail=f"{what}: {count} shown",
+        listed=[Listed(item.pk, item.referral.patient_id) for item in service_referrals],
     )
 
 

@@ -60,7 +60,7 @@ def practice_home(request):
         request.GET.get("page")
     )
     services.record_referral_list_viewed(
-        by=request.user, what="our referrals", count=len(page.object_list)
+        by=request.user, what="our referrals", referrals=page.object_list
     )
     return render(
         request,
@@ -232,7 +232,7 @@ def triage(request):
     """Received referrals for the team: urgent first, then the longest waiting."""
     page = Paginator(triage_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     services.record_referral_list_viewed(
-        by=request.user, what="triage queue", count=len(page.object_list)
+        by=request.user, what="triage queue", referrals=page.object_list
     )
     return render(request, "referrals/triage_queue.html", {"page": page})
 

@@ -80,6 +80,13 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def audit_checkpoint_file(settings, tmp_path):
+    """Each test has its own audit checkpoint file, never the developer's under var/."""
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
+    return settings.AUDIT_CHECKPOINT_FILE
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

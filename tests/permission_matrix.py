@@ -114,7 +114,7 @@ def case_form() -> Route:
     return route(GET=CASE, POST=CASE, patient=VIEW)
 
 
-LIST = {"GET": "view_list"}  # a list of several patients: audited with the count shown
+LIST = {"GET": "view_list"}  # a list of several patients: audited with each patient shown
 VIEW = {"GET": "view"}
 
 
@@ -123,7 +123,7 @@ MATRIX: dict[str, Route] = {
     "home": route(GET=SIGNED_IN_OK),
     "healthz": route(GET=PUBLIC),
     "accounts:no-role": route(GET=SIGNED_IN_OK),
-    "accounts:audit-list": route(GET=only(MANAGERS)),
+    "accounts:audit-list": route(GET=only(MANAGERS), patient=LIST),  # searched for the patient
     "accounts:audit-export": route(GET=only(MANAGERS), patient={"GET": "export"}),
     "accounts:team-members": route(GET=only(MANAGERS)),
     "accounts:end-sessions": route(POST=only(MANAGERS), GET=wrong_method(MANAGERS)),

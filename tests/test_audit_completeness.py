@@ -23,7 +23,9 @@ WALKERS = (
     "provider",
     "superuser",
 )
-LIST_ACTION = "view_list"
+# The world's one case is accepted, so the triage queue does not show it (see
+# tests/referrals/test_list_audit.py for the ids the queue records).
+LISTS_WITHOUT_THE_WORLDS_PATIENT = {"referrals:triage"}
 
 
 def patient_checks(world):
@@ -47,8 +49,9 @@ def test_every_route_showing_patient_data_writes_an_audit_event(world, request):
         before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
         response = client.generic(method, url)
         walked += 1
+        # A list names each patient it showed, like a detail page.
         events = AuditEvent.objects.filter(id__gt=before, action=action, actor=user)
-        if action != LIST_ACTION:
+        if name not in LISTS_WITHOUT_THE_WORLDS_PATIENT:
             events = events.filter(patient_id=str(world.patient_id))
         if response.status_code >= 400 or not events.exists():
             missing.append(

@@ -69,3 +69,43 @@ def test_makemigrations_is_clean():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _run(env, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_settings_refuse_to_start_without_an_audit_key_in_production():
+    env = {k: v for k, v in _production_env().items() if not k.startswith("AUDIT_HMAC_KEY")}
+    result = _run(env, "check")
+    assert result.returncode != 0
+    assert "AUDIT_HMAC_KEY (or AUDIT_HMAC_KEY_FILE) must be set" in result.stderr
+
+
+def test_the_audit_key_can_come_from_a_file_and_migrations_from_a_second_role(tmp_path):
+    key_file = tmp_path / "audit.key"
+    key_file.write_text(secrets.token_hex(32) + "\n")
+    env = {k: v for k, v in _production_env().items() if not k.startswith("AUDIT_HMAC_KEY")}
+    env.update(
+        AUDIT_HMAC_KEY_FILE=str(key_file),
+        DATABASE_MIGRATION_URL="postgres://sp_owner@db.example.org:5432/sp",
+    )
+    script = (
+        "from django.conf import settings as s; "
+        "print(s.AUDIT_HMAC_KEY, s.DATABASES['migration']['USER'], "
+        "s.DATABASES['migration']['TEST']['MIRROR'])"
+    )
+    result = _run(env, "shell", "-c", script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        key_file.read_text().strip(),
+        "sp_owner",
+        "default",
+    ]

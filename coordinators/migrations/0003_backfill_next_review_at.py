@@ -4,18 +4,22 @@ from django.db.models import OuterRef, Subquery
 
 def backfill(apps, schema_editor):
     """Each case's stored next review: its scheduled review's time (at most one per case)."""
+    using = schema_editor.connection.alias  # `migrate --database=migration` writes as the owner
     Referral = apps.get_model("referrals", "Referral")
     Review = apps.get_model("coordinators", "Review")
-    scheduled = Review.objects.filter(referral=OuterRef("pk"), status="scheduled").order_by(
-        "scheduled_for"
+    scheduled = (
+        Review.objects.using(using)
+        .filter(referral=OuterRef("pk"), status="scheduled")
+        .order_by("scheduled_for")
     )
-    Referral.objects.filter(reviews__status="scheduled").update(
+    Referral.objects.using(using).filter(reviews__status="scheduled").update(
         next_review_at=Subquery(scheduled.values("scheduled_for")[:1])
     )
 
 
 def forget(apps, schema_editor):
-    apps.get_model("referrals", "Referral").objects.update(next_review_at=None)
+    Referral = apps.get_model("referrals", "Referral")
+    Referral.objects.using(schema_editor.connection.alias).update(next_review_at=None)
 
 
 class Migration(migrations.Migration):

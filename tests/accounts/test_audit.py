@@ -59,16 +59,34 @@ def test_login_through_the_form_is_audited_with_the_client_ip(client, coordinato
     assert event.request_id
 
 
-def test_a_sane_request_id_is_kept_and_echoed(client, coordinator_x, password):
-    log_in_through_the_form(client, coordinator_x, password, HTTP_X_REQUEST_ID="req-abc-123")
-    assert AuditEvent.objects.get(action="login").request_id == "req-abc-123"
-    assert client.get("/healthz", HTTP_X_REQUEST_ID="<bad id>")["X-Request-ID"] != "<bad id>"
+def test_our_own_request_id_is_recorded_and_returned_and_the_clients_kept_apart(
+    client, coordinator_x, password
+):
+    response = log_in_through_the_form(
+        client, coordinator_x, password, HTTP_X_REQUEST_ID="req-abc-123"
+    )
+    event = AuditEvent.objects.get(action="login")
+    assert (event.client_request_id, len(event.request_id)) == ("req-abc-123", 32)
+    assert event.request_id != "req-abc-123"
+    assert response["X-Request-ID"] == event.request_id
+
+
+def test_every_request_gets_a_fresh_id_of_ours_whatever_the_client_sends(client):
+    first = client.get("/healthz", HTTP_X_REQUEST_ID="req-abc-123")["X-Request-ID"]
+    second = client.get("/healthz", HTTP_X_REQUEST_ID="req-abc-123")["X-Request-ID"]
+    bad = client.get("/healthz", HTTP_X_REQUEST_ID="<bad id>")["X-Request-ID"]
+    assert len({first, second, bad, "req-abc-123", "<bad id>"}) == 5
+
+
+def test_a_malformed_client_request_id_is_not_kept(client, coordinator_x, password):
+    log_in_through_the_form(client, coordinator_x, password, HTTP_X_REQUEST_ID="<bad id>")
+    assert AuditEvent.objects.get(action="login").client_request_id == ""
 
 
 def test_verify_audit_reports_intact(coordinator_x, capsys):
     _three_events(coordinator_x)
     call_command("verify_audit")
-    assert "intact (3 events checked)" in capsys.readouterr().out
+    assert "intact (3 events checked, 0 checkpoints" in capsys.readouterr().out
 
 
 def test_orm_refuses_to_update_or_delete_events(coordinator_x):
@@ -121,7 +139,7 @@ def test_tampering_with_raw_sql_is_detected_by_verify_audit(coordinator_x, state
     assert not result.intact
     assert result.broken_at == (middle.pk if reason == "content" else last.pk)
     assert reason in result.reason
-    with pytest.raises(CommandError, match=f"broken at audit event {result.broken_at}"):
+    with pytest.raises(CommandError, match=f"at id {result.broken_at}"):
         call_command("verify_audit")
 
 
@@ -130,7 +148,7 @@ def test_manager_browses_the_audit_trail(
 ):
     _three_events(coordinator_x)
     client.login(email=manager.email, password=password)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("accounts:audit-list"), {"action": "view"})
     assert response.status_code == 200
     assert response.content.decode().count(coordinator_x.email) == 3
@@ -141,12 +159,13 @@ def test_audit_list_query_count_does_not_grow_with_events(
 ):
     client.login(email=manager.email, password=password)
     _three_events(coordinator_x)
-    # 6: session, user, membership, count, page, and the header bell's unread count.
-    with django_assert_num_queries(6):
+    # 9: session, user, membership, count, page, the header bell's unread count, and the
+    # audit of this very page (chain lock, previous hash, insert).
+    with django_assert_num_queries(9):
         client.get(reverse("accounts:audit-list"))
     for _ in range(20):
         _three_events(coordinator_x)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(9):
         client.get(reverse("accounts:audit-list"))
 
 
@@ -267,3 +286,20 @@ def test_a_failed_audit_append_cannot_be_caught_and_the_change_committed(
         with contextlib.suppress(RuntimeError):  # a careless caller
             record_audit_event(actor=coordinator_x, action="create", object_type="organisation")
     assert not Organisation.objects.filter(name="Changed without audit").exists()
+
+
+def test_browsing_the_audit_trail_is_itself_audited_with_its_filters(
+    client, manager, coordinator_x, password
+):
+    _three_events(coordinator_x)
+    client.login(email=manager.email, password=password)
+    client.get(reverse("accounts:audit-list"), {"action": "view", "patient_id": "2"})
+    client.get(reverse("accounts:audit-list"))
+    assert list(
+        AuditEvent.objects.filter(actor=manager, object_type="audit_event")
+        .order_by("id")
+        .values_list("action", "patient_id", "detail")
+    ) == [
+        ("view_list", "2", "audit list (action=view, patient_id=2), page 1: 1 shown"),
+        ("view_list", "", "audit list (no filters), page 1: 5 shown"),
+    ]

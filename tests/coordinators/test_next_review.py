@@ -3,8 +3,10 @@ service; the migration fills it in for cases that had reviews before it existed.
 
 import datetime
 import importlib
+from types import SimpleNamespace
 
 from django.apps import apps
+from django.db import connection
 from django.utils import timezone
 
 from coordinators import services
@@ -88,9 +90,10 @@ def test_the_migration_fills_in_cases_scheduled_before_it(case, coordinator_x):
     review = schedule(case, coordinator_x)
     Referral.objects.filter(pk=case.pk).update(next_review_at=None)
     migration = importlib.import_module("coordinators.migrations.0003_backfill_next_review_at")
-    migration.backfill(apps, None)
+    schema_editor = SimpleNamespace(connection=connection)  # all the migration reads of it
+    migration.backfill(apps, schema_editor)
     assert stored(case) == review.scheduled_for
-    migration.forget(apps, None)
+    migration.forget(apps, schema_editor)
     assert stored(case) is None
 
 

@@ -314,12 +314,13 @@ def test_page_views_of_referrals_and_lists_are_audited(
     as_user(coordinator_x).get(reverse("referrals:triage"))
     views = set(
         AuditEvent.objects.filter(action__in=["view", "view_list"]).values_list(
-            "actor_label", "action", "object_id"
+            "actor_label", "action", "object_id", "patient_id"
         )
     )
-    assert (referrer_a.email, "view", str(referral_a.pk)) in views
-    assert (referrer_a.email, "view_list", "") in views
-    assert (coordinator_x.email, "view_list", "") in views
+    listed = (str(referral_a.pk), str(referral_a.patient_id))
+    assert (referrer_a.email, "view", *listed) in views
+    assert (referrer_a.email, "view_list", *listed) in views
+    assert (coordinator_x.email, "view_list", *listed) in views
 
 
 def test_a_prefilled_patient_view_is_audited(as_user, referrer_a, practice_a, team_x):
