@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.permissions import has_role
+from config.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
 from config.pagination import CountingPageNumberPagination
 
 from . import services
@@ -145,12 +146,14 @@ class ApproveSerializer(serializers.Serializer):
     data_protection = serializers.BooleanField()
     complaints_procedure = serializers.BooleanField()
     accessibility = serializers.BooleanField()
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(
+        max_length=NARRATIVE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
     vetted_until = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 class IsStaff(has_role(*STAFF_ROLES)):

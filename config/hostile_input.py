@@ -5,8 +5,10 @@ and JSON nested deeper than any real body (Python's parser recursed until it cra
 from urllib.parse import unquote_plus
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -63,3 +65,20 @@ class DepthLimitedJSONParser(JSONParser):
         if nesting_depth(data) > limit:
             raise ParseError(message)
         return data
+
+
+def bad_request_handler(request, exception=None):
+    """handler400: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413, and the API answers JSON
+    (Django's own 400 is an HTML page)."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        response = bad_request(
+            request,
+            message=f"The request body is larger than the {limit} bytes accepted.",
+            code="request_too_large",
+        )
+        response.status_code = 413
+        return response
+    if request.path.startswith(JSON_PREFIXES):
+        return bad_request(request, message="Bad request.", code="bad_request")
+    return defaults.bad_request(request, exception)

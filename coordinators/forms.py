@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from community_services.need_domains import NeedDomain
+from config.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
 from referrals.forms import NHSDateField
 from referrals.models import ClosureOutcome
 
@@ -47,29 +48,41 @@ def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
 class ConversationForm(forms.Form):
     held_on = NHSDateField(label="Date of the conversation", help_text="For example, 3 2 2026")
     what_matters = forms.CharField(
+        max_length=NARRATIVE_MAX_LENGTH,
         label=WhatMattersConversation.PROMPTS["what_matters"],
         help_text="In the patient's own words.",
         widget=_textarea(4),
         error_messages={"required": "Write down what matters to the patient."},
     )
     what_is_hard = forms.CharField(
-        label=WhatMattersConversation.PROMPTS["what_is_hard"], widget=_textarea(), required=False
+        max_length=NARRATIVE_MAX_LENGTH,
+        label=WhatMattersConversation.PROMPTS["what_is_hard"],
+        widget=_textarea(),
+        required=False,
     )
     enjoys_and_good_at = forms.CharField(
+        max_length=NARRATIVE_MAX_LENGTH,
         label=WhatMattersConversation.PROMPTS["enjoys_and_good_at"],
         widget=_textarea(),
         required=False,
     )
     who_is_there = forms.CharField(
-        label=WhatMattersConversation.PROMPTS["who_is_there"], widget=_textarea(), required=False
+        max_length=NARRATIVE_MAX_LENGTH,
+        label=WhatMattersConversation.PROMPTS["who_is_there"],
+        widget=_textarea(),
+        required=False,
     )
     three_months = forms.CharField(
-        label=WhatMattersConversation.PROMPTS["three_months"], widget=_textarea(), required=False
+        max_length=NARRATIVE_MAX_LENGTH,
+        label=WhatMattersConversation.PROMPTS["three_months"],
+        widget=_textarea(),
+        required=False,
     )
 
 
 class GoalForm(forms.Form):
     statement = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
         label="The goal, in the patient's own words",
         widget=_textarea(),
         error_messages={"required": "Write the goal in the patient's own words."},
@@ -191,11 +204,14 @@ class ScheduleReviewForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label="Note (optional)", widget=_textarea(2), required=False)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(2), required=False
+    )
 
 
 class RecordReviewForm(OptionalMeasureMixin, forms.Form):
     notes = forms.CharField(
+        max_length=NARRATIVE_MAX_LENGTH,
         label="Notes from the review",
         widget=_textarea(4),
         error_messages={"required": "Write a few notes about the review."},
@@ -214,7 +230,10 @@ class RecordReviewForm(OptionalMeasureMixin, forms.Form):
                 help_text="0 = no progress, 10 = goal fully reached",
             )
             self.fields[f"goal_{goal.pk}_note"] = forms.CharField(
-                label="Note on this goal (optional)", widget=_textarea(2), required=False
+                max_length=NOTE_MAX_LENGTH,
+                label="Note on this goal (optional)",
+                widget=_textarea(2),
+                required=False,
             )
         self.add_optional_measure("Take a wellbeing measure at this review?")
         self.fields["continue_case"] = forms.TypedChoiceField(
@@ -261,6 +280,7 @@ class PlanActionForm(forms.Form):
         error_messages={"required": "Choose the goal this action is for."},
     )
     description = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
         label="What will happen",
         widget=_textarea(),
         help_text="In plain words the patient would use.",
@@ -293,7 +313,9 @@ class ReassignForm(forms.Form):
     to = forms.ModelChoiceField(
         label="Give the case to", queryset=None, widget=forms.RadioSelect, empty_label=None
     )
-    note = forms.CharField(label="Note (optional)", widget=_textarea(2), required=False)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(2), required=False
+    )
 
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
@@ -319,6 +341,7 @@ class CloseCaseForm(OptionalMeasureMixin, forms.Form):
             )
         self.add_optional_measure("Closing wellbeing measure")
         self.fields["summary"] = forms.CharField(
+            max_length=NARRATIVE_MAX_LENGTH,
             label="Summary for the referring practice",
             help_text="Plain language: what mattered, the goals and how they went, the services "
             "used. The practice sees this with its referral.",
@@ -346,6 +369,7 @@ class ReferCaseOnForm(forms.Form):
         error_messages={"required": "Choose at least one goal this referral is for."},
     )
     provider_needs_to_know = forms.CharField(
+        max_length=NARRATIVE_MAX_LENGTH,
         label="What does the provider need to know?",
         help_text="What the patient would like from the service, and anything that helps the "
         "provider welcome them. The provider also sees the patient's name, contact details and "
