@@ -13,7 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind
-from config.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, bounded_text
+from config.input_limits import (
+    NARRATIVE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    bounded_text,
+    validate_event_date,
+)
 
 from .need_domains import NeedDomain
 
@@ -127,7 +132,7 @@ class Service(models.Model):
         max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.DRAFT, db_index=True
     )
     status_reason = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
-    vetted_until = models.DateField(null=True, blank=True)
+    vetted_until = models.DateField(null=True, blank=True, validators=[validate_event_date])
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -302,7 +307,7 @@ class VettingReview(models.Model):
     public_liability_insurance = models.BooleanField(
         "Public liability insurance seen", default=False
     )
-    insurance_expires_on = models.DateField(null=True, blank=True)
+    insurance_expires_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
     dbs_checks = models.BooleanField("DBS checks for staff and volunteers confirmed", default=False)
     data_protection = models.BooleanField(
         "Data protection policy and ICO registration confirmed", default=False
@@ -310,7 +315,7 @@ class VettingReview(models.Model):
     complaints_procedure = models.BooleanField("Complaints procedure seen", default=False)
     accessibility = models.BooleanField("Accessibility arrangements checked", default=False)
     notes = models.TextField(blank=True, **bounded_text(NARRATIVE_MAX_LENGTH))
-    vetted_until = models.DateField(null=True, blank=True)
+    vetted_until = models.DateField(null=True, blank=True, validators=[validate_event_date])
     reviewed_at = models.DateTimeField(default=timezone.now)
 
     CHECKLIST = (

@@ -58,9 +58,12 @@ def validate_date_of_birth(value: datetime.date) -> None:
 
 def validate_event_date(value: datetime.date | datetime.datetime) -> None:
     """A date (or the local date of a time) of casework or vetting, within the event window."""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     earliest, latest = event_window()
+    if isinstance(value, datetime.datetime):
+        try:
+            value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        except OverflowError:  # the very edge of the calendar: far outside any window
+            value = datetime.date.max
     if not earliest <= value <= latest:
         raise ValidationError(
             f"Enter a date between {earliest:%-d %B %Y} and {latest:%-d %B %Y} "

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from community_services.need_domains import NeedDomain
-from config.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
+from config.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, validate_event_date
 from referrals.forms import NHSDateField
 from referrals.models import ClosureOutcome
 
@@ -46,7 +46,11 @@ def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
 
 
 class ConversationForm(forms.Form):
-    held_on = NHSDateField(label="Date of the conversation", help_text="For example, 3 2 2026")
+    held_on = NHSDateField(
+        validators=[validate_event_date],
+        label="Date of the conversation",
+        help_text="For example, 3 2 2026",
+    )
     what_matters = forms.CharField(
         max_length=NARRATIVE_MAX_LENGTH,
         label=WhatMattersConversation.PROMPTS["what_matters"],
@@ -99,7 +103,10 @@ class GoalForm(forms.Form):
         widget=forms.RadioSelect,
     )
     target_date = NHSDateField(
-        label="Target date (optional)", help_text="For example, 1 6 2026", required=False
+        validators=[validate_event_date],
+        label="Target date (optional)",
+        help_text="For example, 1 6 2026",
+        required=False,
     )
 
 
@@ -145,7 +152,9 @@ class MeasureForm(forms.Form):
         initial=MeasureOccasion.BASELINE,
         widget=forms.RadioSelect,
     )
-    taken_on = NHSDateField(label="Date answered", help_text="For example, 3 2 2026")
+    taken_on = NHSDateField(
+        validators=[validate_event_date], label="Date answered", help_text="For example, 3 2 2026"
+    )
 
     def __init__(self, *args, instrument: measures.Instrument, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,7 +191,11 @@ class OptionalMeasureMixin:
 
 
 class ScheduleReviewForm(forms.Form):
-    day = NHSDateField(label="Date of the review", help_text="For example, 14 3 2026")
+    day = NHSDateField(
+        validators=[validate_event_date],
+        label="Date of the review",
+        help_text="For example, 14 3 2026",
+    )
     time = _time_field("Time")
     mode = forms.ChoiceField(
         label="How will it happen?", choices=ReviewMode.choices, widget=forms.RadioSelect
@@ -245,6 +258,7 @@ class RecordReviewForm(OptionalMeasureMixin, forms.Form):
         )
         local = timezone.localtime(default_next)
         self.fields["next_day"] = NHSDateField(
+            validators=[validate_event_date],
             label="Date of the next review",
             required=False,
             help_text=f"Leave blank for {local:%-d %B %Y} ({local:%H:%M}).",
@@ -296,7 +310,10 @@ class PlanActionForm(forms.Form):
         help_text="For example the name of the community service or the person.",
     )
     due_date = NHSDateField(
-        label="By when (optional)", help_text="For example, 1 5 2026", required=False
+        validators=[validate_event_date],
+        label="By when (optional)",
+        help_text="For example, 1 5 2026",
+        required=False,
     )
 
     def __init__(self, *args, goals, with_status: bool = False, **kwargs):
@@ -378,6 +395,7 @@ class ReferCaseOnForm(forms.Form):
         error_messages={"required": "Say what the provider needs to know about the patient."},
     )
     due_date = NHSDateField(
+        validators=[validate_event_date],
         label="When should it have started by? (optional)",
         help_text="The plan action's date, for example 1 5 2026",
         required=False,

@@ -8,7 +8,12 @@ from django.db import models
 from django.db.models import Q
 
 from community_services.need_domains import NeedDomain
-from config.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, bounded_text
+from config.input_limits import (
+    NARRATIVE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    bounded_text,
+    validate_event_date,
+)
 from referrals.models import Referral, ServiceReferral, ServiceReferralStatus
 
 from .measures import INSTRUMENTS
@@ -62,7 +67,7 @@ class WhatMattersConversation(models.Model):
     }
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="conversations")
-    held_on = models.DateField()
+    held_on = models.DateField(validators=[validate_event_date])
     what_matters = models.TextField(PROMPTS["what_matters"], **bounded_text(NARRATIVE_MAX_LENGTH))
     what_is_hard = models.TextField(
         PROMPTS["what_is_hard"], blank=True, **bounded_text(NARRATIVE_MAX_LENGTH)
@@ -119,7 +124,7 @@ class Goal(models.Model):
     priority = models.CharField(
         max_length=10, choices=GoalPriority.choices, default=GoalPriority.MEDIUM
     )
-    target_date = models.DateField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True, validators=[validate_event_date])
     status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
     created_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -159,7 +164,7 @@ class Review(models.Model):
     """A follow-up review: scheduled → completed, missed or cancelled. One scheduled at a time."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="reviews")
-    scheduled_for = models.DateTimeField(db_index=True)
+    scheduled_for = models.DateTimeField(db_index=True, validators=[validate_event_date])
     mode = models.CharField(max_length=10, choices=ReviewMode.choices)
     with_whom = models.CharField(
         max_length=200, blank=True, help_text="Who will be there besides the patient."
@@ -235,7 +240,7 @@ class WellbeingMeasure(models.Model):
     raw_total = models.PositiveSmallIntegerField(null=True, blank=True)
     metric_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     bands = models.JSONField(default=dict, blank=True)
-    taken_on = models.DateField()
+    taken_on = models.DateField(validators=[validate_event_date])
     recorded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
@@ -298,7 +303,7 @@ class PlanAction(models.Model):
         blank=True,
         help_text="For example the name of the community service or the person.",
     )
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[validate_event_date])
     status = models.CharField(
         max_length=20, choices=PlanActionStatus.choices, default=PlanActionStatus.TO_DO
     )

@@ -4,14 +4,19 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from community_services.need_domains import NeedDomain
-from config.input_limits import ADDRESS_MAX_LENGTH, NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
+from config.input_limits import (
+    ADDRESS_MAX_LENGTH,
+    NARRATIVE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    validate_date_of_birth,
+    validate_event_date,
+)
 
 from .models import (
     ContactMethod,
     DeclineReason,
     ServiceDeclineReason,
     Urgency,
-    validate_date_of_birth,
 )
 from .nhs_number import normalise, validate_nhs_number
 
@@ -222,7 +227,11 @@ class DeclineForm(forms.Form):
 
 
 class FirstContactForm(forms.Form):
-    contacted_on = NHSDateField(label="Date of first contact", help_text="For example, 3 2 2026")
+    contacted_on = NHSDateField(
+        validators=[validate_event_date],
+        label="Date of first contact",
+        help_text="For example, 3 2 2026",
+    )
     method = forms.ChoiceField(
         label="How was the patient contacted?",
         choices=ContactMethod.choices,

@@ -1,8 +1,6 @@
-import datetime
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
@@ -14,22 +12,10 @@ from config.input_limits import (
     NARRATIVE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     bounded_text,
+    validate_date_of_birth,
 )
 
 from .nhs_number import formatted, validate_nhs_number
-
-OLDEST_PLAUSIBLE_AGE = 120
-
-
-def validate_date_of_birth(value: datetime.date) -> None:
-    today = timezone.localdate()
-    if value > today:
-        raise ValidationError("Date of birth must be in the past.", code="future_date_of_birth")
-    if value.year < today.year - OLDEST_PLAUSIBLE_AGE:
-        raise ValidationError(
-            f"Date of birth must be within the last {OLDEST_PLAUSIBLE_AGE} years.",
-            code="implausible_date_of_birth",
-        )
 
 
 class ContactMethod(models.TextChoices):
