@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.permissions import has_role
+from config.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, validate_event_date
 from config.pagination import CountingPageNumberPagination
 
 from . import services
@@ -140,17 +141,21 @@ class ServiceSerializer(serializers.ModelSerializer):
 class ApproveSerializer(serializers.Serializer):
     safeguarding_policy = serializers.BooleanField()
     public_liability_insurance = serializers.BooleanField()
-    insurance_expires_on = serializers.DateField()
+    insurance_expires_on = serializers.DateField(validators=[validate_event_date])
     dbs_checks = serializers.BooleanField()
     data_protection = serializers.BooleanField()
     complaints_procedure = serializers.BooleanField()
     accessibility = serializers.BooleanField()
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
-    vetted_until = serializers.DateField(required=False, allow_null=True, default=None)
+    notes = serializers.CharField(
+        max_length=NARRATIVE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    vetted_until = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[validate_event_date]
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 class IsStaff(has_role(*STAFF_ROLES)):

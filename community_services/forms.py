@@ -4,6 +4,8 @@ import re
 from django import forms
 from django.utils import timezone
 
+from config.input_limits import NOTE_MAX_LENGTH
+
 from .models import (
     Capacity,
     DeliveryMode,
@@ -107,6 +109,7 @@ class ServiceForm(forms.ModelForm):
 
 class LocationForm(forms.ModelForm):
     opening_times = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line, for example: Tuesday 10:00-12:00",
@@ -166,6 +169,7 @@ LocationFormSet = forms.inlineformset_factory(
 class ReviewForm(forms.ModelForm):
     decision = forms.ChoiceField(choices=VettingDecision.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Required when rejecting: the provider will be told.",
@@ -209,6 +213,7 @@ class ReviewForm(forms.ModelForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give a reason."},
     )

@@ -13,6 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind
+from config.input_limits import (
+    NARRATIVE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    bounded_text,
+    validate_event_date,
+)
 
 from .need_domains import NeedDomain
 
@@ -22,7 +28,7 @@ class Provider(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
-    description = models.TextField()
+    description = models.TextField(**bounded_text(NARRATIVE_MAX_LENGTH))
     charity_number = models.CharField(max_length=20, blank=True)
     company_number = models.CharField(max_length=20, blank=True)
     website = models.URLField(blank=True)
@@ -101,17 +107,17 @@ class Service(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="services")
     name = models.CharField(max_length=200)
-    description = models.TextField()
+    description = models.TextField(**bounded_text(NARRATIVE_MAX_LENGTH))
     minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
     maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
-    eligibility_criteria = models.TextField(blank=True)
+    eligibility_criteria = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
     is_free = models.BooleanField(default=True)
-    fees_description = models.TextField(blank=True)
+    fees_description = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
     delivered_in_person = models.BooleanField(default=False)
     delivered_by_phone = models.BooleanField(default=False)
     delivered_online = models.BooleanField(default=False)
     delivered_by_home_visit = models.BooleanField(default=False)
-    how_to_access = models.TextField(blank=True)
+    how_to_access = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
     languages = models.CharField(
         max_length=200, blank=True, help_text="Comma-separated, for example: English, Polish."
     )
@@ -125,8 +131,8 @@ class Service(models.Model):
     status = models.CharField(
         max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.DRAFT, db_index=True
     )
-    status_reason = models.TextField(blank=True)
-    vetted_until = models.DateField(null=True, blank=True)
+    status_reason = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
+    vetted_until = models.DateField(null=True, blank=True, validators=[validate_event_date])
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -272,7 +278,7 @@ class ServiceStatusChange(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
     occurred_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -301,15 +307,15 @@ class VettingReview(models.Model):
     public_liability_insurance = models.BooleanField(
         "Public liability insurance seen", default=False
     )
-    insurance_expires_on = models.DateField(null=True, blank=True)
+    insurance_expires_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
     dbs_checks = models.BooleanField("DBS checks for staff and volunteers confirmed", default=False)
     data_protection = models.BooleanField(
         "Data protection policy and ICO registration confirmed", default=False
     )
     complaints_procedure = models.BooleanField("Complaints procedure seen", default=False)
     accessibility = models.BooleanField("Accessibility arrangements checked", default=False)
-    notes = models.TextField(blank=True)
-    vetted_until = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True, **bounded_text(NARRATIVE_MAX_LENGTH))
+    vetted_until = models.DateField(null=True, blank=True, validators=[validate_event_date])
     reviewed_at = models.DateTimeField(default=timezone.now)
 
     CHECKLIST = (

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, TextField, Value
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.utils import timezone
 from accounts.errors import DomainError
 from accounts.models import Reminder, Role, User
 from accounts.services import create_reminders, record_audit_event, user_recipient
+from config.input_limits import check_event_dates
 
 from .hsds import ParsedService
 from .models import (
@@ -387,6 +389,19 @@ def default_vetted_until(*, today: datetime.date, insurance_expires_on: datetime
     return min(a_year_on, insurance_expires_on)
 
 
+def _check_vetting_dates(**dates: datetime.date | None) -> None:
+    """The event window (config.input_limits), as a vetting error naming each date."""
+    try:
+        check_event_dates(**dates)
+    except ValidationError as exc:
+        raise VettingInputError(
+            "; ".join(
+                f"{VettingReview._meta.get_field(name).verbose_name.capitalize()}: {' '.join(m)}"
+                for name, m in exc.message_dict.items()
+            )
+        ) from exc
+
+
 @transaction.atomic
 def approve_service(
     *,
@@ -413,6 +428,7 @@ def approve_service(
     ]
     if missing:
         raise VettingInputError("Every check must pass before approval: " + "; ".join(missing))
+    _check_vetting_dates(insurance_expires_on=insurance_expires_on, vetted_until=vetted_until)
     today = timezone.localdate()
     if insurance_expires_on is None or insurance_expires_on <= today:
         raise VettingInputError("Public liability insurance must be current to approve.")
@@ -454,6 +470,7 @@ def reject_service(
     reason = reason.strip()
     if not reason:
         raise VettingInputError("Give a reason for rejecting the service.")
+    _check_vetting_dates(insurance_expires_on=insurance_expires_on)
     locked = Service.objects.select_for_update().get(pk=service.pk)
     if locked.status != ServiceStatus.SUBMITTED:
         raise IllegalVettingTransition(

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.hostile_input.RefuseNulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "accounts.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -216,13 +217,38 @@ STORAGES = {
 
 # Redis for the broker and cache when REDIS_URL is set; otherwise no server is needed.
 REDIS_URL = env_str("REDIS_URL")
+# Neither may hold a request up: the cache falls back to memory when Redis is unreachable
+# (config/cache.py), and a publish gives up within BROKER_CONNECT_TIMEOUT_SECONDS, leaving the
+# work to the recover jobs (recover_reminders, recover_unsent_emails).
+CACHE_SOCKET_TIMEOUT_SECONDS = float(env_str("CACHE_SOCKET_TIMEOUT_SECONDS", "0.5"))
+CACHE_FALLBACK_SECONDS = env_int("CACHE_FALLBACK_SECONDS", 30)
+BROKER_CONNECT_TIMEOUT_SECONDS = float(env_str("BROKER_CONNECT_TIMEOUT_SECONDS", "1"))
+# Above kombu's one-second BRPOP, so a worker's idle wait is not taken for a dead broker.
+BROKER_SOCKET_TIMEOUT_SECONDS = float(env_str("BROKER_SOCKET_TIMEOUT_SECONDS", "3"))
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "FALLBACK_SECONDS": CACHE_FALLBACK_SECONDS,
+            "OPTIONS": {
+                "socket_connect_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+                "socket_timeout": CACHE_SOCKET_TIMEOUT_SECONDS,
+            },
+        }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": BROKER_CONNECT_TIMEOUT_SECONDS,
+        "socket_timeout": BROKER_SOCKET_TIMEOUT_SECONDS,
+    }
     CELERY_RESULT_BACKEND = REDIS_URL
+    # Publishing subscribes to the task's result: one attempt there too (Celery's default is
+    # 20 retries a second apart, which held a request for 19 s with Redis down).
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_CONNECT_TIMEOUT_SECONDS
+    CELERY_REDIS_SOCKET_TIMEOUT = BROKER_SOCKET_TIMEOUT_SECONDS
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _broker_dir = VAR_DIR / "celery-broker"
@@ -238,6 +264,9 @@ else:
     }
     CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT_SECONDS
+# One attempt: a request does not wait for the broker to come back; the recover jobs resend.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -347,7 +376,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEALTH_BROKER_TIMEOUT_SECONDS = 2
-# A 503 (database, cache or broker unreachable) tells clients when to try again.
+# A 503 (database or broker unreachable) tells clients when to try again.
 SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS", 30)
 
 # Email: SMTP when EMAIL_HOST is set; else the console in development (DEBUG) and nowhere in
@@ -420,6 +449,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "config.hostile_input.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -436,6 +470,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "accounts.api.exception_handler",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# A JSON body nested deeper than this is a 400 (the deepest real body, a review, nests 4 deep).
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 20)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Social prescribing referral service API",
     "DESCRIPTION": (

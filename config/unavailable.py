@@ -1,6 +1,9 @@
-"""When PostgreSQL or Redis is unreachable, answer 503 with Retry-After (an NHS-styled page, or
-JSON for the API), never a traceback. Nothing half-written is left: services run in transactions,
-so the failed request's writes roll back; the next request reconnects by itself."""
+"""When PostgreSQL or the job queue is unreachable, answer 503 with Retry-After (an NHS-styled
+page, or JSON for the API), never a traceback. The cache is not a reason: it falls back to memory
+(config/cache.py), so a Redis error that still reaches here came from Celery's Redis.
+
+Nothing half-written is left: services run in transactions, so the failed request's writes roll
+back; the next request reconnects by itself."""
 
 import logging
 import sys
@@ -18,7 +21,6 @@ log = logging.getLogger(__name__)
 
 MESSAGES = {
     "database": "The database is not available.",
-    "cache": "The cache is not available.",
     "broker": "The job queue is not available.",
 }
 
@@ -33,7 +35,7 @@ def unavailable_part(exc: BaseException | None) -> str | None:
         if isinstance(exc, BrokerError):
             return "broker"
         if isinstance(exc, RedisConnectionError | RedisTimeoutError):
-            return "cache"
+            return "broker"
         exc = exc.__cause__ or exc.__context__
     return None
 
@@ -59,7 +61,7 @@ def service_unavailable(request, part: str) -> HttpResponse:
 
 
 class ServiceUnavailableMiddleware:
-    """Turns a view's database, cache or broker connection error into a 503."""
+    """Turns a view's database or broker connection error into a 503."""
 
     def __init__(self, get_response):
         self.get_response = get_response

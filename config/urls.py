@@ -7,6 +7,7 @@ from accounts import views as account_views
 from .api import api_urlpatterns
 from .health import healthz
 
+handler400 = "config.hostile_input.bad_request_handler"
 handler500 = "config.unavailable.server_error"
 
 urlpatterns = [

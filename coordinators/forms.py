@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from community_services.need_domains import NeedDomain
+from config.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, validate_event_date
 from referrals.forms import NHSDateField
 from referrals.models import ClosureOutcome
 
@@ -45,31 +46,47 @@ def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
 
 
 class ConversationForm(forms.Form):
-    held_on = NHSDateField(label="Date of the conversation", help_text="For example, 3 2 2026")
+    held_on = NHSDateField(
+        validators=[validate_event_date],
+        label="Date of the conversation",
+        help_text="For example, 3 2 2026",
+    )
     what_matters = forms.CharField(
+        max_length=NARRATIVE_MAX_LENGTH,
         label=WhatMattersConversation.PROMPTS["what_matters"],
         help_text="In the patient's own words.",
         widget=_textarea(4),
         error_messages={"required": "Write down what matters to the patient."},
     )
     what_is_hard = forms.CharField(
-        label=WhatMattersConversation.PROMPTS["what_is_hard"], widget=_textarea(), required=False
+        max_length=NARRATIVE_MAX_LENGTH,
+        label=WhatMattersConversation.PROMPTS["what_is_hard"],
+        widget=_textarea(),
+        required=False,
     )
     enjoys_and_good_at = forms.CharField(
+        max_length=NARRATIVE_MAX_LENGTH,
         label=WhatMattersConversation.PROMPTS["enjoys_and_good_at"],
         widget=_textarea(),
         required=False,
     )
     who_is_there = forms.CharField(
-        label=WhatMattersConversation.PROMPTS["who_is_there"], widget=_textarea(), required=False
+        max_length=NARRATIVE_MAX_LENGTH,
+        label=WhatMattersConversation.PROMPTS["who_is_there"],
+        widget=_textarea(),
+        required=False,
     )
     three_months = forms.CharField(
-        label=WhatMattersConversation.PROMPTS["three_months"], widget=_textarea(), required=False
+        max_length=NARRATIVE_MAX_LENGTH,
+        label=WhatMattersConversation.PROMPTS["three_months"],
+        widget=_textarea(),
+        required=False,
     )
 
 
 class GoalForm(forms.Form):
     statement = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
         label="The goal, in the patient's own words",
         widget=_textarea(),
         error_messages={"required": "Write the goal in the patient's own words."},
@@ -86,7 +103,10 @@ class GoalForm(forms.Form):
         widget=forms.RadioSelect,
     )
     target_date = NHSDateField(
-        label="Target date (optional)", help_text="For example, 1 6 2026", required=False
+        validators=[validate_event_date],
+        label="Target date (optional)",
+        help_text="For example, 1 6 2026",
+        required=False,
     )
 
 
@@ -132,7 +152,9 @@ class MeasureForm(forms.Form):
         initial=MeasureOccasion.BASELINE,
         widget=forms.RadioSelect,
     )
-    taken_on = NHSDateField(label="Date answered", help_text="For example, 3 2 2026")
+    taken_on = NHSDateField(
+        validators=[validate_event_date], label="Date answered", help_text="For example, 3 2 2026"
+    )
 
     def __init__(self, *args, instrument: measures.Instrument, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,7 +191,11 @@ class OptionalMeasureMixin:
 
 
 class ScheduleReviewForm(forms.Form):
-    day = NHSDateField(label="Date of the review", help_text="For example, 14 3 2026")
+    day = NHSDateField(
+        validators=[validate_event_date],
+        label="Date of the review",
+        help_text="For example, 14 3 2026",
+    )
     time = _time_field("Time")
     mode = forms.ChoiceField(
         label="How will it happen?", choices=ReviewMode.choices, widget=forms.RadioSelect
@@ -191,11 +217,14 @@ class ScheduleReviewForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(label="Note (optional)", widget=_textarea(2), required=False)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(2), required=False
+    )
 
 
 class RecordReviewForm(OptionalMeasureMixin, forms.Form):
     notes = forms.CharField(
+        max_length=NARRATIVE_MAX_LENGTH,
         label="Notes from the review",
         widget=_textarea(4),
         error_messages={"required": "Write a few notes about the review."},
@@ -214,7 +243,10 @@ class RecordReviewForm(OptionalMeasureMixin, forms.Form):
                 help_text="0 = no progress, 10 = goal fully reached",
             )
             self.fields[f"goal_{goal.pk}_note"] = forms.CharField(
-                label="Note on this goal (optional)", widget=_textarea(2), required=False
+                max_length=NOTE_MAX_LENGTH,
+                label="Note on this goal (optional)",
+                widget=_textarea(2),
+                required=False,
             )
         self.add_optional_measure("Take a wellbeing measure at this review?")
         self.fields["continue_case"] = forms.TypedChoiceField(
@@ -226,6 +258,7 @@ class RecordReviewForm(OptionalMeasureMixin, forms.Form):
         )
         local = timezone.localtime(default_next)
         self.fields["next_day"] = NHSDateField(
+            validators=[validate_event_date],
             label="Date of the next review",
             required=False,
             help_text=f"Leave blank for {local:%-d %B %Y} ({local:%H:%M}).",
@@ -261,6 +294,7 @@ class PlanActionForm(forms.Form):
         error_messages={"required": "Choose the goal this action is for."},
     )
     description = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
         label="What will happen",
         widget=_textarea(),
         help_text="In plain words the patient would use.",
@@ -276,7 +310,10 @@ class PlanActionForm(forms.Form):
         help_text="For example the name of the community service or the person.",
     )
     due_date = NHSDateField(
-        label="By when (optional)", help_text="For example, 1 5 2026", required=False
+        validators=[validate_event_date],
+        label="By when (optional)",
+        help_text="For example, 1 5 2026",
+        required=False,
     )
 
     def __init__(self, *args, goals, with_status: bool = False, **kwargs):
@@ -293,7 +330,9 @@ class ReassignForm(forms.Form):
     to = forms.ModelChoiceField(
         label="Give the case to", queryset=None, widget=forms.RadioSelect, empty_label=None
     )
-    note = forms.CharField(label="Note (optional)", widget=_textarea(2), required=False)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(2), required=False
+    )
 
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
@@ -319,6 +358,7 @@ class CloseCaseForm(OptionalMeasureMixin, forms.Form):
             )
         self.add_optional_measure("Closing wellbeing measure")
         self.fields["summary"] = forms.CharField(
+            max_length=NARRATIVE_MAX_LENGTH,
             label="Summary for the referring practice",
             help_text="Plain language: what mattered, the goals and how they went, the services "
             "used. The practice sees this with its referral.",
@@ -346,6 +386,7 @@ class ReferCaseOnForm(forms.Form):
         error_messages={"required": "Choose at least one goal this referral is for."},
     )
     provider_needs_to_know = forms.CharField(
+        max_length=NARRATIVE_MAX_LENGTH,
         label="What does the provider need to know?",
         help_text="What the patient would like from the service, and anything that helps the "
         "provider welcome them. The provider also sees the patient's name, contact details and "
@@ -354,6 +395,7 @@ class ReferCaseOnForm(forms.Form):
         error_messages={"required": "Say what the provider needs to know about the patient."},
     )
     due_date = NHSDateField(
+        validators=[validate_event_date],
         label="When should it have started by? (optional)",
         help_text="The plan action's date, for example 1 5 2026",
         required=False,

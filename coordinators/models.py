@@ -8,6 +8,12 @@ from django.db import models
 from django.db.models import Q
 
 from community_services.need_domains import NeedDomain
+from config.input_limits import (
+    NARRATIVE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    bounded_text,
+    validate_event_date,
+)
 from referrals.models import Referral, ServiceReferral, ServiceReferralStatus
 
 from .measures import INSTRUMENTS
@@ -61,12 +67,20 @@ class WhatMattersConversation(models.Model):
     }
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="conversations")
-    held_on = models.DateField()
-    what_matters = models.TextField(PROMPTS["what_matters"])
-    what_is_hard = models.TextField(PROMPTS["what_is_hard"], blank=True)
-    enjoys_and_good_at = models.TextField(PROMPTS["enjoys_and_good_at"], blank=True)
-    who_is_there = models.TextField(PROMPTS["who_is_there"], blank=True)
-    three_months = models.TextField(PROMPTS["three_months"], blank=True)
+    held_on = models.DateField(validators=[validate_event_date])
+    what_matters = models.TextField(PROMPTS["what_matters"], **bounded_text(NARRATIVE_MAX_LENGTH))
+    what_is_hard = models.TextField(
+        PROMPTS["what_is_hard"], blank=True, **bounded_text(NARRATIVE_MAX_LENGTH)
+    )
+    enjoys_and_good_at = models.TextField(
+        PROMPTS["enjoys_and_good_at"], blank=True, **bounded_text(NARRATIVE_MAX_LENGTH)
+    )
+    who_is_there = models.TextField(
+        PROMPTS["who_is_there"], blank=True, **bounded_text(NARRATIVE_MAX_LENGTH)
+    )
+    three_months = models.TextField(
+        PROMPTS["three_months"], blank=True, **bounded_text(NARRATIVE_MAX_LENGTH)
+    )
     recorded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
@@ -103,12 +117,14 @@ class Goal(models.Model):
         on_delete=models.SET_NULL,
         related_name="goals",
     )
-    statement = models.TextField(help_text="In the patient's own words.")
+    statement = models.TextField(
+        help_text="In the patient's own words.", **bounded_text(NOTE_MAX_LENGTH)
+    )
     need_domain = models.CharField(max_length=40, choices=NeedDomain.choices)
     priority = models.CharField(
         max_length=10, choices=GoalPriority.choices, default=GoalPriority.MEDIUM
     )
-    target_date = models.DateField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True, validators=[validate_event_date])
     status = models.CharField(max_length=20, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
     created_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -148,7 +164,7 @@ class Review(models.Model):
     """A follow-up review: scheduled → completed, missed or cancelled. One scheduled at a time."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="reviews")
-    scheduled_for = models.DateTimeField(db_index=True)
+    scheduled_for = models.DateTimeField(db_index=True, validators=[validate_event_date])
     mode = models.CharField(max_length=10, choices=ReviewMode.choices)
     with_whom = models.CharField(
         max_length=200, blank=True, help_text="Who will be there besides the patient."
@@ -156,7 +172,7 @@ class Review(models.Model):
     status = models.CharField(
         max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.SCHEDULED
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, **bounded_text(NARRATIVE_MAX_LENGTH))
     continue_case = models.BooleanField(null=True, blank=True)
     scheduled_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(
@@ -186,7 +202,7 @@ class GoalProgress(models.Model):
         Review, null=True, blank=True, on_delete=models.SET_NULL, related_name="progress"
     )
     rating = models.PositiveSmallIntegerField()
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
     recorded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
@@ -224,7 +240,7 @@ class WellbeingMeasure(models.Model):
     raw_total = models.PositiveSmallIntegerField(null=True, blank=True)
     metric_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     bands = models.JSONField(default=dict, blank=True)
-    taken_on = models.DateField()
+    taken_on = models.DateField(validators=[validate_event_date])
     recorded_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
@@ -279,7 +295,7 @@ class PlanAction(models.Model):
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="plan_actions")
     goal = models.ForeignKey(Goal, on_delete=models.PROTECT, related_name="plan_actions")
-    description = models.TextField("what will happen")
+    description = models.TextField("what will happen", **bounded_text(NOTE_MAX_LENGTH))
     owner = models.CharField("who does it", max_length=20, choices=ActionOwner.choices)
     owner_detail = models.CharField(
         "who, in a few words",
@@ -287,7 +303,7 @@ class PlanAction(models.Model):
         blank=True,
         help_text="For example the name of the community service or the person.",
     )
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[validate_event_date])
     status = models.CharField(
         max_length=20, choices=PlanActionStatus.choices, default=PlanActionStatus.TO_DO
     )

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from community_services.need_domains import NeedDomain
+from config.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
 from referrals.models import ClosureOutcome, Referral
 from referrals.serializers import ServiceReferralSerializer
 
@@ -87,7 +88,9 @@ class TimelineEntrySerializer(serializers.Serializer):
 
 class ReassignSerializer(serializers.Serializer):
     to = serializers.IntegerField(help_text="User id of a coordinator in the case's team.")
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class MeasureInputSerializer(serializers.Serializer):
@@ -103,7 +106,7 @@ class ReferOnSerializer(serializers.Serializer):
         help_text="Ids of the case's active goals this referral is for; the plan action is for "
         "the first.",
     )
-    provider_needs_to_know = serializers.CharField()
+    provider_needs_to_know = serializers.CharField(max_length=NARRATIVE_MAX_LENGTH)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
@@ -114,7 +117,9 @@ class ReferOnResultSerializer(serializers.Serializer):
 
 class CloseCaseSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=ClosureOutcome.choices)
-    summary = serializers.CharField(help_text="Plain language; the referring practice sees it.")
+    summary = serializers.CharField(
+        max_length=NARRATIVE_MAX_LENGTH, help_text="Plain language; the referring practice sees it."
+    )
     goal_statuses = serializers.DictField(
         child=serializers.ChoiceField(choices=GoalStatus.choices),
         required=False,
@@ -269,21 +274,25 @@ class ReviewSerializer(serializers.ModelSerializer):
 class RescheduleSerializer(serializers.Serializer):
     scheduled_for = serializers.DateTimeField()
     mode = serializers.ChoiceField(choices=ReviewMode.choices)
-    with_whom = serializers.CharField(required=False, allow_blank=True, default="")
+    with_whom = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class GoalRatingSerializer(serializers.Serializer):
     goal = serializers.IntegerField()
     rating = serializers.IntegerField(min_value=0, max_value=10)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class RecordReviewSerializer(serializers.Serializer):
-    notes = serializers.CharField()
+    notes = serializers.CharField(max_length=NARRATIVE_MAX_LENGTH)
     ratings = GoalRatingSerializer(many=True, required=False, default=list)
     measure = MeasureInputSerializer(required=False, allow_null=True, default=None)
     continue_case = serializers.BooleanField()

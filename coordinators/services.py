@@ -24,6 +24,7 @@ from accounts.services import (
 from accounts.working_days import add_working_days
 from community_services.models import Service
 from community_services.need_domains import NeedDomain
+from config.input_limits import check_event_dates
 from referrals.models import (
     OPEN_STATUSES,
     ClosureOutcome,
@@ -129,6 +130,7 @@ def record_conversation(
         raise ValidationError({"what_matters": "Write down what matters to the patient."})
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "The conversation date must be today or in the past."})
+    check_event_dates(held_on=held_on)
     conversation = WhatMattersConversation.objects.create(
         referral=case,
         held_on=held_on,
@@ -159,6 +161,7 @@ def _check_goal_fields(*, statement: str, need_domain: str, priority: str, targe
     _choice(priority, GoalPriority.values, "priority", "Choose a priority.")
     if target_date and target_date < timezone.localdate():
         raise ValidationError({"target_date": "The target date must be today or later."})
+    check_event_dates(target_date=target_date)
 
 
 @transaction.atomic
@@ -280,6 +283,7 @@ def _create_measure(
     scored = score_answers(instrument, answers)
     if taken_on > timezone.localdate():
         raise ValidationError({"taken_on": "The date must be today or in the past."})
+    check_event_dates(taken_on=taken_on)
     if (
         occasion in (MeasureOccasion.BASELINE, MeasureOccasion.CLOSING)
         and WellbeingMeasure.objects.filter(
@@ -343,7 +347,10 @@ def record_measure(
 # --- Plan
 
 
-def _check_action_fields(*, case: Referral, goal: Goal, description: str, owner: str) -> None:
+def _check_action_fields(
+    *, case: Referral, goal: Goal, description: str, owner: str, due_date: datetime.date | None
+) -> None:
+    check_event_dates(due_date=due_date)
     if goal.referral_id != case.pk:
         raise ValidationError({"goal": "Choose one of this case's goals."})
     if not description.strip():
@@ -363,7 +370,9 @@ def add_plan_action(
     due_date: datetime.date | None = None,
 ) -> PlanAction:
     case = _locked_open_case(case, by, "add to the plan")
-    _check_action_fields(case=case, goal=goal, description=description, owner=owner)
+    _check_action_fields(
+        case=case, goal=goal, description=description, owner=owner, due_date=due_date
+    )
     action = PlanAction.objects.create(
         referral=case,
         goal=goal,
@@ -400,7 +409,9 @@ def update_plan_action(
 ) -> PlanAction:
     case = _locked_open_case(action.referral, by, "change the plan")
     action = PlanAction.objects.select_for_update().get(pk=action.pk)
-    _check_action_fields(case=case, goal=goal, description=description, owner=owner)
+    _check_action_fields(
+        case=case, goal=goal, description=description, owner=owner, due_date=due_date
+    )
     _choice(status, PlanActionStatus.values, "status", "Choose the action's status.")
     if action.service_referral_id is not None and status != action.status:
         raise ValidationError(
@@ -441,6 +452,7 @@ def refer_case_on(
     referable, not paused, consent to share) and its plan action, together or not at all.
     The action is for the first goal given (the one the coordinator started from)."""
     case = _locked_open_case(case, by, "refer the patient on")
+    check_event_dates(due_date=due_date)
     goals = list(goals)
     if not goals:
         raise ValidationError({"goals": "Choose at least one goal this referral is for."})
@@ -483,6 +495,7 @@ def refer_case_on(
 def _check_review_time(scheduled_for: datetime.datetime, field: str = "scheduled_for") -> None:
     if scheduled_for <= timezone.now():
         raise ValidationError({field: "The review must be in the future."})
+    check_event_dates(**{field: scheduled_for})
 
 
 def _locked_review(review: Review, by: User, doing: str) -> tuple[Referral, Review]:

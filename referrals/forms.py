@@ -5,13 +5,19 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Organisation, OrganisationKind
 from community_services.need_domains import NeedDomain
+from config.input_limits import (
+    ADDRESS_MAX_LENGTH,
+    NARRATIVE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    validate_date_of_birth,
+    validate_event_date,
+)
 
 from .models import (
     ContactMethod,
     DeclineReason,
     ServiceDeclineReason,
     Urgency,
-    validate_date_of_birth,
 )
 from .nhs_number import normalise, validate_nhs_number
 
@@ -88,7 +94,9 @@ class ReferralForm(forms.Form):
     sex_or_gender = forms.CharField(
         label="Sex or gender (as recorded)", max_length=50, required=False
     )
-    address = forms.CharField(label="Address", widget=_textarea(), required=False)
+    address = forms.CharField(
+        max_length=ADDRESS_MAX_LENGTH, label="Address", widget=_textarea(), required=False
+    )
     postcode = forms.CharField(label="Postcode", max_length=10, required=False)
     phone = forms.CharField(label="Phone number", max_length=30, required=False)
     email = forms.EmailField(label="Email address", required=False)
@@ -114,6 +122,7 @@ class ReferralForm(forms.Form):
         error_messages={"required": "Select at least one reason for the referral."},
     )
     help_wanted = forms.CharField(
+        max_length=NARRATIVE_MAX_LENGTH,
         label="What would the patient like help with?",
         widget=_textarea(4),
         error_messages={"required": "Say what the patient would like help with."},
@@ -123,9 +132,13 @@ class ReferralForm(forms.Form):
     )
     risk_flag = forms.BooleanField(label="There is a risk or safeguarding concern", required=False)
     risk_notes = forms.CharField(
-        label="Risk and safeguarding notes", widget=_textarea(), required=False
+        max_length=NARRATIVE_MAX_LENGTH,
+        label="Risk and safeguarding notes",
+        widget=_textarea(),
+        required=False,
     )
     access_needs = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
         label="Known access needs",
         widget=_textarea(2),
         required=False,
@@ -248,7 +261,9 @@ class AcceptForm(forms.Form):
     assign_to = forms.ModelChoiceField(
         label="Assign to", queryset=None, widget=forms.RadioSelect, empty_label=None
     )
-    note = forms.CharField(label="Note (optional)", widget=_textarea(2), required=False)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(2), required=False
+    )
 
     def __init__(self, *args, colleagues, me, **kwargs):
         super().__init__(*args, **kwargs)
@@ -265,17 +280,28 @@ class DeclineForm(forms.Form):
         choices=DeclineReason.choices,
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label="Note for the referrer", widget=_textarea(), required=False)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        label="Note for the referrer",
+        widget=_textarea(),
+        required=False,
+    )
 
 
 class FirstContactForm(forms.Form):
-    contacted_on = NHSDateField(label="Date of first contact", help_text="For example, 3 2 2026")
+    contacted_on = NHSDateField(
+        validators=[validate_event_date],
+        label="Date of first contact",
+        help_text="For example, 3 2 2026",
+    )
     method = forms.ChoiceField(
         label="How was the patient contacted?",
         choices=ContactMethod.choices,
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label="Note (optional)", widget=_textarea(), required=False)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(), required=False
+    )
 
 
 class UnableToContactForm(forms.Form):
@@ -284,11 +310,15 @@ class UnableToContactForm(forms.Form):
         min_value=1,
         max_value=50,
     )
-    note = forms.CharField(label="Note (optional)", widget=_textarea(), required=False)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(), required=False
+    )
 
 
 class PatientDeclinedForm(forms.Form):
-    note = forms.CharField(label="Note (optional)", widget=_textarea(), required=False)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(), required=False
+    )
 
 
 class ConsentToShareForm(forms.Form):
@@ -306,7 +336,9 @@ class ServiceDeclineForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose why you cannot take the referral."},
     )
-    note = forms.CharField(label="Anything to add", widget=_textarea(2), required=False)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label="Anything to add", widget=_textarea(2), required=False
+    )
 
     def clean(self):
         data = super().clean()
@@ -316,4 +348,6 @@ class ServiceDeclineForm(forms.Form):
 
 
 class ServiceReferralNoteForm(forms.Form):
-    note = forms.CharField(label="Note (optional)", widget=_textarea(2), required=False)
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(2), required=False
+    )

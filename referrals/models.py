@@ -3,28 +3,22 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import Organisation
 from community_services.need_domains import NeedDomain
+from config.input_limits import (
+    ADDRESS_MAX_LENGTH,
+    NARRATIVE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    bounded_text,
+    validate_date_of_birth,
+)
 
 from .nhs_number import formatted, validate_nhs_number
-
-OLDEST_PLAUSIBLE_AGE = 120
-
-
-def validate_date_of_birth(value: datetime.date) -> None:
-    today = timezone.localdate()
-    if value > today:
-        raise ValidationError("Date of birth must be in the past.", code="future_date_of_birth")
-    if value.year < today.year - OLDEST_PLAUSIBLE_AGE:
-        raise ValidationError(
-            f"Date of birth must be within the last {OLDEST_PLAUSIBLE_AGE} years.",
-            code="implausible_date_of_birth",
-        )
 
 
 class ContactMethod(models.TextChoices):
@@ -65,7 +59,7 @@ class Patient(models.Model):
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(validators=[validate_date_of_birth])
     sex_or_gender = models.CharField("sex or gender (as recorded)", max_length=50, blank=True)
-    address = models.TextField(blank=True)
+    address = models.TextField(blank=True, **bounded_text(ADDRESS_MAX_LENGTH))
     postcode = models.CharField(max_length=10, blank=True)
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
@@ -192,11 +186,13 @@ class Referral(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="referrals_received"
     )
     reasons = models.JSONField(default=list, help_text="Need domain codes.")
-    help_wanted = models.TextField("what the patient would like help with")
+    help_wanted = models.TextField(
+        "what the patient would like help with", **bounded_text(NARRATIVE_MAX_LENGTH)
+    )
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
     risk_flag = models.BooleanField("risk or safeguarding concern", default=False)
-    risk_notes = models.TextField(blank=True)
-    access_needs = models.TextField(blank=True)
+    risk_notes = models.TextField(blank=True, **bounded_text(NARRATIVE_MAX_LENGTH))
+    access_needs = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
     status = models.CharField(
         max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.RECEIVED
     )
@@ -213,7 +209,7 @@ class Referral(models.Model):
     )
     contact_attempts = models.PositiveSmallIntegerField(default=0)
     outcome = models.CharField(max_length=30, choices=ClosureOutcome.choices, blank=True)
-    outcome_summary = models.TextField(blank=True)
+    outcome_summary = models.TextField(blank=True, **bounded_text(NARRATIVE_MAX_LENGTH))
     received_at = models.DateTimeField(db_index=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     first_contact_at = models.DateTimeField(null=True, blank=True)
@@ -350,9 +346,9 @@ class ReferralPatientDetails(models.Model):
     nhs_number = models.CharField("NHS number", max_length=10, blank=True)
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True, validators=[validate_date_of_birth])
     sex_or_gender = models.CharField("sex or gender (as recorded)", max_length=50, blank=True)
-    address = models.TextField(blank=True)
+    address = models.TextField(blank=True, **bounded_text(ADDRESS_MAX_LENGTH))
     postcode = models.CharField(max_length=10, blank=True)
     phone = models.CharField(max_length=30, blank=True)
     email = models.EmailField(blank=True)
@@ -431,7 +427,7 @@ class ReferralEvent(models.Model):
     occurred_at = models.DateTimeField()
     from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
     referrer_emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -550,7 +546,9 @@ class ServiceReferral(models.Model):
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="service_referrals_made"
     )
-    provider_needs_to_know = models.TextField("what the provider needs to know")
+    provider_needs_to_know = models.TextField(
+        "what the provider needs to know", **bounded_text(NARRATIVE_MAX_LENGTH)
+    )
     status = models.CharField(
         max_length=20, choices=ServiceReferralStatus.choices, default=ServiceReferralStatus.SENT
     )
@@ -667,7 +665,7 @@ class ServiceReferralEvent(models.Model):
     occurred_at = models.DateTimeField()
     from_status = models.CharField(max_length=20, choices=ServiceReferralStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ServiceReferralStatus.choices)
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
 
     class Meta:
         ordering = ["occurred_at", "id"]

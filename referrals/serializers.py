@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from community_services.need_domains import NeedDomain
+from config.input_limits import ADDRESS_MAX_LENGTH, NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
 
 from .models import (
     DETAILS_FIELDS,
@@ -35,10 +36,10 @@ class PatientInputSerializer(serializers.Serializer):
     family_name = serializers.CharField(max_length=100)
     date_of_birth = serializers.DateField()
     sex_or_gender = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True)
+    address = serializers.CharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True)
     postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     preferred_contact_method = serializers.ChoiceField(
         choices=ContactMethod.choices, default=ContactMethod.PHONE
     )
@@ -66,11 +67,15 @@ class PatientInputSerializer(serializers.Serializer):
 class ReferralCreateSerializer(serializers.Serializer):
     patient = PatientInputSerializer()
     reasons = serializers.MultipleChoiceField(choices=NeedDomain.choices, allow_empty=False)
-    help_wanted = serializers.CharField()
+    help_wanted = serializers.CharField(max_length=NARRATIVE_MAX_LENGTH)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
     risk_flag = serializers.BooleanField(default=False)
-    risk_notes = serializers.CharField(required=False, allow_blank=True, default="")
-    access_needs = serializers.CharField(required=False, allow_blank=True, default="")
+    risk_notes = serializers.CharField(
+        max_length=NARRATIVE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    access_needs = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
     def validate_reasons(self, value):
         return sorted(value)
@@ -169,27 +174,37 @@ class AcceptSerializer(serializers.Serializer):
     assign_to = serializers.IntegerField(
         required=False, help_text="User id of a coordinator in the team; yourself by default."
     )
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class DeclineSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=DeclineReason.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class FirstContactSerializer(serializers.Serializer):
     contacted_on = serializers.DateField()
     method = serializers.ChoiceField(choices=ContactMethod.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class UnableToContactSerializer(serializers.Serializer):
     attempts = serializers.IntegerField(min_value=1, max_value=50)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class PatientDeclinedSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class ServiceReferralPatientSerializer(serializers.Serializer):
@@ -260,15 +275,21 @@ class ServiceReferralSerializer(serializers.ModelSerializer):
 
 
 class ServiceReferralCreateSerializer(serializers.Serializer):
-    referral = serializers.CharField(help_text="The referral's reference, e.g. SP-7KQ3M9XZ.")
+    referral = serializers.CharField(
+        max_length=20, help_text="The referral's reference, e.g. SP-7KQ3M9XZ."
+    )
     service = serializers.UUIDField(help_text="The service's public id from /api/v1/services/.")
-    provider_needs_to_know = serializers.CharField()
+    provider_needs_to_know = serializers.CharField(max_length=NARRATIVE_MAX_LENGTH)
 
 
 class ServiceDeclineSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ServiceDeclineReason.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class ServiceReferralNoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )

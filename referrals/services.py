@@ -34,6 +34,7 @@ from accounts.services import (
 )
 from accounts.working_days import add_working_days
 from community_services.models import Capacity, Service, ServiceStatus
+from config.input_limits import check_event_dates, validate_date_of_birth
 
 from . import provider_links
 from .errors import (
@@ -113,6 +114,10 @@ def receive_referral(
     """
     if not patient.get("consent_to_referral"):
         raise ValidationError({"consent_to_referral": "The patient must consent to be referred."})
+    try:
+        validate_date_of_birth(patient["date_of_birth"])
+    except ValidationError as exc:
+        raise ValidationError({"date_of_birth": exc.messages}) from exc
     coverage = TeamCoverage.objects.select_related("team").filter(practice=practice).first()
     if coverage is None:
         raise NoTeamServesPractice(
@@ -422,6 +427,7 @@ def record_first_contact(
         raise ValidationError(
             {"contacted_on": "The date of first contact must be today or in the past."}
         )
+    check_event_dates(contacted_on=contacted_on)
     if contacted_on < timezone.localtime(referral.received_at).date():
         raise ValidationError(
             {

@@ -32,7 +32,7 @@ if settings.REDIS_URL:
     _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            **settings.CACHES["default"],
             "LOCATION": f"{_base}/{(int(_broker_db or 0) + 1 + _worker) % 16}",
         }
     }

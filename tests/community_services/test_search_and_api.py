@@ -276,8 +276,10 @@ def test_the_providers_api_lists_providers_for_staff(as_user, manager):
 
 
 @pytest.mark.postgres
-def test_a_search_text_carrying_a_nul_character_is_searched_without_it(client, coordinator_x):
+def test_a_search_text_carrying_a_nul_character_is_a_400(client, coordinator_x):
+    """Issue 13: every route refuses a NUL in the query string (config.hostile_input)."""
     client.force_login(coordinator_x)
     response = client.get("/api/v1/services/", {"q": "lunch\x00club"})
-    assert response.status_code == 200
-    assert client.get("/directory/", {"q": "lunch\x00club"}).status_code == 200
+    assert response.status_code == 400
+    assert response.json()["code"] == "nul_character"
+    assert client.get("/directory/", {"q": "lunch\x00club"}).status_code == 400

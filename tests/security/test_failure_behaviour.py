@@ -2,12 +2,15 @@
 names the part that is down, nothing half-written, and recovery without a restart."""
 
 import datetime
+import logging
 import socket
+import time
 
 import pytest
 from django.core import mail
 from django.db import OperationalError, connection
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Reminder, ReminderStatus
@@ -15,6 +18,7 @@ from accounts.services import create_reminders, deliver_reminder, recover_remind
 from config.celery import app as celery_app
 from referrals.models import ReferralEvent, ReferralStatus
 from tests.accounts.conftest import queued
+from tests.factories import log_in_through_the_form
 from tests.referrals.conftest import token_client
 from tests.referrals.factories import ReferralFactory, TeamCoverageFactory
 
@@ -48,6 +52,11 @@ def database():
     switch.back()
 
 
+def _reset_result_backend():
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
+
+
 @pytest.fixture
 def broker_down():
     """Point Celery at a refused port (fresh connection pools); `back()` restores the broker."""
@@ -61,6 +70,28 @@ def broker_down():
     point_at(f"redis://127.0.0.1:{refused_port()}/0")
     yield lambda: point_at(original)
     point_at(original)
+
+
+@pytest.fixture
+def redis_down(broker_down):
+    """Redis gone as a whole: the broker and the result store (publishing subscribes there)."""
+    original = celery_app.conf.result_backend
+    celery_app.conf.result_backend = f"redis://127.0.0.1:{refused_port()}/0"
+    _reset_result_backend()
+    yield
+    celery_app.conf.result_backend = original
+    _reset_result_backend()
+
+
+@pytest.fixture
+def cache_down(settings):
+    """The configured cache backend, at a refused port."""
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"redis://127.0.0.1:{refused_port()}/0",
+        }
+    }
 
 
 @pytest.fixture
@@ -139,23 +170,109 @@ def test_a_change_cut_off_by_the_database_leaves_nothing_half_written(
 
 
 @pytest.mark.redis
-def test_the_api_answers_503_json_while_the_cache_is_down_and_recovers(coordinator_x, settings):
+def test_the_api_keeps_answering_while_the_cache_is_down_and_the_log_says_so(
+    coordinator_x, settings, caplog
+):
     api = token_client(coordinator_x)
     api.raise_request_exception = False
     working = settings.CACHES
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            **working["default"],
             "LOCATION": f"redis://127.0.0.1:{refused_port()}/0",
         }
     }
 
-    response = api.get("/api/v1/me/")
+    with caplog.at_level(logging.WARNING, logger="config.cache"):
+        response = api.get("/api/v1/me/")  # the throttles read and write the cache
 
-    assert response.status_code == 503
-    assert response.json()["unavailable"] == "cache"
+    assert response.status_code == 200
+    assert "Cache unavailable" in caplog.text
+    assert "local in-memory cache" in caplog.text
     settings.CACHES = working
     assert api.get("/api/v1/me/").status_code == 200
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_people_sign_in_and_pages_answer_while_the_cache_is_down(
+    referrer_a, cache_down, browser, caplog
+):
+    with caplog.at_level(logging.WARNING, logger="config.cache"):
+        # A wrong password first: allauth counts failed logins in the cache.
+        failed = browser.post(
+            reverse("account_login"), {"login": referrer_a.email, "password": "not-it-at-all"}
+        )
+        signed_in = log_in_through_the_form(browser, referrer_a)
+        page = browser.get("/notifications/")
+
+    assert failed.status_code == 200
+    assert "not correct" in failed.content.decode()
+    assert signed_in.status_code == 302
+    assert browser.session["_auth_user_id"] == str(referrer_a.pk)
+    assert page.status_code == 200
+    assert "Cache unavailable" in caplog.text
+
+
+@pytest.mark.redis
+def test_the_login_rate_limit_still_holds_on_the_fallback_cache(referrer_a, cache_down, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "2/m/key"}
+    client = Client()
+    for _ in range(2):
+        client.post(reverse("account_login"), {"login": referrer_a.email, "password": "wrong-1"})
+
+    # Even the right password is refused now: the failures were counted in memory.
+    locked = log_in_through_the_form(client, referrer_a)
+
+    assert "Too many failed login attempts" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.redis
+def test_accepting_a_referral_gives_up_on_the_email_at_once_with_redis_down(
+    django_capture_on_commit_callbacks, practice_a, referrer_a, team_x, coordinator_x, redis_down
+):
+    TeamCoverageFactory(practice=practice_a, team=team_x)
+    referral = ReferralFactory(referring_practice=practice_a, referred_by=referrer_a, team=team_x)
+    api = token_client(coordinator_x)
+
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/api/v1/referrals/{referral.pk}/accept/", {}, format="json")
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 200
+    assert elapsed < 1.5, f"enqueueing the referrer's email held the change for {elapsed:.1f} s"
+    accepted = ReferralEvent.objects.get(referral=referral, to_status=ReferralStatus.ACCEPTED)
+    assert accepted.referrer_emailed_at is None  # left for recover_unsent_emails
+
+
+@pytest.mark.redis
+def test_a_change_that_enqueues_gives_up_at_once_with_redis_down_and_the_reminder_waits(
+    django_capture_on_commit_callbacks, coordinator_x, team_x, redis_down, reminder_queue
+):
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        (in_app, email) = create_reminders(
+            kind="referral_waiting",
+            target_type="referral",
+            target_id=1,
+            occurrence="triage",
+            recipients=[user_recipient(coordinator_x)],
+            context={
+                "referral_reference": "SP-TEST2345",
+                "urgent": False,
+                "received_display": "2 March 2026 10:00",
+                "team_name": team_x.name,
+            },
+            link="/referrals/SP-TEST2345/",
+            team=team_x,
+        )
+    elapsed = time.monotonic() - started
+
+    assert elapsed < 1.5, f"enqueueing held the change for {elapsed:.1f} s"
+    email.refresh_from_db()
+    assert email.status == ReminderStatus.PENDING  # left for recover_reminders
 
 
 @pytest.mark.redis
