@@ -30,7 +30,9 @@ from tests.permission_matrix import (
     METHOD,
     OK,
     SKIPPED,
+    TOKEN_AUTH_DIFFERS,
 )
+from tests.factories import api_token_for
 
 ACTOR_FIXTURES = {
     ANONYMOUS: None,
@@ -167,3 +169,25 @@ def test_each_route_answers_each_actor_as_the_matrix_says(actor, world, request)
             print(f"MATRIX {actor:14} {method:6} {got:6} {name} {url}")
     assert seen, "no checks ran"
     assert not wrong, f"{len(wrong)} of {len(seen)} checks for {actor} differ:\n" + "\n".join(wrong)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("actor", sorted(set(ACTORS) - {ANONYMOUS}))
+def test_each_api_route_answers_each_actors_token_as_the_matrix_says(actor, world, request):
+    client = Client(
+        raise_request_exception=False,
+        HTTP_AUTHORIZATION=f"Token {api_token_for(request.getfixturevalue(ACTOR_FIXTURES[actor]))}",
+    )
+    wrong, seen = [], []
+    for name, method, url, entry in checks_for(world):
+        if not url.startswith("/api/v1/"):
+            continue
+        expect = TOKEN_AUTH_DIFFERS.get(name, {}).get(method) or entry.checks[method]
+        got = classify(call(client, method, url), anonymous=False)
+        seen.append(name)
+        if got != expect.outcome(actor):
+            wrong.append(f"{method} {url} ({name}): expected {expect.outcome(actor)}, got {got}")
+    assert len(seen) > 50, "the API routes were not walked"
+    assert not wrong, f"{len(wrong)} of {len(seen)} token checks for {actor} differ:\n" + (
+        "\n".join(wrong)
+    )
