@@ -15,6 +15,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.factories import api_token_for
 from tests.matrix_world import (  # noqa: F401 - world_fixture is the `world` fixture
     object_key,
     url_parameters,
@@ -32,7 +33,6 @@ from tests.permission_matrix import (
     SKIPPED,
     TOKEN_AUTH_DIFFERS,
 )
-from tests.factories import api_token_for
 
 ACTOR_FIXTURES = {
     ANONYMOUS: None,
