@@ -99,3 +99,19 @@ def test_changing_a_patient_in_the_admin_is_audited_with_the_fields_changed(
     changed = AuditEvent.objects.get(action="admin_change", object_type="patient")
     assert changed.patient_id == str(patient.pk)
     assert "given_name" in changed.detail
+
+
+def test_revoking_a_token_in_the_admin_is_audited(client, superuser, password, referrer_a):
+    from knox.models import AuthToken
+
+    from tests.factories import api_token_for
+
+    api_token_for(referrer_a)
+    token = AuthToken.objects.get(user=referrer_a)
+    log_in_through_the_form(client, superuser, password)
+    url = reverse("admin:knox_authtoken_delete", args=[token.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not AuthToken.objects.filter(user=referrer_a).exists()
+    assert AuditEvent.objects.filter(
+        action="api_token_revoked", object_id=token.token_key, actor=superuser
+    ).exists()

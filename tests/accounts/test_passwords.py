@@ -72,3 +72,15 @@ def test_a_password_change_ends_the_other_sessions_and_tokens_and_keeps_this_one
         401,
         403,
     )
+
+
+def test_a_password_reset_ends_every_session_and_token(referrer_a):
+    from allauth.account.signals import password_reset
+    from django.test import RequestFactory
+
+    token = api_token_for(referrer_a)
+    password_reset.send(sender=type(referrer_a), request=RequestFactory().get("/"), user=referrer_a)
+    assert APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code in (
+        401,
+        403,
+    )
