@@ -1,8 +1,37 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from knox.models import AuthToken
 
 from .models import AuditEvent, Membership, Notification, Organisation, User
-from .services import deactivate_user
+from .services import deactivate_user, revoke_api_token
+
+# Knox's own token admin shows digests and mints tokens outside issue_api_token (which the
+# service would refuse): replaced by a list to revoke from.
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class APITokenAdmin(admin.ModelAdmin):
+    """API tokens by id, user and expiry; delete one to revoke it (audited)."""
+
+    list_display = ["token_key", "user", "created", "expiry"]
+    search_fields = ["token_key", "user__email"]
+    list_select_related = ["user"]
+    fields = ["token_key", "user", "created", "expiry"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj):
+        revoke_api_token(token=obj, actor=request.user, reason="revoked in the admin")
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            revoke_api_token(token=token, actor=request.user, reason="revoked in the admin")
 
 
 class MembershipInline(admin.TabularInline):

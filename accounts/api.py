@@ -60,6 +60,11 @@ def document_error_responses(result, generator, request, public):
                 extra["404"] = _error("Not found, or outside the caller's scope.")
             if method in {"post", "put", "patch", "delete"}:
                 extra["409"] = _error("A business rule refused the change (an illegal transition).")
+            # Only a view that takes API tokens alone says 401 (with WWW-Authenticate); where
+            # the session comes first, DRF answers a bad token with 403.
+            security = operation.get("security") or []
+            if security and all(set(entry) == {"apiToken"} for entry in security):
+                extra["401"] = _error("The API token is invalid, expired or revoked.")
             if any(p.get("name") == "Idempotency-Key" for p in parameters):
                 extra["422"] = _error("The Idempotency-Key was used with a different body.")
             for code, response in extra.items():

@@ -1,5 +1,6 @@
 """Who must use two-factor authentication, and whether they have set it up."""
 
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 
@@ -36,3 +37,10 @@ def needs_mfa_enrolment(request) -> bool:
     if request.session.get(SESSION_MFA_OK):
         return False
     return not settle_mfa_status(request, request.user)
+
+
+def session_passed_mfa(request, user: User) -> bool:
+    """Did this session's sign-in include a second factor? allauth records each method used."""
+    return any(
+        record.get("method") == "mfa" for record in get_authentication_records(request, user)
+    )

@@ -331,3 +331,22 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class APITokenGrant(models.Model):
+    """How a knox API token was issued, and when it was last used.
+
+    Knox stores only a hash of the token, its expiry and its user; a token of someone whose role
+    needs two-factor authentication is honoured only if it was issued from a session that passed
+    the second factor, and an unused token lapses like an idle session.
+    """
+
+    token = models.OneToOneField(
+        "knox.AuthToken", primary_key=True, on_delete=models.CASCADE, related_name="grant"
+    )
+    mfa_verified = models.BooleanField(default=False)
+    last_used_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        # The primary key is the token's digest: not something to show.
+        return f"API token grant ({'with' if self.mfa_verified else 'without'} two-factor)"

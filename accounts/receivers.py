@@ -1,12 +1,13 @@
 """Sign-in events go to the audit trail through the one service function."""
 
+from allauth.account.signals import password_changed, password_reset, password_set
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from .mfa import settle_mfa_status
 from .middleware import start_session_clock
-from .services import record_audit_event
+from .services import end_user_sessions, record_audit_event
 
 
 @receiver(user_logged_in)
@@ -53,3 +54,20 @@ def mfa_removed(sender, request, user, authenticator, **kwargs):
         object_id=user.pk,
         detail=authenticator.type,
     )
+
+
+@receiver(password_changed)
+@receiver(password_set)
+def end_other_sessions_on_password_change(sender, request, user, **kwargs):
+    """Whoever knew the old password is out: the person's other sessions and their API tokens
+    end; the session they changed it from carries on."""
+    session = getattr(request, "session", None)
+    end_user_sessions(
+        user=user, actor=user, keep_session_key=session.session_key if session else None
+    )
+
+
+@receiver(password_reset)
+def end_sessions_on_password_reset(sender, request, user, **kwargs):
+    """A reset is made signed out: every session and API token of the account ends."""
+    end_user_sessions(user=user, actor=user)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from knox.models import AuthToken
 
 from .audit_chain import (  # noqa: F401 - verify_audit_chain is part of this API
     GENESIS_HASH,
@@ -23,6 +24,7 @@ from .errors import DomainError
 from .models import (
     REMINDER_KEY_FIELDS,
     ROLE_ORGANISATION_KIND,
+    APITokenGrant,
     AuditEvent,
     AuditHashScheme,
     JobRun,
@@ -218,21 +220,72 @@ def mark_notifications_read(*, recipient: User, link: str) -> int:
     )
 
 
-def end_user_sessions(*, user: User, actor: User | None) -> int:
-    """Log a user out everywhere: every session they hold is deleted."""
+@transaction.atomic
+def end_user_sessions(
+    *, user: User, actor: User | None, keep_session_key: str | None = None
+) -> int:
+    """Log a user out everywhere: every session they hold is deleted (but the one named by
+    `keep_session_key`, the person's own after a password change) and every API token is
+    revoked, since a token is a session too."""
     from allauth.usersessions.models import UserSession
 
-    sessions = UserSession.objects.purge_and_list(user)
+    # Every session row, not allauth's purge_and_list: that drops the rows of sessions whose
+    # password hash is stale but leaves their data in the session store.
+    sessions = list(UserSession.objects.filter(user=user).exclude(session_key=keep_session_key))
+    live = 0
     for session in sessions:
+        live += session.exists()  # a row can outlive its session (the key cycled at a change)
         session.end()
+    tokens = revoke_api_tokens(user=user)
     record_audit_event(
         actor=actor,
         action="sessions_ended",
         object_type="user",
         object_id=user.pk,
-        detail=f"{len(sessions)} session(s) ended",
+        detail=f"{live} session(s) ended, {tokens} API token(s) revoked"
+        + (", the current session kept" if keep_session_key else ""),
     )
-    return len(sessions)
+    return live
+
+
+# --- API tokens (django-rest-knox): only a hash is stored; they expire and lapse when idle.
+
+
+@transaction.atomic
+def issue_api_token(*, user: User, mfa_verified: bool) -> tuple[AuthToken, str]:
+    """A new token for `user`; returns the row and the secret, which is shown once and never
+    stored. `mfa_verified` says the session asking for it passed the second factor."""
+    token, secret = AuthToken.objects.create(
+        user=user, expiry=datetime.timedelta(seconds=settings.API_TOKEN_TTL_SECONDS)
+    )
+    APITokenGrant.objects.create(token=token, mfa_verified=mfa_verified, last_used_at=token.created)
+    record_audit_event(
+        actor=user,
+        action="api_token_issued",
+        object_type="api_token",
+        object_id=token.token_key,
+        detail=f"expires {token.expiry.isoformat(timespec='seconds')}"
+        + (", after two-factor sign-in" if mfa_verified else ""),
+    )
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(*, token: AuthToken, actor: User | None, reason: str = "revoked") -> None:
+    record_audit_event(
+        actor=actor,
+        action="api_token_revoked",
+        object_type="api_token",
+        object_id=token.token_key,
+        detail=reason,
+    )
+    token.delete()
+
+
+def revoke_api_tokens(*, user: User) -> int:
+    """Every API token of `user` stops working now (the caller audits why)."""
+    _, per_model = AuthToken.objects.filter(user=user).delete()
+    return per_model.get(AuthToken._meta.label, 0)
 
 
 @transaction.atomic

@@ -3,7 +3,13 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from accounts.api_views import MeView, PingView
+from accounts.api_views import (
+    MeView,
+    PingView,
+    TokenIssueView,
+    TokenRevokeAllView,
+    TokenRevokeView,
+)
 from community_services.api import ProviderViewSet, ServiceViewSet
 from coordinators.api import (
     CaseViewSet,
@@ -38,5 +44,8 @@ router.register("service-referrals", ServiceReferralViewSet, basename="service-r
 api_urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("ping/", PingView.as_view(), name="ping"),
+    path("auth/token/", TokenIssueView.as_view(), name="token-issue"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
+    path("auth/token/revoke-all/", TokenRevokeAllView.as_view(), name="token-revoke-all"),
     *router.urls,
 ]

@@ -5,6 +5,7 @@ for `make run`: SQLite under var/ and kombu's filesystem broker.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -58,7 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -174,6 +175,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Keyboard walks, dates, names and dictionary words with digits tacked on (zxcvbn's estimate).
+    {
+        "NAME": "accounts.password_validation.GuessablePasswordValidator",
+        "OPTIONS": {"min_score": env_int("PASSWORD_MIN_ZXCVBN_SCORE", 3)},
+    },
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -184,6 +190,8 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# A password change keeps the person's own session and ends their others and their API tokens
+# (accounts.receivers); allauth's option would log them out of this one too.
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
@@ -446,7 +454,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.APITokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
@@ -472,6 +480,19 @@ REST_FRAMEWORK = {
 }
 # A JSON body nested deeper than this is a 400 (the deepest real body, a review, nests 4 deep).
 API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 20)
+# API tokens (django-rest-knox: only a hash is stored). Issued at POST /api/v1/auth/token/ from a
+# signed-in session; they expire, and lapse when unused for as long as an idle session would.
+API_TOKEN_TTL_SECONDS = env_int("API_TOKEN_TTL_SECONDS", SESSION_ABSOLUTE_LIFETIME_SECONDS)
+API_TOKEN_IDLE_TIMEOUT_SECONDS = env_int(
+    "API_TOKEN_IDLE_TIMEOUT_SECONDS", SESSION_IDLE_TIMEOUT_SECONDS
+)
+KNOX_TOKEN_MODEL = "knox.AuthToken"  # noqa: S105 - a model name, not a secret
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=API_TOKEN_TTL_SECONDS),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# The OpenAPI schema and Swagger UI need a signed-in user unless this opens them to anyone.
+API_SCHEMA_PUBLIC = env_bool("API_SCHEMA_PUBLIC", False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Social prescribing referral service API",
     "DESCRIPTION": (

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -6,6 +7,11 @@ from accounts import views as account_views
 
 from .api import api_urlpatterns
 from .health import healthz
+from .schema_access import SchemaAccess, schema_page
+
+# The admin signs in through allauth (its rate limits, lockout and second factor), never through
+# the admin's own password-only form.
+admin.site.login = secure_admin_login(admin.site.login)
 
 handler400 = "config.hostile_input.bad_request_handler"
 handler500 = "config.unavailable.server_error"
@@ -21,6 +27,16 @@ urlpatterns = [
     path("", include("community_services.urls")),
     path("hsds/", include("community_services.hsds_views")),
     path("api/v1/", include((api_urlpatterns, "api"))),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "api/schema/", SpectacularAPIView.as_view(permission_classes=[SchemaAccess]), name="schema"
+    ),
+    path(
+        "api/docs/",
+        schema_page(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="schema", permission_classes=[SchemaAccess]
+            )
+        ),
+        name="swagger-ui",
+    ),
 ]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin_audit import PatientDataAdmin
+
 from .models import IdempotencyKey, Patient, Referral, ReferralEvent, TeamCoverage
 
 
@@ -10,7 +12,7 @@ class TeamCoverageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(PatientDataAdmin):
     list_display = ["family_name", "given_name", "nhs_number", "registered_practice"]
     search_fields = ["nhs_number", "family_name", "given_name"]
     list_select_related = ["registered_practice"]
@@ -19,6 +21,9 @@ class PatientAdmin(admin.ModelAdmin):
         for consent in Patient.CONSENTS
         for field in (f"{consent}_recorded_by", f"{consent}_recorded_at")
     ]
+
+    def audit_patient_id(self, obj) -> int:
+        return obj.pk
 
 
 class ReferralEventInline(admin.TabularInline):
@@ -32,7 +37,7 @@ class ReferralEventInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(PatientDataAdmin):
     """Read-only: status changes go through the pages and the API, which audit them."""
 
     list_display = ["reference", "status", "urgency", "referring_practice", "team", "received_at"]

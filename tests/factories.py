@@ -73,3 +73,11 @@ def log_in_through_the_form(client, user, password: str = PASSWORD, **extra):
     if response.status_code == 302 and response.url == reverse("mfa_authenticate"):
         response = client.post(reverse("mfa_authenticate"), {"code": current_totp_code()}, **extra)
     return response
+
+
+def api_token_for(user, *, mfa_verified: bool = True) -> str:
+    """An API token as POST /api/v1/auth/token/ issues it (by default after a two-factor
+    sign-in, as staff whose role needs one must have); returns the secret."""
+    from accounts.services import issue_api_token
+
+    return issue_api_token(user=user, mfa_verified=mfa_verified)[1]

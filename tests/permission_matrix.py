@@ -36,11 +36,13 @@ OK, DENIED, HIDDEN, METHOD, LOGIN = "ok", "403", "404", "405", "login"
 
 # Route families not in the matrix, and why.
 SKIPPED = {
-    "admin/": "Django's admin: staff-only by Django itself (is_staff), not our policy",
+    "admin/": "Django's admin: staff only (is_staff), signed in through allauth with the second "
+    "factor, its patient views audited: tests/accounts/test_admin.py",
     "accounts/": "allauth's own login, password and two-factor pages: tested in tests/accounts",
     "static/": "static files carry no data",
-    "api/schema/": "the OpenAPI schema describes the API and holds no data",
-    "api/docs/": "Swagger UI, a static page over the schema",
+    "api/schema/": "the OpenAPI schema holds no data; signed-in only unless API_SCHEMA_PUBLIC: "
+    "tests/test_api.py",
+    "api/docs/": "Swagger UI over the schema, likewise: tests/test_api.py",
 }
 
 # Role groups.
@@ -214,6 +216,11 @@ MATRIX: dict[str, Route] = {
     "api:api-root": route(GET=SIGNED_IN_OK),
     "api:me": route(GET=SIGNED_IN_OK),
     "api:ping": route(GET=SIGNED_IN_OK),
+    # Tokens come from a session; staff whose role needs two-factor get one only from a session
+    # that passed it (the matrix's force_login sessions did not). A token revokes only itself.
+    "api:token-issue": route(POST=expect(ok=REFERRERS | PROVIDER), GET=POST_ONLY_SIGNED_IN),
+    "api:token-revoke": route(POST=expect(others=LOGIN), GET=expect(others=LOGIN)),
+    "api:token-revoke-all": route(POST=SIGNED_IN_OK, GET=POST_ONLY_SIGNED_IN),
     "api:service-list": route(GET=only(STAFF), POST=only(VETTER)),
     "api:service-detail": route(
         obj="service", GET=only(STAFF), PATCH=only(VETTER), PUT=only(VETTER)
@@ -308,4 +315,12 @@ SHARED_PATIENT_ROUTES: dict[str, tuple[str, dict[str, Expect]]] = {
         "reference",
         {"a": CASE, "b": expect(ok=TEAM_X, hidden=OTHER_TEAM)},
     ),
+}
+
+# Token auth for every role: each /api/v1/ route answers a signed-in actor's API token (issued
+# after their two-factor sign-in) as it answers their session, except these.
+TOKEN_AUTH_DIFFERS: dict[str, dict[str, Expect]] = {
+    # Issuing needs a session: a token cannot mint another.
+    "api:token-issue": {"POST": expect(), "GET": expect()},
+    "api:token-revoke": {"POST": SIGNED_IN_OK, "GET": POST_ONLY_SIGNED_IN},
 }

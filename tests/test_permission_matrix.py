@@ -15,6 +15,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.factories import api_token_for
 from tests.matrix_world import (  # noqa: F401 - world_fixture is the `world` fixture
     object_key,
     url_parameters,
@@ -31,6 +32,7 @@ from tests.permission_matrix import (
     OK,
     SHARED_PATIENT_ROUTES,
     SKIPPED,
+    TOKEN_AUTH_DIFFERS,
 )
 
 ACTOR_FIXTURES = {
@@ -224,3 +226,25 @@ def test_two_practices_sharing_a_patient_each_reach_only_their_own_referral_and_
                 if leaked:
                     wrong.append(f"GET {url} ({name}) shows practice A's {leaked}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("actor", sorted(set(ACTORS) - {ANONYMOUS}))
+def test_each_api_route_answers_each_actors_token_as_the_matrix_says(actor, world, request):
+    client = Client(
+        raise_request_exception=False,
+        HTTP_AUTHORIZATION=f"Token {api_token_for(request.getfixturevalue(ACTOR_FIXTURES[actor]))}",
+    )
+    wrong, seen = [], []
+    for name, method, url, entry in checks_for(world):
+        if not url.startswith("/api/v1/"):
+            continue
+        expect = TOKEN_AUTH_DIFFERS.get(name, {}).get(method) or entry.checks[method]
+        got = classify(call(client, method, url), anonymous=False)
+        seen.append(name)
+        if got != expect.outcome(actor):
+            wrong.append(f"{method} {url} ({name}): expected {expect.outcome(actor)}, got {got}")
+    assert len(seen) > 50, "the API routes were not walked"
+    assert not wrong, f"{len(wrong)} of {len(seen)} token checks for {actor} differ:\n" + (
+        "\n".join(wrong)
+    )

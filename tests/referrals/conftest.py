@@ -1,13 +1,12 @@
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
 from referrals import provider_links, services
 from tests.community_services.factories import ApprovedServiceFactory, ProviderFactory
 from tests.conftest import _member
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, api_token_for
 from tests.referrals.factories import ReferralFactory, TeamCoverageFactory, next_nhs_number
 
 
@@ -53,7 +52,7 @@ def eager_celery():
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
     return client
 
 
