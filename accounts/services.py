@@ -14,13 +14,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from knox.models import AuthToken
 
+from common.enqueue import send_task
+from common.errors import DomainError
+
 from .audit_chain import (  # noqa: F401 - verify_audit_chain is part of this API
     GENESIS_HASH,
     AuditVerification,
     audit_event_digest,
     verify_audit_chain,
 )
-from .errors import DomainError
 from .models import (
     REMINDER_KEY_FIELDS,
     ROLE_ORGANISATION_KIND,
@@ -541,20 +543,21 @@ def enqueue_reminder_deliveries(reminder_ids: Sequence[int]) -> None:
     if len(reminder_ids) == 1:
         enqueue_reminder_delivery(reminder_ids[0])
         return
-    from .tasks import deliver_reminders
-
     size = settings.REMINDER_DELIVERY_BATCH_SIZE
     for start in range(0, len(reminder_ids), size):
-        deliver_reminders.apply_async(
-            args=[list(reminder_ids[start : start + size])], queue=settings.REMINDER_QUEUE
+        send_task(
+            "accounts.deliver_reminders",
+            args=[list(reminder_ids[start : start + size])],
+            queue=settings.REMINDER_QUEUE,
         )
 
 
 def enqueue_reminder_delivery(reminder_id: int, countdown: int | None = None) -> None:
-    from .tasks import deliver_reminder
-
-    deliver_reminder.apply_async(
-        args=[reminder_id], queue=settings.REMINDER_QUEUE, countdown=countdown
+    send_task(
+        "accounts.deliver_reminder",
+        args=[reminder_id],
+        queue=settings.REMINDER_QUEUE,
+        countdown=countdown,
     )
 
 

@@ -10,7 +10,8 @@ from django.template.defaultfilters import pluralize
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .errors import DomainError
+from common.errors import DomainError
+
 from .middleware import mark_session_activity
 from .models import Notification, Role
 from .permissions import role_required

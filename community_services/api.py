@@ -8,8 +8,8 @@ from rest_framework.response import Response
 
 from accounts.models import Role
 from accounts.permissions import has_role
-from config.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, validate_event_date
-from config.pagination import CountingPageNumberPagination
+from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, validate_event_date
+from common.pagination import CountingPageNumberPagination
 
 from . import services
 from .models import Capacity, DeliveryMode, Location, OpeningTime, Provider, Service

@@ -4,7 +4,7 @@ import re
 from django import forms
 from django.utils import timezone
 
-from config.input_limits import NOTE_MAX_LENGTH
+from common.input_limits import NOTE_MAX_LENGTH
 
 from .models import (
     Capacity,

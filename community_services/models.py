@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind
-from config.input_limits import (
+from common.input_limits import (
     NARRATIVE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     bounded_text,

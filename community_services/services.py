@@ -17,10 +17,10 @@ from django.db.models import F, TextField, Value
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.errors import DomainError
 from accounts.models import Reminder, Role, User
 from accounts.services import create_reminders, record_audit_event, user_recipient
-from config.input_limits import check_event_dates
+from common.errors import DomainError
+from common.input_limits import check_event_dates
 
 from .hsds import ParsedService
 from .models import (
@@ -390,7 +390,7 @@ def default_vetted_until(*, today: datetime.date, insurance_expires_on: datetime
 
 
 def _check_vetting_dates(**dates: datetime.date | None) -> None:
-    """The event window (config.input_limits), as a vetting error naming each date."""
+    """The event window (common.input_limits), as a vetting error naming each date."""
     try:
         check_event_dates(**dates)
     except ValidationError as exc:

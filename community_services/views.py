@@ -6,10 +6,10 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.errors import DomainError
 from accounts.models import Role
 from accounts.permissions import role_required
-from config.pagination import CountingPaginator
+from common.errors import DomainError
+from common.pagination import CountingPaginator
 
 from . import services
 from .forms import (

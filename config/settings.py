@@ -475,7 +475,7 @@ REST_FRAMEWORK = {
         "anon": env_str("API_THROTTLE_ANON", "120/minute"),
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
     },
-    "EXCEPTION_HANDLER": "accounts.api.exception_handler",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 # A JSON body nested deeper than this is a 400 (the deepest real body, a review, nests 4 deep).
@@ -505,7 +505,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "accounts.api.document_error_responses",
+        "common.api.document_error_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ContactMethodEnum": "referrals.models.ContactMethod",

@@ -6,8 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, validate_event_date
 from community_services.need_domains import NeedDomain
-from config.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, validate_event_date
 from referrals.forms import NHSDateField
 from referrals.models import ClosureOutcome
 

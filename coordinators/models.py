@@ -7,13 +7,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from community_services.need_domains import NeedDomain
-from config.input_limits import (
+from common.input_limits import (
     NARRATIVE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     bounded_text,
     validate_event_date,
 )
+from community_services.need_domains import NeedDomain
 from referrals.models import Referral, ServiceReferral, ServiceReferralStatus
 
 from .measures import INSTRUMENTS

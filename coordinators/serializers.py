@@ -1,8 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
 from community_services.need_domains import NeedDomain
-from config.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
 from referrals.models import ClosureOutcome, Referral
 from referrals.serializers import ServiceReferralSerializer
 

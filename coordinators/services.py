@@ -22,9 +22,9 @@ from accounts.services import (
     user_recipient,
 )
 from accounts.working_days import add_working_days
+from common.input_limits import check_event_dates
 from community_services.models import Service
 from community_services.need_domains import NeedDomain
-from config.input_limits import check_event_dates
 from referrals.models import (
     OPEN_STATUSES,
     ClosureOutcome,

@@ -8,13 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts.errors import DomainError
 from accounts.models import Role
 from accounts.permissions import role_required
+from common.errors import DomainError
+from common.pagination import CountingPaginator
 from community_services.forms import DirectorySearchForm
 from community_services.models import Service
 from community_services.selectors import DirectoryFilters, search_directory
-from config.pagination import CountingPaginator
 from referrals.selectors import patient_checks, triage_queue
 from referrals.services import team_members
 

@@ -1,4 +1,4 @@
-from accounts.errors import DomainError
+from common.errors import DomainError
 
 
 class ReferralError(DomainError):

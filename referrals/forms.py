@@ -4,14 +4,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import Organisation, OrganisationKind
-from community_services.need_domains import NeedDomain
-from config.input_limits import (
+from common.input_limits import (
     ADDRESS_MAX_LENGTH,
     NARRATIVE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     validate_date_of_birth,
     validate_event_date,
 )
+from community_services.need_domains import NeedDomain
 
 from .models import (
     ContactMethod,

@@ -9,14 +9,14 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import Organisation
-from community_services.need_domains import NeedDomain
-from config.input_limits import (
+from common.input_limits import (
     ADDRESS_MAX_LENGTH,
     NARRATIVE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     bounded_text,
     validate_date_of_birth,
 )
+from community_services.need_domains import NeedDomain
 
 from .nhs_number import formatted, validate_nhs_number
 

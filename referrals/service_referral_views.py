@@ -14,9 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts.errors import DomainError
 from accounts.models import Role
 from accounts.permissions import role_required
+from common.errors import DomainError
 
 from . import attendance_links, provider_links, services
 from .forms import (

@@ -33,8 +33,9 @@ from accounts.services import (
     user_recipient,
 )
 from accounts.working_days import add_working_days
+from common.enqueue import send_task, send_task_after_commit
+from common.input_limits import check_event_dates, validate_date_of_birth
 from community_services.models import Capacity, Service, ServiceStatus
-from config.input_limits import check_event_dates, validate_date_of_birth
 
 from . import provider_links
 from .errors import (
@@ -561,15 +562,13 @@ def referrer_email(referral: Referral) -> tuple[str, str]:
 
 
 def _notify_referrer(*, referral: Referral, event: ReferralEvent) -> None:
-    from .tasks import email_referrer_about_event
-
     notify(
         recipient=referral.referred_by,
         verb=f"referral_{event.to_status}",
         message=referrer_notice(referral, event.to_status),
         link=reverse("referrals:detail", args=[referral.reference]),
     )
-    transaction.on_commit(lambda: email_referrer_about_event.delay(event_id=event.pk), robust=True)
+    send_task_after_commit("referrals.email_referrer_about_event", event_id=event.pk)
 
 
 @transaction.atomic
@@ -598,8 +597,6 @@ def recover_unsent_emails(*, now: datetime.datetime | None = None) -> int:
     change is kept and the enqueue is lost. Enqueue again what is still unsent
     EMAIL_RECOVERY_GRACE_SECONDS after it was due, for EMAIL_RECOVERY_WINDOW_HOURS: each send
     is once-only (its own sent mark), so a task that was only slow costs nothing."""
-    from .tasks import email_provider_link, email_referrer_about_event
-
     now = now or timezone.now()
     window = (
         now - datetime.timedelta(hours=settings.EMAIL_RECOVERY_WINDOW_HOURS),
@@ -621,9 +618,9 @@ def recover_unsent_emails(*, now: datetime.datetime | None = None) -> int:
         ).values_list("pk", flat=True)[:1000]
     )
     for event_id in event_ids:
-        email_referrer_about_event.delay(event_id=event_id)
+        send_task("referrals.email_referrer_about_event", kwargs={"event_id": event_id})
     for link_id in link_ids:
-        email_provider_link.delay(link_id=link_id)
+        send_task("referrals.email_provider_link", kwargs={"link_id": link_id})
     return len(event_ids) + len(link_ids)
 
 
@@ -904,9 +901,7 @@ def _issue_provider_link(
         expires_at=now + provider_links.max_age(),
         purpose=purpose,
     )
-    from .tasks import email_provider_link as email_task
-
-    transaction.on_commit(lambda: email_task.delay(link_id=link.pk), robust=True)
+    send_task_after_commit("referrals.email_provider_link", link_id=link.pk)
     return link
 
 

@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from accounts.errors import DomainError
 from accounts.models import Organisation, Role
 from accounts.permissions import role_required
 from accounts.services import mark_notifications_read
+from common.errors import DomainError
 
 from . import idempotency, services
 from .errors import IdempotencyKeyInFlight

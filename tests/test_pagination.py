@@ -3,8 +3,8 @@
 import pytest
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 
+from common.pagination import CountingPaginator
 from community_services.models import Service
-from config.pagination import CountingPaginator
 from tests.community_services.factories import ServiceFactory
 
 

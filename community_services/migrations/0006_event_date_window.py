@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import config.input_limits
+import common.input_limits
 
 
 class Migration(migrations.Migration):
@@ -15,21 +15,21 @@ class Migration(migrations.Migration):
             model_name="service",
             name="vetted_until",
             field=models.DateField(
-                blank=True, null=True, validators=[config.input_limits.validate_event_date]
+                blank=True, null=True, validators=[common.input_limits.validate_event_date]
             ),
         ),
         migrations.AlterField(
             model_name="vettingreview",
             name="insurance_expires_on",
             field=models.DateField(
-                blank=True, null=True, validators=[config.input_limits.validate_event_date]
+                blank=True, null=True, validators=[common.input_limits.validate_event_date]
             ),
         ),
         migrations.AlterField(
             model_name="vettingreview",
             name="vetted_until",
             field=models.DateField(
-                blank=True, null=True, validators=[config.input_limits.validate_event_date]
+                blank=True, null=True, validators=[common.input_limits.validate_event_date]
             ),
         ),
     ]

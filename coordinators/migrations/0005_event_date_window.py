@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import config.input_limits
+import common.input_limits
 
 
 class Migration(migrations.Migration):
@@ -15,31 +15,31 @@ class Migration(migrations.Migration):
             model_name="goal",
             name="target_date",
             field=models.DateField(
-                blank=True, null=True, validators=[config.input_limits.validate_event_date]
+                blank=True, null=True, validators=[common.input_limits.validate_event_date]
             ),
         ),
         migrations.AlterField(
             model_name="planaction",
             name="due_date",
             field=models.DateField(
-                blank=True, null=True, validators=[config.input_limits.validate_event_date]
+                blank=True, null=True, validators=[common.input_limits.validate_event_date]
             ),
         ),
         migrations.AlterField(
             model_name="review",
             name="scheduled_for",
             field=models.DateTimeField(
-                db_index=True, validators=[config.input_limits.validate_event_date]
+                db_index=True, validators=[common.input_limits.validate_event_date]
             ),
         ),
         migrations.AlterField(
             model_name="wellbeingmeasure",
             name="taken_on",
-            field=models.DateField(validators=[config.input_limits.validate_event_date]),
+            field=models.DateField(validators=[common.input_limits.validate_event_date]),
         ),
         migrations.AlterField(
             model_name="whatmattersconversation",
             name="held_on",
-            field=models.DateField(validators=[config.input_limits.validate_event_date]),
+            field=models.DateField(validators=[common.input_limits.validate_event_date]),
         ),
     ]

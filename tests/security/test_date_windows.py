@@ -1,4 +1,4 @@
-"""Every date is bounded to a plausible window (config.input_limits): a date of birth in the last
+"""Every date is bounded to a plausible window (common.input_limits): a date of birth in the last
 125 years and not in the future; an event of casework or vetting within 10 years of today. Each
 path says so next to the field: forms, the API (400 field errors) and the services."""
 
@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from common.input_limits import DATE_OF_BIRTH_MAX_AGE_YEARS, EVENT_WINDOW_YEARS
 from community_services import services as vetting
-from config.input_limits import DATE_OF_BIRTH_MAX_AGE_YEARS, EVENT_WINDOW_YEARS
 from coordinators import services
 from coordinators.models import WellbeingMeasure
 from referrals import services as referral_services

@@ -12,7 +12,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.errors import DomainError
+from common.errors import DomainError
 from community_services import services as vetting
 from community_services.models import Service, ServiceStatus, ServiceStatusChange
 from coordinators import services as casework

@@ -4,7 +4,7 @@ documents the error answers every operation can give."""
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import DomainError
+from common.errors import DomainError
 
 
 def exception_handler(exc, context):
