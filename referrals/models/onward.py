@@ -5,11 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from common.input_limits import (
-    NARRATIVE_MAX_LENGTH,
-    NOTE_MAX_LENGTH,
-    bounded_text,
-)
+from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, bounded_text
 
 from .referrals import Referral
 

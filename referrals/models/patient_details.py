@@ -6,11 +6,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 
-from common.input_limits import (
-    ADDRESS_MAX_LENGTH,
-    bounded_text,
-    validate_date_of_birth,
-)
+from common.input_limits import ADDRESS_MAX_LENGTH, bounded_text, validate_date_of_birth
 
 from ..nhs_number import formatted
 from .patients import ContactMethod, Patient

@@ -5,11 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.models import Organisation
-from common.input_limits import (
-    ADDRESS_MAX_LENGTH,
-    bounded_text,
-    validate_date_of_birth,
-)
+from common.input_limits import ADDRESS_MAX_LENGTH, bounded_text, validate_date_of_birth
 
 from ..nhs_number import formatted, validate_nhs_number
 

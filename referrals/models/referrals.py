@@ -8,11 +8,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 
 from accounts.models import Organisation
-from common.input_limits import (
-    NARRATIVE_MAX_LENGTH,
-    NOTE_MAX_LENGTH,
-    bounded_text,
-)
+from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, bounded_text
 from community_services.need_domains import NeedDomain
 
 from .patients import ContactMethod, Patient

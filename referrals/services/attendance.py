@@ -9,10 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import (
-    Reminder,
-    User,
-)
+from accounts.models import Reminder, User
 from accounts.services import (
     ReminderRequest,
     create_reminders_in_chunks,
@@ -21,9 +18,7 @@ from accounts.services import (
 )
 from community_services.models import Service
 
-from ..errors import (
-    IllegalTransition,
-)
+from ..errors import IllegalTransition
 from ..models import (
     OPEN_STATUSES,
     PATIENT_ANSWERABLE_STATUSES,

@@ -2,17 +2,10 @@
 
 from django.db import transaction
 
-from accounts.models import (
-    User,
-)
-from accounts.services import (
-    record_audit_event,
-)
+from accounts.models import User
+from accounts.services import record_audit_event
 
-from ..models import (
-    Patient,
-    Referral,
-)
+from ..models import Patient, Referral
 from .guards import require_team_member
 from .intake import _record_consents
 

@@ -6,18 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import (
-    Organisation,
-    User,
-)
-from accounts.services import (
-    record_audit_event,
-)
+from accounts.models import Organisation, User
+from accounts.services import record_audit_event
 from common.input_limits import validate_date_of_birth
 
-from ..errors import (
-    NoTeamServesPractice,
-)
+from ..errors import NoTeamServesPractice
 from ..models import (
     Patient,
     Referral,

@@ -7,14 +7,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import (
-    Membership,
-    User,
-)
-from accounts.services import (
-    notify,
-    record_audit_event,
-)
+from accounts.models import Membership, User
+from accounts.services import notify, record_audit_event
 from community_services.models import Capacity, Service
 
 from .. import provider_links

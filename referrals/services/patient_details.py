@@ -6,23 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import (
-    Organisation,
-    OrganisationKind,
-    User,
-)
-from accounts.services import (
-    record_audit_event,
-)
+from accounts.models import Organisation, OrganisationKind, User
+from accounts.services import record_audit_event
 
-from ..errors import (
-    DetailsAlreadyResolved,
-)
-from ..models import (
-    Patient,
-    Referral,
-    ReferralPatientDetails,
-)
+from ..errors import DetailsAlreadyResolved
+from ..models import Patient, Referral, ReferralPatientDetails
 from .guards import require_team_member
 
 

@@ -4,26 +4,14 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import (
-    User,
-)
-from accounts.services import (
-    record_audit_event,
-)
+from accounts.models import User
+from accounts.services import record_audit_event
 from common.enqueue import send_task_after_commit
 from community_services.models import Service
 
 from .. import provider_links
-from ..errors import (
-    IllegalTransition,
-    LinkStillValid,
-)
-from ..models import (
-    ProviderLink,
-    ProviderLinkPurpose,
-    Referral,
-    ServiceReferral,
-)
+from ..errors import IllegalTransition, LinkStillValid
+from ..models import ProviderLink, ProviderLinkPurpose, Referral, ServiceReferral
 from ..selectors import referral_contact_email
 from .guards import locked_service_referral, require_team_member
 

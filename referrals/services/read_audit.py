@@ -2,21 +2,10 @@
 
 from collections.abc import Sequence
 
-from accounts.models import (
-    User,
-)
-from accounts.services import (
-    Listed,
-    record_audit_event,
-    record_list_viewed,
-)
+from accounts.models import User
+from accounts.services import Listed, record_audit_event, record_list_viewed
 
-from ..models import (
-    Patient,
-    ProviderLink,
-    Referral,
-    ServiceReferral,
-)
+from ..models import Patient, ProviderLink, Referral, ServiceReferral
 
 
 def record_referral_viewed(*, referral: Referral, by: User, via: str = "page") -> None:

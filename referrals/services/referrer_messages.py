@@ -8,18 +8,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import (
-    notify,
-)
+from accounts.services import notify
 from common.enqueue import send_task, send_task_after_commit
 
-from ..models import (
-    ProviderLink,
-    Referral,
-    ReferralEvent,
-    ReferralPatientDetails,
-    ReferralStatus,
-)
+from ..models import ProviderLink, Referral, ReferralEvent, ReferralPatientDetails, ReferralStatus
 
 _NOTICE = {
     ReferralStatus.ACCEPTED: "Referral {ref} for {patient} was accepted by {team}.",

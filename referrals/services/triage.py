@@ -6,20 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import (
-    Membership,
-    Role,
-    User,
-)
-from accounts.services import (
-    record_audit_event,
-)
+from accounts.models import Membership, Role, User
+from accounts.services import record_audit_event
 from common.input_limits import check_event_dates
 
-from ..errors import (
-    IllegalTransition,
-    ReferralAlreadyTaken,
-)
+from ..errors import IllegalTransition, ReferralAlreadyTaken
 from ..models import (
     ClosureOutcome,
     ContactMethod,
@@ -28,9 +19,7 @@ from ..models import (
     ReferralEvent,
     ReferralStatus,
 )
-from ..selectors import (
-    team_members,
-)
+from ..selectors import team_members
 from .guards import locked_referral, require_team_member
 from .referrer_messages import _notify_referrer
 
