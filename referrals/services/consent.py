@@ -7,7 +7,7 @@ from accounts.services import record_audit_event
 
 from ..models import Patient, Referral
 from .guards import require_team_member
-from .intake import _record_consents
+from .intake import record_consents
 
 
 @transaction.atomic
@@ -15,7 +15,7 @@ def record_consent_to_share(*, referral: Referral, by: User, given: bool) -> Pat
     """The team records (or withdraws) the patient's consent to share details with services."""
     require_team_member(by, referral)
     patient = Patient.objects.select_for_update().get(pk=referral.patient_id)
-    changed = _record_consents(patient=patient, recorded_by=by, data={"consent_to_share": given})
+    changed = record_consents(patient=patient, recorded_by=by, data={"consent_to_share": given})
     if changed:
         patient.save(update_fields=[*changed, "updated_at"])
     record_audit_event(

@@ -126,7 +126,7 @@ def _match_or_create_patient(
         # Another request created the same patient a moment ago: match it.
         record, created = Patient.objects.select_for_update().get(nhs_number=nhs_number), False
     if created:
-        changed = _record_consents(patient=record, recorded_by=recorded_by, data=data)
+        changed = record_consents(patient=record, recorded_by=recorded_by, data=data)
         if changed:
             record.save(update_fields=[*changed, "updated_at"])
     record_audit_event(
@@ -139,7 +139,7 @@ def _match_or_create_patient(
     return record, created
 
 
-def _record_consents(*, patient: Patient, recorded_by: User, data: dict) -> list[str]:
+def record_consents(*, patient: Patient, recorded_by: User, data: dict) -> list[str]:
     """Each consent keeps who recorded it and when; only a change is re-recorded."""
     now, changed = timezone.now(), []
     for consent in Patient.CONSENTS:

@@ -33,7 +33,7 @@ from ..models import (
 )
 from ..selectors import TEAM_ROLES, is_provider_user
 from .guards import locked_referral, locked_service_referral, require_team_member
-from .provider_emails import _issue_provider_link
+from .provider_emails import issue_provider_link
 
 CASE_OPEN_FOR_ONWARD_REFERRAL = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 NO_CONSENT_MESSAGE = (
@@ -130,7 +130,7 @@ def create_service_referral(
         team_id=referral.team_id,
         detail=f"{referral.reference} referred on to {service.name}",
     )
-    _issue_provider_link(service_referral=service_referral, service=service, by=by)
+    issue_provider_link(service_referral=service_referral, service=service, by=by)
     return service_referral
 
 

@@ -16,13 +16,15 @@ from ..selectors import referral_contact_email
 from .guards import locked_service_referral, require_team_member
 
 
-def _issue_provider_link(
+def issue_provider_link(
     *,
     service_referral: ServiceReferral,
     service: Service,
     by: User | None,
     purpose: str = ProviderLinkPurpose.REFERRAL,
 ) -> ProviderLink | None:
+    """A new link for the service's referral contact, emailed once the change commits; None
+    when the service has no address to send it to."""
     email = referral_contact_email(service)
     if not email:
         return None
@@ -57,7 +59,7 @@ def send_fresh_provider_link(*, service_referral: ServiceReferral, by: User) -> 
         raise LinkStillValid(
             f"The link sent to {latest.recipient_email} still works until {expiry:%-d %b %Y}."
         )
-    link = _issue_provider_link(
+    link = issue_provider_link(
         service_referral=service_referral, service=service, by=by, purpose=ProviderLinkPurpose.FRESH
     )
     if link is None:

@@ -53,7 +53,8 @@ def referrer_email(referral: Referral) -> tuple[str, str]:
     return subject, body
 
 
-def _notify_referrer(*, referral: Referral, event: ReferralEvent) -> None:
+def tell_referrer(*, referral: Referral, event: ReferralEvent) -> None:
+    """The in-app notice now; the email once the change commits (sent once per event)."""
     notify(
         recipient=referral.referred_by,
         verb=f"referral_{event.to_status}",

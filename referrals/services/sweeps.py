@@ -34,7 +34,7 @@ from ..models import (
 from ..selectors import TEAM_ROLES, referral_contact_email, triage_deadline
 from .guards import locked_service_referral
 from .onward import mark_no_response
-from .provider_emails import _issue_provider_link
+from .provider_emails import issue_provider_link
 
 
 def patient_recipient(patient: Patient) -> Recipient:
@@ -147,7 +147,7 @@ def send_provider_reminder_link(*, service_referral: ServiceReferral) -> Provide
         return None
     service = Service.objects.select_related("provider").get(pk=service_referral.service_id)
     replaced = service_referral.links.order_by("-issued_at", "-id").first()
-    link = _issue_provider_link(
+    link = issue_provider_link(
         service_referral=service_referral,
         service=service,
         by=None,

@@ -21,7 +21,7 @@ from ..models import (
 )
 from ..selectors import team_members
 from .guards import locked_referral, require_team_member
-from .referrer_messages import _notify_referrer
+from .referrer_messages import tell_referrer
 
 
 def _refuse(referral: Referral, action: str, allowed: tuple[str, ...]) -> None:
@@ -65,7 +65,7 @@ def _transition(
         detail=f"{from_status} → {to_status}",
     )
     if notify_referrer:
-        _notify_referrer(referral=referral, event=event)
+        tell_referrer(referral=referral, event=event)
     return referral
 
 
