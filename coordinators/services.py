@@ -34,12 +34,8 @@ from referrals.models import (
     ReferralStatus,
     ServiceReferral,
 )
-from referrals.services import (
-    close_referral,
-    create_service_referral,
-    patient_recipient,
-    team_members,
-)
+from referrals.selectors import team_members
+from referrals.services import close_referral, create_service_referral, patient_recipient
 
 from . import measures
 from .errors import CaseNotOpen, IllegalGoalChange, IllegalReviewChange, NotManagerOfTeam

@@ -15,8 +15,7 @@ from common.pagination import CountingPaginator
 from community_services.forms import DirectorySearchForm
 from community_services.models import Service
 from community_services.selectors import DirectoryFilters, search_directory
-from referrals.selectors import patient_checks, triage_queue
-from referrals.services import team_members
+from referrals.selectors import patient_checks, team_members, triage_queue
 
 from . import measures, selectors, services
 from .forms import (

@@ -3,10 +3,14 @@
 import dataclasses
 import datetime
 
+from django.conf import settings
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import Membership, Organisation, Role, User
+from accounts.working_days import add_working_days
+from community_services.models import Service
 
 from .models import (
     AWAITING_ANSWER_STATUSES,
@@ -16,6 +20,7 @@ from .models import (
     ReferralPatientDetails,
     ReferralStatus,
     ServiceReferral,
+    Urgency,
 )
 from .nhs_number import normalise
 
@@ -28,6 +33,37 @@ def practice_ids_of(user: User) -> list[int]:
 
 def team_ids_of(user: User) -> list[int]:
     return [m.organisation_id for m in user.cached_memberships if m.role in TEAM_ROLES]
+
+
+def team_members(team: Organisation):
+    """Who in a team can hold referrals: its coordinators and managers."""
+    return User.objects.filter(
+        is_active=True, memberships__organisation=team, memberships__role__in=TEAM_ROLES
+    ).distinct()
+
+
+def triage_deadline(referral: Referral) -> datetime.datetime:
+    """When a received referral counts as waiting too long: 2 working days (urgent: 1)."""
+    days = (
+        settings.REFERRAL_TRIAGE_WORKING_DAYS_URGENT
+        if referral.urgency == Urgency.URGENT
+        else settings.REFERRAL_TRIAGE_WORKING_DAYS
+    )
+    return add_working_days(timezone.localtime(referral.received_at), days)
+
+
+def is_provider_user(user: User, service: Service) -> bool:
+    organisation_id = service.provider.organisation_id
+    return organisation_id is not None and (
+        Membership.objects.filter(
+            user=user, organisation_id=organisation_id, role=Role.PROVIDER
+        ).exists()
+    )
+
+
+def referral_contact_email(service: Service) -> str:
+    """Where onward referrals go: the service's own address, else its provider's."""
+    return service.email or service.provider.email
 
 
 def _with_list_relations(referrals: QuerySet[Referral]) -> QuerySet[Referral]:

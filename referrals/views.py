@@ -39,6 +39,7 @@ from .selectors import (
     referrals_for_practice,
     service_outcomes_for_referrer,
     service_referrals_of_case,
+    team_members,
     triage_queue,
     unread_notifications,
 )
@@ -276,7 +277,7 @@ def _team_only(request, referral):
 def accept(request, reference):
     def form_kwargs(referral):
         _team_only(request, referral)
-        return {"colleagues": services.team_members(referral.team), "me": request.user}
+        return {"colleagues": team_members(referral.team), "me": request.user}
 
     return _transition_page(
         request,

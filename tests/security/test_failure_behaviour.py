@@ -156,7 +156,7 @@ def test_a_change_cut_off_by_the_database_leaves_nothing_half_written(
         raise OperationalError("server closed the connection unexpectedly")
 
     # The status is saved and the event written before the audit row fails.
-    monkeypatch.setattr("referrals.services.record_audit_event", connection_lost)
+    monkeypatch.setattr("referrals.services.triage.record_audit_event", connection_lost)
     api = token_client(coordinator_x)
     api.raise_request_exception = False
 

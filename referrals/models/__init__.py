@@ -1,0 +1,69 @@
+"""The referrals app's models, one module per topic; Django finds them through this package.
+
+Migrations name `referrals.models.validate_date_of_birth` and `referrals.models.new_reference`,
+so both stay importable from here."""
+
+from common.input_limits import validate_date_of_birth
+
+from .idempotency import IdempotencyKey
+from .onward import (
+    AWAITING_ANSWER_STATUSES,
+    FINAL_SERVICE_REFERRAL_STATUSES,
+    PATIENT_ANSWERABLE_STATUSES,
+    PROVIDER_ACTIONS,
+    SERVICE_REFERRAL_TRANSITIONS,
+    PatientAttendanceAnswer,
+    ProviderLink,
+    ProviderLinkPurpose,
+    ServiceDeclineReason,
+    ServiceReferral,
+    ServiceReferralEvent,
+    ServiceReferralQuerySet,
+    ServiceReferralStatus,
+)
+from .patient_details import DETAILS_FIELDS, DetailsDifference, ReferralPatientDetails
+from .patients import ContactMethod, Patient, TeamCoverage
+from .referrals import (
+    OPEN_STATUSES,
+    ClosureOutcome,
+    DeclineReason,
+    Referral,
+    ReferralEvent,
+    ReferralQuerySet,
+    ReferralStatus,
+    Urgency,
+    new_reference,
+)
+
+__all__ = [
+    "AWAITING_ANSWER_STATUSES",
+    "ClosureOutcome",
+    "ContactMethod",
+    "DETAILS_FIELDS",
+    "DeclineReason",
+    "DetailsDifference",
+    "FINAL_SERVICE_REFERRAL_STATUSES",
+    "IdempotencyKey",
+    "OPEN_STATUSES",
+    "PATIENT_ANSWERABLE_STATUSES",
+    "PROVIDER_ACTIONS",
+    "Patient",
+    "PatientAttendanceAnswer",
+    "ProviderLink",
+    "ProviderLinkPurpose",
+    "Referral",
+    "ReferralEvent",
+    "ReferralPatientDetails",
+    "ReferralQuerySet",
+    "ReferralStatus",
+    "SERVICE_REFERRAL_TRANSITIONS",
+    "ServiceDeclineReason",
+    "ServiceReferral",
+    "ServiceReferralEvent",
+    "ServiceReferralQuerySet",
+    "ServiceReferralStatus",
+    "TeamCoverage",
+    "Urgency",
+    "new_reference",
+    "validate_date_of_birth",
+]

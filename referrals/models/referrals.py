@@ -1,0 +1,186 @@
+"""A referral from a practice to a coordinator team, its statuses and its status history."""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+
+from accounts.models import Organisation
+from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, bounded_text
+from community_services.need_domains import NeedDomain
+
+from .patients import ContactMethod, Patient
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", "Routine"
+    URGENT = "urgent", "Urgent"
+
+
+class ReferralStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    ACCEPTED = "accepted", "Accepted"
+    IN_PROGRESS = "in_progress", "In progress"
+    CLOSED = "closed", "Closed"
+    DECLINED = "declined", "Declined"
+    PATIENT_DECLINED = "patient_declined", "Patient declined"
+
+
+OPEN_STATUSES = (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+
+
+class DeclineReason(models.TextChoices):
+    NOT_ELIGIBLE = "not_eligible", "Not eligible for social prescribing"
+    NEEDS_CLINICAL_SERVICE = "needs_clinical_service", "Needs a clinical service instead"
+    OUT_OF_AREA = "out_of_area", "Outside the area the team covers"
+    DUPLICATE = "duplicate", "Duplicate of an open referral"
+    OTHER = "other", "Other"
+
+
+class ClosureOutcome(models.TextChoices):
+    GOALS_MET = "goals_met", "Goals met"
+    GOALS_PARTLY_MET = "goals_partly_met", "Goals partly met"
+    PATIENT_WITHDREW = "patient_withdrew", "Patient withdrew"
+    UNABLE_TO_CONTACT = "unable_to_contact", "Unable to contact"
+    MOVED_AWAY = "moved_away", "Moved away"
+    DIED = "died", "Died"
+    REFERRED_ELSEWHERE = "referred_elsewhere", "Referred elsewhere"
+
+
+def new_reference() -> str:
+    """A short reference people can read out on the phone: no 0/O or 1/I to confuse."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "SP-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class ReferralQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def urgent_first_then_oldest(self):
+        return self.annotate(
+            urgency_rank=Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1))
+        ).order_by("urgency_rank", "received_at", "id")
+
+
+class Referral(models.Model):
+    reference = models.CharField(max_length=12, unique=True, default=new_reference, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals")
+    referring_practice = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    team = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referrals_received"
+    )
+    reasons = models.JSONField(default=list, help_text="Need domain codes.")
+    help_wanted = models.TextField(
+        "what the patient would like help with", **bounded_text(NARRATIVE_MAX_LENGTH)
+    )
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    risk_flag = models.BooleanField("risk or safeguarding concern", default=False)
+    risk_notes = models.TextField(blank=True, **bounded_text(NARRATIVE_MAX_LENGTH))
+    access_needs = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
+    status = models.CharField(
+        max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.RECEIVED
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_referrals",
+    )
+    decline_reason = models.CharField(max_length=30, choices=DeclineReason.choices, blank=True)
+    first_contact_method = models.CharField(
+        max_length=10, choices=ContactMethod.choices, blank=True
+    )
+    contact_attempts = models.PositiveSmallIntegerField(default=0)
+    outcome = models.CharField(max_length=30, choices=ClosureOutcome.choices, blank=True)
+    outcome_summary = models.TextField(blank=True, **bounded_text(NARRATIVE_MAX_LENGTH))
+    received_at = models.DateTimeField(db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the referral ended: closed or declined."
+    )
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="Free text removed after the retention period."
+    )
+    next_review_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the case's scheduled review is, kept by the review services in "
+        "coordinators.services: the caseload sorts on it without reading every review.",
+    )
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["team", "status", "received_at"], name="referral_triage_idx"),
+            # The triage queue in its own order, so a page reads 25 rows, not the whole queue.
+            models.Index(
+                F("team"),
+                Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1)),
+                F("received_at"),
+                F("id"),
+                condition=Q(status=ReferralStatus.RECEIVED),
+                name="referral_triage_queue_idx",
+            ),
+            models.Index(
+                fields=["referring_practice", "received_at"], name="referral_practice_idx"
+            ),
+            # My caseload in its own order: a page of a coordinator's open cases by next review.
+            models.Index(
+                fields=["assigned_to", "next_review_at", "accepted_at", "id"],
+                condition=Q(status__in=[ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS]),
+                name="referral_caseload_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def details_differ(self) -> bool:
+        """For the receiving team: what the referrer said differs from the record, undecided."""
+        try:
+            details = self.patient_details
+        except ObjectDoesNotExist:
+            return False
+        return bool(details.open_differences(self.patient))
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return [NeedDomain(code).label for code in self.reasons if code in NeedDomain.values]
+
+
+class ReferralEvent(models.Model):
+    """One row per status change: who, when, from → to, and a note."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    occurred_at = models.DateTimeField()
+    from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
+    note = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
+    referrer_emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.referral}: {self.from_status or '—'} → {self.to_status}"
