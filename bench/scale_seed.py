@@ -3,7 +3,7 @@ PostgreSQL COPY so 100k patients take minutes, not hours.
 
 Everything is derived from one `random.Random(seed)`, so a seed gives the same rows every time;
 times are relative to the moment of seeding (10k reviews are due in the next 24 hours). Counts
-scale with `--patients` (100 000 is the reference population of issue 9).
+scale with `--patients` (100 000 is the benchmark's reference population).
 """
 
 import datetime

@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     help = (
         "Create an invented population at scale for the benchmark (PostgreSQL only): "
-        "--patients 100000 is issue 9's reference size; smaller counts scale down."
+        "--patients 100000 is the benchmark's reference size; smaller counts scale down."
     )
 
     def add_arguments(self, parser):
