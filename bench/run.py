@@ -97,7 +97,7 @@ def make_plan(path: Path) -> dict:
     from django.db.models import Count
 
     from accounts.models import User
-    from coordinators.scale_seed import SCALE_PASSWORD, SCALE_TOTP_SECRET
+    from bench.scale_seed import SCALE_PASSWORD, SCALE_TOTP_SECRET
     from referrals.models import Referral
 
     coordinators = []

@@ -1,43 +1,47 @@
 from django.urls import path
 
-from . import views
+from .views import case_page, caseload, casework, closing, refer_on, reviews, subject_access
 
 app_name = "coordinators"
 case = "cases/<str:reference>/"
 urlpatterns = [
-    path("coordinator/", views.home, name="home"),
-    path("team/", views.team_home, name="team-home"),
-    path("cases/reviews/upcoming/", views.upcoming_reviews, name="upcoming-reviews"),
-    path(case, views.case_detail, name="case"),
-    path(f"{case}conversation/", views.conversation_new, name="conversation-new"),
-    path(f"{case}goals/new/", views.goal_new, name="goal-new"),
-    path(f"{case}goals/<int:goal_id>/", views.goal_edit, name="goal-edit"),
-    path(f"{case}goals/<int:goal_id>/status/", views.goal_status, name="goal-status"),
-    path(f"{case}measures/<str:instrument>/new/", views.measure_new, name="measure-new"),
-    path(f"{case}plan/new/", views.plan_action_new, name="plan-action-new"),
-    path(f"{case}plan/<int:action_id>/", views.plan_action_edit, name="plan-action-edit"),
-    path(f"{case}plan/print/", views.plan_print, name="plan-print"),
-    path(f"{case}reviews/new/", views.review_schedule, name="review-schedule"),
+    path("coordinator/", caseload.home, name="home"),
+    path("team/", caseload.team_home, name="team-home"),
+    path("cases/reviews/upcoming/", caseload.upcoming_reviews, name="upcoming-reviews"),
+    path(case, case_page.case_detail, name="case"),
+    path(f"{case}conversation/", casework.conversation_new, name="conversation-new"),
+    path(f"{case}goals/new/", casework.goal_new, name="goal-new"),
+    path(f"{case}goals/<int:goal_id>/", casework.goal_edit, name="goal-edit"),
+    path(f"{case}goals/<int:goal_id>/status/", casework.goal_status, name="goal-status"),
+    path(f"{case}measures/<str:instrument>/new/", casework.measure_new, name="measure-new"),
+    path(f"{case}plan/new/", casework.plan_action_new, name="plan-action-new"),
+    path(f"{case}plan/<int:action_id>/", casework.plan_action_edit, name="plan-action-edit"),
+    path(f"{case}plan/print/", case_page.plan_print, name="plan-print"),
+    path(f"{case}reviews/new/", reviews.review_schedule, name="review-schedule"),
     path(
         f"{case}reviews/<int:review_id>/reschedule/",
-        views.review_reschedule,
+        reviews.review_reschedule,
         name="review-reschedule",
     ),
-    path(f"{case}reviews/<int:review_id>/cancel/", views.review_cancel, name="review-cancel"),
-    path(f"{case}reviews/<int:review_id>/missed/", views.review_missed, name="review-missed"),
-    path(f"{case}reviews/<int:review_id>/record/", views.review_record, name="review-record"),
-    path(f"{case}refer-on/", views.case_refer_on, name="case-refer-on"),
+    path(f"{case}reviews/<int:review_id>/cancel/", reviews.review_cancel, name="review-cancel"),
+    path(f"{case}reviews/<int:review_id>/missed/", reviews.review_missed, name="review-missed"),
+    path(f"{case}reviews/<int:review_id>/record/", reviews.review_record, name="review-record"),
+    path(f"{case}refer-on/", refer_on.case_refer_on, name="case-refer-on"),
     path(
         f"{case}refer-on/<uuid:service_id>/",
-        views.case_refer_on_service,
+        refer_on.case_refer_on_service,
         name="case-refer-on-service",
     ),
-    path(f"{case}close/", views.case_close, name="case-close"),
-    path(f"{case}reassign/", views.case_reassign, name="case-reassign"),
-    path("patients/<int:patient_id>/subject-access/", views.subject_access, name="subject-access"),
+    path(f"{case}close/", closing.case_close, name="case-close"),
+    path(f"{case}reassign/", caseload.case_reassign, name="case-reassign"),
+    path(
+        "patients/<int:patient_id>/subject-access/",
+        subject_access.subject_access,
+        name="subject-access",
+    ),
     path(
         "patients/<int:patient_id>/subject-access.json",
-        views.subject_access_json,
+        subject_access.subject_access_json,
         name="subject-access-json",
     ),
 ]

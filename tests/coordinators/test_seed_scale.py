@@ -8,9 +8,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import Membership, User
+from bench.scale_seed import Counts
 from community_services.models import Service
 from coordinators.models import CaseEvent, Goal, Review, ReviewStatus
-from coordinators.scale_seed import Counts
 from referrals.models import Patient, Referral, ReferralEvent, ReferralStatus, TeamCoverage
 from referrals.nhs_number import is_valid
 

@@ -397,7 +397,7 @@ def test_the_registered_practice_is_changed_from_the_page_and_the_api(
 
 
 def test_an_anonymised_case_loses_the_details_the_referrer_gave(takeover, coordinator_x):
-    from coordinators.services import _anonymise_case
+    from coordinators.services.retention import _anonymise_case
 
     declined = services.decline_referral(referral=takeover, by=coordinator_x, reason="duplicate")
     _anonymise_case(declined, now=timezone.now(), by=None)

@@ -2,13 +2,16 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coordinators.scale_seed import SCALE_PASSWORD, is_seeded, seed_scale
-
 
 class Command(BaseCommand):
+    """The benchmark's seeder lives in bench/, outside the apps, and imports them; it is
+    imported only when the command runs, so no app module depends on bench and production,
+    which ships without bench/, never loads it. (A `bench` app in INSTALLED_APPS would put
+    the benchmark into every deployment's settings and package.)"""
+
     help = (
         "Create an invented population at scale for the benchmark (PostgreSQL only): "
-        "--patients 100000 is issue 9's reference size; smaller counts scale down."
+        "--patients 100000 is the benchmark's reference size; smaller counts scale down."
     )
 
     def add_arguments(self, parser):
@@ -20,6 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--report-json", help="Also write the timings to this JSON file.")
 
     def handle(self, *args, patients: int, seed: int, if_empty: bool, report_json, **options):
+        from bench.scale_seed import SCALE_PASSWORD, is_seeded, seed_scale
+
         if patients < 100:
             raise CommandError("Use at least 100 patients.")
         if is_seeded():

@@ -1,18 +1,13 @@
-"""Read-side queries for casework, scoped to the user's team(s). Another team's case is a 404."""
+"""The case page: its timeline, measure comparisons, the case file and what is printed."""
 
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.http import Http404
-from django.utils import timezone
+from django.db.models import Prefetch
 
-from accounts.models import Reminder, User
-from accounts.selectors import audit_events_visible_to, scoped_to_teams_of
 from referrals.models import (
-    Patient,
     Referral,
     ReferralEvent,
     ReferralStatus,
@@ -20,14 +15,10 @@ from referrals.models import (
     ServiceReferralEvent,
     ServiceReferralStatus,
 )
-from referrals.selectors import (
-    onward_referrals_awaiting_answer,
-    service_referrals_of_case,
-    team_ids_of,
-)
+from referrals.selectors import service_referrals_of_case
 
-from . import measures
-from .models import (
+from .. import measures
+from ..models import (
     ActionOwner,
     CaseEvent,
     Goal,
@@ -41,91 +32,6 @@ from .models import (
     WellbeingMeasure,
     WhatMattersConversation,
 )
-
-CASE_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.CLOSED)
-OPEN_CASE_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
-
-
-def cases_for(user: User) -> QuerySet[Referral]:
-    """Accepted referrals (open or closed) of the user's team(s)."""
-    return Referral.objects.filter(
-        team_id__in=team_ids_of(user), status__in=CASE_STATUSES, accepted_at__isnull=False
-    ).select_related("patient", "assigned_to", "team", "referring_practice", "referred_by")
-
-
-def get_case(user: User, reference: str) -> Referral:
-    case = cases_for(user).filter(reference=reference).first()
-    if case is None:
-        raise Http404("No such case.")
-    return case
-
-
-def caseload_of(user: User) -> QuerySet[Referral]:
-    """My open cases, the next review first (cases without one after), in the order of
-    referral_caseload_idx."""
-    return (
-        cases_for(user)
-        .filter(assigned_to=user, status__in=OPEN_CASE_STATUSES)
-        .order_by("next_review_at", "accepted_at", "id")
-    )
-
-
-def team_caseload(user: User) -> QuerySet[Referral]:
-    return (
-        cases_for(user)
-        .filter(status__in=OPEN_CASE_STATUSES)
-        .order_by("assigned_to__first_name", "assigned_to__email", "next_review_at", "id")
-    )
-
-
-@dataclass(frozen=True)
-class CaseloadRow:
-    case: Referral
-    next_review_at: datetime.datetime | None
-    overdue_review: bool
-    no_first_contact: bool
-    provider_waiting_since: datetime.datetime | None = None
-
-    @property
-    def provider_not_answered(self) -> bool:
-        return self.provider_waiting_since is not None
-
-
-def caseload_rows(cases) -> list[CaseloadRow]:
-    """Flags for the caseload table; onward referrals still waiting for a provider's answer
-    (the oldest, for how long) come in one query for the whole list."""
-    now = timezone.now()
-    cases = list(cases)
-    waiting = onward_referrals_awaiting_answer(case.pk for case in cases) if cases else {}
-    return [
-        CaseloadRow(
-            case=case,
-            next_review_at=case.next_review_at,
-            overdue_review=bool(case.next_review_at and case.next_review_at < now),
-            no_first_contact=case.first_contact_at is None,
-            provider_waiting_since=waiting.get(case.pk),
-        )
-        for case in cases
-    ]
-
-
-def upcoming_reviews(user: User, *, days: int = 28) -> QuerySet[Review]:
-    """Scheduled reviews of my open cases: overdue ones first, then the next `days` days."""
-    until = timezone.now() + datetime.timedelta(days=days)
-    return (
-        Review.objects.filter(
-            status=ReviewStatus.SCHEDULED,
-            referral__assigned_to=user,
-            referral__team_id__in=team_ids_of(user),
-            referral__status__in=OPEN_CASE_STATUSES,
-            scheduled_for__lte=until,
-        )
-        .select_related("referral__patient")
-        .order_by("scheduled_for", "id")
-    )
-
-
-# --- The case page
 
 
 @dataclass(frozen=True)
@@ -359,131 +265,3 @@ def draft_summary_for_referrer(case_file: CaseFile) -> str:
                 f"{comparison.metric_change:+} since the start."
             )
     return "\n".join(lines)
-
-
-# --- API querysets, scoped like the pages
-
-
-def goals_for(user: User) -> QuerySet[Goal]:
-    return Goal.objects.filter(referral__in=cases_for(user).values("pk")).prefetch_related(
-        Prefetch("progress", queryset=GoalProgress.objects.order_by("recorded_at", "id"))
-    )
-
-
-def measures_for(user: User) -> QuerySet[WellbeingMeasure]:
-    return WellbeingMeasure.objects.filter(referral__in=cases_for(user).values("pk"))
-
-
-def plan_actions_for(user: User) -> QuerySet[PlanAction]:
-    return PlanAction.objects.filter(referral__in=cases_for(user).values("pk")).select_related(
-        "service_referral"
-    )
-
-
-def reviews_for(user: User) -> QuerySet[Review]:
-    return Review.objects.filter(referral__in=cases_for(user).values("pk"))
-
-
-def conversations_for(user: User) -> QuerySet[WhatMattersConversation]:
-    return WhatMattersConversation.objects.filter(referral__in=cases_for(user).values("pk"))
-
-
-# --- Subject access: everything held about one patient
-
-
-def patient_for_subject_access(user: User, patient_id: int) -> Patient:
-    """Superusers: any patient; managers: patients referred to a team they manage; else 404."""
-    patients = Patient.objects.filter(pk=patient_id)
-    if not user.is_superuser:
-        referrals = scoped_to_teams_of(Referral.objects.filter(patient=OuterRef("pk")), user)
-        patients = patients.filter(Exists(referrals))
-    patient = patients.first()
-    if patient is None:
-        raise Http404("No such patient.")
-    return patient
-
-
-# Each section's rows: (ids of the referrals in the user's scope, the patient, the user).
-SUBJECT_ACCESS_SECTIONS: tuple[tuple[str, str, Callable], ...] = (
-    ("referrals", "Referrals", lambda ids, p, u: Referral.objects.filter(pk__in=ids)),
-    (
-        "referral_events",
-        "Referral status history",
-        lambda ids, p, u: ReferralEvent.objects.filter(referral_id__in=ids),
-    ),
-    (
-        "case_events",
-        "Casework history",
-        lambda ids, p, u: CaseEvent.objects.filter(referral_id__in=ids),
-    ),
-    (
-        "conversations",
-        "What matters conversations",
-        lambda ids, p, u: WhatMattersConversation.objects.filter(referral_id__in=ids),
-    ),
-    ("goals", "Goals", lambda ids, p, u: Goal.objects.filter(referral_id__in=ids)),
-    (
-        "goal_progress",
-        "Goal progress",
-        lambda ids, p, u: GoalProgress.objects.filter(goal__referral_id__in=ids),
-    ),
-    (
-        "plan_actions",
-        "Plan actions",
-        lambda ids, p, u: PlanAction.objects.filter(referral_id__in=ids),
-    ),
-    ("reviews", "Reviews", lambda ids, p, u: Review.objects.filter(referral_id__in=ids)),
-    (
-        "measures",
-        "Wellbeing measures",
-        lambda ids, p, u: WellbeingMeasure.objects.filter(referral_id__in=ids),
-    ),
-    (
-        "service_referrals",
-        "Onward referrals to community services",
-        lambda ids, p, u: ServiceReferral.objects.filter(referral_id__in=ids),
-    ),
-    (
-        "service_referral_events",
-        "Onward referral history",
-        lambda ids, p, u: ServiceReferralEvent.objects.filter(
-            service_referral__referral_id__in=ids
-        ),
-    ),
-    (
-        "messages",
-        "Messages to the patient",
-        lambda ids, p, u: scoped_to_teams_of(
-            Reminder.objects.filter(recipient_key=f"patient:{p.pk}"), u
-        ),
-    ),
-    (
-        "audit_events",
-        "Audit trail about the patient",
-        lambda ids, p, u: audit_events_visible_to(u).filter(patient_id=str(p.pk)),
-    ),
-)
-
-
-@dataclass
-class SubjectAccessSection:
-    key: str
-    title: str
-    rows: list[dict]
-
-
-def subject_access_record(patient: Patient, user: User) -> list[SubjectAccessSection]:
-    """Every row held about the patient that belongs to the user's own teams' cases (all of
-    them for a superuser), field by field, in one query per table."""
-    referral_ids = list(
-        scoped_to_teams_of(patient.referrals.all(), user).values_list("pk", flat=True)
-    )
-    sections = [SubjectAccessSection("patient", "Patient record", [_row_of(patient)])]
-    for key, title, rows_for in SUBJECT_ACCESS_SECTIONS:
-        queryset = rows_for(referral_ids, patient, user).order_by("pk")
-        sections.append(SubjectAccessSection(key, title, list(queryset.values())))
-    return sections
-
-
-def _row_of(instance) -> dict:
-    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}

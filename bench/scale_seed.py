@@ -3,7 +3,7 @@ PostgreSQL COPY so 100k patients take minutes, not hours.
 
 Everything is derived from one `random.Random(seed)`, so a seed gives the same rows every time;
 times are relative to the moment of seeding (10k reviews are due in the next 24 hours). Counts
-scale with `--patients` (100 000 is the reference population of issue 9).
+scale with `--patients` (100 000 is the benchmark's reference population).
 """
 
 import datetime
@@ -32,6 +32,16 @@ from community_services.models import (
     ServiceStatus,
 )
 from community_services.need_domains import NeedDomain
+from coordinators.models import (
+    CaseEvent,
+    CaseEventKind,
+    Goal,
+    GoalStatus,
+    Review,
+    ReviewMode,
+    ReviewStatus,
+)
+from coordinators.services import refresh_next_reviews
 from referrals.models import (
     ClosureOutcome,
     DeclineReason,
@@ -44,9 +54,6 @@ from referrals.models import (
     Urgency,
 )
 from referrals.nhs_number import check_digit
-
-from .models import CaseEvent, CaseEventKind, Goal, GoalStatus, Review, ReviewMode, ReviewStatus
-from .services import refresh_next_reviews
 
 SCALE_PASSWORD = "scale-bench-password-2026"  # noqa: S105 - synthetic benchmark accounts only
 SCALE_TOTP_SECRET = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF"  # noqa: S105 - synthetic, as the demo's

@@ -1,0 +1,71 @@
+"""Read-side queries for casework, scoped to the user's team(s): another team's case is a 404."""
+
+from .case_page import (
+    CaseFile,
+    MeasureComparison,
+    TimelineEntry,
+    case_file,
+    case_timeline,
+    draft_summary_for_referrer,
+    measure_comparisons,
+    plan_for_print,
+)
+from .caseload import (
+    CASE_STATUSES,
+    OPEN_CASE_STATUSES,
+    CaseloadRow,
+    caseload_of,
+    caseload_rows,
+    cases_for,
+    conversations_for,
+    get_case,
+    goals_for,
+    measures_for,
+    plan_actions_for,
+    reviews_for,
+    team_caseload,
+    upcoming_reviews,
+)
+from .retention import (
+    ENDED_STATUSES,
+    cases_due_for_anonymisation,
+)
+from .reviews import (
+    default_next_review_at,
+)
+from .subject_access import (
+    SubjectAccessSection,
+    patient_for_subject_access,
+    subject_access_record,
+)
+
+__all__ = [
+    "CASE_STATUSES",
+    "CaseFile",
+    "CaseloadRow",
+    "ENDED_STATUSES",
+    "MeasureComparison",
+    "OPEN_CASE_STATUSES",
+    "SubjectAccessSection",
+    "TimelineEntry",
+    "case_file",
+    "case_timeline",
+    "caseload_of",
+    "caseload_rows",
+    "cases_due_for_anonymisation",
+    "cases_for",
+    "conversations_for",
+    "default_next_review_at",
+    "draft_summary_for_referrer",
+    "get_case",
+    "goals_for",
+    "measure_comparisons",
+    "measures_for",
+    "patient_for_subject_access",
+    "plan_actions_for",
+    "plan_for_print",
+    "reviews_for",
+    "subject_access_record",
+    "team_caseload",
+    "upcoming_reviews",
+]

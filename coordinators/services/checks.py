@@ -1,0 +1,57 @@
+"""What every casework write checks and records: the case is open and the user is in its
+coordinator team; each write leaves a timeline row and an audit row."""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+from accounts.services import record_audit_event
+from referrals.models import Referral, ReferralStatus
+
+from ..errors import CaseNotOpen
+from ..models import CaseEvent, GoalStatus
+
+TEAM_ROLES = (Role.COORDINATOR, Role.MANAGER)
+CASEWORK_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+FINAL_GOAL_STATUSES = tuple(s for s in GoalStatus.values if s != GoalStatus.ACTIVE)
+
+
+def _require_team_member(user: User, case: Referral) -> None:
+    if not Membership.objects.filter(
+        user=user, organisation_id=case.team_id, role__in=TEAM_ROLES
+    ).exists():
+        raise CaseNotOpen("Only the case's coordinator team can do this.")
+
+
+def _locked_open_case(case: Referral, by: User, doing: str) -> Referral:
+    """Lock the referral row (no joins) and check the case still takes casework."""
+    _require_team_member(by, case)
+    case = Referral.objects.select_for_update().get(pk=case.pk)
+    if case.status not in CASEWORK_STATUSES:
+        raise CaseNotOpen(
+            f"Case {case.reference} is {case.get_status_display().lower()}, so you cannot {doing}."
+        )
+    return case
+
+
+def _record(
+    *, case: Referral, by: User, kind: str, summary: str, action: str, obj, object_type: str
+) -> None:
+    """The timeline row and the audit row that go with every casework write."""
+    CaseEvent.objects.create(
+        referral=case, actor=by, occurred_at=timezone.now(), kind=kind, summary=summary[:300]
+    )
+    record_audit_event(
+        actor=by,
+        action=action,
+        object_type=object_type,
+        object_id=obj.pk,
+        patient_id=case.patient_id,
+        team_id=case.team_id,
+        detail=f"{case.reference}: {summary}"[:500],
+    )
+
+
+def _choice(value: str, choices, field: str, message: str) -> None:
+    if value not in choices:
+        raise ValidationError({field: message})

@@ -1,0 +1,276 @@
+"""Reviews: scheduled → completed | missed | cancelled. The case carries its scheduled
+review's time so the caseload sorts on an index."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.models import User
+from common.input_limits import check_event_dates
+from referrals.models import Referral
+
+from ..errors import IllegalReviewChange
+from ..models import (
+    CaseEventKind,
+    Goal,
+    GoalProgress,
+    MeasureOccasion,
+    Review,
+    ReviewMode,
+    ReviewStatus,
+    WellbeingMeasure,
+)
+from ..selectors.reviews import default_next_review_at
+from .checks import _choice, _locked_open_case, _record
+from .wellbeing import _create_measure
+
+
+def _check_review_time(scheduled_for: datetime.datetime, field: str = "scheduled_for") -> None:
+    if scheduled_for <= timezone.now():
+        raise ValidationError({field: "The review must be in the future."})
+    check_event_dates(**{field: scheduled_for})
+
+
+def _locked_review(review: Review, by: User, doing: str) -> tuple[Referral, Review]:
+    case = _locked_open_case(review.referral, by, doing)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.SCHEDULED:
+        raise IllegalReviewChange(
+            f"This review is {review.get_status_display().lower()}, so you cannot {doing}."
+        )
+    return case, review
+
+
+def _set_next_review(case: Referral, when: datetime.datetime | None) -> None:
+    """The case carries its scheduled review's time (at most one is scheduled at once), so the
+    caseload sorts and pages on an index instead of reading every case's reviews."""
+    case.next_review_at = when
+    case.save(update_fields=["next_review_at"])
+
+
+def refresh_next_reviews(*, cases: QuerySet[Referral] | None = None) -> int:
+    """Recompute the stored next review from the reviews, for rows written around the review
+    services (the scale seed's COPY, the demo's back-dated reviews, the benchmark's retiming)."""
+    cases = Referral.objects.all() if cases is None else cases
+    scheduled = Review.objects.filter(
+        referral=OuterRef("pk"), status=ReviewStatus.SCHEDULED
+    ).order_by("scheduled_for")
+    return cases.update(next_review_at=Subquery(scheduled.values("scheduled_for")[:1]))
+
+
+def _when(value: datetime.datetime) -> str:
+    return f"{timezone.localtime(value):%-d %b %Y %H:%M}"
+
+
+def _schedule(
+    *, case: Referral, by: User, scheduled_for, mode: str, with_whom: str, field: str
+) -> Review:
+    _check_review_time(scheduled_for, field)
+    _choice(mode, ReviewMode.values, "mode", "Choose how the review will happen.")
+    if Review.objects.filter(referral=case, status=ReviewStatus.SCHEDULED).exists():
+        raise IllegalReviewChange(
+            "A review is already scheduled for this case: reschedule or cancel it instead."
+        )
+    review = Review.objects.create(
+        referral=case,
+        scheduled_for=scheduled_for,
+        mode=mode,
+        with_whom=with_whom.strip(),
+        scheduled_by=by,
+    )
+    _set_next_review(case, scheduled_for)
+    _record(
+        case=case,
+        by=by,
+        kind=CaseEventKind.REVIEW_SCHEDULED,
+        summary=f"Review scheduled for {_when(scheduled_for)} ({review.get_mode_display()})",
+        action="create",
+        obj=review,
+        object_type="review",
+    )
+    return review
+
+
+@transaction.atomic
+def schedule_review(
+    *, case: Referral, by: User, scheduled_for: datetime.datetime, mode: str, with_whom: str = ""
+) -> Review:
+    case = _locked_open_case(case, by, "schedule a review")
+    return _schedule(
+        case=case,
+        by=by,
+        scheduled_for=scheduled_for,
+        mode=mode,
+        with_whom=with_whom,
+        field="scheduled_for",
+    )
+
+
+@transaction.atomic
+def reschedule_review(
+    *,
+    review: Review,
+    by: User,
+    scheduled_for: datetime.datetime,
+    mode: str,
+    with_whom: str = "",
+) -> Review:
+    case, review = _locked_review(review, by, "reschedule it")
+    _check_review_time(scheduled_for)
+    _choice(mode, ReviewMode.values, "mode", "Choose how the review will happen.")
+    before = _when(review.scheduled_for)
+    review.scheduled_for, review.mode, review.with_whom = scheduled_for, mode, with_whom.strip()
+    review.save(update_fields=["scheduled_for", "mode", "with_whom"])
+    _set_next_review(case, scheduled_for)
+    _record(
+        case=case,
+        by=by,
+        kind=CaseEventKind.REVIEW_RESCHEDULED,
+        summary=f"Review moved from {before} to {_when(scheduled_for)}",
+        action="update",
+        obj=review,
+        object_type="review",
+    )
+    return review
+
+
+@transaction.atomic
+def cancel_review(*, review: Review, by: User, reason: str = "") -> Review:
+    case, review = _locked_review(review, by, "cancel it")
+    review.status, review.notes = ReviewStatus.CANCELLED, reason.strip()
+    review.save(update_fields=["status", "notes"])
+    _set_next_review(case, None)
+    _record(
+        case=case,
+        by=by,
+        kind=CaseEventKind.REVIEW_CANCELLED,
+        summary=f"Review of {_when(review.scheduled_for)} cancelled"
+        + (f": {review.notes}" if review.notes else ""),
+        action="cancel",
+        obj=review,
+        object_type="review",
+    )
+    return review
+
+
+@transaction.atomic
+def mark_review_missed(*, review: Review, by: User, note: str = "") -> Review:
+    case, review = _locked_review(review, by, "mark it missed")
+    if review.scheduled_for > timezone.now():
+        raise IllegalReviewChange("A review cannot be missed before its time.")
+    review.status, review.notes = ReviewStatus.MISSED, note.strip()
+    review.recorded_by, review.recorded_at = by, timezone.now()
+    review.save(update_fields=["status", "notes", "recorded_by", "recorded_at"])
+    _set_next_review(case, None)
+    _record(
+        case=case,
+        by=by,
+        kind=CaseEventKind.REVIEW_MISSED,
+        summary=f"Review of {_when(review.scheduled_for)} missed"
+        + (f": {review.notes}" if review.notes else ""),
+        action="update",
+        obj=review,
+        object_type="review",
+    )
+    return review
+
+
+@dataclass(frozen=True)
+class GoalRating:
+    goal_id: int
+    rating: int
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RecordedReview:
+    review: Review
+    next_review: Review | None
+    measure: WellbeingMeasure | None
+
+
+@transaction.atomic
+def record_review(
+    *,
+    review: Review,
+    by: User,
+    notes: str,
+    ratings: list[GoalRating],
+    continue_case: bool,
+    measure: dict | None = None,
+    next_review_at: datetime.datetime | None = None,
+    next_mode: str | None = None,
+    next_with_whom: str | None = None,
+) -> RecordedReview:
+    """Notes, progress per goal, an optional measure, whether to go on, and the next review."""
+    case, review = _locked_review(review, by, "record it")
+    if not notes.strip():
+        raise ValidationError({"notes": "Write a few notes about the review."})
+    goals = {goal.pk: goal for goal in Goal.objects.filter(referral=case)}
+    now = timezone.now()
+    for rating in ratings:
+        goal = goals.get(rating.goal_id)
+        if goal is None:
+            raise ValidationError({f"goal_{rating.goal_id}": "That goal is not on this case."})
+        if not goal.is_active:
+            raise ValidationError(
+                {f"goal_{goal.pk}": "Progress can only be recorded for an active goal."}
+            )
+        if isinstance(rating.rating, bool) or not 0 <= int(rating.rating) <= 10:
+            raise ValidationError({f"goal_{goal.pk}": "Rate progress from 0 to 10."})
+    GoalProgress.objects.bulk_create(
+        GoalProgress(
+            goal_id=rating.goal_id,
+            review=review,
+            rating=int(rating.rating),
+            note=rating.note.strip(),
+            recorded_by=by,
+            recorded_at=now,
+        )
+        for rating in ratings
+    )
+    recorded_measure = None
+    if measure:
+        recorded_measure = _create_measure(
+            case=case,
+            by=by,
+            instrument=measure.get("instrument", ""),
+            occasion=MeasureOccasion.REVIEW,
+            answers=measure.get("answers", {}),
+            taken_on=timezone.localdate(),
+            review=review,
+        )
+    review.status, review.notes, review.continue_case = (
+        ReviewStatus.COMPLETED,
+        notes.strip(),
+        (continue_case),
+    )
+    review.recorded_by, review.recorded_at = by, now
+    review.save(update_fields=["status", "notes", "continue_case", "recorded_by", "recorded_at"])
+    if not continue_case:
+        _set_next_review(case, None)  # otherwise the next review, scheduled below, replaces it
+    _record(
+        case=case,
+        by=by,
+        kind=CaseEventKind.REVIEW_RECORDED,
+        summary=f"Review recorded ({len(ratings)} goal rating{'s' if len(ratings) != 1 else ''})"
+        + ("; the case continues" if continue_case else "; ready to close"),
+        action="update",
+        obj=review,
+        object_type="review",
+    )
+    next_review = None
+    if continue_case:
+        next_review = _schedule(
+            case=case,
+            by=by,
+            scheduled_for=next_review_at or default_next_review_at(review),
+            mode=next_mode or review.mode,
+            with_whom=review.with_whom if next_with_whom is None else next_with_whom,
+            field="next_review_at",
+        )
+    return RecordedReview(review=review, next_review=next_review, measure=recorded_measure)

@@ -1,0 +1,142 @@
+"""Scheduling, moving, cancelling, missing and recording reviews."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts.permissions import role_required
+
+from .. import measures, selectors, services
+from ..forms import NoteForm, RecordReviewForm, ScheduleReviewForm
+from ..models import Goal, Review, ReviewStatus
+from .shared import TEAM, _form_page, _open_case
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def review_schedule(request, reference):
+    case = _open_case(request, reference)
+    form = ScheduleReviewForm(request.POST or None)
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda data: services.schedule_review(
+            case=case,
+            by=request.user,
+            scheduled_for=data["scheduled_for"],
+            mode=data["mode"],
+            with_whom=data["with_whom"],
+        ),
+        heading="Schedule a review",
+        button="Schedule review",
+        done="Review scheduled.",
+        what="review",
+    )
+
+
+def _scheduled_review(case, review_id) -> Review:
+    return get_object_or_404(Review, pk=review_id, referral=case)
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def review_reschedule(request, reference, review_id):
+    case = _open_case(request, reference)
+    review = _scheduled_review(case, review_id)
+    local = timezone.localtime(review.scheduled_for)
+    form = ScheduleReviewForm(
+        request.POST or None,
+        initial={"day": local.date(), "time": local.strftime("%H:%M"), "mode": review.mode,
+                 "with_whom": review.with_whom},
+    )  # fmt: skip
+    return _form_page(
+        request,
+        case,
+        form,
+        lambda data: services.reschedule_review(
+            review=review,
+            by=request.user,
+            scheduled_for=data["scheduled_for"],
+            mode=data["mode"],
+            with_whom=data["with_whom"],
+        ),
+        heading="Reschedule the review",
+        button="Save new time",
+        done="Review rescheduled.",
+        what="review",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def review_cancel(request, reference, review_id):
+    case = _open_case(request, reference)
+    review = _scheduled_review(case, review_id)
+    return _form_page(
+        request,
+        case,
+        NoteForm(request.POST or None),
+        lambda data: services.cancel_review(review=review, by=request.user, reason=data["note"]),
+        heading="Cancel the review",
+        button="Cancel review",
+        done="Review cancelled.",
+        what="review",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def review_missed(request, reference, review_id):
+    case = _open_case(request, reference)
+    review = _scheduled_review(case, review_id)
+    return _form_page(
+        request,
+        case,
+        NoteForm(request.POST or None),
+        lambda data: services.mark_review_missed(review=review, by=request.user, note=data["note"]),
+        heading="The patient missed the review",
+        button="Mark as missed",
+        done="Review marked as missed. Schedule another when you can.",
+        what="review",
+    )
+
+
+@role_required(*TEAM)
+@require_http_methods(["GET", "POST"])
+def review_record(request, reference, review_id):
+    case = _open_case(request, reference)
+    review = _scheduled_review(case, review_id)
+    if review.status != ReviewStatus.SCHEDULED or case.status not in selectors.OPEN_CASE_STATUSES:
+        messages.error(request, "This review cannot be recorded: the case or review is not open.")
+        return redirect("coordinators:case", reference=case.reference)
+    form = RecordReviewForm(
+        request.POST or None,
+        goals=Goal.objects.filter(referral=case, status="active"),
+        default_next=selectors.default_next_review_at(review),
+    )
+
+    def run(data):
+        services.record_review(
+            review=review,
+            by=request.user,
+            notes=data["notes"],
+            ratings=[services.GoalRating(g, r, n) for g, r, n in data["ratings"]],
+            continue_case=data["continue_case"],
+            measure=data["measure"],
+            next_review_at=data["next_review_at"],
+            next_mode=data.get("next_mode") or None,
+        )
+
+    return _form_page(
+        request,
+        case,
+        form,
+        run,
+        heading="Record the review",
+        button="Save the review",
+        done="Review recorded.",
+        extra={"copyright_lines": [i.copyright for i in measures.enabled_instruments()]},
+        what="review",
+    )
