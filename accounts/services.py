@@ -301,14 +301,6 @@ def deactivate_user(*, user: User, actor: User | None) -> None:
     transaction.on_commit(lambda: end_user_sessions(user=user, actor=actor))
 
 
-def can_manage_sessions_of(*, actor: User, user: User) -> bool:
-    """Superusers: anyone. Managers: the members of their own teams."""
-    if actor.is_superuser:
-        return True
-    managed_teams = actor.memberships.filter(role=Role.MANAGER).values("organisation")
-    return Membership.objects.filter(user=user, organisation__in=managed_teams).exists()
-
-
 # --- Reminders: created once under a unique key, delivered once by their own task
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.permissions import user_has_role
 
-from .models import DELIVERY_MODE_FIELDS, Capacity, Provider, Service, ServiceStatus
+from .models import DELIVERY_MODE_FIELDS, Capacity, Service, ServiceStatus
 
 EXPIRING_SOON_DAYS = 30
 
@@ -92,7 +92,3 @@ def vetting_queue(*, today: datetime.date | None = None) -> dict[str, QuerySet[S
             Q(status=ServiceStatus.EXPIRED) | Q(status=ServiceStatus.APPROVED, vetted_until__lt=day)
         ).order_by("vetted_until", "pk"),
     }
-
-
-def providers_for_listing() -> QuerySet[Provider]:
-    return Provider.objects.order_by("name", "pk")
