@@ -92,3 +92,10 @@ def vetting_queue(*, today: datetime.date | None = None) -> dict[str, QuerySet[S
             Q(status=ServiceStatus.EXPIRED) | Q(status=ServiceStatus.APPROVED, vetted_until__lt=day)
         ).order_by("vetted_until", "pk"),
     }
+
+
+def active_vetters() -> list[User]:
+    """Who the vetting reminders go to: every active vetter, once each."""
+    return list(
+        User.objects.filter(is_active=True, memberships__role=Role.VETTER).distinct().order_by("pk")
+    )

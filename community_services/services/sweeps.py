@@ -7,17 +7,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Reminder, Role, User
+from accounts.models import Reminder
 from accounts.services import create_reminders, user_recipient
 
 from ..models import Service, ServiceStatus
+from ..selectors import active_vetters
 from .vetting import expire_lapsed_vettings
-
-
-def _vetters() -> list[User]:
-    return list(
-        User.objects.filter(is_active=True, memberships__role=Role.VETTER).distinct().order_by("pk")
-    )
 
 
 @transaction.atomic
@@ -41,7 +36,7 @@ def sweep_vetting_expiring(now: datetime.datetime) -> list[Reminder]:
         target_type="vetting_digest",
         target_id="directory",
         occurrence=f"{year}-W{week:02d}",
-        recipients=[user_recipient(vetter) for vetter in _vetters()],
+        recipients=[user_recipient(vetter) for vetter in active_vetters()],
         context={
             "services": [
                 {
@@ -68,7 +63,7 @@ def sweep_vetting_expired(now: datetime.datetime) -> list[Reminder]:
     expire_lapsed_vettings(on=today)
     since = today - datetime.timedelta(days=settings.VETTING_EXPIRED_NOTICE_WINDOW_DAYS)
     created: list[Reminder] = []
-    vetters = [user_recipient(vetter) for vetter in _vetters()]
+    vetters = [user_recipient(vetter) for vetter in active_vetters()]
     for service in Service.objects.filter(
         status=ServiceStatus.EXPIRED, vetted_until__gte=since, vetted_until__lt=today
     ).order_by("vetted_until", "pk"):
