@@ -12,7 +12,15 @@ from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, validate_
 from common.pagination import CountingPageNumberPagination
 
 from . import services
-from .models import Capacity, DeliveryMode, Location, OpeningTime, Provider, Service
+from .models import (
+    Capacity,
+    DeliveryMode,
+    Location,
+    OpeningTime,
+    Provider,
+    Service,
+    VettingReview,
+)
 from .need_domains import NeedDomain
 from .selectors import DirectoryFilters, filter_services, services_visible_to
 
@@ -244,7 +252,7 @@ class ServiceViewSet(
         service = services.approve_service(
             actor=request.user,
             service=self.get_object(),
-            checklist={name: data[name] for name in services.VettingReview.CHECKLIST},
+            checklist={name: data[name] for name in VettingReview.CHECKLIST},
             insurance_expires_on=data["insurance_expires_on"],
             notes=data["notes"],
             vetted_until=data["vetted_until"],

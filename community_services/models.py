@@ -1,7 +1,7 @@
 """The directory: providers, their services and locations, and the vetting record.
 
 Shaped after Open Referral HSDS 3.0 (organization, service, location, schedule) so the feed in
-`hsds.py` is a straight mapping; every public id is a UUID because HSDS ids are.
+`hsds/` is a straight mapping; every public id is a UUID because HSDS ids are.
 """
 
 import uuid

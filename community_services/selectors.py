@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.permissions import user_has_role
 
-from .models import DELIVERY_MODE_FIELDS, Capacity, Provider, Service, ServiceStatus
+from .models import DELIVERY_MODE_FIELDS, Capacity, Service, ServiceStatus
 
 EXPIRING_SOON_DAYS = 30
 
@@ -94,5 +94,8 @@ def vetting_queue(*, today: datetime.date | None = None) -> dict[str, QuerySet[S
     }
 
 
-def providers_for_listing() -> QuerySet[Provider]:
-    return Provider.objects.order_by("name", "pk")
+def active_vetters() -> list[User]:
+    """Who the vetting reminders go to: every active vetter, once each."""
+    return list(
+        User.objects.filter(is_active=True, memberships__role=Role.VETTER).distinct().order_by("pk")
+    )

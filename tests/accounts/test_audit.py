@@ -6,9 +6,10 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from accounts.audit_chain import GENESIS_HASH, verify_audit_chain
 from accounts.models import AuditEvent, AuditTrailIsAppendOnly
 from accounts.request_context import RequestContext, reset_request_context, set_request_context
-from accounts.services import GENESIS_HASH, record_audit_event, verify_audit_chain
+from accounts.services import record_audit_event
 from tests.factories import log_in_through_the_form
 
 
@@ -274,13 +275,13 @@ def test_a_manager_exports_the_trail_of_their_teams_patient(
 def test_a_failed_audit_append_cannot_be_caught_and_the_change_committed(
     coordinator_x, monkeypatch
 ):
-    from accounts import services
+    from accounts import audit
     from accounts.models import Organisation
 
     def broken_digest(**fields):
         raise RuntimeError("hashing failed")
 
-    monkeypatch.setattr(services, "audit_event_digest", broken_digest)
+    monkeypatch.setattr(audit, "audit_event_digest", broken_digest)
     with transaction.atomic():
         Organisation.objects.create(name="Changed without audit", kind="gp_practice")
         with contextlib.suppress(RuntimeError):  # a careless caller

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import JobRun, Notification, Reminder, ReminderChannel, ReminderStatus
-from accounts.services import Recipient, create_reminders
+from accounts.services import Recipient, create_reminders, reminder_delivery
 from accounts.sms import DeliveryError, NotifySMSBackend
 from accounts.tasks import deliver_reminder
 from tests.accounts.conftest import queued
@@ -156,7 +156,7 @@ def test_recovery_enqueues_stale_claims_and_lost_pending_reminders_only(
     make_reminders, coordinator_x, manager, vetter, settings, monkeypatch
 ):
     enqueued = []
-    monkeypatch.setattr(services, "enqueue_reminder_deliveries", enqueued.extend)
+    monkeypatch.setattr(reminder_delivery, "enqueue_reminder_deliveries", enqueued.extend)
     stale = email_reminder(make_reminders(coordinator_x, target_id=1))
     lost = email_reminder(make_reminders(manager, target_id=2))
     fresh = email_reminder(make_reminders(vetter, target_id=3))

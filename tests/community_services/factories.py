@@ -60,7 +60,7 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def index(self, create, extracted, **kwargs):
         if create:
-            from community_services.services import _index_for_search
+            from community_services.services.service_content import _index_for_search
 
             _index_for_search(self)
 

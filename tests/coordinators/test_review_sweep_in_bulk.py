@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts import services as reminder_services
+from accounts.audit_chain import verify_audit_chain
 from accounts.models import AuditEvent, Notification, Reminder, ReminderStatus
-from accounts.services import verify_audit_chain
+from accounts.services import reminders as reminder_services
 from coordinators.models import Review
 from coordinators.services import sweep_review_due
 from tests.coordinators.conftest import open_case

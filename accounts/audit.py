@@ -1,0 +1,157 @@
+"""Appending to the audit trail: every view and change of patient data calls
+record_audit_event (or record_audit_events for many at once). How the chain is hashed,
+checkpointed and verified is in accounts.audit_chain."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .audit_chain import GENESIS_HASH, audit_event_digest
+from .models import AuditEvent, AuditHashScheme, User
+from .request_context import current_request_context
+
+# Any constant will do: it names the lock that serialises appends to the chain on PostgreSQL.
+
+
+_AUDIT_CHAIN_LOCK_KEY = 0x5A0D17
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event to append to the audit trail (see record_audit_events)."""
+
+    actor: User | None
+    action: str
+    object_type: str
+    object_id: str | int = ""
+    patient_id: str | int = ""
+    detail: str = ""
+    team_id: int | None = None
+
+
+def record_audit_event(
+    *,
+    actor: User | None,
+    action: str,
+    object_type: str,
+    object_id: str | int = "",
+    patient_id: str | int = "",
+    detail: str = "",
+    team_id: int | None = None,
+) -> AuditEvent:
+    """Append one event to the audit trail, chained to the one before it. `team_id` names the
+    team whose case the event is about, so that a shared patient's trail is seen per team."""
+    (event,) = record_audit_events(
+        entries=[AuditEntry(actor, action, object_type, object_id, patient_id, detail, team_id)]
+    )
+    return event
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One record shown in a list, and the patient it is about."""
+
+    object_id: str | int
+    patient_id: str | int
+
+
+def record_list_viewed(
+    *, actor: User | None, what: str, object_type: str, listed: Sequence[Listed]
+) -> list[AuditEvent]:
+    """A list page: one event per record shown, with its patient, so that who saw a patient
+    finds list views too (one insert for the page); an empty page still leaves one event."""
+    if not listed:
+        return [
+            record_audit_event(
+                actor=actor, action="view_list", object_type=object_type, detail=f"{what}: 0 shown"
+            )
+        ]
+    total = len(listed)
+    return record_audit_events(
+        entries=[
+            AuditEntry(
+                actor,
+                "view_list",
+                object_type,
+                record.object_id,
+                record.patient_id,
+                f"{what}: {number} of {total} shown",
+            )
+            for number, record in enumerate(listed, start=1)
+        ]
+    )
+
+
+def record_audit_list_viewed(
+    *, by: User, filters: dict[str, str], page_number: int, shown: int
+) -> AuditEvent:
+    """Reading the trail is itself audited, with what was searched for; a search for one
+    patient lands in that patient's own trail."""
+    searched = ", ".join(f"{name}={value}" for name, value in filters.items() if value)
+    patient_id = filters.get("patient_id", "")
+    return record_audit_event(
+        actor=by,
+        action="view_list",
+        object_type="audit_event",
+        patient_id=patient_id if patient_id.isdigit() else "",
+        detail=f"audit list ({searched or 'no filters'}), page {page_number}: {shown} shown",
+    )
+
+
+@transaction.atomic(savepoint=False)
+def record_audit_events(*, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
+    """Append events to the audit trail in order, each chained to the one before it.
+
+    No savepoint of its own: inside a change's transaction, an append that fails fails the
+    whole change, so no caller can catch the error and commit the change unaudited.
+
+    The chain needs a total order, so appends take a transaction-scoped lock on PostgreSQL
+    (SQLite already serialises writers). A sweep appends thousands at once: one lock, one read
+    of the last hash and one multi-row insert, instead of all three per event.
+    """
+    if not entries:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_CHAIN_LOCK_KEY])
+    previous_hash = (
+        AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or GENESIS_HASH
+    )
+    context = current_request_context()
+    occurred_at = timezone.now()
+    events = []
+    for entry in entries:
+        actor = entry.actor if entry.actor is not None and entry.actor.is_authenticated else None
+        fields = {
+            "occurred_at": occurred_at,
+            "actor_id": actor.pk if actor else None,
+            "actor_label": actor.email if actor else "",
+            "action": entry.action,
+            "object_type": entry.object_type,
+            "object_id": str(entry.object_id),
+            "patient_id": str(entry.patient_id) if entry.patient_id else "",
+            "ip_address": context.ip_address,
+            "request_id": context.request_id,
+            "client_request_id": context.client_request_id,
+            "team_id": entry.team_id,
+            "detail": entry.detail[:500],
+        }
+        digest = audit_event_digest(
+            scheme=AuditHashScheme.HMAC_SHA256, previous_hash=previous_hash, **fields
+        )
+        events.append(
+            AuditEvent(
+                previous_hash=previous_hash,
+                hash=digest,
+                hash_scheme=AuditHashScheme.HMAC_SHA256,
+                **fields,
+            )
+        )
+        previous_hash = digest
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+        return events
+    # One statement keeps the ids in list order, which is the order the chain is verified in.
+    return AuditEvent.objects.bulk_create(events, batch_size=1000)

@@ -1,0 +1,62 @@
+"""Writes to the directory, one module per topic; every public name is re-exported here.
+
+- providers: the organisations that run services
+- service_content: what a service says about itself, and its search index
+- vetting: the vetting state machine (submit, approve, reject, suspend, reinstate, expire)
+- hsds_import: loading Open Referral HSDS documents
+- sweeps: the vetters' reminders
+"""
+
+from .hsds_import import import_hsds_service
+from .providers import PROVIDER_FIELDS, PROVIDER_OBJECT_TYPE, create_provider, update_provider
+from .service_content import (
+    LOCATION_FIELDS,
+    MATERIAL_FIELDS,
+    SERVICE_FIELDS,
+    SERVICE_OBJECT_TYPE,
+    create_service,
+    update_service,
+)
+from .sweeps import sweep_vetting_expired, sweep_vetting_expiring
+from .vetting import (
+    VETTING_PERIOD_MONTHS,
+    FourEyesViolation,
+    IllegalVettingTransition,
+    VettingInputError,
+    approve_service,
+    default_vetted_until,
+    expire_lapsed_vettings,
+    expire_service,
+    reinstate_service,
+    reject_service,
+    submit_service,
+    suspend_service,
+)
+
+__all__ = [
+    "LOCATION_FIELDS",
+    "MATERIAL_FIELDS",
+    "PROVIDER_FIELDS",
+    "PROVIDER_OBJECT_TYPE",
+    "SERVICE_FIELDS",
+    "SERVICE_OBJECT_TYPE",
+    "VETTING_PERIOD_MONTHS",
+    "FourEyesViolation",
+    "IllegalVettingTransition",
+    "VettingInputError",
+    "approve_service",
+    "create_provider",
+    "create_service",
+    "default_vetted_until",
+    "expire_lapsed_vettings",
+    "expire_service",
+    "import_hsds_service",
+    "reinstate_service",
+    "reject_service",
+    "submit_service",
+    "suspend_service",
+    "sweep_vetting_expired",
+    "sweep_vetting_expiring",
+    "update_provider",
+    "update_service",
+]

@@ -1,0 +1,43 @@
+"""Loading Open Referral HSDS documents into the directory (parsed by community_services.hsds)."""
+
+from django.db import transaction
+
+from accounts.models import User
+
+from ..hsds import ParsedService
+from ..models import Provider, Service, ServiceStatus
+from .providers import create_provider, update_provider
+from .service_content import create_service, update_service
+from .vetting import submit_service
+
+
+@transaction.atomic
+def import_hsds_service(*, actor: User | None, parsed: ParsedService) -> tuple[Service, bool]:
+    """Load one parsed HSDS service as a submitted service awaiting vetting, matching provider
+    and service by id so a re-import updates rather than duplicates. An approved service stays
+    approved (the changes are kept as a version); any other goes (back) to the vetting queue."""
+    provider = Provider.objects.filter(public_id=parsed.provider_id).first()
+    if provider is None:
+        provider = create_provider(
+            actor=actor, public_id=parsed.provider_id, **parsed.provider_fields
+        )
+    else:
+        provider = update_provider(actor=actor, provider=provider, **parsed.provider_fields)
+    service = Service.objects.filter(public_id=parsed.public_id).first()
+    created = service is None
+    content = {
+        "fields": parsed.fields,
+        "need_domains": parsed.need_domains,
+        "delivery_modes": parsed.delivery_modes,
+        "locations": parsed.locations,
+        "modified_at": parsed.modified_at,
+    }
+    if created:
+        service = create_service(
+            actor=actor, provider=provider, public_id=parsed.public_id, **content
+        )
+    else:
+        service = update_service(actor=actor, service=service, provider=provider, **content)
+    if service.status not in (ServiceStatus.SUBMITTED, ServiceStatus.APPROVED):
+        service = submit_service(actor=actor, service=service)
+    return service, created
