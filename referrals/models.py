@@ -1,6 +1,7 @@
 import dataclasses
 import datetime
 import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -163,7 +164,7 @@ def new_reference() -> str:
     return "SP-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-class ReferralQuerySet(models.QuerySet):
+class ReferralQuerySet(models.QuerySet["Referral"]):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -390,7 +391,7 @@ class ReferralPatientDetails(models.Model):
     def nhs_number_display(self) -> str:
         return formatted(self.nhs_number) if self.nhs_number else ""
 
-    def get_preferred_contact_method_display(self) -> str:
+    def get_preferred_contact_method_display(self) -> str:  # type: ignore[no-redef]
         return ContactMethod(self.preferred_contact_method).label
 
     @property
@@ -403,7 +404,7 @@ class ReferralPatientDetails(models.Model):
         return [
             DetailsDifference(
                 field=name,
-                label=self._meta.get_field(name).verbose_name.capitalize(),
+                label=self._meta.get_field(name).verbose_name.capitalize(),  # type: ignore[union-attr]
                 on_record=getattr(patient, name),
                 on_referral=getattr(self, name),
             )
@@ -571,7 +572,7 @@ class ServiceReferral(models.Model):
     objects = ServiceReferralQuerySet.as_manager()
 
     # The timestamp each state sets when it is reached.
-    STATE_TIMESTAMPS = {
+    STATE_TIMESTAMPS: ClassVar[dict[str, str]] = {
         ServiceReferralStatus.ACCEPTED: "accepted_at",
         ServiceReferralStatus.DECLINED: "declined_at",
         ServiceReferralStatus.ATTENDED: "attended_at",
@@ -675,9 +676,9 @@ class ServiceReferralEvent(models.Model):
 
     @property
     def by_label(self) -> str:
-        if self.actor_id:
+        if self.actor is not None:
             return self.actor.display_name
-        if self.link_id:
+        if self.link is not None:
             return f"{self.link.recipient_email} (emailed link)"
         if self.by_patient:
             return "the patient (their own link)"
