@@ -1,4 +1,5 @@
-# Two commands: `make run` (the app with demo data, no server needed) and `make test` (the suite).
+# Two commands: `make run` (the app with demo data, no server needed) and `make test` (the suite);
+# `make lint` is ruff and mypy.
 SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
@@ -31,9 +32,11 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e ".[dev,bench]"
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# mypy loads the settings (the django-stubs plugin): DEBUG=1 lets them load without secrets.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/mypy .
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -18,7 +18,7 @@ class APITokenAdmin(admin.ModelAdmin):
     search_fields = ["token_key", "user__email"]
     list_select_related = ["user"]
     fields = ["token_key", "user", "created", "expiry"]
-    readonly_fields = fields
+    readonly_fields = fields  # type: ignore[assignment]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,5 +1,7 @@
 """The admin is a view of patient data like any other: what it shows and changes is audited."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 
 from .services import record_audit_event
@@ -7,8 +9,14 @@ from .services import record_audit_event
 # One list event names at most this many of the rows shown (the audit detail is 500 characters).
 _LISTED_IDS = 50
 
+# The mixin goes in front of a ModelAdmin; the type checker is told so.
+if TYPE_CHECKING:
+    _ModelAdminBase = admin.ModelAdmin
+else:
+    _ModelAdminBase = object
 
-class PatientDataAuditMixin:
+
+class PatientDataAuditMixin(_ModelAdminBase):
     """For a ModelAdmin of patient data: lists, record pages, changes and deletions each write
     an audit event, as the service's own pages do. `audit_patient_id` says whose record a row
     is part of."""

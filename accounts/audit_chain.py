@@ -119,7 +119,8 @@ class Checkpoint:
 
 def read_checkpoints(path: Path) -> tuple[list[Checkpoint], list[int]]:
     """The checkpoints whose signature holds, and the line numbers of those that do not."""
-    valid, invalid = [], []
+    valid: list[Checkpoint] = []
+    invalid: list[int] = []
     if not path.exists():
         return valid, invalid
     with path.open(encoding="utf-8") as lines:

@@ -1,4 +1,5 @@
 import uuid
+from typing import ClassVar
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
@@ -7,7 +8,7 @@ from django.db import models
 from django.utils.functional import cached_property
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra):
@@ -31,14 +32,14 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person who signs in with their email address; roles come from memberships."""
 
-    username = None
+    username = None  # type: ignore[assignment]  # signs in with the email address
     email = models.EmailField("email address", unique=True)
     phone = models.CharField(max_length=30, blank=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc, assignment]  # no username: not auth's manager
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
@@ -88,10 +89,10 @@ class Role(models.TextChoices):
     PROVIDER = "provider", "Provider"
 
 
-ROLE_ORDER = [Role.MANAGER, Role.COORDINATOR, Role.VETTER, Role.REFERRER, Role.PROVIDER]
+ROLE_ORDER: list[str] = [Role.MANAGER, Role.COORDINATOR, Role.VETTER, Role.REFERRER, Role.PROVIDER]
 
 # Which kind of organisation each role belongs to.
-ROLE_ORGANISATION_KIND = {
+ROLE_ORGANISATION_KIND: dict[str, str] = {
     Role.REFERRER: OrganisationKind.GP_PRACTICE,
     Role.COORDINATOR: OrganisationKind.COORDINATOR_TEAM,
     Role.MANAGER: OrganisationKind.COORDINATOR_TEAM,

@@ -14,7 +14,7 @@ from .models import (
     User,
 )
 
-ROLE_HOME_URL_NAMES = {
+ROLE_HOME_URL_NAMES: dict[str, str] = {
     Role.REFERRER: "referrals:practice-home",
     Role.COORDINATOR: "coordinators:home",
     Role.MANAGER: "coordinators:team-home",

@@ -44,14 +44,14 @@ class SignedIn(HttpUser):
 
     def log_in(self, email: str, staff: bool) -> None:
         page = self.client.get("/accounts/login/", name="login")
-        token = _CSRF.search(page.text).group(1)
+        token = _CSRF.search(page.text).group(1)  # type: ignore[union-attr]
         response = self.client.post(
             "/accounts/login/",
             {"login": email, "password": PLAN["password"], "csrfmiddlewaretoken": token},
             name="login",
         )
         if staff and "/2fa/" in response.url:
-            token = _CSRF.search(response.text).group(1)
+            token = _CSRF.search(response.text).group(1)  # type: ignore[union-attr]
             response = self.client.post(
                 response.url,
                 {"code": totp(PLAN["totp_secret"]), "csrfmiddlewaretoken": token},

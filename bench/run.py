@@ -186,7 +186,7 @@ def query_pass(plan: dict) -> tuple[dict, list]:
             headers={"Idempotency-Key": f"query-pass-{time.time()}"},
         )
     if response.status_code != 201:
-        raise RuntimeError(f"api: referral create: HTTP {response.status_code} {response.content}")
+        raise RuntimeError(f"api: referral create: HTTP {response.status_code} {response.content}")  # type: ignore[str-bytes-safe]
     counts["api: referral create"] = len(captured.captured_queries)
     return counts, explain(timed)
 
@@ -397,7 +397,7 @@ def sweep(due: int, workdir: Path) -> dict:
         worker.send_signal(signal.SIGTERM)
         worker.wait(60)
     span = emails.aggregate(last=Max("sent_at"))
-    sent_ids = Counter()
+    sent_ids: Counter[str] = Counter()
     for file in mail_dir.iterdir():
         sent_ids.update(re.findall(r"^X-Reminder-ID: (\S+)$", file.read_text(), re.MULTILINE))
     seconds = (span["last"] - started).total_seconds() if span["last"] else waited
@@ -416,7 +416,7 @@ def sweep(due: int, workdir: Path) -> dict:
     result["met"] = (
         result["sent"] == result["emails_in_backend"] == due
         and result["sent_more_than_once"] == 0
-        and result["seconds_tick_to_last_sent"] <= SWEEP_SECONDS
+        and result["seconds_tick_to_last_sent"] <= SWEEP_SECONDS  # type: ignore[operator]
     )
     return result
 

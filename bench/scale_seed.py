@@ -214,7 +214,7 @@ class TableWriter:
 
 def nhs_numbers(count: int) -> list[str]:
     """Valid numbers from the 999 test range, in order (nine digits without a check digit skip)."""
-    numbers = []
+    numbers: list[str] = []
     prefix = 999_000_000
     while len(numbers) < count:
         digits = str(prefix)
@@ -250,7 +250,7 @@ class ScaleSeeder:
     def _next_id(self, model: type[models.Model]) -> int:
         key = model._meta.db_table
         if key not in self.ids:
-            self.ids[key] = (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
+            self.ids[key] = (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1  # type: ignore[attr-defined]
         value = self.ids[key]
         self.ids[key] += 1
         return value
@@ -460,7 +460,7 @@ class ScaleSeeder:
                 FROM community_services_provider p
                 WHERE p.id = s.provider_id AND s.id >= %s
                 """,
-                [services[0]["id"]],
+                [services[0]["id"]],  # type: ignore[list-item]
             )
         self.report.add("service search vectors", len(services), time.monotonic() - started)
 

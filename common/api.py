@@ -1,13 +1,15 @@
 """API plumbing shared by every app: domain errors become 409s with a message, and the schema
 documents the error answers every operation can give."""
 
+from typing import Any
+
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.errors import DomainError
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response({"detail": str(exc), "code": exc.code}, status=exc.http_status)
     return drf_exception_handler(exc, context)
@@ -25,7 +27,7 @@ FIELD_ERRORS_SCHEMA = {
 }
 
 
-def _error(description: str, schema_name: str = "Error") -> dict:
+def _error(description: str, schema_name: str = "Error") -> dict[str, Any]:
     return {
         "description": description,
         "content": {
@@ -34,7 +36,9 @@ def _error(description: str, schema_name: str = "Error") -> dict:
     }
 
 
-def document_error_responses(result, generator, request, public):
+def document_error_responses(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
     """drf-spectacular post-processing hook: add the error answers the views really give, so
     the schema describes reality (schemathesis checks every status code against it)."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})

@@ -8,11 +8,11 @@ app's tasks, the first time a name is missing), so eager mode in tests still app
 from collections.abc import Sequence
 from typing import Any
 
-from celery import current_app
+from celery import Task, current_app
 from django.db import transaction
 
 
-def _registered_task(name: str):
+def _registered_task(name: str) -> Task[Any, Any]:
     if name not in current_app.tasks:
         # Outside a worker the tasks modules are imported on demand: this runs autodiscovery.
         current_app.loader.import_default_modules()
@@ -34,7 +34,7 @@ def send_task(
         options["countdown"] = countdown
     if queue is not None:
         options["queue"] = queue
-    _registered_task(name).apply_async(args=list(args), kwargs=kwargs or {}, **options)
+    _registered_task(name).apply_async(args=list(args), kwargs=kwargs or {}, **options)  # type: ignore[arg-type]
 
 
 def send_task_after_commit(name: str, /, **kwargs: Any) -> None:

@@ -11,6 +11,7 @@ narrow these further (a review is in the future, a measure is not).
 """
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -27,7 +28,7 @@ DATE_OF_BIRTH_MAX_AGE_YEARS = 125
 EVENT_WINDOW_YEARS = 10
 
 
-def bounded_text(limit: int) -> dict:
+def bounded_text(limit: int) -> dict[str, Any]:
     """Keyword arguments for a TextField: max_length (ModelForms and ModelSerializers pick it
     up) and the validator that makes full_clean enforce it (TextField adds none)."""
     return {"max_length": limit, "validators": [MaxLengthValidator(limit)]}

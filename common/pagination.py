@@ -7,15 +7,23 @@ Only worth it where the ORDER BY already touches every match: a list read in ind
 triage queue, the caseload) stops after one page, and should keep the cheap separate count.
 """
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from typing import TYPE_CHECKING, Any
+
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, QuerySet, Window
 from rest_framework.pagination import PageNumberPagination
 
 _TOTAL = "paginator_total"
 
 
-class CountingPaginator(Paginator):
-    def page(self, number):
+if TYPE_CHECKING:
+    _Paginator = Paginator[Any]
+else:
+    _Paginator = Paginator
+
+
+class CountingPaginator(_Paginator):
+    def page(self, number: Any) -> Page[Any]:
         if (
             not isinstance(self.object_list, QuerySet)
             or self.object_list.query.combinator
@@ -33,18 +41,18 @@ class CountingPaginator(Paginator):
         if not rows:  # past the end, or nothing matches: the plain count decides which
             return super().page(number)
         self.__dict__["count"] = getattr(rows[0], _TOTAL)  # Paginator.count is cached
-        return self._get_page(rows, number, self)
+        return self._get_page(rows, number, self)  # type: ignore[attr-defined, no-any-return]
 
-    def _integer_page(self, number) -> int:
+    def _integer_page(self, number: Any) -> int:
         try:
             if isinstance(number, float) and not number.is_integer():
                 raise ValueError
-            number = int(number)
+            page_number = int(number)
         except (TypeError, ValueError) as exc:
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from exc
-        if number < 1:
+        if page_number < 1:
             raise EmptyPage(self.error_messages["min_page"])
-        return number
+        return page_number
 
 
 class CountingPageNumberPagination(PageNumberPagination):

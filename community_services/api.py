@@ -1,5 +1,7 @@
 """/api/v1/services/ and /api/v1/providers/: thin callers of selectors.py and services.py."""
 
+from typing import Any
+
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -114,7 +116,9 @@ class ServiceSerializer(serializers.ModelSerializer):
         return attrs
 
     def _content(self, data) -> dict:
-        content = {"fields": {k: v for k, v in data.items() if k in services.SERVICE_FIELDS}}
+        content: dict[str, Any] = {
+            "fields": {k: v for k, v in data.items() if k in services.SERVICE_FIELDS}
+        }
         if "need_domain_codes" in data:
             content["need_domains"] = data["need_domain_codes"]
         if "delivery_modes" in data:
@@ -166,11 +170,11 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
-class IsStaff(has_role(*STAFF_ROLES)):
+class IsStaff(has_role(*STAFF_ROLES)):  # type: ignore[misc]
     pass
 
 
-class IsVetter(has_role(Role.VETTER)):
+class IsVetter(has_role(Role.VETTER)):  # type: ignore[misc]
     pass
 
 

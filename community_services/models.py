@@ -76,7 +76,7 @@ class DeliveryMode(models.TextChoices):
 
 
 # Each delivery mode is a boolean column: cheap to filter on every database.
-DELIVERY_MODE_FIELDS = {
+DELIVERY_MODE_FIELDS: dict[str, str] = {
     DeliveryMode.IN_PERSON: "delivered_in_person",
     DeliveryMode.PHONE: "delivered_by_phone",
     DeliveryMode.ONLINE: "delivered_online",

@@ -30,7 +30,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    return int(value) if value else default
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -251,7 +251,7 @@ if REDIS_URL:
         "socket_connect_timeout": BROKER_CONNECT_TIMEOUT_SECONDS,
         "socket_timeout": BROKER_SOCKET_TIMEOUT_SECONDS,
     }
-    CELERY_RESULT_BACKEND = REDIS_URL
+    CELERY_RESULT_BACKEND: str | None = REDIS_URL
     # Publishing subscribes to the task's result: one attempt there too (Celery's default is
     # 20 retries a second apart, which held a request for 19 s with Redis down).
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 0}}
@@ -321,7 +321,7 @@ PROVIDER_NO_RESPONSE_AFTER_DAYS = env_int("PROVIDER_NO_RESPONSE_AFTER_DAYS", 14)
 # Accepted but never marked attended: ask the patient this long after (and after "not yet").
 ATTENDANCE_CHECK_AFTER_DAYS = env_int("ATTENDANCE_CHECK_AFTER_DAYS", 21)
 ATTENDANCE_LINK_MAX_AGE_DAYS = env_int("ATTENDANCE_LINK_MAX_AGE_DAYS", 14)
-# Absolute links in emails and text messages.
+# The address people reach the service at, for absolute links in emails and text messages.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 REMINDER_MESSAGE_ID_DOMAIN = env_str("REMINDER_MESSAGE_ID_DOMAIN", "social-prescribing.invalid")
 # Text messages: GOV.UK Notify when its key is set; else the log in development (DEBUG) and
@@ -337,7 +337,7 @@ NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID")
 NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 
 CELERY_BEAT_SCHEDULE: dict = {
-    "expire-lapsed-vettings": {
+    "sweep-vetting-expired": {
         "task": "community_services.sweep_vetting_expired",
         "schedule": crontab(hour=0, minute=15),
     },
@@ -405,8 +405,6 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "no-reply@social-prescribing.invalid")
-# The address people reach the service at, for links in emails (no trailing slash).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How long a provider's signed response link works.
 PROVIDER_LINK_MAX_AGE_DAYS = env_int("PROVIDER_LINK_MAX_AGE_DAYS", 14)
 

@@ -48,6 +48,7 @@ def wants_json(request) -> bool:
 
 def service_unavailable(request, part: str) -> HttpResponse:
     message = f"{MESSAGES[part]} Please try again in a few minutes."
+    response: HttpResponse
     if wants_json(request):
         response = JsonResponse(
             {"detail": message, "code": "service_unavailable", "unavailable": part}, status=503

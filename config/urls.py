@@ -11,7 +11,7 @@ from .schema_access import SchemaAccess, schema_page
 
 # The admin signs in through allauth (its rate limits, lockout and second factor), never through
 # the admin's own password-only form.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 handler400 = "config.hostile_input.bad_request_handler"
 handler500 = "config.unavailable.server_error"

@@ -7,7 +7,7 @@ import itertools
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from community_services.need_domains import NeedDomain
 from referrals.models import ClosureOutcome, Referral, ReferralStatus
 
@@ -61,7 +61,7 @@ def seed(log) -> None:
 
 
 def _work(case: Referral, stage: str) -> None:
-    by = case.assigned_to
+    by: User = case.assigned_to  # type: ignore[assignment]  # an open case has a coordinator
     today = timezone.localdate()
     conversation = services.record_conversation(
         case=case,

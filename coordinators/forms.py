@@ -1,6 +1,7 @@
 """Casework forms. They check the shape of input; the services decide what is allowed."""
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -167,7 +168,14 @@ class MeasureForm(forms.Form):
         return data
 
 
-class OptionalMeasureMixin:
+# The mixin goes in front of a Form; the type checker is told so.
+if TYPE_CHECKING:
+    _FormBase = forms.Form
+else:
+    _FormBase = object
+
+
+class OptionalMeasureMixin(_FormBase):
     """A measure that may be taken along with a review or at closing: choose one, or none."""
 
     def add_optional_measure(self, label: str) -> None:
@@ -287,7 +295,7 @@ class RecordReviewForm(OptionalMeasureMixin, forms.Form):
 
 
 class PlanActionForm(forms.Form):
-    goal = forms.ModelChoiceField(
+    goal: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label="Which goal is it for?",
         queryset=None,
         empty_label="Choose a goal",
@@ -318,8 +326,8 @@ class PlanActionForm(forms.Form):
 
     def __init__(self, *args, goals, with_status: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["goal"].queryset = goals
-        self.fields["goal"].label_from_instance = lambda goal: goal.statement[:80]
+        self.fields["goal"].queryset = goals  # type: ignore[attr-defined]
+        self.fields["goal"].label_from_instance = lambda goal: goal.statement[:80]  # type: ignore[attr-defined]
         if with_status:
             self.fields["status"] = forms.ChoiceField(
                 label="Status", choices=PlanActionStatus.choices, widget=forms.RadioSelect
@@ -327,7 +335,7 @@ class PlanActionForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    to = forms.ModelChoiceField(
+    to: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label="Give the case to", queryset=None, widget=forms.RadioSelect, empty_label=None
     )
     note = forms.CharField(
@@ -379,7 +387,7 @@ class CloseCaseForm(OptionalMeasureMixin, forms.Form):
 class ReferCaseOnForm(forms.Form):
     """The confirm step of referring on: which goals it serves and what the provider needs."""
 
-    goals = forms.ModelMultipleChoiceField(
+    goals: "forms.ModelMultipleChoiceField[Any]" = forms.ModelMultipleChoiceField(
         label="Which goals is this referral for?",
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

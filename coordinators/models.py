@@ -277,7 +277,7 @@ class PlanActionStatus(models.TextChoices):
 
 
 # A plan action linked to an onward referral follows the referral: its own status is not used.
-ONWARD_REFERRAL_PLAN_STATUS = {
+ONWARD_REFERRAL_PLAN_STATUS: dict[str, str] = {
     ServiceReferralStatus.SENT: PlanActionStatus.IN_PROGRESS,
     ServiceReferralStatus.ACCEPTED: PlanActionStatus.IN_PROGRESS,
     ServiceReferralStatus.ATTENDED: PlanActionStatus.DONE,
@@ -328,14 +328,14 @@ class PlanAction(models.Model):
     def current_status(self) -> str:
         """The status to show and count: an onward referral's own, mapped, else the stored one.
         Needs `service_referral` loaded (select_related) to stay one query per list."""
-        if self.service_referral_id is None:
+        if self.service_referral is None:
             return self.status
         return ONWARD_REFERRAL_PLAN_STATUS[self.service_referral.status]
 
     @property
     def current_status_display(self) -> str:
         label = PlanActionStatus(self.current_status).label
-        if self.service_referral_id is None:
+        if self.service_referral is None:
             return label
         answer = self.service_referral.get_status_display().lower()
         if self.current_status == PlanActionStatus.CANCELLED:

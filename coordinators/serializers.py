@@ -80,7 +80,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class TimelineEntrySerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
     text = serializers.CharField()
     actor = serializers.CharField()
     note = serializers.CharField()

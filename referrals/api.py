@@ -145,7 +145,10 @@ class ReferralViewSet(
         practice = Organisation.objects.filter(pk__in=practice_ids_of(request.user)).first()
         with field_errors_as_400():
             received = services.receive_referral(
-                referred_by=request.user, practice=practice, patient=patient, referral=data
+                referred_by=request.user,
+                practice=practice,  # type: ignore[arg-type]  # a referrer has a practice
+                patient=patient,
+                referral=data,
             )
         body = self._body(self._reload(received.referral))
         return Response(body, status=status.HTTP_201_CREATED)

@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -258,7 +259,7 @@ class RegisteredPracticeForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    assign_to = forms.ModelChoiceField(
+    assign_to: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label="Assign to", queryset=None, widget=forms.RadioSelect, empty_label=None
     )
     note = forms.CharField(

@@ -86,7 +86,7 @@ def triage_queue(user: User) -> QuerySet[Referral]:
             Referral.objects.filter(status=ReferralStatus.RECEIVED, team_id__in=team_ids_of(user))
         )
         .annotate(has_other_open_referral=_another_open_referral())
-        .urgent_first_then_oldest()
+        .urgent_first_then_oldest()  # type: ignore[attr-defined]
     )
 
 

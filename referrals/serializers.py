@@ -142,7 +142,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     @extend_schema_field(PatientSerializer)
-    def get_patient(self, referral) -> dict:
+    def get_patient(self, referral) -> dict | None:
         request = self.context.get("request")
         if request is not None and is_in_receiving_team(request.user, referral):
             return PatientSerializer(referral.patient).data

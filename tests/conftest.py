@@ -1,4 +1,6 @@
-"""Test set-up shared by every app: service markers, per-worker Redis, and the fixed cast."""
+"""Test set-up shared by every app: service markers, the N+1 guard, and the fixed cast.
+
+The settings the tests run with are config/test_settings.py."""
 
 import os
 
@@ -18,39 +20,24 @@ from tests.factories import (
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-# Tests talk plain HTTP to the test client and the live server.
-settings.SECURE_SSL_REDIRECT = False
-# No collectstatic in tests: serve static files by name.
-settings.STORAGES = {
-    **settings.STORAGES,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-# Each xdist worker gets its own Redis database for the cache, so clearing it is safe.
-# REDIS_URL's own database is the broker; the cache of worker gwN uses the Nth one after it.
-if settings.REDIS_URL:
-    _base, _, _broker_db = settings.REDIS_URL.rpartition("/")
-    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "LOCATION": f"{_base}/{(int(_broker_db or 0) + 1 + _worker) % 16}",
-        }
-    }
-
-
-# N+1 guard (django-zeal): inside any request a test makes (test client or live server), a lazy
-# load repeated in a loop fails the test with the call site. Per request, not per test: a test
-# that makes several requests legitimately repeats the same lookups. The app is not installed
-# (it patches every model), so the patching its AppConfig.ready would do happens here.
+# The settings the tests need are config/test_settings.py. The N+1 guard (django-zeal) is not
+# an installed app (it patches every model), so the patching its AppConfig.ready would do
+# happens here, once the app registry is ready.
 initialize_app_registry()
 patch_models_for_zeal()
-settings.ZEAL_RAISE = True
-# Each entry says why the repeated load is fine.
-settings.ZEAL_ALLOWLIST = [
-    # Ending a person's sessions deletes each through the session engine's API, one per device.
-    {"model": "sessions.Session"},
-]
-settings.MIDDLEWARE = ["zeal.middleware.zeal_middleware", *settings.MIDDLEWARE]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _subprocesses_use_the_real_settings():
+    """pytest-django exports the test settings module; a manage.py or Celery worker a test
+    starts runs config.settings, as it would in production."""
+    saved = os.environ.get("DJANGO_SETTINGS_MODULE")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    yield
+    if saved is None:
+        os.environ.pop("DJANGO_SETTINGS_MODULE", None)
+    else:
+        os.environ["DJANGO_SETTINGS_MODULE"] = saved
 
 
 def _missing_service(marker: str) -> str | None:

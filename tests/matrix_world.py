@@ -45,7 +45,7 @@ class World:
 
 def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) -> World:
     TeamCoverageFactory(practice=practice_a, team=team_x)
-    case = ReferralFactory(
+    case = ReferralFactory.create(
         referring_practice=practice_a,
         referred_by=referrer_a,
         team=team_x,
@@ -86,8 +86,8 @@ def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) 
         scheduled_for=timezone.now() + datetime.timedelta(days=14),
         mode="phone",
     )
-    provider = ProviderFactory(name="Provider Org", organisation=provider_org)
-    service = ApprovedServiceFactory(
+    provider = ProviderFactory.create(name="Provider Org", organisation=provider_org)
+    service = ApprovedServiceFactory.create(
         name="Tuesday Lunch Club", provider=provider, email="referrals@lunch.example"
     )
     service_referral = referral_services.create_service_referral(

@@ -149,7 +149,7 @@ def parse_service_document(document: Any) -> ParsedService:
             raise HSDSRecordError("attributes must be objects")
         term_data = attribute.get("taxonomy_term") or {}
         term = TERMS_BY_ID.get(str(attribute.get("taxonomy_term_id"))) or TERMS_BY_CODE.get(
-            (term_data.get("taxonomy"), term_data.get("code"))
+            (term_data.get("taxonomy"), term_data.get("code"))  # type: ignore[arg-type]
         )
         if term is None:
             raise HSDSRecordError(

@@ -127,7 +127,7 @@ class MeasureComparison:
     @property
     def metric_change(self) -> Decimal | None:
         if self.baseline and self.latest and self.baseline.metric_score is not None:
-            return self.latest.metric_score - self.baseline.metric_score
+            return self.latest.metric_score - self.baseline.metric_score  # type: ignore[operator]
         return None
 
     @property
@@ -206,7 +206,7 @@ def case_file(case: Referral) -> CaseFile:
     ).values_list("goal_id", "servicereferral_id"):
         served[goal_id].append(onward[service_referral_id])
     for goal in goals:
-        goal.onward_referrals = sorted(served[goal.pk], key=lambda sr: (sr.sent_at, sr.pk))
+        goal.onward_referrals = sorted(served[goal.pk], key=lambda sr: (sr.sent_at, sr.pk))  # type: ignore[attr-defined]
     goals_by_id = {goal.pk: goal for goal in goals}
     plan_actions = list(PlanAction.objects.filter(referral=case))
     for action in plan_actions:

@@ -1,6 +1,8 @@
 """Onward referrals to community services: their statuses and transitions, the provider's
 signed link, and the status history."""
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -114,7 +116,7 @@ class ServiceReferral(models.Model):
     objects = ServiceReferralQuerySet.as_manager()
 
     # The timestamp each state sets when it is reached.
-    STATE_TIMESTAMPS = {
+    STATE_TIMESTAMPS: ClassVar[dict[str, str]] = {
         ServiceReferralStatus.ACCEPTED: "accepted_at",
         ServiceReferralStatus.DECLINED: "declined_at",
         ServiceReferralStatus.ATTENDED: "attended_at",
@@ -218,9 +220,9 @@ class ServiceReferralEvent(models.Model):
 
     @property
     def by_label(self) -> str:
-        if self.actor_id:
+        if self.actor_id and self.actor:
             return self.actor.display_name
-        if self.link_id:
+        if self.link_id and self.link:
             return f"{self.link.recipient_email} (emailed link)"
         if self.by_patient:
             return "the patient (their own link)"

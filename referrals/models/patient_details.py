@@ -128,7 +128,7 @@ class ReferralPatientDetails(models.Model):
     def nhs_number_display(self) -> str:
         return formatted(self.nhs_number) if self.nhs_number else ""
 
-    def get_preferred_contact_method_display(self) -> str:
+    def get_preferred_contact_method_display(self) -> str:  # type: ignore[no-redef]
         return ContactMethod(self.preferred_contact_method).label
 
     @property
@@ -141,7 +141,7 @@ class ReferralPatientDetails(models.Model):
         return [
             DetailsDifference(
                 field=name,
-                label=self._meta.get_field(name).verbose_name.capitalize(),
+                label=self._meta.get_field(name).verbose_name.capitalize(),  # type: ignore[union-attr]
                 on_record=getattr(patient, name),
                 on_referral=getattr(self, name),
             )

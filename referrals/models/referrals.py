@@ -55,7 +55,7 @@ def new_reference() -> str:
     return "SP-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-class ReferralQuerySet(models.QuerySet):
+class ReferralQuerySet(models.QuerySet["Referral"]):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 

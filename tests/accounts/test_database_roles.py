@@ -44,7 +44,7 @@ def _refused(app, statement) -> str:
             cursor.execute(statement)
         except psycopg2.Error as error:
             app.rollback()
-            return error.pgcode
+            return error.pgcode  # type: ignore[return-value]
     app.rollback()
     return ""
 

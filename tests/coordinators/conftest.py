@@ -16,7 +16,7 @@ def coverage(practice_a, team_x):
 
 def open_case(*, practice, referrer, team, coordinator, contacted: bool = True):
     """A referral accepted by `coordinator` (and first contact made): an open case."""
-    referral = ReferralFactory(
+    referral = ReferralFactory.create(
         referring_practice=practice,
         referred_by=referrer,
         team=team,

@@ -102,7 +102,7 @@ def _population(seed: int) -> list[tuple]:
                 )
             )
             rows += list(
-                Goal.objects.order_by("id").values_list("referral__reference", "statement")
+                Goal.objects.order_by("id").values_list("referral__reference", "statement")  # type: ignore[arg-type]
             )
             raise _Undo
     except _Undo:

@@ -49,7 +49,7 @@ _TOKEN = re.compile(r'name="submission_token" value="([^"]+)"')
 
 def _form_token(client) -> str:
     """The submission token the details form was issued with (as a browser would post it)."""
-    return _TOKEN.search(client.get(reverse("referrals:new-details")).content.decode()).group(1)
+    return _TOKEN.search(client.get(reverse("referrals:new-details")).content.decode()).group(1)  # type: ignore[union-attr]
 
 
 def _send(client, **overrides):

@@ -94,7 +94,7 @@ def _login(client, user):
 
 def _form_token(client) -> str:
     page = client.get(reverse("referrals:new-details")).content.decode()
-    return re.search(r'name="submission_token" value="([^"]+)"', page).group(1)
+    return re.search(r'name="submission_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
 
 def _form_data(token: str) -> dict:

@@ -98,7 +98,7 @@ def fuzz(user) -> tuple[int, list[str]]:
     failures: list[str] = []
     sent = 0
     for result in schema.get_all_operations():
-        operation = result.ok()
+        operation = result.ok()  # type: ignore[union-attr]
 
         @settings(
             max_examples=EXAMPLES_PER_OPERATION,

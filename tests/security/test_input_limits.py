@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework import serializers
 
-from config import input_limits
+from common import input_limits
 from coordinators import serializers as coordinator_serializers
 from referrals import serializers as referral_serializers
 from referrals.models import Patient, Referral

@@ -1,0 +1,38 @@
+"""Settings for the test suite (pytest's DJANGO_SETTINGS_MODULE): config.settings with what the
+tests need on top. Processes the tests start (manage.py, Celery workers) use config.settings."""
+
+import os
+
+from config.settings import *  # noqa: F403
+from config.settings import CACHES, MIDDLEWARE, REDIS_URL, STORAGES
+
+# Tests talk plain HTTP to the test client and the live server.
+SECURE_SSL_REDIRECT = False
+# No collectstatic in tests: serve static files by name.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Each xdist worker gets its own Redis database for the cache, so clearing it is safe.
+# REDIS_URL's own database is the broker; the cache of worker gwN uses the Nth one after it.
+if REDIS_URL:
+    _base, _, _broker_db = REDIS_URL.rpartition("/")
+    _worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    CACHES = {
+        "default": {
+            **CACHES["default"],
+            "LOCATION": f"{_base}/{(int(_broker_db or 0) + 1 + _worker) % 16}",
+        }
+    }
+
+# N+1 guard (django-zeal): inside any request a test makes (test client or live server), a lazy
+# load repeated in a loop fails the test with the call site. Per request, not per test: a test
+# that makes several requests legitimately repeats the same lookups. The app is not installed (it
+# patches every model); tests/conftest.py does the patching its AppConfig.ready would do.
+MIDDLEWARE = ["zeal.middleware.zeal_middleware", *MIDDLEWARE]
+ZEAL_RAISE = True
+# Each entry says why the repeated load is fine.
+ZEAL_ALLOWLIST = [
+    # Ending a person's sessions deletes each through the session engine's API, one per device.
+    {"model": "sessions.Session"},
+]
