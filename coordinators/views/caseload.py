@@ -8,8 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from referrals.selectors import triage_queue
-from referrals.selectors import team_members
+from referrals.selectors import team_members, triage_queue
 
 from .. import selectors, services
 from ..forms import ReassignForm
