@@ -30,11 +30,15 @@ def send_task(
 ) -> None:
     """Enqueue the task registered as `name` now."""
     options: dict[str, Any] = {}
+    if args:
+        options["args"] = list(args)
+    if kwargs:
+        options["kwargs"] = kwargs
     if countdown is not None:
         options["countdown"] = countdown
     if queue is not None:
         options["queue"] = queue
-    _registered_task(name).apply_async(args=list(args), kwargs=kwargs or {}, **options)  # type: ignore[arg-type]
+    _registered_task(name).apply_async(**options)
 
 
 def send_task_after_commit(name: str, /, **kwargs: Any) -> None:
