@@ -22,6 +22,9 @@ from tests.factories import log_in_through_the_form
 from tests.referrals.conftest import token_client
 from tests.referrals.factories import ReferralFactory, TeamCoverageFactory
 
+# Seconds: far below the ~20 s of retries this guards against, above a loaded machine's request.
+ENQUEUE_GIVES_UP_WITHIN = 8
+
 
 def refused_port() -> int:
     """A local port nothing listens on: connecting to it is refused at once."""
@@ -242,7 +245,11 @@ def test_accepting_a_referral_gives_up_on_the_email_at_once_with_redis_down(
     elapsed = time.monotonic() - started
 
     assert response.status_code == 200
-    assert elapsed < 1.5, f"enqueueing the referrer's email held the change for {elapsed:.1f} s"
+    # Retrying took about 20 s; one attempt takes well under a second, but the whole request on
+    # a loaded 2-core machine has been seen at 4 s, so the bound tells the two apart with room.
+    assert elapsed < ENQUEUE_GIVES_UP_WITHIN, (
+        f"enqueueing the referrer's email held the change for {elapsed:.1f} s"
+    )
     accepted = ReferralEvent.objects.get(referral=referral, to_status=ReferralStatus.ACCEPTED)
     assert accepted.referrer_emailed_at is None  # left for recover_unsent_emails
 
@@ -270,7 +277,7 @@ def test_a_change_that_enqueues_gives_up_at_once_with_redis_down_and_the_reminde
         )
     elapsed = time.monotonic() - started
 
-    assert elapsed < 1.5, f"enqueueing held the change for {elapsed:.1f} s"
+    assert elapsed < ENQUEUE_GIVES_UP_WITHIN, f"enqueueing held the change for {elapsed:.1f} s"
     email.refresh_from_db()
     assert email.status == ReminderStatus.PENDING  # left for recover_reminders
 
