@@ -89,6 +89,9 @@ class Role(models.TextChoices):
     PROVIDER = "provider", "Provider"
 
 
+# The members of a coordinator team: who triages its referrals, holds its cases and sees its work.
+TEAM_ROLES: tuple[str, ...] = (Role.COORDINATOR, Role.MANAGER)
+
 ROLE_ORDER: list[str] = [Role.MANAGER, Role.COORDINATOR, Role.VETTER, Role.REFERRER, Role.PROVIDER]
 
 # Which kind of organisation each role belongs to.

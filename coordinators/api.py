@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts.models import Role, User
+from accounts.models import TEAM_ROLES, Role, User
 from accounts.permissions import has_role
 from community_services.models import Service
 from referrals.api import field_errors_as_400
@@ -39,8 +39,6 @@ from .serializers import (
     WellbeingMeasureSerializer,
 )
 
-TEAM = (Role.COORDINATOR, Role.MANAGER)
-
 
 class CaseFilter(django_filters.FilterSet):
     case = django_filters.NumberFilter(field_name="referral_id", label="Case (referral) id")
@@ -53,7 +51,7 @@ class CaseworkViewSet(viewsets.GenericViewSet):
     filterset_class = CaseFilter
 
     def get_permissions(self):
-        return [*super().get_permissions(), has_role(*TEAM)()]
+        return [*super().get_permissions(), has_role(*TEAM_ROLES)()]
 
     def scoped(self, user):
         raise NotImplementedError
@@ -94,7 +92,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filterset_fields = ["status"]
 
     def get_permissions(self):
-        roles = (Role.MANAGER,) if self.action == "reassign" else TEAM
+        roles = (Role.MANAGER,) if self.action == "reassign" else TEAM_ROLES
         return [*super().get_permissions(), has_role(*roles)()]
 
     def get_queryset(self):

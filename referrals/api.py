@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from accounts.models import Organisation, OrganisationKind, Role, User
+from accounts.models import TEAM_ROLES, Organisation, OrganisationKind, Role, User
 from accounts.permissions import has_role
 from community_services.models import Service
 
@@ -82,9 +82,9 @@ class ReferralViewSet(
         if self.action == "create":
             roles = (Role.REFERRER,)
         elif self.action in {"list", "retrieve", "patient_declined"}:
-            roles = (Role.REFERRER, Role.COORDINATOR, Role.MANAGER)
+            roles = (Role.REFERRER, *TEAM_ROLES)
         else:
-            roles = (Role.COORDINATOR, Role.MANAGER)
+            roles = TEAM_ROLES
         return [*super().get_permissions(), has_role(*roles)()]
 
     def get_queryset(self):
@@ -272,9 +272,9 @@ class ServiceReferralViewSet(
 
     def get_permissions(self):
         if self.action in {"create", "withdraw", "send_link"}:
-            roles = (Role.COORDINATOR, Role.MANAGER)
+            roles = TEAM_ROLES
         else:
-            roles = (Role.COORDINATOR, Role.MANAGER, Role.PROVIDER)
+            roles = (*TEAM_ROLES, Role.PROVIDER)
         return [*super().get_permissions(), has_role(*roles)()]
 
     def get_queryset(self):

@@ -8,7 +8,7 @@ from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Membership, Organisation, Role, User
+from accounts.models import TEAM_ROLES, Membership, Organisation, Role, User
 from accounts.working_days import add_working_days
 from community_services.models import Service
 
@@ -23,8 +23,6 @@ from .models import (
     Urgency,
 )
 from .nhs_number import normalise
-
-TEAM_ROLES = (Role.COORDINATOR, Role.MANAGER)
 
 
 def practice_ids_of(user: User) -> list[int]:

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Role
+from accounts.models import TEAM_ROLES, Role
 from accounts.permissions import role_required
 from common.errors import DomainError
 
@@ -40,7 +40,6 @@ from .selectors import (
     service_referrals_for_provider,
 )
 
-TEAM = (Role.COORDINATOR, Role.MANAGER)
 PAGE_SIZE = 25
 ACTION_LABELS = {
     "accept": "Accept the referral",
@@ -68,7 +67,7 @@ def _case_for_team(request, reference) -> Referral:
 # --- Consent to share, recorded by the team (the case page refers on)
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def consent_to_share(request, reference):
     referral = _case_for_team(request, reference)
@@ -184,7 +183,7 @@ def _render_service_referral(request, service_referral, *, audience, decline_for
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def team_service_referral(request, reference, pk):
     referral = _case_for_team(request, reference)

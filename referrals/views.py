@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Organisation, Role
+from accounts.models import TEAM_ROLES, Organisation, Role
 from accounts.permissions import role_required
 from accounts.services import mark_notifications_read
 from common.errors import DomainError
@@ -50,7 +50,6 @@ IN_FLIGHT_MESSAGE = "This referral is being sent already. Look in Our referrals 
 STALE_FORM_MESSAGE = (
     "This form has expired or was opened in another session. Check the details and send it again."
 )
-TEAM = (Role.COORDINATOR, Role.MANAGER)
 PAGE_SIZE = 25
 
 
@@ -185,7 +184,7 @@ def confirmation(request, reference):
     return render(request, "referrals/confirmation.html", {"referral": referral})
 
 
-@role_required(Role.REFERRER, *TEAM)
+@role_required(Role.REFERRER, *TEAM_ROLES)
 def referral_detail(request, reference):
     referral = get_visible_referral(request.user, reference)
     services.record_referral_viewed(referral=referral, by=request.user)
@@ -228,7 +227,7 @@ def _actions_for(referral, *, in_team: bool) -> list[tuple[str, str]]:
     ]
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 def triage(request):
     """Received referrals for the team: urgent first, then the longest waiting."""
     page = Paginator(triage_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -272,7 +271,7 @@ def _team_only(request, referral):
         raise Http404("No such referral.")
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def accept(request, reference):
     def form_kwargs(referral):
@@ -292,7 +291,7 @@ def accept(request, reference):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def decline(request, reference):
     return _transition_page(
@@ -308,7 +307,7 @@ def decline(request, reference):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def first_contact(request, reference):
     return _transition_page(
@@ -328,7 +327,7 @@ def first_contact(request, reference):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def unable_to_contact(request, reference):
     return _transition_page(
@@ -344,7 +343,7 @@ def unable_to_contact(request, reference):
     )
 
 
-@role_required(Role.REFERRER, *TEAM)
+@role_required(Role.REFERRER, *TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def patient_declined(request, reference):
     return _transition_page(
@@ -359,7 +358,7 @@ def patient_declined(request, reference):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def patient_details(request, reference):
     """The team confirms a referral's details into the record, field by field, or keeps it."""
@@ -397,7 +396,7 @@ def patient_details(request, reference):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def registered_practice(request, reference):
     def run(referral, data):

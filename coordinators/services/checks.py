@@ -4,14 +4,13 @@ coordinator team; each write leaves a timeline row and an audit row."""
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from accounts.models import TEAM_ROLES, Membership, User
 from accounts.services import record_audit_event
 from referrals.models import Referral, ReferralStatus
 
 from ..errors import CaseNotOpen
 from ..models import CaseEvent, GoalStatus
 
-TEAM_ROLES = (Role.COORDINATOR, Role.MANAGER)
 CASEWORK_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 FINAL_GOAL_STATUSES = tuple(s for s in GoalStatus.values if s != GoalStatus.ACTIVE)
 

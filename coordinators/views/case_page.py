@@ -3,15 +3,14 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import TEAM_ROLES, Role
 from accounts.permissions import role_required
 from referrals.selectors import patient_checks
 
 from .. import measures, selectors, services
-from .shared import TEAM
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 def case_detail(request, reference):
     case = selectors.get_case(request.user, reference)
     services.record_case_viewed(case=case, by=request.user)
@@ -34,7 +33,7 @@ def case_detail(request, reference):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 def plan_print(request, reference):
     case = selectors.get_case(request.user, reference)
     services.record_case_viewed(case=case, by=request.user, what="plan", via="printable plan")

@@ -6,19 +6,19 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Role
+from accounts.models import TEAM_ROLES, Role
 from accounts.permissions import role_required
 from referrals.selectors import team_members, triage_queue
 
 from .. import selectors, services
 from ..forms import ReassignForm
-from .shared import TEAM, _form_page, _open_case
+from .shared import _form_page, _open_case
 
 # A coordinator can hold hundreds of open cases: the caseload is read a page at a time.
 CASELOAD_PAGE_SIZE = 25
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 def home(request):
     """My caseload: open cases with the next review and what needs attention."""
     page = Paginator(selectors.caseload_of(request.user), CASELOAD_PAGE_SIZE).get_page(
@@ -65,7 +65,7 @@ def team_home(request):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 def upcoming_reviews(request):
     reviews = list(selectors.upcoming_reviews(request.user))
     services.record_casework_list_viewed(

@@ -5,15 +5,16 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import TEAM_ROLES
 from accounts.permissions import role_required
 
 from .. import measures, services
 from ..forms import ConversationForm, GoalForm, GoalStatusForm, MeasureForm, PlanActionForm
 from ..models import Goal, PlanAction
-from .shared import TEAM, _form_page, _open_case
+from .shared import _form_page, _open_case
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def conversation_new(request, reference):
     case = _open_case(request, reference)
@@ -34,7 +35,7 @@ def conversation_new(request, reference):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def goal_new(request, reference):
     case = _open_case(request, reference)
@@ -57,7 +58,7 @@ def goal_new(request, reference):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def goal_edit(request, reference, goal_id):
     case = _open_case(request, reference)
@@ -83,7 +84,7 @@ def goal_edit(request, reference, goal_id):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def goal_status(request, reference, goal_id):
     case = _open_case(request, reference)
@@ -101,7 +102,7 @@ def goal_status(request, reference, goal_id):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def measure_new(request, reference, instrument):
     case = _open_case(request, reference)
@@ -137,7 +138,7 @@ def measure_new(request, reference, instrument):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def plan_action_new(request, reference):
     case = _open_case(request, reference)
@@ -157,7 +158,7 @@ def plan_action_new(request, reference):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def plan_action_edit(request, reference, action_id):
     case = _open_case(request, reference)

@@ -2,14 +2,15 @@
 
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import TEAM_ROLES
 from accounts.permissions import role_required
 
 from .. import measures, selectors, services
 from ..forms import CloseCaseForm
-from .shared import TEAM, _form_page, _open_case
+from .shared import _form_page, _open_case
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def case_close(request, reference):
     case = _open_case(request, reference)

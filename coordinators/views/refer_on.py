@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import TEAM_ROLES
 from accounts.permissions import role_required
 from common.pagination import CountingPaginator
 from community_services.forms import DirectorySearchForm
@@ -14,7 +15,7 @@ from community_services.selectors import DirectoryFilters, search_directory
 from .. import selectors, services
 from ..forms import ReferCaseOnForm
 from ..models import Goal
-from .shared import TEAM, _form_page, _open_case
+from .shared import _form_page, _open_case
 
 SEARCH_PAGE_SIZE = 10
 
@@ -43,7 +44,7 @@ def _refusal_page(request, case):
     return None
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 def case_refer_on(request, reference):
     """Search the directory inside the case (the goal's need pre-filled); only referable
     services are listed, each with its capacity."""
@@ -85,7 +86,7 @@ def case_refer_on(request, reference):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def case_refer_on_service(request, reference, service_id):
     """Confirm: the goals it serves (the originating goal ticked), what the provider needs to

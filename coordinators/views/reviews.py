@@ -5,15 +5,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import TEAM_ROLES
 from accounts.permissions import role_required
 
 from .. import measures, selectors, services
 from ..forms import NoteForm, RecordReviewForm, ScheduleReviewForm
 from ..models import Goal, Review, ReviewStatus
-from .shared import TEAM, _form_page, _open_case
+from .shared import _form_page, _open_case
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def review_schedule(request, reference):
     case = _open_case(request, reference)
@@ -40,7 +41,7 @@ def _scheduled_review(case, review_id) -> Review:
     return get_object_or_404(Review, pk=review_id, referral=case)
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def review_reschedule(request, reference, review_id):
     case = _open_case(request, reference)
@@ -69,7 +70,7 @@ def review_reschedule(request, reference, review_id):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def review_cancel(request, reference, review_id):
     case = _open_case(request, reference)
@@ -86,7 +87,7 @@ def review_cancel(request, reference, review_id):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def review_missed(request, reference, review_id):
     case = _open_case(request, reference)
@@ -103,7 +104,7 @@ def review_missed(request, reference, review_id):
     )
 
 
-@role_required(*TEAM)
+@role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def review_record(request, reference, review_id):
     case = _open_case(request, reference)

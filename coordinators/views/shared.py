@@ -5,12 +5,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
-from accounts.models import Role
 from common.errors import DomainError
 
 from .. import selectors, services
-
-TEAM = (Role.COORDINATOR, Role.MANAGER)
 
 
 def _form_page(

@@ -1,10 +1,9 @@
 """Who may change a referral, and the row locks every change starts with."""
 
-from accounts.models import Membership, User
+from accounts.models import TEAM_ROLES, Membership, User
 
 from ..errors import NotInReceivingTeam
 from ..models import Referral, ServiceReferral
-from ..selectors import TEAM_ROLES
 
 
 def require_team_member(user: User, referral: Referral) -> None:

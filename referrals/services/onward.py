@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import TEAM_ROLES, Membership, User
 from accounts.services import notify, record_audit_event
 from community_services.models import Capacity, Service
 
@@ -31,7 +31,7 @@ from ..models import (
     ServiceReferralEvent,
     ServiceReferralStatus,
 )
-from ..selectors import TEAM_ROLES, is_provider_user
+from ..selectors import is_provider_user
 from .guards import locked_referral, locked_service_referral, require_team_member
 from .provider_emails import issue_provider_link
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Reminder, ReminderChannel
+from accounts.models import TEAM_ROLES, Membership, Reminder, ReminderChannel
 from accounts.services import (
     Recipient,
     ReminderRequest,
@@ -31,7 +31,7 @@ from ..models import (
     ServiceReferralStatus,
     Urgency,
 )
-from ..selectors import TEAM_ROLES, referral_contact_email, triage_deadline
+from ..selectors import referral_contact_email, triage_deadline
 from .guards import locked_service_referral
 from .onward import mark_no_response
 from .provider_emails import issue_provider_link
