@@ -28,6 +28,22 @@ class ReferralStatus(models.TextChoices):
     PATIENT_DECLINED = "patient_declined", "Patient declined"
 
 
+class ReferralSource(models.TextChoices):
+    """Who asked for the referral: the one list every route in, the triage queue and the
+    reports use."""
+
+    GP = "gp", "GP"
+    PRACTICE_NURSE = "practice_nurse", "Practice nurse"
+    PRACTICE_STAFF = "practice_staff", "Other practice staff"
+    SELF = "self", "Self-referral"
+    FAMILY_OR_CARER = "family_or_carer", "Family member or carer"
+    HOSPITAL_DISCHARGE = "hospital_discharge", "Hospital discharge team"
+    COMMUNITY_ORGANISATION = "community_organisation", "Community organisation"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    PROACTIVE = "proactive", "Proactive identification"
+    OTHER = "other", "Other"
+
+
 OPEN_STATUSES = (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 
 
@@ -82,6 +98,9 @@ class Referral(models.Model):
         "what the patient would like help with", **bounded_text(NARRATIVE_MAX_LENGTH)
     )
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE)
+    source = models.CharField(
+        "referral source", max_length=30, choices=ReferralSource.choices, default=ReferralSource.GP
+    )
     risk_flag = models.BooleanField("risk or safeguarding concern", default=False)
     risk_notes = models.TextField(blank=True, **bounded_text(NARRATIVE_MAX_LENGTH))
     access_needs = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))

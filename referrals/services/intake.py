@@ -37,7 +37,15 @@ PATIENT_FIELDS = (
 )
 # What the referral keeps of what the referrer said about the patient.
 REFERRAL_DETAILS_FIELDS = (*PATIENT_FIELDS, *Patient.CONSENTS)
-REFERRAL_FIELDS = ("reasons", "help_wanted", "urgency", "risk_flag", "risk_notes", "access_needs")
+REFERRAL_FIELDS = (
+    "reasons",
+    "help_wanted",
+    "urgency",
+    "source",
+    "risk_flag",
+    "risk_notes",
+    "access_needs",
+)
 
 
 @dataclass(frozen=True)
