@@ -79,6 +79,7 @@ class OrganisationKind(models.TextChoices):
     COORDINATOR_TEAM = "coordinator_team", "Coordinator team"
     SERVICE_PROVIDER = "service_provider", "Service provider"
     DIRECTORY_TEAM = "directory_team", "Directory team"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
 
 
 class Role(models.TextChoices):
@@ -87,12 +88,20 @@ class Role(models.TextChoices):
     MANAGER = "manager", "Manager"
     VETTER = "vetter", "Vetter"
     PROVIDER = "provider", "Provider"
+    COUNCIL_REFERRER = "council_referrer", "Council referrer"
 
 
 # The members of a coordinator team: who triages its referrals, holds its cases and sees its work.
 TEAM_ROLES: tuple[str, ...] = (Role.COORDINATOR, Role.MANAGER)
 
-ROLE_ORDER: list[str] = [Role.MANAGER, Role.COORDINATOR, Role.VETTER, Role.REFERRER, Role.PROVIDER]
+ROLE_ORDER: list[str] = [
+    Role.MANAGER,
+    Role.COORDINATOR,
+    Role.VETTER,
+    Role.REFERRER,
+    Role.PROVIDER,
+    Role.COUNCIL_REFERRER,
+]
 
 # Which kind of organisation each role belongs to.
 ROLE_ORGANISATION_KIND: dict[str, str] = {
@@ -101,6 +110,7 @@ ROLE_ORGANISATION_KIND: dict[str, str] = {
     Role.MANAGER: OrganisationKind.COORDINATOR_TEAM,
     Role.VETTER: OrganisationKind.DIRECTORY_TEAM,
     Role.PROVIDER: OrganisationKind.SERVICE_PROVIDER,
+    Role.COUNCIL_REFERRER: OrganisationKind.LOCAL_AUTHORITY,
 }
 
 
@@ -133,6 +143,11 @@ class Membership(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=Role.choices)
+    is_practice_lead = models.BooleanField(
+        "practice lead",
+        default=False,
+        help_text="A referrer who may upload the practice's case-finding lists.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

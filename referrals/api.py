@@ -27,6 +27,7 @@ from .selectors import (
 )
 from .serializers import (
     AcceptSerializer,
+    ContactAttemptSerializer,
     DeclineSerializer,
     DetailsDecisionSerializer,
     FirstContactSerializer,
@@ -208,6 +209,22 @@ class ReferralViewSet(
             ),
         )
 
+    @extend_schema(request=ContactAttemptSerializer, responses=ReferralSerializer)
+    @action(detail=True, methods=["post"], url_path="contact-attempts")
+    def contact_attempts(self, request, pk=None):
+        return self._transition(
+            request,
+            ContactAttemptSerializer,
+            lambda referral, data: services.record_contact_attempt(
+                referral=referral,
+                by=request.user,
+                attempted_on=data["attempted_on"],
+                method=data["method"],
+                outcome=data["outcome"],
+                note=data["note"],
+            ),
+        )
+
     @extend_schema(request=UnableToContactSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"], url_path="unable-to-contact")
     def unable_to_contact(self, request, pk=None):
@@ -215,7 +232,7 @@ class ReferralViewSet(
             request,
             UnableToContactSerializer,
             lambda referral, data: services.record_unable_to_contact(
-                referral=referral, by=request.user, attempts=data["attempts"], note=data["note"]
+                referral=referral, by=request.user, attempts=data.get("attempts"), note=data["note"]
             ),
         )
 

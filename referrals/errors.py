@@ -61,3 +61,13 @@ class DetailsAlreadyResolved(ReferralError):
     """Someone in the team already decided about this referral's details."""
 
     code = "details_already_resolved"
+
+
+class IdentityNotChecked(ReferralError):
+    """A self-referral whose person nobody has checked yet: confirm who they are first."""
+
+    code = "identity_not_checked"
+
+
+class IdentityAlreadyChecked(ReferralError):
+    code = "identity_already_checked"

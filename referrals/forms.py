@@ -15,8 +15,10 @@ from common.input_limits import (
 from community_services.need_domains import NeedDomain
 
 from .models import (
+    PRACTICE_SOURCES,
     ContactMethod,
     DeclineReason,
+    ReferralSource,
     ServiceDeclineReason,
     Urgency,
 )
@@ -131,6 +133,13 @@ class ReferralForm(forms.Form):
     urgency = forms.ChoiceField(
         label="Urgency", choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect
     )
+    source = forms.ChoiceField(
+        label="Who is making this referral?",
+        choices=[(value, ReferralSource(value).label) for value in PRACTICE_SOURCES],
+        initial=ReferralSource.GP,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say who at the practice is making this referral."},
+    )
     risk_flag = forms.BooleanField(label="There is a risk or safeguarding concern", required=False)
     risk_notes = forms.CharField(
         max_length=NARRATIVE_MAX_LENGTH,
@@ -198,6 +207,25 @@ class ReferralForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name not in self.PATIENT_FIELDS and name != "submission_token"
         } | {"reasons": sorted(self.cleaned_data["reasons"])}
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search for a patient",
+        max_length=200,
+        required=False,
+        help_text="Name, NHS number, referral reference (SP-…), date of birth (for example "
+        "15/3/1948) or postcode. Words can be combined: smith 15/3/1948.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class TriageFilterForm(forms.Form):
+    source = forms.ChoiceField(
+        label="Referral source",
+        choices=[("", "All sources"), *ReferralSource.choices],
+        required=False,
+    )
 
 
 class DetailsDifferenceForm(forms.Form):

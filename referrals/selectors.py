@@ -77,12 +77,16 @@ def referrals_for_practice(user: User) -> QuerySet[Referral]:
     ).order_by("-received_at", "-id")
 
 
-def triage_queue(user: User) -> QuerySet[Referral]:
-    """Received referrals waiting for the user's team(s): urgent first, then the oldest."""
+def triage_queue(user: User, *, source: str = "") -> QuerySet[Referral]:
+    """Received referrals waiting for the user's team(s): urgent first, then the oldest; only
+    those from one source when asked."""
+    received = Referral.objects.filter(
+        status=ReferralStatus.RECEIVED, team_id__in=team_ids_of(user)
+    )
+    if source:
+        received = received.filter(source=source)
     return (
-        _with_list_relations(
-            Referral.objects.filter(status=ReferralStatus.RECEIVED, team_id__in=team_ids_of(user))
-        )
+        _with_list_relations(received)
         .annotate(has_other_open_referral=_another_open_referral())
         .urgent_first_then_oldest()  # type: ignore[attr-defined]
     )

@@ -6,10 +6,13 @@ from community_services.need_domains import NeedDomain
 
 from .models import (
     DETAILS_FIELDS,
+    PRACTICE_SOURCES,
     ClosureOutcome,
     ContactMethod,
+    ContactOutcome,
     DeclineReason,
     Referral,
+    ReferralSource,
     ServiceDeclineReason,
     ServiceReferral,
     ServiceReferralStatus,
@@ -69,6 +72,11 @@ class ReferralCreateSerializer(serializers.Serializer):
     reasons = serializers.MultipleChoiceField(choices=NeedDomain.choices, allow_empty=False)
     help_wanted = serializers.CharField(max_length=NARRATIVE_MAX_LENGTH)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
+    source = serializers.ChoiceField(
+        choices=[(value, ReferralSource(value).label) for value in PRACTICE_SOURCES],
+        default=ReferralSource.GP,
+        help_text="Who at the practice is making the referral.",
+    )
     risk_flag = serializers.BooleanField(default=False)
     risk_notes = serializers.CharField(
         max_length=NARRATIVE_MAX_LENGTH, required=False, allow_blank=True, default=""
@@ -128,6 +136,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             "reasons",
             "help_wanted",
             "urgency",
+            "source",
             "risk_flag",
             "risk_notes",
             "access_needs",
@@ -155,6 +164,15 @@ class ReferralSerializer(serializers.ModelSerializer):
     def get_assigned_coordinator(self, referral) -> str | None:
         """The name only: referrers need to know who, not how to reach them here."""
         return referral.assigned_to.display_name if referral.assigned_to else None
+
+
+class ContactAttemptSerializer(serializers.Serializer):
+    attempted_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=ContactMethod.choices)
+    outcome = serializers.ChoiceField(choices=ContactOutcome.choices)
+    note = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class DetailsDecisionSerializer(serializers.Serializer):
@@ -195,7 +213,13 @@ class FirstContactSerializer(serializers.Serializer):
 
 
 class UnableToContactSerializer(serializers.Serializer):
-    attempts = serializers.IntegerField(min_value=1, max_value=50)
+    attempts = serializers.IntegerField(
+        min_value=1,
+        max_value=50,
+        required=False,
+        help_text="Deprecated: record each attempt (contact-attempts) and the closure cites them. "
+        "A bare count is used only when no attempt was recorded.",
+    )
     note = serializers.CharField(
         max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
     )

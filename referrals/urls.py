@@ -1,7 +1,7 @@
 from django.urls import path
 
+from . import patient_views, views
 from . import service_referral_views as onward
-from . import views
 
 app_name = "referrals"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("respond/<str:token>/", onward.provider_link, name="provider-link"),
     path("did-you-go/<str:token>/", onward.attendance_answer, name="attendance-answer"),
+    path("patients/search/", patient_views.patient_search, name="patient-search"),
     path("referrals/new/", views.new_referral, name="new"),
     path("referrals/new/details/", views.new_referral_details, name="new-details"),
     path("referrals/triage/", views.triage, name="triage"),

@@ -1,5 +1,7 @@
 """Referrer and triage pages. Thin: forms check input, services change state, selectors read."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -25,6 +27,7 @@ from .forms import (
     PatientDeclinedForm,
     ReferralForm,
     RegisteredPracticeForm,
+    TriageFilterForm,
     UnableToContactForm,
 )
 from .models import Patient, Referral, ReferralStatus
@@ -229,12 +232,24 @@ def _actions_for(referral, *, in_team: bool) -> list[tuple[str, str]]:
 
 @role_required(*TEAM_ROLES)
 def triage(request):
-    """Received referrals for the team: urgent first, then the longest waiting."""
-    page = Paginator(triage_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    """Received referrals for the team: urgent first, then the longest waiting; by source."""
+    filters = TriageFilterForm(request.GET or None)
+    source = filters.cleaned_data["source"] if filters.is_valid() else ""
+    page = Paginator(triage_queue(request.user, source=source), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     services.record_referral_list_viewed(
         by=request.user, what="triage queue", referrals=page.object_list
     )
-    return render(request, "referrals/triage_queue.html", {"page": page})
+    return render(
+        request,
+        "referrals/triage_queue.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": urlencode({"source": source}) if source else "",
+        },
+    )
 
 
 def _transition_page(request, reference, *, form_class, run, heading, button, form_kwargs=None):

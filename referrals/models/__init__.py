@@ -5,6 +5,7 @@ so both stay importable from here."""
 
 from common.input_limits import validate_date_of_birth
 
+from .contact_attempts import ContactAttempt, ContactOutcome
 from .idempotency import IdempotencyKey
 from .onward import (
     AWAITING_ANSWER_STATUSES,
@@ -25,6 +26,8 @@ from .patient_details import DETAILS_FIELDS, DetailsDifference, ReferralPatientD
 from .patients import ContactMethod, Patient, TeamCoverage
 from .referrals import (
     OPEN_STATUSES,
+    PRACTICE_SOURCES,
+    PUBLIC_SOURCES,
     ClosureOutcome,
     DeclineReason,
     Referral,
@@ -39,6 +42,8 @@ from .referrals import (
 __all__ = [
     "AWAITING_ANSWER_STATUSES",
     "ClosureOutcome",
+    "ContactAttempt",
+    "ContactOutcome",
     "ContactMethod",
     "DETAILS_FIELDS",
     "DeclineReason",
@@ -47,6 +52,8 @@ __all__ = [
     "IdempotencyKey",
     "OPEN_STATUSES",
     "PATIENT_ANSWERABLE_STATUSES",
+    "PRACTICE_SOURCES",
+    "PUBLIC_SOURCES",
     "PROVIDER_ACTIONS",
     "Patient",
     "PatientAttendanceAnswer",

@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Lower, Replace, Upper
 
 from accounts.models import Organisation
 from common.input_limits import ADDRESS_MAX_LENGTH, bounded_text, validate_date_of_birth
@@ -84,6 +85,14 @@ class Patient(models.Model):
     anonymised_at = models.DateTimeField(
         null=True, blank=True, help_text="Identifiers removed once every referral passed retention."
     )
+    # The name as one lower-case string, kept by the database: patient search compares it by
+    # trigram similarity (any order, small typos) through a GIN index that migration 0011
+    # creates on PostgreSQL only (SQLite has no GIN; search falls back to icontains there).
+    search_name = models.GeneratedField(
+        expression=Lower(Concat("given_name", Value(" "), "family_name")),
+        output_field=models.CharField(max_length=201),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -96,6 +105,13 @@ class Patient(models.Model):
                 fields=["nhs_number"],
                 condition=Q(nhs_number__isnull=False),
                 name="patient_unique_nhs_number",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["date_of_birth"], name="patient_date_of_birth_idx"),
+            # Postcodes compared as typed in any case, with or without the space.
+            models.Index(
+                Replace(Upper("postcode"), Value(" "), Value("")), name="patient_postcode_idx"
             ),
         ]
 

@@ -44,6 +44,16 @@ class ReferralSource(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# The sources a signed-in practice user picks from (web form and REST API): who at the practice.
+PRACTICE_SOURCES: tuple[str, ...] = (
+    ReferralSource.GP,
+    ReferralSource.PRACTICE_NURSE,
+    ReferralSource.PRACTICE_STAFF,
+)
+# The public self-referral page: the person themselves, or someone on their behalf.
+PUBLIC_SOURCES: tuple[str, ...] = (ReferralSource.SELF, ReferralSource.FAMILY_OR_CARER)
+
+
 OPEN_STATUSES = (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 
 
@@ -101,6 +111,25 @@ class Referral(models.Model):
     source = models.CharField(
         "referral source", max_length=30, choices=ReferralSource.choices, default=ReferralSource.GP
     )
+    identity_checked = models.BooleanField(
+        default=True,
+        help_text="False for a public self-referral: nobody has checked who the person is yet. "
+        "The coordinator confirms it at first contact, and only then matches a known patient.",
+    )
+    identity_checked_at = models.DateTimeField(null=True, blank=True)
+    identity_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    referrer_name = models.CharField(
+        "name of who referred",
+        max_length=100,
+        blank=True,
+        help_text="A carer, family member or community worker referring on someone's behalf.",
+    )
+    referrer_relationship = models.CharField(
+        "relationship to the person", max_length=100, blank=True
+    )
+    referrer_contact = models.CharField("how to reach who referred", max_length=200, blank=True)
     risk_flag = models.BooleanField("risk or safeguarding concern", default=False)
     risk_notes = models.TextField(blank=True, **bounded_text(NARRATIVE_MAX_LENGTH))
     access_needs = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
@@ -118,7 +147,12 @@ class Referral(models.Model):
     first_contact_method = models.CharField(
         max_length=10, choices=ContactMethod.choices, blank=True
     )
-    contact_attempts = models.PositiveSmallIntegerField(default=0)
+    contact_attempts = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="How many attempts the unable-to-contact closure counted: the number of "
+        "ContactAttempt rows when they were recorded one by one (older referrals: the count "
+        "given at closure).",
+    )
     outcome = models.CharField(max_length=30, choices=ClosureOutcome.choices, blank=True)
     outcome_summary = models.TextField(blank=True, **bounded_text(NARRATIVE_MAX_LENGTH))
     received_at = models.DateTimeField(db_index=True)

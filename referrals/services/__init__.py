@@ -8,6 +8,8 @@ read_audit (who read what). guards holds the team check and the row locks they s
 
 from .attendance import record_patient_reported_attendance, sweep_attendance_check
 from .consent import record_consent_to_share
+from .contact_attempts import attempts_summary, check_attempt, record_contact_attempt
+from .identity import confirm_identity
 from .intake import (
     PATIENT_FIELDS,
     REFERRAL_DETAILS_FIELDS,
@@ -32,6 +34,7 @@ from .patient_details import change_registered_practice, resolve_details_differe
 from .provider_emails import email_provider_link, send_fresh_provider_link
 from .read_audit import (
     record_attendance_question_opened,
+    record_patient_search,
     record_patient_viewed,
     record_provider_link_opened,
     record_referral_list_viewed,
@@ -45,6 +48,7 @@ from .referrer_messages import (
     referrer_email,
     referrer_notice,
 )
+from .self_referral import public_form_user, receive_self_referral
 from .sweeps import (
     patient_recipient,
     send_provider_reminder_link,
@@ -70,6 +74,12 @@ __all__ = [
     "ReceivedReferral",
     "accept_referral",
     "accept_service_referral",
+    "attempts_summary",
+    "check_attempt",
+    "confirm_identity",
+    "public_form_user",
+    "receive_self_referral",
+    "record_contact_attempt",
     "answer_service_referral",
     "change_registered_practice",
     "close_referral",
@@ -87,6 +97,7 @@ __all__ = [
     "record_first_contact",
     "record_patient_declined",
     "record_patient_reported_attendance",
+    "record_patient_search",
     "record_patient_viewed",
     "record_provider_link_opened",
     "record_referral_list_viewed",

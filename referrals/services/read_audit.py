@@ -88,3 +88,21 @@ def record_attendance_question_opened(*, service_referral: ServiceReferral) -> N
         team_id=service_referral.referral.team_id,
         detail="the patient opened their attendance question link",
     )
+
+
+def record_patient_search(*, by: User, terms_digest: str, patients: Sequence[Patient]) -> None:
+    """A patient search: the search itself (its terms only as a keyed hash), then one list
+    event per patient shown, so each patient's trail shows who found them."""
+    record_audit_event(
+        actor=by,
+        action="search",
+        object_type="patient_search",
+        detail=f"patient search, terms hmac-sha256:{terms_digest}: {len(patients)} shown",
+    )
+    if patients:
+        record_list_viewed(
+            actor=by,
+            what="patient search",
+            object_type="patient",
+            listed=[Listed(patient.pk, patient.pk) for patient in patients],
+        )

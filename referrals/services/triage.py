@@ -10,7 +10,7 @@ from accounts.models import Membership, Role, User
 from accounts.services import record_audit_event
 from common.input_limits import check_event_dates
 
-from ..errors import IllegalTransition, ReferralAlreadyTaken
+from ..errors import IdentityNotChecked, IllegalTransition, ReferralAlreadyTaken
 from ..models import (
     ClosureOutcome,
     ContactMethod,
@@ -20,6 +20,7 @@ from ..models import (
     ReferralStatus,
 )
 from ..selectors import team_members
+from .contact_attempts import attempts_summary
 from .guards import locked_referral, require_team_member
 from .referrer_messages import tell_referrer
 
@@ -125,6 +126,11 @@ def record_first_contact(
     require_team_member(by, referral)
     referral = locked_referral(referral)
     _refuse(referral, "marked as contacted", (ReferralStatus.ACCEPTED,))
+    if not referral.identity_checked:
+        raise IdentityNotChecked(
+            f"Referral {referral.reference} came through the self-referral page: confirm who "
+            "the person is before recording first contact."
+        )
     if method not in ContactMethod.values:
         raise ValidationError({"method": "Choose how the patient was contacted."})
     if contacted_on > timezone.localdate():
@@ -155,22 +161,31 @@ def record_first_contact(
 
 @transaction.atomic
 def record_unable_to_contact(
-    *, referral: Referral, by: User, attempts: int, note: str = ""
+    *, referral: Referral, by: User, attempts: int | None = None, note: str = ""
 ) -> Referral:
-    """After repeated attempts without reaching the patient, the referral closes."""
+    """After repeated attempts without reaching the patient, the referral closes citing each
+    attempt recorded. A bare count (`attempts`) is still taken from API clients written before
+    attempts were recorded one by one; recorded attempts win over it."""
     require_team_member(by, referral)
     referral = locked_referral(referral)
     _refuse(referral, "closed as unable to contact", (ReferralStatus.ACCEPTED,))
-    if attempts < 1:
-        raise ValidationError({"attempts": "Record how many attempts were made."})
+    recorded = list(referral.attempts.all())
+    if recorded:
+        count, summary = len(recorded), attempts_summary(recorded)
+    elif attempts is not None and attempts >= 1:
+        count, summary = attempts, f"Unable to contact after {attempts} attempts."
+    else:
+        raise ValidationError(
+            {"attempts": "Record each attempt to contact the patient before closing."}
+        )
     return _transition(
         referral=referral,
         by=by,
         to_status=ReferralStatus.CLOSED,
         fields={
-            "contact_attempts": attempts,
+            "contact_attempts": count,
             "outcome": ClosureOutcome.UNABLE_TO_CONTACT,
-            "outcome_summary": note or f"Unable to contact after {attempts} attempts.",
+            "outcome_summary": f"{summary}\n\n{note}" if note else summary,
             "closed_at": timezone.now(),
         },
         note=note,
