@@ -308,6 +308,20 @@ EMAIL_RECOVERY_GRACE_SECONDS = env_int("EMAIL_RECOVERY_GRACE_SECONDS", 600)
 EMAIL_RECOVERY_WINDOW_HOURS = env_int("EMAIL_RECOVERY_WINDOW_HOURS", 48)
 REFERRAL_TRIAGE_WORKING_DAYS = env_int("REFERRAL_TRIAGE_WORKING_DAYS", 2)
 REFERRAL_TRIAGE_WORKING_DAYS_URGENT = env_int("REFERRAL_TRIAGE_WORKING_DAYS_URGENT", 1)
+# The public self-referral page, protected without a third-party service: at most this many
+# sends per client address per window, no sooner than this many seconds after the form was
+# opened (a signed timestamp), a form older than the maximum age is sent again, and a body
+# larger than the limit is refused.
+SELF_REFERRAL_RATE_LIMIT = env_int("SELF_REFERRAL_RATE_LIMIT", 5)
+SELF_REFERRAL_RATE_WINDOW_SECONDS = env_int("SELF_REFERRAL_RATE_WINDOW_SECONDS", 3600)
+SELF_REFERRAL_MIN_FILL_SECONDS = env_int("SELF_REFERRAL_MIN_FILL_SECONDS", 5)
+SELF_REFERRAL_FORM_MAX_AGE_SECONDS = env_int("SELF_REFERRAL_FORM_MAX_AGE_SECONDS", 86400)
+SELF_REFERRAL_MAX_BODY_BYTES = env_int("SELF_REFERRAL_MAX_BODY_BYTES", 20000)
+# Case-finding: an outreach entry ends as "no response" after this many recorded attempts;
+# an uploaded list is at most this many rows and bytes.
+OUTREACH_MAX_ATTEMPTS = env_int("OUTREACH_MAX_ATTEMPTS", 3)
+CASE_FINDING_MAX_ROWS = env_int("CASE_FINDING_MAX_ROWS", 20000)
+CASE_FINDING_MAX_UPLOAD_BYTES = env_int("CASE_FINDING_MAX_UPLOAD_BYTES", 5_000_000)
 VETTING_EXPIRY_NOTICE_DAYS = env_int("VETTING_EXPIRY_NOTICE_DAYS", 30)
 VETTING_EXPIRED_NOTICE_WINDOW_DAYS = env_int("VETTING_EXPIRED_NOTICE_WINDOW_DAYS", 7)
 # Reviews: reminders before (hours) and overdue notices after (working days).

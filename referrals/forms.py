@@ -17,6 +17,7 @@ from community_services.need_domains import NeedDomain
 from .models import (
     PRACTICE_SOURCES,
     ContactMethod,
+    ContactOutcome,
     DeclineReason,
     ReferralSource,
     ServiceDeclineReason,
@@ -334,14 +335,49 @@ class FirstContactForm(forms.Form):
 
 
 class UnableToContactForm(forms.Form):
-    attempts = forms.IntegerField(
-        label="How many attempts were made?",
-        min_value=1,
-        max_value=50,
-    )
+    """The closure cites the attempts recorded one by one: nothing to count here."""
+
     note = forms.CharField(
         max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(), required=False
     )
+
+
+class ContactAttemptForm(forms.Form):
+    attempted_on = NHSDateField(
+        validators=[validate_event_date],
+        label="Date of the attempt",
+        help_text="For example, 3 2 2026",
+    )
+    method = forms.ChoiceField(
+        label="How did you try to contact the person?",
+        choices=ContactMethod.choices,
+        widget=forms.RadioSelect,
+    )
+    outcome = forms.ChoiceField(
+        label="What happened?", choices=ContactOutcome.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(2), required=False
+    )
+
+
+class ConfirmIdentityForm(forms.Form):
+    checked = forms.BooleanField(
+        label="I have spoken to the person and checked their name, date of birth and address",
+        error_messages={"required": "Confirm that you have checked who the person is."},
+    )
+    nhs_number = forms.CharField(
+        label="NHS number (if known)",
+        max_length=14,
+        required=False,
+        help_text="If a patient we know has this NHS number, the referral moves to their record.",
+    )
+
+    def clean_nhs_number(self):
+        number = normalise(self.cleaned_data["nhs_number"])
+        if number:
+            validate_nhs_number(number)
+        return number
 
 
 class PatientDeclinedForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import patient_views, views
+from . import contact_views, patient_views, self_referral_views, views
 from . import service_referral_views as onward
 
 app_name = "referrals"
@@ -14,6 +14,8 @@ urlpatterns = [
     ),
     path("respond/<str:token>/", onward.provider_link, name="provider-link"),
     path("did-you-go/<str:token>/", onward.attendance_answer, name="attendance-answer"),
+    path("self-referral/", self_referral_views.self_referral, name="self-referral"),
+    path("self-referral/sent/", self_referral_views.self_referral_sent, name="self-referral-sent"),
     path("patients/search/", patient_views.patient_search, name="patient-search"),
     path("referrals/new/", views.new_referral, name="new"),
     path("referrals/new/details/", views.new_referral_details, name="new-details"),
@@ -24,6 +26,16 @@ urlpatterns = [
     path("referrals/<str:reference>/decline/", views.decline, name="decline"),
     path("referrals/<str:reference>/first-contact/", views.first_contact, name="first-contact"),
     path("referrals/<str:reference>/unable-to-contact/", views.unable_to_contact, name="unable"),
+    path(
+        "referrals/<str:reference>/contact-attempts/new/",
+        contact_views.contact_attempt,
+        name="contact-attempt",
+    ),
+    path(
+        "referrals/<str:reference>/confirm-identity/",
+        contact_views.confirm_identity,
+        name="confirm-identity",
+    ),
     path(
         "referrals/<str:reference>/patient-declined/",
         views.patient_declined,

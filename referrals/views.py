@@ -201,6 +201,7 @@ def referral_detail(request, reference):
             "patient": patient_as_seen_by(request.user, referral),
             **(patient_checks(request.user, referral) if in_team else {}),
             "events": referral.events.select_related("actor"),
+            "attempts": referral.attempts.select_related("recorded_by") if in_team else None,
             "in_team": in_team,
             "is_case": in_team
             and referral.accepted_at is not None
@@ -221,6 +222,18 @@ def _actions_for(referral, *, in_team: bool) -> list[tuple[str, str]]:
     steps = []
     if in_team and status == ReferralStatus.RECEIVED:
         steps += [("Accept and assign", "accept"), ("Decline", "decline")]
+    if (
+        in_team
+        and not referral.identity_checked
+        and status
+        in (
+            ReferralStatus.RECEIVED,
+            ReferralStatus.ACCEPTED,
+        )
+    ):
+        steps += [("Confirm identity", "confirm-identity")]
+    if in_team and status in (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED):
+        steps += [("Record a contact attempt", "contact-attempt")]
     if in_team and status == ReferralStatus.ACCEPTED:
         steps += [("Record first contact", "first-contact"), ("Unable to contact", "unable")]
     if status in (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED):
@@ -252,7 +265,9 @@ def triage(request):
     )
 
 
-def _transition_page(request, reference, *, form_class, run, heading, button, form_kwargs=None):
+def _transition_page(
+    request, reference, *, form_class, run, heading, button, form_kwargs=None, context=None
+):
     """GET shows the form, POST runs one service function; a refused change is shown, not a 500."""
     referral = get_visible_referral(request.user, reference)
     form = form_class(request.POST or None, **(form_kwargs(referral) if form_kwargs else {}))
@@ -277,6 +292,7 @@ def _transition_page(request, reference, *, form_class, run, heading, button, fo
             "form": form,
             "heading": heading,
             "button": button,
+            **(context(referral) if context else {}),
         },
     )
 
@@ -351,8 +367,9 @@ def unable_to_contact(request, reference):
         form_class=UnableToContactForm,
         form_kwargs=lambda referral: _team_only(request, referral) or {},
         run=lambda referral, data: services.record_unable_to_contact(
-            referral=referral, by=request.user, attempts=data["attempts"], note=data["note"]
+            referral=referral, by=request.user, note=data["note"]
         ),
+        context=lambda referral: {"attempts": referral.attempts.select_related("recorded_by")},
         heading="Unable to contact",
         button="Close as unable to contact",
     )

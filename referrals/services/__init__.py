@@ -48,7 +48,7 @@ from .referrer_messages import (
     referrer_email,
     referrer_notice,
 )
-from .self_referral import public_form_user, receive_self_referral
+from .self_referral import public_form_user, receive_self_referral, source_for_signed_in
 from .sweeps import (
     patient_recipient,
     send_provider_reminder_link,
@@ -113,6 +113,7 @@ __all__ = [
     "resolve_details_difference",
     "send_fresh_provider_link",
     "send_provider_reminder_link",
+    "source_for_signed_in",
     "sweep_attendance_check",
     "sweep_onward_service_expired",
     "sweep_provider_not_answering",
