@@ -139,7 +139,7 @@ class ReferralForm(forms.Form):
         choices=[(value, ReferralSource(value).label) for value in PRACTICE_SOURCES],
         initial=ReferralSource.GP,
         widget=forms.RadioSelect,
-        error_messages={"required": "Say who at the practice is making this referral."},
+        required=False,
     )
     risk_flag = forms.BooleanField(label="There is a risk or safeguarding concern", required=False)
     risk_notes = forms.CharField(
@@ -196,6 +196,11 @@ class ReferralForm(forms.Form):
         if data.get("interpreter_needed") and not data.get("language", "").strip():
             self.add_error("language", "Say which language the interpreter is for.")
         return data
+
+    def clean_source(self):
+        """The radio starts on GP, so a browser always sends one; a post without it (a page
+        from before the question) counts as GP, the model's default."""
+        return self.cleaned_data["source"] or ReferralSource.GP
 
     def patient_data(self, nhs_number: str) -> dict:
         return {"nhs_number": nhs_number} | {

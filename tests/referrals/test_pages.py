@@ -261,7 +261,14 @@ def test_decline_first_contact_unable_and_close_pages_change_the_state(
         reverse("coordinators:case-close", args=[two.reference]),
         {"outcome": "moved_away", "summary": "Moved to another area."},
     )
-    client.post(reverse("referrals:unable", args=[three.reference]), {"attempts": "3"})
+    services.record_contact_attempt(
+        referral=three,
+        by=coordinator_x,
+        attempted_on=timezone.localdate(),
+        method="phone",
+        outcome="no_answer",
+    )
+    client.post(reverse("referrals:unable", args=[three.reference]), {"note": ""})
     statuses = {r.pk: (r.status, r.outcome) for r in Referral.objects.all()}
     assert statuses == {
         one.pk: ("declined", ""),
