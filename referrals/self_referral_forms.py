@@ -159,9 +159,12 @@ class SelfReferralForm(forms.Form):
     consent_to_email = forms.BooleanField(label="We may email them", required=False)
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, signed_in_source: str | None = None, **kwargs):
+    def __init__(
+        self, *args, signed_in_source: str | None = None, signed_in_name: str = "", **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.signed_in_source = signed_in_source
+        self.signed_in_name = signed_in_name
         practices = Organisation.objects.filter(coverage__isnull=False).order_by("name")
         self.practices = {str(p.pk): p for p in practices}
         self.fields["practice"].choices = [
@@ -202,6 +205,8 @@ class SelfReferralForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.signed_in_source and not data.get("referrer_name", "").strip():
+            data["referrer_name"] = self.signed_in_name  # who is signed in, unless they say
         referring_for_someone = self.signed_in_source or (
             data.get("source") == ReferralSource.FAMILY_OR_CARER
         )

@@ -43,11 +43,12 @@ def self_referral(request):
                 },
                 status=429,
             )
-    initial = {"started": public_form_guard.started_token()}
-    if signed_in_source:
-        initial["referrer_name"] = request.user.display_name
+    name = request.user.display_name if signed_in_source else ""
     form = SelfReferralForm(
-        request.POST or None, initial=initial, signed_in_source=signed_in_source
+        request.POST or None,
+        initial={"started": public_form_guard.started_token(), "referrer_name": name},
+        signed_in_source=signed_in_source,
+        signed_in_name=name,
     )
     if request.method == "POST":
         if form.honeypot_filled:
