@@ -12,12 +12,14 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
     Role.COORDINATOR: [
         ("Home", "coordinators:home"),
         ("Triage queue", "referrals:triage"),
+        ("Find a patient", "referrals:patient-search"),
         ("My reviews", "coordinators:upcoming-reviews"),
         ("Directory", "community_services:directory-search"),
     ],
     Role.MANAGER: [
         ("Home", "coordinators:team-home"),
         ("Triage queue", "referrals:triage"),
+        ("Find a patient", "referrals:patient-search"),
         ("My reviews", "coordinators:upcoming-reviews"),
         ("Directory", "community_services:directory-search"),
         ("Team members", "accounts:team-members"),
@@ -29,7 +31,11 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Services", "community_services:service-list"),
         ("Directory", "community_services:directory-search"),
     ],
-    Role.PROVIDER: [("Home", "referrals:provider-home")],
+    Role.PROVIDER: [
+        ("Home", "referrals:provider-home"),
+        ("Refer someone", "referrals:self-referral"),
+    ],
+    Role.COUNCIL_REFERRER: [("Refer someone", "referrals:self-referral")],
 }
 
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "accounts",
     "community_services",
     "referrals",
+    "casefinding",
     "coordinators",
 ]
 

@@ -152,6 +152,17 @@ MATRIX: dict[str, Route] = {
         },
     ),
     "referrals:new": route(GET=only(REFERRERS), POST=only(REFERRERS)),
+    # Issue 18: the public self-referral page (signed in: community organisations and council
+    # staff only), its confirmation, patient search, contact attempts and identity.
+    "referrals:self-referral": route(
+        GET=expect(ok=PROVIDER, anonymous=OK), POST=expect(ok=PROVIDER, anonymous=OK)
+    ),
+    "referrals:self-referral-sent": route(GET=PUBLIC),
+    "referrals:patient-search": route(GET=only(TEAM | {"superuser"})),
+    "referrals:contact-attempt": case_form(),
+    "referrals:confirm-identity": case_form(),
+    "coordinators:closed-cases": route(patient=LIST, GET=only(TEAM)),
+    "coordinators:all-cases": route(patient=LIST, GET=only(TEAM)),
     "referrals:new-details": route(GET=only(REFERRERS), POST=only(REFERRERS)),
     "referrals:triage": route(patient=LIST, GET=only(TEAM)),
     "referrals:detail": route(GET=REFERRAL, patient=VIEW),
@@ -240,6 +251,7 @@ MATRIX: dict[str, Route] = {
     "api:referral-decline": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-first-contact": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-unable-to-contact": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
+    "api:referral-contact-attempts": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-patient-declined": route(obj="case", POST=REFERRAL, GET=wrong_method(TEAM)),
     "api:referral-patient-details": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),
     "api:referral-registered-practice": route(obj="case", POST=CASE, GET=wrong_method(TEAM)),

@@ -50,6 +50,20 @@ def caseload_of(user: User) -> QuerySet[Referral]:
     )
 
 
+ENDED_CASE_STATUSES = (ReferralStatus.CLOSED, ReferralStatus.PATIENT_DECLINED)
+
+
+def my_cases(user: User, *, ended_only: bool = False) -> QuerySet[Referral]:
+    """Every case I held in my team(s), open or ended, the latest first; or only the ended
+    ones (closed, or the patient declined after acceptance), the latest ended first."""
+    cases = Referral.objects.filter(
+        team_id__in=team_ids_of(user), assigned_to=user, accepted_at__isnull=False
+    ).select_related("patient", "team")
+    if ended_only:
+        return cases.filter(status__in=ENDED_CASE_STATUSES).order_by("-closed_at", "-id")
+    return cases.order_by("-accepted_at", "-id")
+
+
 def team_caseload(user: User) -> QuerySet[Referral]:
     return (
         cases_for(user)

@@ -40,6 +40,32 @@ def home(request):
     )
 
 
+def _case_list(request, *, ended_only: bool, heading: str, what: str):
+    page = Paginator(
+        selectors.my_cases(request.user, ended_only=ended_only), CASELOAD_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    services.record_casework_list_viewed(
+        by=request.user, what=what, object_type="referral", records=list(page.object_list)
+    )
+    return render(
+        request,
+        "coordinators/case_list.html",
+        {"heading": heading, "page": page, "ended_only": ended_only},
+    )
+
+
+@role_required(*TEAM_ROLES)
+def closed_cases(request):
+    """The cases I held that have ended, the latest first: "what happened to Mr Y?"."""
+    return _case_list(request, ended_only=True, heading="My closed cases", what="closed cases")
+
+
+@role_required(*TEAM_ROLES)
+def all_cases(request):
+    """Every case I held, open or ended, the latest accepted first."""
+    return _case_list(request, ended_only=False, heading="All my cases", what="all my cases")
+
+
 @role_required(Role.MANAGER)
 def team_home(request):
     """The whole team's open cases, with a reassign action on each."""

@@ -1,0 +1,100 @@
+"""Read-side queries for case-finding, scoped to the user: the practice lead sees their
+practice's uploads; the team sees its worklist."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import Organisation, Role, User
+from referrals.models import OPEN_STATUSES, Referral, TeamCoverage
+from referrals.selectors import team_ids_of
+
+from .models import (
+    OPEN_OUTREACH,
+    WORKLIST_ORDER,
+    CaseFindingUpload,
+    OutreachEntry,
+    OutreachStatus,
+)
+
+
+def lead_practices(user: User) -> list[Organisation]:
+    """The practices whose lists the user may upload: a referrer flagged practice lead."""
+    return [
+        m.organisation
+        for m in user.cached_memberships
+        if m.role == Role.REFERRER and m.is_practice_lead
+    ]
+
+
+def team_of_practice(practice: Organisation) -> Organisation | None:
+    coverage = TeamCoverage.objects.select_related("team").filter(practice=practice).first()
+    return coverage.team if coverage else None
+
+
+def open_with_team(team: Organisation, nhs_numbers: list[str]) -> set[str]:
+    """Which of these people the team already has open: an open referral or an open entry on
+    the outreach worklist."""
+    referred = Referral.objects.filter(
+        team=team, status__in=OPEN_STATUSES, patient__nhs_number__in=nhs_numbers
+    ).values_list("patient__nhs_number", flat=True)
+    listed = OutreachEntry.objects.filter(
+        team=team, status__in=OPEN_OUTREACH, patient__nhs_number__in=nhs_numbers
+    ).values_list("patient__nhs_number", flat=True)
+    return set(referred) | set(listed)
+
+
+def uploads_for(user: User) -> QuerySet[CaseFindingUpload]:
+    return CaseFindingUpload.objects.filter(
+        practice__in=[p.pk for p in lead_practices(user)]
+    ).select_related("practice", "uploaded_by")
+
+
+def get_upload(user: User, pk: int) -> CaseFindingUpload:
+    upload = uploads_for(user).defer("rows").filter(pk=pk).first()
+    if upload is None:
+        raise Http404("No such upload.")
+    return upload
+
+
+def worklist(
+    user: User,
+    *,
+    status: str = "",
+    efi_category: str = "",
+    practice_id: int | None = None,
+    mine: bool = False,
+) -> QuerySet[OutreachEntry]:
+    """The team's identified patients, the most at risk first (eFI band, then long-term
+    conditions, then admissions): open ones unless a status is asked for."""
+    entries = OutreachEntry.objects.filter(team_id__in=team_ids_of(user))
+    entries = entries.filter(status=status) if status else entries.filter(status__in=OPEN_OUTREACH)
+    if efi_category:
+        entries = entries.filter(efi_category=efi_category)
+    if practice_id:
+        entries = entries.filter(practice_id=practice_id)
+    if mine:
+        entries = entries.filter(assigned_to=user)
+    return entries.select_related("patient", "practice", "assigned_to").order_by(*WORKLIST_ORDER)
+
+
+def get_entry(user: User, pk: int) -> OutreachEntry:
+    entry = (
+        OutreachEntry.objects.filter(team_id__in=team_ids_of(user))
+        .select_related("patient", "practice", "assigned_to", "team", "referral")
+        .filter(pk=pk)
+        .first()
+    )
+    if entry is None:
+        raise Http404("No such person on the worklist.")
+    return entry
+
+
+def declined_for_practice(user: User) -> QuerySet[OutreachEntry]:
+    """For the practice lead: who declined, with the SNOMED CT code to file on their record."""
+    return (
+        OutreachEntry.objects.filter(
+            practice__in=[p.pk for p in lead_practices(user)], status=OutreachStatus.DECLINED
+        )
+        .select_related("patient")
+        .order_by("-declined_on", "-id")
+    )
