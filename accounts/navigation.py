@@ -13,6 +13,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Home", "coordinators:home"),
         ("Triage queue", "referrals:triage"),
         ("Find a patient", "referrals:patient-search"),
+        ("Outreach", "casefinding:worklist"),
         ("My reviews", "coordinators:upcoming-reviews"),
         ("Directory", "community_services:directory-search"),
     ],
@@ -20,6 +21,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Home", "coordinators:team-home"),
         ("Triage queue", "referrals:triage"),
         ("Find a patient", "referrals:patient-search"),
+        ("Outreach", "casefinding:worklist"),
         ("My reviews", "coordinators:upcoming-reviews"),
         ("Directory", "community_services:directory-search"),
         ("Team members", "accounts:team-members"),
@@ -41,6 +43,8 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
 
 def navigation_for(user: User, current_path: str) -> list[dict]:
     entries = list(_MENUS.get(user.role or "", []))
+    if any(m.is_practice_lead for m in user.cached_memberships):
+        entries.append(("Case-finding", "casefinding:uploads"))
     if user.is_superuser:
         entries += [
             ("Audit trail", "accounts:audit-list"),

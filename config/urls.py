@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("referrals.urls")),
     path("", include("coordinators.urls")),
+    path("", include("casefinding.urls")),
     path("", include("community_services.urls")),
     path("hsds/", include("community_services.hsds_views")),
     path("api/v1/", include((api_urlpatterns, "api"))),

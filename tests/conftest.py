@@ -115,15 +115,20 @@ def directory_team(db):
     return OrganisationFactory(name="Directory Team", kind="directory_team")
 
 
-def _member(email: str, organisation, role: str, **names):
+def _member(email: str, organisation, role: str, *, is_practice_lead=False, **names):
     user = UserFactory(email=email, **names)
-    MembershipFactory(user=user, organisation=organisation, role=role)
+    MembershipFactory(
+        user=user, organisation=organisation, role=role, is_practice_lead=is_practice_lead
+    )
     return user
 
 
 @pytest.fixture
 def referrer_a(practice_a):
-    return _member("referrer.a@test.example", practice_a, "referrer", first_name="Rita")
+    """Practice A's lead: may upload its case-finding lists (referrer B may not)."""
+    return _member(
+        "referrer.a@test.example", practice_a, "referrer", first_name="Rita", is_practice_lead=True
+    )
 
 
 @pytest.fixture

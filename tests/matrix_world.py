@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Reminder, ReminderChannel, ReminderStatus, User
+from casefinding.models import CaseFindingUpload, OutreachEntry
 from accounts.services import notify
 from community_services.models import Provider, Service
 from coordinators import services as casework
@@ -37,6 +38,8 @@ class World:
     notification_id: int
     reminder: Reminder
     coordinator: User
+    upload: CaseFindingUpload
+    outreach_entry: OutreachEntry
 
     @property
     def patient_id(self) -> int:
@@ -118,7 +121,16 @@ def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) 
         next_attempt_at=timezone.now(),
         last_error="Connection refused",
     )
+    # Case-finding: practice A's lead (referrer A) uploaded a list naming the world's patient.
+    upload = CaseFindingUpload.objects.create(
+        practice=practice_a, team=team_x, uploaded_by=referrer_a, file_name="list.csv"
+    )
+    outreach_entry = OutreachEntry.objects.create(
+        upload=upload, practice=practice_a, team=team_x, patient=case.patient
+    )
     return World(
+        upload=upload,
+        outreach_entry=outreach_entry,
         case=case,
         conversation=conversation,
         goal=goal,
@@ -167,6 +179,8 @@ def object_key(world: World, name: str) -> object:
         "service": world.service.public_id,
         "provider": world.provider.public_id,
         "hsds_service": world.service.public_id,
+        "upload": world.upload.pk,
+        "outreach_entry": world.outreach_entry.pk,
     }[name]
 
 

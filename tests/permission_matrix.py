@@ -205,6 +205,15 @@ MATRIX: dict[str, Route] = {
     "coordinators:review-record": case_form(),
     "coordinators:case-close": case_form(),
     "coordinators:case-reassign": route(GET=only(MANAGER_X), POST=only(MANAGER_X), patient=VIEW),
+    # --- case-finding (issue 18): practice A's lead (referrer A) uploads; team X reaches out
+    "casefinding:uploads": route(GET=only(REFERRER_A)),
+    "casefinding:upload": route(GET=only(REFERRER_A), POST=only(REFERRER_A)),
+    "casefinding:confirm": route(POST=only(REFERRER_A), GET=wrong_method(REFERRERS)),
+    "casefinding:upload-detail": route(obj="upload", GET=only(REFERRER_A)),
+    "casefinding:upload-progress": route(obj="upload", GET=only(REFERRER_A)),
+    "casefinding:worklist": route(patient=LIST, GET=only(TEAM)),
+    "casefinding:entry": route(obj="outreach_entry", GET=CASE, POST=CASE, patient=VIEW),
+    "casefinding:take": route(obj="outreach_entry", POST=CASE, GET=wrong_method(TEAM)),
     # --- the directory
     "community_services:directory-search": route(GET=only(STAFF)),
     "community_services:vetter-home": route(GET=only(VETTER)),

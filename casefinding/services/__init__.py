@@ -8,6 +8,7 @@ from .outreach import (
     record_outreach_attempt,
     take_outreach,
 )
+from .read_audit import record_outreach_list_viewed, record_outreach_viewed
 from .uploads import check_upload, confirm_upload, decode_upload, import_upload
 
 __all__ = [
@@ -19,5 +20,7 @@ __all__ = [
     "end_outreach_no_response",
     "import_upload",
     "record_outreach_attempt",
+    "record_outreach_list_viewed",
+    "record_outreach_viewed",
     "take_outreach",
 ]
