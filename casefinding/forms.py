@@ -24,8 +24,13 @@ class UploadForm(forms.Form):
             pk__in=[p.pk for p in practices]
         )
         self.fields["practice"].initial = practices[0].pk if practices else None
-        if len(practices) == 1:
+        self.only_practice = practices[0] if len(practices) == 1 else None
+        if self.only_practice:
             self.fields["practice"].widget = forms.HiddenInput()
+            self.fields["practice"].required = False
+
+    def clean_practice(self):
+        return self.cleaned_data["practice"] or self.only_practice
 
 
 class WorklistFilterForm(forms.Form):

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Reminder, ReminderChannel, ReminderStatus, User
-from casefinding.models import CaseFindingUpload, OutreachEntry
 from accounts.services import notify
+from casefinding.models import CaseFindingUpload, OutreachEntry
 from community_services.models import Provider, Service
 from coordinators import services as casework
 from coordinators.models import Goal, PlanAction, Review, WellbeingMeasure, WhatMattersConversation

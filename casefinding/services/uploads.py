@@ -81,6 +81,7 @@ def confirm_upload(
         file_sha256=hashlib.sha256(text.encode()).hexdigest(),
         rows=checked.rows,
         rows_total=len(checked.rows),
+        already_listed=len(checked.already_open),
     )
     record_audit_event(
         actor=by,
@@ -220,8 +221,8 @@ def _import_chunk(*, upload_id: int, rows: list[dict], start: int) -> None:
         ]
     )
     upload.rows_done = start + len(rows)
-    upload.created_entries = OutreachEntry.objects.filter(upload_id=upload.pk).count()
-    upload.already_listed = upload.rows_done - upload.created_entries
+    upload.created_entries += len(created_entries)
+    upload.already_listed += len(rows) - len(created_entries)
     upload.patients_created += len(created_patients)
     upload.patients_matched += len(ids) - len(created_patients)
     upload.save(
