@@ -20,10 +20,12 @@ ORGANISATIONS = [
     ("Money Matters Advice Centre", OrganisationKind.SERVICE_PROVIDER, ""),
     ("Green Spaces Volunteers", OrganisationKind.SERVICE_PROVIDER, ""),
     ("Community Directory Team", OrganisationKind.DIRECTORY_TEAM, ""),
+    ("Northfield City Council", OrganisationKind.LOCAL_AUTHORITY, ""),
 ]
 
 # email, first name, last name, organisation, role
 USERS = [
+    # Riverside's practice lead: also uploads its case-finding lists.
     ("referrer@demo.example", "Rhea", "Referrer", "Riverside Medical Practice", Role.REFERRER),
     ("referrer.b@demo.example", "Bram", "Referrer", "Hillview Surgery", Role.REFERRER),
     (
@@ -36,7 +38,9 @@ USERS = [
     ("manager@demo.example", "Max", "Manager", "Northfield Social Prescribing Team", Role.MANAGER),
     ("vetter@demo.example", "Vera", "Vetter", "Community Directory Team", Role.VETTER),
     ("provider@demo.example", "Priya", "Provider", "Friendship Circle Trust", Role.PROVIDER),
+    ("council@demo.example", "Cerys", "Council", "Northfield City Council", Role.COUNCIL_REFERRER),
 ]
+PRACTICE_LEADS = {"referrer@demo.example"}
 ADMIN_EMAIL = "admin@demo.example"
 
 
@@ -51,8 +55,11 @@ def seed(log) -> list[tuple[str, str]]:
     logins = []
     for email, first, last, organisation, role in USERS:
         user = _demo_user(email, first_name=first, last_name=last)
-        add_member(user=user, organisation=organisations[organisation], role=role)
-        logins.append((email, Role(role).label))
+        lead = email in PRACTICE_LEADS
+        add_member(
+            user=user, organisation=organisations[organisation], role=role, is_practice_lead=lead
+        )
+        logins.append((email, Role(role).label + (" (practice lead)" if lead else "")))
     admin = _demo_user(ADMIN_EMAIL, first_name="Ada", last_name="Admin")
     if not admin.is_superuser:
         admin.is_superuser = admin.is_staff = True

@@ -23,6 +23,7 @@ def test_seed_demo_is_idempotent_and_every_login_works(db, settings, capsys, cli
         "coordinator_team": 1,
         "service_provider": 3,
         "directory_team": 1,
+        "local_authority": 1,
     }
     assert Membership.objects.count() == len(USERS)
     output = capsys.readouterr().out
@@ -38,6 +39,10 @@ def test_seed_demo_is_idempotent_and_every_login_works(db, settings, capsys, cli
     ]
     assert all(has_totp(user) for user in User.objects.filter(email__in=staff))
     assert not has_totp(User.objects.get(email="referrer@demo.example"))
+    assert "referrer@demo.example" in output and "Referrer (practice lead)" in output
+    lead = Membership.objects.get(user__email="referrer@demo.example")
+    assert lead.is_practice_lead
+    assert "Council referrer" in output
 
 
 def test_seed_demo_runs_with_force_when_debug_is_off(db, settings):
