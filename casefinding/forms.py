@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from accounts.models import Organisation
@@ -10,7 +12,7 @@ from .models import EfiCategory, OutreachStatus
 
 
 class UploadForm(forms.Form):
-    practice = forms.ModelChoiceField(
+    practice: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label="Practice", queryset=None, empty_label=None, widget=forms.RadioSelect
     )
     file = forms.FileField(

@@ -4,6 +4,7 @@ team's outreach to each of them until they accept a referral, decline, or do not
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.expressions import Combinable
 
 from accounts.models import Organisation
 from common.input_limits import NOTE_MAX_LENGTH, bounded_text
@@ -93,7 +94,7 @@ OPEN_OUTREACH = (OutreachStatus.IDENTIFIED, OutreachStatus.TAKEN)
 
 # The worklist's order, which outreach_worklist_idx follows: the most frail first, then the
 # most long-term conditions, then the most admissions (unknown counts last).
-WORKLIST_ORDER = [
+WORKLIST_ORDER: list[str | Combinable] = [
     models.F("efi_rank").desc(),
     models.F("long_term_conditions").desc(nulls_last=True),
     models.F("admissions_last_12_months").desc(nulls_last=True),

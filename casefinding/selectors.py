@@ -40,7 +40,7 @@ def open_with_team(team: Organisation, nhs_numbers: list[str]) -> set[str]:
     listed = OutreachEntry.objects.filter(
         team=team, status__in=OPEN_OUTREACH, patient__nhs_number__in=nhs_numbers
     ).values_list("patient__nhs_number", flat=True)
-    return set(referred) | set(listed)
+    return {number for number in (*referred, *listed) if number}
 
 
 def uploads_for(user: User) -> QuerySet[CaseFindingUpload]:

@@ -1,5 +1,7 @@
 """The self-referral page's form: plain words, one question at a time where it matters."""
 
+from typing import cast
+
 from django import forms
 
 from accounts.models import Organisation
@@ -167,7 +169,7 @@ class SelfReferralForm(forms.Form):
         self.signed_in_name = signed_in_name
         practices = Organisation.objects.filter(coverage__isnull=False).order_by("name")
         self.practices = {str(p.pk): p for p in practices}
-        self.fields["practice"].choices = [
+        cast(forms.ChoiceField, self.fields["practice"]).choices = [
             ("", "Choose a practice"),
             *((pk, p.name) for pk, p in self.practices.items()),
             (NOT_LISTED, "My practice is not listed"),

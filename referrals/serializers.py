@@ -72,7 +72,8 @@ class ReferralCreateSerializer(serializers.Serializer):
     reasons = serializers.MultipleChoiceField(choices=NeedDomain.choices, allow_empty=False)
     help_wanted = serializers.CharField(max_length=NARRATIVE_MAX_LENGTH)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.ROUTINE)
-    source = serializers.ChoiceField(
+    # A declared field (the metaclass takes it off the class), not Field.source.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=[(value, ReferralSource(value).label) for value in PRACTICE_SOURCES],
         default=ReferralSource.GP,
         help_text="Who at the practice is making the referral.",

@@ -75,7 +75,7 @@ def confirm_upload(
     checked = check_upload(by=by, practice=practice, text=text)
     upload = CaseFindingUpload.objects.create(
         practice=practice,
-        team=team_of_practice(practice),
+        team=_team_for(by, practice),
         uploaded_by=by,
         file_name=file_name[:200],
         file_sha256=hashlib.sha256(text.encode()).hexdigest(),

@@ -30,7 +30,7 @@ from .intake import PATIENT_FIELDS, REFERRAL_DETAILS_FIELDS, record_consents
 
 PUBLIC_FORM_EMAIL = "self-referral-form@system.invalid"
 # Signed-in referrers who are not a practice, and the source their referrals carry.
-SOURCE_OF_ORGANISATION_KIND = {
+SOURCE_OF_ORGANISATION_KIND: dict[str, str] = {
     OrganisationKind.SERVICE_PROVIDER: ReferralSource.COMMUNITY_ORGANISATION,
     OrganisationKind.LOCAL_AUTHORITY: ReferralSource.LOCAL_AUTHORITY,
 }
