@@ -137,6 +137,7 @@ def prepare(patients: int) -> None:
 
     django.setup()
     call_command("migrate", "--no-input", "-v0")
+    call_command("collectstatic", "--no-input", "-v0")
     seed(patients)
 
 
