@@ -30,7 +30,10 @@ OPTIONAL_COLUMNS = (
     "long_term_conditions",
     "admissions_last_12_months",
     "reason",
+    "ethnic_category",
 )
+# NHS Data Dictionary ethnic category codes (A–S), Z "not stated": for the uptake figures.
+ETHNIC_CATEGORIES = frozenset("ABCDEFGHJKLMNPRSZ")
 COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 _LENGTHS = {
     "given_name": 100,
@@ -156,6 +159,11 @@ def check_row(raw: dict) -> tuple[dict, list[str]]:
     row["efi_category"] = category or (efi_category_for(score) if score is not None else "")
     for name in ("long_term_conditions", "admissions_last_12_months"):
         row[name] = _count(name, value[name], problems)
+    ethnic = value["ethnic_category"].upper()
+    if ethnic and ethnic not in ETHNIC_CATEGORIES:
+        problems.append("ethnic_category: use an NHS ethnic category code, A to S, or Z")
+        ethnic = ""
+    row["ethnic_category"] = ethnic
     return row, problems
 
 

@@ -1,8 +1,12 @@
 """Read-side queries for case-finding, scoped to the user: the practice lead sees their
-practice's uploads; the team sees its worklist."""
+practice's uploads; the team sees its worklist; the reports get the uptake counts."""
 
-from django.db.models import QuerySet
+import dataclasses
+import datetime
+
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
 from referrals.models import OPEN_STATUSES, Referral, TeamCoverage
@@ -12,6 +16,7 @@ from .models import (
     OPEN_OUTREACH,
     WORKLIST_ORDER,
     CaseFindingUpload,
+    OutreachAttempt,
     OutreachEntry,
     OutreachStatus,
 )
@@ -98,3 +103,53 @@ def declined_for_practice(user: User) -> QuerySet[OutreachEntry]:
         .select_related("patient")
         .order_by("-declined_on", "-id")
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class UptakeRow:
+    """One practice × age band × sex × ethnic category: how many were identified, contacted
+    (at least one attempt), accepted a referral and declined."""
+
+    practice: str
+    age_band: str
+    sex: str
+    ethnic_category: str
+    identified: int
+    contacted: int
+    accepted: int
+    declined: int
+
+
+def _age_band(born: datetime.date, on: datetime.date) -> str:
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    if age < 65:
+        return "under 65"
+    if age >= 85:
+        return "85 and over"
+    low = 65 + (age - 65) // 5 * 5
+    return f"{low}-{low + 4}"
+
+
+def outreach_uptake(team_ids: list[int], *, on: datetime.date | None = None) -> list[UptakeRow]:
+    """The uptake figure for the reports: per practice by age band, sex and ethnic category
+    (as the practice's list gave them). Counts only: no identity leaves this function."""
+    on = on or timezone.localdate()
+    entries = (
+        OutreachEntry.objects.filter(team_id__in=team_ids)
+        .annotate(attempted=Exists(OutreachAttempt.objects.filter(entry=OuterRef("pk"))))
+        .values_list("practice__name", "patient__date_of_birth", "listed", "status", "attempted")
+    )
+    counts: dict[tuple, list[int]] = {}
+    for practice, born, listed, status, attempted in entries:
+        key = (
+            practice,
+            _age_band(born, on),
+            (listed.get("sex") or "not given").lower(),
+            listed.get("ethnic_category") or "not given",
+        )
+        tally = counts.setdefault(key, [0, 0, 0, 0])
+        tally[0] += 1
+        tally[1] += bool(attempted)
+        tally[2] += status == OutreachStatus.ACCEPTED
+        tally[3] += status == OutreachStatus.DECLINED
+    return [UptakeRow(*key, *tally) for key, tally in sorted(counts.items())]

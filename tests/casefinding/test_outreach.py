@@ -125,3 +125,34 @@ def test_the_worklist_page_filters_and_uses_the_same_queries_for_1_or_20(
     make("fit")
     fit_only = client.get(url, {"efi_category": "fit"}).content.decode()
     assert fit_only.count('data-testid="worklist-row"') == 1
+
+
+def test_uptake_is_counted_per_practice_by_age_band_sex_and_ethnic_category(
+    practice_a, team_x, coordinator_x
+):
+    from casefinding.selectors import outreach_uptake
+
+    def person(born, sex, ethnic):
+        return OutreachEntry.objects.create(
+            practice=practice_a,
+            team=team_x,
+            patient=PatientFactory(registered_practice=practice_a, date_of_birth=born),
+            listed={"sex": sex, "ethnic_category": ethnic},
+        )
+
+    today = datetime.date(2026, 12, 3)
+    first = person(datetime.date(1950, 1, 1), "Female", "A")  # 76
+    person(datetime.date(1951, 6, 1), "Female", "A")  # 75
+    declined = person(datetime.date(1935, 1, 1), "Male", "")  # 91
+    services.take_outreach(entry=first, by=coordinator_x)
+    _attempt(first, coordinator_x, outcome="spoke")
+    services.accept_outreach(entry=first, by=coordinator_x, reasons=["loneliness"], help_wanted="x")
+    services.decline_outreach(entry=declined, by=coordinator_x, declined_on=timezone.localdate())
+    rows = {
+        (r.age_band, r.sex, r.ethnic_category): (r.identified, r.contacted, r.accepted, r.declined)
+        for r in outreach_uptake([team_x.pk], on=today)
+    }
+    assert rows == {
+        ("75-79", "female", "A"): (2, 1, 1, 0),
+        ("85 and over", "male", "not given"): (1, 0, 0, 1),
+    }
