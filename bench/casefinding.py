@@ -110,6 +110,30 @@ FAMILY = [
     "Jones",
     "Taylor",
 ]
+# Family names are FAMILY × SUFFIX (780 of them, 21k full names over 100k people) so a name is
+# not shared by thousands, as no real population's is.
+SUFFIX = [
+    "",
+    "s",
+    "son",
+    "ley",
+    "ton",
+    "by",
+    "er",
+    "well",
+    "wood",
+    "field",
+    "ham",
+    "worth",
+    "croft",
+    "dale",
+    "more",
+    "ford",
+    "hurst",
+    "low",
+    "shaw",
+    "ridge",
+]
 QUERIES = [
     "margaret thistlewood",
     "thistlewod margret",
@@ -184,7 +208,8 @@ def seed(patients: int) -> None:
                     created_at, updated_at)
                 SELECT '999' || lpad((4000000 + i)::text, 7, '0'),
                     (%(given)s::text[])[1 + (i * 7) %% array_length(%(given)s::text[], 1)],
-                    (%(family)s::text[])[1 + (i * 13) %% array_length(%(family)s::text[], 1)],
+                    (%(family)s::text[])[1 + (i * 13) %% array_length(%(family)s::text[], 1)]
+                        || (%(suffix)s::text[])[1 + (i / 7) %% array_length(%(suffix)s::text[], 1)],
                     date '1930-01-01' + (i * 37) %% 20000, '', '',
                     'LS' || (1 + i %% 20) || ' ' || (i %% 9)
                         || chr(65 + i %% 26) || chr(65 + (i / 26) %% 26),
@@ -196,6 +221,7 @@ def seed(patients: int) -> None:
                 {
                     "given": GIVEN,
                     "family": FAMILY,
+                    "suffix": SUFFIX,
                     "count": patients,
                     "practices": [p.pk for p in practices],
                 },

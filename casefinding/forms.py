@@ -44,7 +44,16 @@ class WorklistFilterForm(forms.Form):
     efi_category = forms.ChoiceField(
         label="Frailty (eFI)", choices=[("", "Any"), *EfiCategory.choices], required=False
     )
+    practice: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
+        label="Practice", queryset=None, required=False, empty_label="All practices"
+    )
     mine = forms.BooleanField(label="Only the people I have taken", required=False)
+
+    def __init__(self, *args, team_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practice"].queryset = Organisation.objects.filter(
+            coverage__team_id__in=team_ids
+        ).order_by("name")
 
 
 class OutreachAttemptForm(forms.Form):

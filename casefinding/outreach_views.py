@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import TEAM_ROLES
 from accounts.permissions import role_required
 from common.errors import DomainError
+from referrals.selectors import team_ids_of
 
 from . import selectors, services
 from .forms import AcceptOutreachForm, DeclineOutreachForm, OutreachAttemptForm, WorklistFilterForm
@@ -22,7 +23,7 @@ PAGE_SIZE = 25
 @role_required(*TEAM_ROLES)
 def worklist(request):
     """Identified patients, the most at risk first, with filters."""
-    filters = WorklistFilterForm(request.GET or None)
+    filters = WorklistFilterForm(request.GET or None, team_ids=team_ids_of(request.user))
     chosen = filters.cleaned_data if filters.is_valid() else {}
     page = Paginator(
         selectors.worklist(
@@ -30,13 +31,14 @@ def worklist(request):
             status=chosen.get("status", ""),
             efi_category=chosen.get("efi_category", ""),
             mine=chosen.get("mine", False),
+            practice_id=chosen["practice"].pk if chosen.get("practice") else None,
         ),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     services.record_outreach_list_viewed(
         by=request.user, what="outreach worklist", entries=page.object_list
     )
-    query = urlencode({k: v for k, v in chosen.items() if v})
+    query = urlencode({k: (v.pk if k == "practice" else v) for k, v in chosen.items() if v})
     return render(
         request,
         "casefinding/worklist.html",
