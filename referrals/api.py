@@ -18,7 +18,7 @@ from accounts.permissions import has_role
 from community_services.models import Service
 
 from . import idempotency, services
-from .models import Referral, ServiceReferral
+from .models import Referral, ServiceReferral, ServiceReferralAction
 from .selectors import (
     get_visible_referral,
     practice_ids_of,
@@ -347,7 +347,7 @@ class ServiceReferralViewSet(
     @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._answer(request, "accept")
+        return self._answer(request, ServiceReferralAction.ACCEPT)
 
     @extend_schema(request=ServiceDeclineSerializer, responses=ServiceReferralSerializer)
     @action(detail=True, methods=["post"])
@@ -366,17 +366,17 @@ class ServiceReferralViewSet(
     @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
     @action(detail=True, methods=["post"])
     def attended(self, request, pk=None):
-        return self._answer(request, "attended")
+        return self._answer(request, ServiceReferralAction.ATTENDED)
 
     @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
     @action(detail=True, methods=["post"], url_path="did-not-attend")
     def did_not_attend(self, request, pk=None):
-        return self._answer(request, "did_not_attend")
+        return self._answer(request, ServiceReferralAction.DID_NOT_ATTEND)
 
     @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
     @action(detail=True, methods=["post"])
     def completed(self, request, pk=None):
-        return self._answer(request, "completed")
+        return self._answer(request, ServiceReferralAction.COMPLETED)
 
     @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
     @action(detail=True, methods=["post"])

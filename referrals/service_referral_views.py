@@ -30,6 +30,7 @@ from .models import (
     PatientAttendanceAnswer,
     Referral,
     ServiceReferral,
+    ServiceReferralAction,
 )
 from .selectors import (
     get_service_referral_for_provider,
@@ -42,18 +43,18 @@ from .selectors import (
 
 PAGE_SIZE = 25
 ACTION_LABELS = {
-    "accept": "Accept the referral",
-    "attended": "The patient attended",
-    "did_not_attend": "The patient did not attend",
-    "completed": "The patient completed the service",
+    ServiceReferralAction.ACCEPT: "Accept the referral",
+    ServiceReferralAction.ATTENDED: "The patient attended",
+    ServiceReferralAction.DID_NOT_ATTEND: "The patient did not attend",
+    ServiceReferralAction.COMPLETED: "The patient completed the service",
 }
 DONE_MESSAGES = {
-    "accept": "You accepted the referral.",
-    "decline": "You declined the referral.",
-    "attended": "Recorded that the patient attended.",
-    "did_not_attend": "Recorded that the patient did not attend.",
-    "completed": "Recorded that the patient completed the service.",
-    "withdraw": "The referral was withdrawn.",
+    ServiceReferralAction.ACCEPT: "You accepted the referral.",
+    ServiceReferralAction.DECLINE: "You declined the referral.",
+    ServiceReferralAction.ATTENDED: "Recorded that the patient attended.",
+    ServiceReferralAction.DID_NOT_ATTEND: "Recorded that the patient did not attend.",
+    ServiceReferralAction.COMPLETED: "Recorded that the patient completed the service.",
+    ServiceReferralAction.WITHDRAW: "The referral was withdrawn.",
 }
 
 
@@ -108,25 +109,29 @@ def _answer_actions(service_referral: ServiceReferral) -> list[tuple[str, str]]:
     return [
         (action, ACTION_LABELS[action])
         for action in PROVIDER_ACTIONS
-        if action != "decline" and service_referral.allows(action)
+        if action != ServiceReferralAction.DECLINE and service_referral.allows(action)
     ]
 
 
 def _handle_post(request, service_referral, *, by=None, link=None, team=False):
     """Run the posted action; returns (done, decline_form, note_form)."""
     action = request.POST.get("action", "")
-    decline_form = ServiceDeclineForm(request.POST if action == "decline" else None)
-    note_form = ServiceReferralNoteForm(request.POST if action != "decline" else None)
-    allowed = {*PROVIDER_ACTIONS, *(("withdraw", "send_link") if team else ())}
+    decline_form = ServiceDeclineForm(
+        request.POST if action == ServiceReferralAction.DECLINE else None
+    )
+    note_form = ServiceReferralNoteForm(
+        request.POST if action != ServiceReferralAction.DECLINE else None
+    )
+    allowed = {*PROVIDER_ACTIONS, *((ServiceReferralAction.WITHDRAW, "send_link") if team else ())}
     if action not in allowed:
         messages.error(request, "Choose what to do with the referral.")
         return True, decline_form, note_form
-    form = decline_form if action == "decline" else note_form
+    form = decline_form if action == ServiceReferralAction.DECLINE else note_form
     if not form.is_valid():
         return False, decline_form, note_form
     data = form.cleaned_data
     try:
-        if action == "withdraw":
+        if action == ServiceReferralAction.WITHDRAW:
             services.withdraw_service_referral(
                 service_referral=service_referral, by=by, note=data["note"]
             )
@@ -172,8 +177,9 @@ def _render_service_referral(request, service_referral, *, audience, decline_for
             "patient": service_referral.referral.patient,
             "audience": audience,
             "actions": _answer_actions(service_referral),
-            "can_decline": service_referral.allows("decline"),
-            "can_withdraw": team and service_referral.allows("withdraw"),
+            "action_names": ServiceReferralAction,
+            "can_decline": service_referral.allows(ServiceReferralAction.DECLINE),
+            "can_withdraw": team and service_referral.allows(ServiceReferralAction.WITHDRAW),
             "can_send_link": can_send_link,
             "decline_form": decline_form,
             "note_form": note_form,

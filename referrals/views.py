@@ -13,6 +13,7 @@ from accounts.models import TEAM_ROLES, Organisation, Role
 from accounts.permissions import role_required
 from accounts.services import mark_notifications_read
 from common.errors import DomainError
+from common.state_machine import Party
 
 from . import idempotency, services
 from .errors import IdempotencyKeyInFlight
@@ -27,7 +28,7 @@ from .forms import (
     RegisteredPracticeForm,
     UnableToContactForm,
 )
-from .models import Patient, Referral, ReferralStatus
+from .models import REFERRAL_MACHINE, Patient, Referral, ReferralAction, ReferralStatus
 from .nhs_number import formatted
 from .selectors import (
     details_from_own_practice,
@@ -212,18 +213,27 @@ def referral_detail(request, reference):
     )
 
 
+# The steps a referral page offers, with their url names; closing with an outcome is on the case
+# page.
+_NEXT_STEPS = (
+    (ReferralAction.ACCEPT, "accept"),
+    (ReferralAction.DECLINE, "decline"),
+    (ReferralAction.FIRST_CONTACT, "first-contact"),
+    (ReferralAction.UNABLE_TO_CONTACT, "unable"),
+    (ReferralAction.PATIENT_DECLINED, "patient-declined"),
+)
+
+
 def _actions_for(referral, *, in_team: bool) -> list[tuple[str, str]]:
-    """The next steps open to this user, as (label, url name); the services decide for real."""
-    status = referral.status
-    steps = []
-    if in_team and status == ReferralStatus.RECEIVED:
-        steps += [("Accept and assign", "accept"), ("Decline", "decline")]
-    if in_team and status == ReferralStatus.ACCEPTED:
-        steps += [("Record first contact", "first-contact"), ("Unable to contact", "unable")]
-    if status in (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED):
-        steps += [("Patient declined", "patient-declined")]
+    """The next steps open to this user, as (label, url), from the referral's machine: the
+    team's, or the referring practice's; the services decide for real."""
+    open_steps = REFERRAL_MACHINE.actions_from(
+        referral.status, by=Party.TEAM if in_team else Party.REFERRER
+    )
     return [
-        (label, reverse(f"referrals:{name}", args=[referral.reference])) for label, name in steps
+        (action.label, reverse(f"referrals:{name}", args=[referral.reference]))
+        for action, name in _NEXT_STEPS
+        if action in open_steps
     ]
 
 

@@ -1,5 +1,5 @@
-"""Onward referrals to community services: their statuses and transitions, the provider's
-signed link, and the status history."""
+"""Onward referrals to community services: their statuses and machine, the provider's signed
+link, and the status history."""
 
 from typing import ClassVar
 
@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, bounded_text
+from common.state_machine import Party, StateMachine, Transition
 
 from .referrals import Referral
 
@@ -32,21 +33,71 @@ FINAL_SERVICE_REFERRAL_STATUSES = (
     ServiceReferralStatus.COMPLETED,
     ServiceReferralStatus.WITHDRAWN,
 )
-# Which transition leads where, and from which states. Services enforce it; pages list from it.
-SERVICE_REFERRAL_TRANSITIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "accept": (ServiceReferralStatus.ACCEPTED, AWAITING_ANSWER_STATUSES),
-    "decline": (ServiceReferralStatus.DECLINED, AWAITING_ANSWER_STATUSES),
-    "attended": (ServiceReferralStatus.ATTENDED, (ServiceReferralStatus.ACCEPTED,)),
-    "did_not_attend": (ServiceReferralStatus.DID_NOT_ATTEND, (ServiceReferralStatus.ACCEPTED,)),
-    "completed": (ServiceReferralStatus.COMPLETED, (ServiceReferralStatus.ATTENDED,)),
-    "withdraw": (
-        ServiceReferralStatus.WITHDRAWN,
-        (*AWAITING_ANSWER_STATUSES, ServiceReferralStatus.ACCEPTED, ServiceReferralStatus.ATTENDED),
-    ),
-    "no_response": (ServiceReferralStatus.NO_RESPONSE, (ServiceReferralStatus.SENT,)),
-}
-# What the provider (by link or login) may do; the team may do these too, and withdraw.
-PROVIDER_ACTIONS = ("accept", "decline", "attended", "did_not_attend", "completed")
+
+
+class ServiceReferralAction(models.TextChoices):
+    """What can be done to an onward referral's status: the names pages, API and tests use."""
+
+    ACCEPT = "accept", "Accept"
+    DECLINE = "decline", "Decline"
+    ATTENDED = "attended", "Attended"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    COMPLETED = "completed", "Completed"
+    WITHDRAW = "withdraw", "Withdraw"
+    NO_RESPONSE = "no_response", "No response"
+
+
+_S = ServiceReferralStatus
+_ANSWERED_BY = (Party.TEAM, Party.PROVIDER)
+# The onward referral's machine, one row per action: from-states → to-state, who may, the audit
+# event. The provider answers by login or emailed link; the team may answer for them.
+SERVICE_REFERRAL_MACHINE = StateMachine(
+    initial=_S.SENT,
+    transitions={
+        ServiceReferralAction.ACCEPT: Transition(
+            from_states=AWAITING_ANSWER_STATUSES,
+            to_state=_S.ACCEPTED,
+            by=_ANSWERED_BY,
+            event="accept",
+        ),
+        ServiceReferralAction.DECLINE: Transition(
+            from_states=AWAITING_ANSWER_STATUSES,
+            to_state=_S.DECLINED,
+            by=_ANSWERED_BY,
+            event="decline",
+        ),
+        ServiceReferralAction.ATTENDED: Transition(
+            from_states=(_S.ACCEPTED,), to_state=_S.ATTENDED, by=_ANSWERED_BY, event="attended"
+        ),
+        ServiceReferralAction.DID_NOT_ATTEND: Transition(
+            from_states=(_S.ACCEPTED,),
+            to_state=_S.DID_NOT_ATTEND,
+            by=_ANSWERED_BY,
+            event="did_not_attend",
+        ),
+        ServiceReferralAction.COMPLETED: Transition(
+            from_states=(_S.ATTENDED,), to_state=_S.COMPLETED, by=_ANSWERED_BY, event="completed"
+        ),
+        ServiceReferralAction.WITHDRAW: Transition(
+            from_states=(*AWAITING_ANSWER_STATUSES, _S.ACCEPTED, _S.ATTENDED),
+            to_state=_S.WITHDRAWN,
+            by=(Party.TEAM,),
+            event="withdraw",
+        ),
+        ServiceReferralAction.NO_RESPONSE: Transition(
+            from_states=(_S.SENT,),
+            to_state=_S.NO_RESPONSE,
+            by=(Party.SYSTEM,),
+            event="no_response",
+        ),
+    },
+)
+# What the provider (by link or login) may do, in the table's order.
+PROVIDER_ACTIONS = tuple(
+    action
+    for action, transition in SERVICE_REFERRAL_MACHINE.transitions.items()
+    if Party.PROVIDER in transition.by
+)
 
 
 class ServiceDeclineReason(models.TextChoices):
@@ -150,8 +201,8 @@ class ServiceReferral(models.Model):
             return None
         return (timezone.now() - self.sent_at).days
 
-    def allows(self, action: str) -> bool:
-        return self.status in SERVICE_REFERRAL_TRANSITIONS[action][1]
+    def allows(self, action: ServiceReferralAction) -> bool:
+        return SERVICE_REFERRAL_MACHINE.allows(action, self.status)
 
 
 class ProviderLinkPurpose(models.TextChoices):

@@ -9,6 +9,7 @@ from django.db.models import Case, F, Q, Value, When
 
 from accounts.models import Organisation
 from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, bounded_text
+from common.state_machine import Party, StateMachine, Transition
 from community_services.need_domains import NeedDomain
 
 from .patients import ContactMethod, Patient
@@ -45,6 +46,51 @@ class ReferralSource(models.TextChoices):
 
 
 OPEN_STATUSES = (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+
+
+class ReferralAction(models.TextChoices):
+    """What can be done to a referral's status: the names pages, API and tests use."""
+
+    ACCEPT = "accept", "Accept and assign"
+    DECLINE = "decline", "Decline"
+    FIRST_CONTACT = "first_contact", "Record first contact"
+    UNABLE_TO_CONTACT = "unable_to_contact", "Unable to contact"
+    CLOSE = "close", "Close with an outcome"
+    PATIENT_DECLINED = "patient_declined", "Patient declined"
+
+
+_R = ReferralStatus
+# The referral's machine, one row per action: from-states → to-state, who may, the audit event.
+# The team is the receiving coordinator team; the referrer, the practice that referred.
+REFERRAL_MACHINE = StateMachine(
+    initial=_R.RECEIVED,
+    transitions={
+        ReferralAction.ACCEPT: Transition(
+            from_states=(_R.RECEIVED,), to_state=_R.ACCEPTED, by=(Party.TEAM,), event="accept"
+        ),
+        ReferralAction.DECLINE: Transition(
+            from_states=(_R.RECEIVED,), to_state=_R.DECLINED, by=(Party.TEAM,), event="decline"
+        ),
+        ReferralAction.FIRST_CONTACT: Transition(
+            from_states=(_R.ACCEPTED,),
+            to_state=_R.IN_PROGRESS,
+            by=(Party.TEAM,),
+            event="first_contact",
+        ),
+        ReferralAction.UNABLE_TO_CONTACT: Transition(
+            from_states=(_R.ACCEPTED,), to_state=_R.CLOSED, by=(Party.TEAM,), event="close"
+        ),
+        ReferralAction.CLOSE: Transition(
+            from_states=(_R.IN_PROGRESS,), to_state=_R.CLOSED, by=(Party.TEAM,), event="close"
+        ),
+        ReferralAction.PATIENT_DECLINED: Transition(
+            from_states=(_R.RECEIVED, _R.ACCEPTED),
+            to_state=_R.PATIENT_DECLINED,
+            by=(Party.TEAM, Party.REFERRER),
+            event="patient_declined",
+        ),
+    },
+)
 
 
 class DeclineReason(models.TextChoices):
