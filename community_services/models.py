@@ -1,4 +1,4 @@
-"""The directory: providers, their services and locations, and the vetting record.
+"""The directory: providers, their services and locations, the vetting machine and record.
 
 Shaped after Open Referral HSDS 3.0 (organization, service, location, schedule) so the feed in
 `hsds/` is a straight mapping; every public id is a UUID because HSDS ids are.
@@ -19,6 +19,7 @@ from common.input_limits import (
     bounded_text,
     validate_event_date,
 )
+from common.state_machine import Party, StateMachine, Transition
 
 from .need_domains import NeedDomain
 
@@ -60,6 +61,64 @@ class ServiceStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     SUSPENDED = "suspended", "Suspended"
     EXPIRED = "expired", "Vetting expired"
+
+
+class VettingAction(models.TextChoices):
+    """What can be done to a service's vetting status: the names pages, API and tests use."""
+
+    SUBMIT = "submit", "Submit for vetting"
+    APPROVE = "approve", "Approve"
+    REJECT = "reject", "Reject"
+    SUSPEND = "suspend", "Suspend"
+    REINSTATE = "reinstate", "Reinstate"
+    EXPIRE = "expire", "Expire"
+
+
+_V = ServiceStatus
+# The vetting machine, one row per action: from-states → to-state, who may, the audit event.
+# Approval needs a vetter other than the one who submitted or last edited the service; the
+# importer submits what it imports; vetting expires by the daily sweep.
+VETTING_MACHINE = StateMachine(
+    initial=_V.DRAFT,
+    transitions={
+        VettingAction.SUBMIT: Transition(
+            from_states=(_V.DRAFT, _V.REJECTED, _V.EXPIRED, _V.SUSPENDED),
+            to_state=_V.SUBMITTED,
+            by=(Party.VETTER, Party.SYSTEM),
+            event="service.submitted",
+        ),
+        VettingAction.APPROVE: Transition(
+            from_states=(_V.SUBMITTED,),
+            to_state=_V.APPROVED,
+            by=(Party.VETTER,),
+            event="service.approved",
+        ),
+        VettingAction.REJECT: Transition(
+            from_states=(_V.SUBMITTED,),
+            to_state=_V.REJECTED,
+            by=(Party.VETTER,),
+            event="service.rejected",
+        ),
+        VettingAction.SUSPEND: Transition(
+            from_states=(_V.APPROVED,),
+            to_state=_V.SUSPENDED,
+            by=(Party.VETTER,),
+            event="service.suspended",
+        ),
+        VettingAction.REINSTATE: Transition(
+            from_states=(_V.SUSPENDED,),
+            to_state=_V.APPROVED,
+            by=(Party.VETTER,),
+            event="service.approved",
+        ),
+        VettingAction.EXPIRE: Transition(
+            from_states=(_V.APPROVED,),
+            to_state=_V.EXPIRED,
+            by=(Party.SYSTEM,),
+            event="service.expired",
+        ),
+    },
+)
 
 
 class Capacity(models.TextChoices):
@@ -184,6 +243,11 @@ class Service(models.Model):
     @property
     def language_list(self) -> list[str]:
         return [name.strip() for name in self.languages.split(",") if name.strip()]
+
+    @property
+    def vetting_actions(self) -> tuple[VettingAction, ...]:
+        """What vetting may do next, by the vetting machine's table."""
+        return VETTING_MACHINE.actions_from(self.status)
 
     @property
     def is_referable(self) -> bool:
