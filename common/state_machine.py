@@ -41,7 +41,8 @@ ModelT_co = TypeVar("ModelT_co", bound=models.Model, covariant=True)
 
 @dataclass(frozen=True)
 class Transition(Generic[StateT_co]):
-    """One row of a machine's table: from these states to that one, by whom, recorded as what."""
+    """One row of a machine's table: from these states to that one, who may take it, and the
+    action the audit trail records it as."""
 
     from_states: tuple[StateT_co, ...]
     to_state: StateT_co

@@ -74,49 +74,24 @@ class VettingAction(models.TextChoices):
     EXPIRE = "expire", "Expire"
 
 
-_V = ServiceStatus
-# The vetting machine, one row per action: from-states → to-state, who may, the audit event.
-# Approval needs a vetter other than the one who submitted or last edited the service; the
-# importer submits what it imports; vetting expires by the daily sweep.
+_V, _A, _VETTER = ServiceStatus, VettingAction, (Party.VETTER,)
+# The vetting machine. Approval needs a vetter other than the one who submitted or last edited
+# the service; the importer submits what it imports; the daily sweep expires lapsed vetting.
+# Each row: action: Transition(from-states, to-state, who may, audit event).
 VETTING_MACHINE = StateMachine(
     initial=_V.DRAFT,
     transitions={
-        VettingAction.SUBMIT: Transition(
-            from_states=(_V.DRAFT, _V.REJECTED, _V.EXPIRED, _V.SUSPENDED),
-            to_state=_V.SUBMITTED,
-            by=(Party.VETTER, Party.SYSTEM),
-            event="service.submitted",
+        _A.SUBMIT: Transition(
+            (_V.DRAFT, _V.REJECTED, _V.EXPIRED, _V.SUSPENDED),
+            _V.SUBMITTED,
+            (Party.VETTER, Party.SYSTEM),
+            "service.submitted",
         ),
-        VettingAction.APPROVE: Transition(
-            from_states=(_V.SUBMITTED,),
-            to_state=_V.APPROVED,
-            by=(Party.VETTER,),
-            event="service.approved",
-        ),
-        VettingAction.REJECT: Transition(
-            from_states=(_V.SUBMITTED,),
-            to_state=_V.REJECTED,
-            by=(Party.VETTER,),
-            event="service.rejected",
-        ),
-        VettingAction.SUSPEND: Transition(
-            from_states=(_V.APPROVED,),
-            to_state=_V.SUSPENDED,
-            by=(Party.VETTER,),
-            event="service.suspended",
-        ),
-        VettingAction.REINSTATE: Transition(
-            from_states=(_V.SUSPENDED,),
-            to_state=_V.APPROVED,
-            by=(Party.VETTER,),
-            event="service.approved",
-        ),
-        VettingAction.EXPIRE: Transition(
-            from_states=(_V.APPROVED,),
-            to_state=_V.EXPIRED,
-            by=(Party.SYSTEM,),
-            event="service.expired",
-        ),
+        _A.APPROVE: Transition((_V.SUBMITTED,), _V.APPROVED, _VETTER, "service.approved"),
+        _A.REJECT: Transition((_V.SUBMITTED,), _V.REJECTED, _VETTER, "service.rejected"),
+        _A.SUSPEND: Transition((_V.APPROVED,), _V.SUSPENDED, _VETTER, "service.suspended"),
+        _A.REINSTATE: Transition((_V.SUSPENDED,), _V.APPROVED, _VETTER, "service.approved"),
+        _A.EXPIRE: Transition((_V.APPROVED,), _V.EXPIRED, (Party.SYSTEM,), "service.expired"),
     },
 )
 

@@ -116,12 +116,8 @@ class GoalAction(models.TextChoices):
 
 def _goal_status_set(to_state: GoalStatus, event: str = "update") -> Transition[GoalStatus]:
     """Setting a goal's status: from any other status (an end status may be corrected)."""
-    return Transition(
-        from_states=tuple(status for status in GoalStatus if status != to_state),
-        to_state=to_state,
-        by=(Party.TEAM,),
-        event=event,
-    )
+    others = tuple(status for status in GoalStatus if status != to_state)
+    return Transition(others, to_state, (Party.TEAM,), event)
 
 
 # The goal's machine, one row per action: from-states → to-state, who may, the audit event.
@@ -131,10 +127,7 @@ GOAL_MACHINE = StateMachine(
     initial=GoalStatus.ACTIVE,
     transitions={
         GoalAction.CHANGE: Transition(
-            from_states=(GoalStatus.ACTIVE,),
-            to_state=GoalStatus.ACTIVE,
-            by=(Party.TEAM,),
-            event="update",
+            (GoalStatus.ACTIVE,), GoalStatus.ACTIVE, (Party.TEAM,), "update"
         ),
         GoalAction.REOPEN: _goal_status_set(GoalStatus.ACTIVE),
         GoalAction.ACHIEVED: _goal_status_set(GoalStatus.ACHIEVED),
@@ -220,9 +213,7 @@ class ReviewAction(models.TextChoices):
 
 
 def _from_scheduled(to_state: ReviewStatus, event: str) -> Transition[ReviewStatus]:
-    return Transition(
-        from_states=(ReviewStatus.SCHEDULED,), to_state=to_state, by=(Party.TEAM,), event=event
-    )
+    return Transition((ReviewStatus.SCHEDULED,), to_state, (Party.TEAM,), event)
 
 
 # The review's machine, one row per action: from-states → to-state, who may, the audit event.

@@ -25,7 +25,7 @@ from ..models import (
     GoalStatus,
     WhatMattersConversation,
 )
-from .checks import _choice, _locked_open_case, _record
+from .checks import _choice, _locked_open_case, _record, _recorder
 
 
 @transaction.atomic
@@ -150,24 +150,19 @@ def update_goal(
             "target_date": target_date,
         }
 
-    def record(change: StateChange[Goal, GoalAction, str]) -> None:
-        _record(
-            case=case,
-            by=by,
-            kind=CaseEventKind.GOAL_CHANGED,
-            summary=f"Goal changed: {change.instance.statement}",
-            action=change.transition.event,
-            obj=change.instance,
-            object_type="goal",
-        )
-
     return change_state(
         goal,
         machine=GOAL_MACHINE,
         action=GoalAction.CHANGE,
         refuse=_goal_refusal,
         changes=changed,
-        record=record,
+        record=_recorder(
+            case=case,
+            by=by,
+            kind=CaseEventKind.GOAL_CHANGED,
+            summary=lambda change: f"Goal changed: {change.instance.statement}",
+            object_type="goal",
+        ),
     ).instance
 
 
@@ -177,19 +172,10 @@ def set_goal_status(*, goal: Goal, by: User, status: str) -> Goal:
     case = _locked_open_case(goal.referral, by, "change a goal")
     _choice(status, GoalStatus.values, "status", "Choose the goal's status.")
 
-    def record(change: StateChange[Goal, GoalAction, str]) -> None:
-        changed = change.instance
-        previous = GoalStatus(change.from_state).label.lower()
-        _record(
-            case=case,
-            by=by,
-            kind=CaseEventKind.GOAL_STATUS,
-            summary=f"Goal {previous} → {changed.get_status_display().lower()}: "
-            f"{changed.statement}",
-            action=change.transition.event,
-            obj=changed,
-            object_type="goal",
-        )
+    def summary(change: StateChange[Goal, GoalAction, str]) -> str:
+        before = GoalStatus(change.from_state).label.lower()
+        now = change.instance.get_status_display().lower()
+        return f"Goal {before} → {now}: {change.instance.statement}"
 
     return change_state(
         goal,
@@ -197,5 +183,7 @@ def set_goal_status(*, goal: Goal, by: User, status: str) -> Goal:
         action=GOAL_STATUS_ACTIONS[GoalStatus(status)],
         refuse=_goal_refusal,
         changes=lambda locked: {"status_changed_at": timezone.now()},
-        record=record,
+        record=_recorder(
+            case=case, by=by, kind=CaseEventKind.GOAL_STATUS, summary=summary, object_type="goal"
+        ),
     ).instance

@@ -1,11 +1,15 @@
 """What every casework write checks and records: the case is open and the user is in its
 coordinator team; each write leaves a timeline row and an audit row."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import TEAM_ROLES, Membership, User
 from accounts.services import record_audit_event
+from common.state_machine import StateChange
 from referrals.models import Referral, ReferralStatus
 
 from ..errors import CaseNotOpen
@@ -49,6 +53,31 @@ def _record(
         team_id=case.team_id,
         detail=f"{case.reference}: {summary}"[:500],
     )
+
+
+def _recorder(
+    *,
+    case: Referral,
+    by: User,
+    kind: str,
+    summary: Callable[[StateChange[Any, Any, str]], str],
+    object_type: str,
+) -> Callable[[StateChange[Any, Any, str]], None]:
+    """For `change_state`: a review's or a goal's change, as a timeline row and an audit row
+    under the machine's event name."""
+
+    def record(change: StateChange[Any, Any, str]) -> None:
+        _record(
+            case=case,
+            by=by,
+            kind=kind,
+            summary=summary(change),
+            action=change.transition.event,
+            obj=change.instance,
+            object_type=object_type,
+        )
+
+    return record
 
 
 def _choice(value: str, choices, field: str, message: str) -> None:

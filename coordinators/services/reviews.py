@@ -4,6 +4,7 @@ once the case is locked. The case carries its scheduled review's time so the cas
 an index."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -30,7 +31,7 @@ from ..models import (
     WellbeingMeasure,
 )
 from ..selectors.reviews import default_next_review_at
-from .checks import _choice, _locked_open_case, _record
+from .checks import _choice, _locked_open_case, _record, _recorder
 from .wellbeing import _create_measure
 
 
@@ -138,54 +139,54 @@ def reschedule_review(
         moved_from = _when(locked.scheduled_for)
         return {"scheduled_for": scheduled_for, "mode": mode, "with_whom": with_whom.strip()}
 
-    def record(change: StateChange[Review, ReviewAction, str]) -> None:
-        _set_next_review(case, scheduled_for)
-        _record(
-            case=case,
-            by=by,
-            kind=CaseEventKind.REVIEW_RESCHEDULED,
-            summary=f"Review moved from {moved_from} to {_when(scheduled_for)}",
-            action=change.transition.event,
-            obj=change.instance,
-            object_type="review",
-        )
-
-    return change_state(
+    review = change_state(
         review,
         machine=REVIEW_MACHINE,
         action=ReviewAction.RESCHEDULE,
         refuse=_refusal,
         changes=moved,
-        record=record,
+        record=_recorder(
+            case=case,
+            by=by,
+            kind=CaseEventKind.REVIEW_RESCHEDULED,
+            summary=lambda change: f"Review moved from {moved_from} to {_when(scheduled_for)}",
+            object_type="review",
+        ),
     ).instance
+    _set_next_review(case, scheduled_for)
+    return review
+
+
+def _ended(how: str) -> Callable[[StateChange[Review, ReviewAction, str]], str]:
+    """The timeline's words for a review that will not happen: when it was, how, and why."""
+
+    def summary(change: StateChange[Review, ReviewAction, str]) -> str:
+        review = change.instance
+        why = f": {review.notes}" if review.notes else ""
+        return f"Review of {_when(review.scheduled_for)} {how}{why}"
+
+    return summary
 
 
 @transaction.atomic
 def cancel_review(*, review: Review, by: User, reason: str = "") -> Review:
     case = _locked_open_case(review.referral, by, _DOING[ReviewAction.CANCEL])
-
-    def record(change: StateChange[Review, ReviewAction, str]) -> None:
-        cancelled = change.instance
-        _set_next_review(case, None)
-        _record(
-            case=case,
-            by=by,
-            kind=CaseEventKind.REVIEW_CANCELLED,
-            summary=f"Review of {_when(cancelled.scheduled_for)} cancelled"
-            + (f": {cancelled.notes}" if cancelled.notes else ""),
-            action=change.transition.event,
-            obj=cancelled,
-            object_type="review",
-        )
-
-    return change_state(
+    review = change_state(
         review,
         machine=REVIEW_MACHINE,
         action=ReviewAction.CANCEL,
         refuse=_refusal,
         changes={"notes": reason.strip()},
-        record=record,
+        record=_recorder(
+            case=case,
+            by=by,
+            kind=CaseEventKind.REVIEW_CANCELLED,
+            summary=_ended("cancelled"),
+            object_type="review",
+        ),
     ).instance
+    _set_next_review(case, None)
+    return review
 
 
 @transaction.atomic
@@ -197,28 +198,22 @@ def mark_review_missed(*, review: Review, by: User, note: str = "") -> Review:
             raise IllegalReviewChange("A review cannot be missed before its time.")
         return {"notes": note.strip(), "recorded_by": by, "recorded_at": timezone.now()}
 
-    def record(change: StateChange[Review, ReviewAction, str]) -> None:
-        missed_review = change.instance
-        _set_next_review(case, None)
-        _record(
-            case=case,
-            by=by,
-            kind=CaseEventKind.REVIEW_MISSED,
-            summary=f"Review of {_when(missed_review.scheduled_for)} missed"
-            + (f": {missed_review.notes}" if missed_review.notes else ""),
-            action=change.transition.event,
-            obj=missed_review,
-            object_type="review",
-        )
-
-    return change_state(
+    review = change_state(
         review,
         machine=REVIEW_MACHINE,
         action=ReviewAction.MISSED,
         refuse=_refusal,
         changes=missed,
-        record=record,
+        record=_recorder(
+            case=case,
+            by=by,
+            kind=CaseEventKind.REVIEW_MISSED,
+            summary=_ended("missed"),
+            object_type="review",
+        ),
     ).instance
+    _set_next_review(case, None)
+    return review
 
 
 @dataclass(frozen=True)
@@ -296,29 +291,26 @@ def record_review(
             "recorded_at": now,
         }
 
-    def record(change: StateChange[Review, ReviewAction, str]) -> None:
-        if not continue_case:
-            _set_next_review(case, None)  # otherwise the next review, scheduled below, replaces it
-        _record(
-            case=case,
-            by=by,
-            kind=CaseEventKind.REVIEW_RECORDED,
-            summary=f"Review recorded ({len(ratings)} goal rating"
-            f"{'s' if len(ratings) != 1 else ''})"
-            + ("; the case continues" if continue_case else "; ready to close"),
-            action=change.transition.event,
-            obj=change.instance,
-            object_type="review",
-        )
-
     review = change_state(
         review,
         machine=REVIEW_MACHINE,
         action=ReviewAction.RECORD,
         refuse=_refusal,
         changes=recorded,
-        record=record,
+        record=_recorder(
+            case=case,
+            by=by,
+            kind=CaseEventKind.REVIEW_RECORDED,
+            summary=lambda change: (
+                f"Review recorded ({len(ratings)} goal rating"
+                f"{'s' if len(ratings) != 1 else ''})"
+                + ("; the case continues" if continue_case else "; ready to close")
+            ),
+            object_type="review",
+        ),
     ).instance
+    if not continue_case:
+        _set_next_review(case, None)  # otherwise the next review, scheduled below, replaces it
     next_review = None
     if continue_case:
         next_review = _schedule(

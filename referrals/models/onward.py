@@ -47,49 +47,25 @@ class ServiceReferralAction(models.TextChoices):
     NO_RESPONSE = "no_response", "No response"
 
 
-_S = ServiceReferralStatus
-_ANSWERED_BY = (Party.TEAM, Party.PROVIDER)
-# The onward referral's machine, one row per action: from-states → to-state, who may, the audit
-# event. The provider answers by login or emailed link; the team may answer for them.
+_S, _A, _TEAM = ServiceReferralStatus, ServiceReferralAction, (Party.TEAM,)
+_PROVIDER_OR_TEAM = (Party.PROVIDER, Party.TEAM)
+# The onward referral's machine. The provider answers, by login or emailed link, and the team may
+# answer for them; the reminders job marks no response. Each row: action: Transition(from-states,
+# to-state, who may, audit event).
 SERVICE_REFERRAL_MACHINE = StateMachine(
     initial=_S.SENT,
     transitions={
-        ServiceReferralAction.ACCEPT: Transition(
-            from_states=AWAITING_ANSWER_STATUSES,
-            to_state=_S.ACCEPTED,
-            by=_ANSWERED_BY,
-            event="accept",
+        _A.ACCEPT: Transition(AWAITING_ANSWER_STATUSES, _S.ACCEPTED, _PROVIDER_OR_TEAM, "accept"),
+        _A.DECLINE: Transition(AWAITING_ANSWER_STATUSES, _S.DECLINED, _PROVIDER_OR_TEAM, "decline"),
+        _A.ATTENDED: Transition((_S.ACCEPTED,), _S.ATTENDED, _PROVIDER_OR_TEAM, "attended"),
+        _A.DID_NOT_ATTEND: Transition(
+            (_S.ACCEPTED,), _S.DID_NOT_ATTEND, _PROVIDER_OR_TEAM, "did_not_attend"
         ),
-        ServiceReferralAction.DECLINE: Transition(
-            from_states=AWAITING_ANSWER_STATUSES,
-            to_state=_S.DECLINED,
-            by=_ANSWERED_BY,
-            event="decline",
+        _A.COMPLETED: Transition((_S.ATTENDED,), _S.COMPLETED, _PROVIDER_OR_TEAM, "completed"),
+        _A.WITHDRAW: Transition(
+            (*AWAITING_ANSWER_STATUSES, _S.ACCEPTED, _S.ATTENDED), _S.WITHDRAWN, _TEAM, "withdraw"
         ),
-        ServiceReferralAction.ATTENDED: Transition(
-            from_states=(_S.ACCEPTED,), to_state=_S.ATTENDED, by=_ANSWERED_BY, event="attended"
-        ),
-        ServiceReferralAction.DID_NOT_ATTEND: Transition(
-            from_states=(_S.ACCEPTED,),
-            to_state=_S.DID_NOT_ATTEND,
-            by=_ANSWERED_BY,
-            event="did_not_attend",
-        ),
-        ServiceReferralAction.COMPLETED: Transition(
-            from_states=(_S.ATTENDED,), to_state=_S.COMPLETED, by=_ANSWERED_BY, event="completed"
-        ),
-        ServiceReferralAction.WITHDRAW: Transition(
-            from_states=(*AWAITING_ANSWER_STATUSES, _S.ACCEPTED, _S.ATTENDED),
-            to_state=_S.WITHDRAWN,
-            by=(Party.TEAM,),
-            event="withdraw",
-        ),
-        ServiceReferralAction.NO_RESPONSE: Transition(
-            from_states=(_S.SENT,),
-            to_state=_S.NO_RESPONSE,
-            by=(Party.SYSTEM,),
-            event="no_response",
-        ),
+        _A.NO_RESPONSE: Transition((_S.SENT,), _S.NO_RESPONSE, (Party.SYSTEM,), "no_response"),
     },
 )
 # What the provider (by link or login) may do, in the table's order.

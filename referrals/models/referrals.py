@@ -59,35 +59,22 @@ class ReferralAction(models.TextChoices):
     PATIENT_DECLINED = "patient_declined", "Patient declined"
 
 
-_R = ReferralStatus
-# The referral's machine, one row per action: from-states → to-state, who may, the audit event.
-# The team is the receiving coordinator team; the referrer, the practice that referred.
+_R, _A, _TEAM = ReferralStatus, ReferralAction, (Party.TEAM,)
+# The referral's machine. The team is the receiving coordinator team; the referrer, the practice
+# that referred. Each row: action: Transition(from-states, to-state, who may, audit event).
 REFERRAL_MACHINE = StateMachine(
     initial=_R.RECEIVED,
     transitions={
-        ReferralAction.ACCEPT: Transition(
-            from_states=(_R.RECEIVED,), to_state=_R.ACCEPTED, by=(Party.TEAM,), event="accept"
-        ),
-        ReferralAction.DECLINE: Transition(
-            from_states=(_R.RECEIVED,), to_state=_R.DECLINED, by=(Party.TEAM,), event="decline"
-        ),
-        ReferralAction.FIRST_CONTACT: Transition(
-            from_states=(_R.ACCEPTED,),
-            to_state=_R.IN_PROGRESS,
-            by=(Party.TEAM,),
-            event="first_contact",
-        ),
-        ReferralAction.UNABLE_TO_CONTACT: Transition(
-            from_states=(_R.ACCEPTED,), to_state=_R.CLOSED, by=(Party.TEAM,), event="close"
-        ),
-        ReferralAction.CLOSE: Transition(
-            from_states=(_R.IN_PROGRESS,), to_state=_R.CLOSED, by=(Party.TEAM,), event="close"
-        ),
-        ReferralAction.PATIENT_DECLINED: Transition(
-            from_states=(_R.RECEIVED, _R.ACCEPTED),
-            to_state=_R.PATIENT_DECLINED,
-            by=(Party.TEAM, Party.REFERRER),
-            event="patient_declined",
+        _A.ACCEPT: Transition((_R.RECEIVED,), _R.ACCEPTED, _TEAM, "accept"),
+        _A.DECLINE: Transition((_R.RECEIVED,), _R.DECLINED, _TEAM, "decline"),
+        _A.FIRST_CONTACT: Transition((_R.ACCEPTED,), _R.IN_PROGRESS, _TEAM, "first_contact"),
+        _A.UNABLE_TO_CONTACT: Transition((_R.ACCEPTED,), _R.CLOSED, _TEAM, "close"),
+        _A.CLOSE: Transition((_R.IN_PROGRESS,), _R.CLOSED, _TEAM, "close"),
+        _A.PATIENT_DECLINED: Transition(
+            (_R.RECEIVED, _R.ACCEPTED),
+            _R.PATIENT_DECLINED,
+            (Party.TEAM, Party.REFERRER),
+            "patient_declined",
         ),
     },
 )
