@@ -97,11 +97,9 @@ def _another_open_referral() -> Exists:
 
 
 def caseload_of(user: User) -> QuerySet[Referral]:
-    return _with_list_relations(
-        Referral.objects.filter(
-            assigned_to=user, status__in=(ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
-        )
-    ).order_by("accepted_at", "id")
+    return _with_list_relations(Referral.objects.open_cases().filter(assigned_to=user)).order_by(
+        "accepted_at", "id"
+    )
 
 
 def visible_referrals(user: User) -> QuerySet[Referral]:

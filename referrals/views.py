@@ -199,10 +199,7 @@ def referral_detail(request, reference):
             **(patient_checks(request.user, referral) if in_team else {}),
             "events": referral.events.select_related("actor"),
             "in_team": in_team,
-            "is_case": in_team
-            and referral.accepted_at is not None
-            and referral.status
-            in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.CLOSED),
+            "is_case": in_team and referral.is_case,
             "actions": _actions_for(referral, in_team=in_team),
             "service_referrals": service_referrals_of_case(referral) if in_team else None,
             # Referring on and closing happen on the case page, with the goals and the plan.

@@ -12,7 +12,6 @@ from .casework import (
     update_goal,
 )
 from .checks import (
-    CASEWORK_STATUSES,
     FINAL_GOAL_STATUSES,
     TEAM_ROLES,
 )
@@ -62,7 +61,6 @@ from .wellbeing import (
 __all__ = [
     "ANONYMISED_DETAILS_TEXT",
     "AnonymisationRun",
-    "CASEWORK_STATUSES",
     "FINAL_GOAL_STATUSES",
     "GoalRating",
     "REDACTED",

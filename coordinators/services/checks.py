@@ -6,12 +6,11 @@ from django.utils import timezone
 
 from accounts.models import TEAM_ROLES, Membership, User
 from accounts.services import record_audit_event
-from referrals.models import Referral, ReferralStatus
+from referrals.models import Referral
 
 from ..errors import CaseNotOpen
 from ..models import CaseEvent, GoalStatus
 
-CASEWORK_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 FINAL_GOAL_STATUSES = tuple(s for s in GoalStatus.values if s != GoalStatus.ACTIVE)
 
 
@@ -26,7 +25,7 @@ def _locked_open_case(case: Referral, by: User, doing: str) -> Referral:
     """Lock the referral row (no joins) and check the case still takes casework."""
     _require_team_member(by, case)
     case = Referral.objects.select_for_update().get(pk=case.pk)
-    if case.status not in CASEWORK_STATUSES:
+    if not case.is_open_case:
         raise CaseNotOpen(
             f"Case {case.reference} is {case.get_status_display().lower()}, so you cannot {doing}."
         )

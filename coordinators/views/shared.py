@@ -27,7 +27,7 @@ def _form_page(
     """GET shows the form (an audited read); POST runs one service function. A refused change
     is shown as a message on the case page (or, with `refusal_on_form`, above the form so it
     can be put right), never a 500."""
-    if case.status not in selectors.OPEN_CASE_STATUSES:
+    if not case.is_open_case:
         messages.error(
             request, f"Case {case.reference} is {case.get_status_display().lower()}: no changes."
         )

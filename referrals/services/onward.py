@@ -25,7 +25,6 @@ from ..models import (
     Patient,
     ProviderLink,
     Referral,
-    ReferralStatus,
     ServiceDeclineReason,
     ServiceReferral,
     ServiceReferralEvent,
@@ -35,7 +34,6 @@ from ..selectors import is_provider_user
 from .guards import locked_referral, locked_service_referral, require_team_member
 from .provider_emails import issue_provider_link
 
-CASE_OPEN_FOR_ONWARD_REFERRAL = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 NO_CONSENT_MESSAGE = (
     "{patient} has not consented to their details being shared with community services, so "
     "they cannot be referred on. Ask them, then record their consent on the referral "
@@ -81,7 +79,7 @@ def create_service_referral(
     """
     require_team_member(by, referral)
     referral = locked_referral(referral)
-    if referral.status not in CASE_OPEN_FOR_ONWARD_REFERRAL:
+    if not referral.is_open_case:
         raise IllegalTransition(
             f"Referral {referral.reference} is {referral.get_status_display().lower()}, "
             "so the patient cannot be referred on."
