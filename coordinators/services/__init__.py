@@ -13,7 +13,6 @@ from .casework import (
 )
 from .checks import (
     FINAL_GOAL_STATUSES,
-    TEAM_ROLES,
 )
 from .closing import (
     close_case,
@@ -65,7 +64,6 @@ __all__ = [
     "GoalRating",
     "REDACTED",
     "RecordedReview",
-    "TEAM_ROLES",
     "add_goal",
     "add_plan_action",
     "anonymise_closed_cases",

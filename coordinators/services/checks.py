@@ -4,21 +4,19 @@ coordinator team; each write leaves a timeline row and an audit row."""
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import TEAM_ROLES, Membership, User
+from accounts.models import User
 from accounts.services import record_audit_event
 from referrals.models import Referral
 
-from ..errors import CaseNotOpen
+from ..errors import CaseNotOpen, NotInCaseTeam
 from ..models import CaseEvent, GoalStatus
 
 FINAL_GOAL_STATUSES = tuple(s for s in GoalStatus.values if s != GoalStatus.ACTIVE)
 
 
 def _require_team_member(user: User, case: Referral) -> None:
-    if not Membership.objects.filter(
-        user=user, organisation_id=case.team_id, role__in=TEAM_ROLES
-    ).exists():
-        raise CaseNotOpen("Only the case's coordinator team can do this.")
+    if not user.is_team_member(case.team_id):
+        raise NotInCaseTeam("Only the case's coordinator team can do this.")
 
 
 def _locked_open_case(case: Referral, by: User, doing: str) -> Referral:

@@ -1,15 +1,13 @@
 """Who may change a referral, and the row locks every change starts with."""
 
-from accounts.models import TEAM_ROLES, Membership, User
+from accounts.models import User
 
 from ..errors import NotInReceivingTeam
 from ..models import Referral, ServiceReferral
 
 
 def require_team_member(user: User, referral: Referral) -> None:
-    if not Membership.objects.filter(
-        user=user, organisation_id=referral.team_id, role__in=TEAM_ROLES
-    ).exists():
+    if not user.is_team_member(referral.team_id):
         raise NotInReceivingTeam("Only the receiving coordinator team can do this.")
 
 

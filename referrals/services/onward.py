@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import TEAM_ROLES, Membership, User
+from accounts.models import User
 from accounts.services import notify, record_audit_event
 from community_services.models import Capacity, Service
 
@@ -151,9 +151,7 @@ def _authorise_answer(
         return True
     if by is None:
         raise NotForThisProvider("Sign in, or use the link you were emailed.")
-    if Membership.objects.filter(
-        user=by, organisation_id=referral.team_id, role__in=TEAM_ROLES
-    ).exists():
+    if by.is_team_member(referral.team_id):
         return False
     if not team_only and is_provider_user(by, service):
         return True
