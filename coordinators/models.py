@@ -150,6 +150,12 @@ class GoalPriority(models.TextChoices):
     LOW = "low", "Low"
 
 
+class GoalQuerySet(models.QuerySet["Goal"]):
+    def active(self) -> "GoalQuerySet":
+        """Goals still being worked on: the ones a plan, an onward referral or a review is for."""
+        return self.filter(status=GoalStatus.ACTIVE)
+
+
 class Goal(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="goals")
     conversation = models.ForeignKey(
@@ -177,6 +183,8 @@ class Goal(models.Model):
         related_name="goals",
         help_text="Onward referrals to community services that serve this goal.",
     )
+
+    objects = GoalQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

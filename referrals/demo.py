@@ -191,11 +191,9 @@ def _seed_service_referrals(log, numbers) -> None:
         log("demo onward referrals already present")
         return
     cases = list(
-        Referral.objects.filter(
-            patient__nhs_number__in=numbers,
-            patient__consent_to_share=True,
-            status__in=services.CASE_OPEN_FOR_ONWARD_REFERRAL,
-        ).order_by("id")[: len(ONWARD)]
+        Referral.objects.open_cases()
+        .filter(patient__nhs_number__in=numbers, patient__consent_to_share=True)
+        .order_by("id")[: len(ONWARD)]
     )
     referable = Service.objects.referable().select_related("provider").order_by("name")
     friendship = [s for s in referable if s.provider.name == "Friendship Circle Trust"]

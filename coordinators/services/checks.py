@@ -7,30 +7,27 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import TEAM_ROLES, Membership, User
+from accounts.models import User
 from accounts.services import record_audit_event
 from common.state_machine import StateChange
-from referrals.models import Referral, ReferralStatus
+from referrals.models import Referral
 
-from ..errors import CaseNotOpen
+from ..errors import CaseNotOpen, NotInCaseTeam
 from ..models import CaseEvent, GoalStatus
 
-CASEWORK_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 FINAL_GOAL_STATUSES = tuple(s for s in GoalStatus.values if s != GoalStatus.ACTIVE)
 
 
 def _require_team_member(user: User, case: Referral) -> None:
-    if not Membership.objects.filter(
-        user=user, organisation_id=case.team_id, role__in=TEAM_ROLES
-    ).exists():
-        raise CaseNotOpen("Only the case's coordinator team can do this.")
+    if not user.is_team_member(case.team_id):
+        raise NotInCaseTeam("Only the case's coordinator team can do this.")
 
 
 def _locked_open_case(case: Referral, by: User, doing: str) -> Referral:
     """Lock the referral row (no joins) and check the case still takes casework."""
     _require_team_member(by, case)
     case = Referral.objects.select_for_update().get(pk=case.pk)
-    if case.status not in CASEWORK_STATUSES:
+    if not case.is_open_case:
         raise CaseNotOpen(
             f"Case {case.reference} is {case.get_status_display().lower()}, so you cannot {doing}."
         )

@@ -25,6 +25,8 @@ from .onward import (
 from .patient_details import DETAILS_FIELDS, DetailsDifference, ReferralPatientDetails
 from .patients import ContactMethod, Patient, TeamCoverage
 from .referrals import (
+    CASE_STATUSES,
+    OPEN_CASE_STATUSES,
     OPEN_STATUSES,
     REFERRAL_MACHINE,
     ClosureOutcome,
@@ -48,6 +50,8 @@ __all__ = [
     "DetailsDifference",
     "FINAL_SERVICE_REFERRAL_STATUSES",
     "IdempotencyKey",
+    "CASE_STATUSES",
+    "OPEN_CASE_STATUSES",
     "OPEN_STATUSES",
     "PATIENT_ANSWERABLE_STATUSES",
     "PROVIDER_ACTIONS",

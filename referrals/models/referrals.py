@@ -46,6 +46,11 @@ class ReferralSource(models.TextChoices):
 
 
 OPEN_STATUSES = (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+# An open case: accepted by the team and not yet ended, so it takes casework (goals, measures,
+# plan, reviews, onward referrals) and sits on a caseload.
+OPEN_CASE_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+# A case, open or closed: a referral the team accepted (declined ones never were).
+CASE_STATUSES = (*OPEN_CASE_STATUSES, ReferralStatus.CLOSED)
 
 
 class ReferralAction(models.TextChoices):
@@ -107,6 +112,12 @@ def new_reference() -> str:
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
+
+    def cases(self):
+        return self.filter(status__in=CASE_STATUSES, accepted_at__isnull=False)
+
+    def open_cases(self):
+        return self.filter(status__in=OPEN_CASE_STATUSES)
 
     def urgent_first_then_oldest(self):
         return self.annotate(
@@ -192,7 +203,7 @@ class Referral(models.Model):
             # My caseload in its own order: a page of a coordinator's open cases by next review.
             models.Index(
                 fields=["assigned_to", "next_review_at", "accepted_at", "id"],
-                condition=Q(status__in=[ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS]),
+                condition=Q(status__in=list(OPEN_CASE_STATUSES)),
                 name="referral_caseload_idx",
             ),
         ]
@@ -203,6 +214,14 @@ class Referral(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_case(self) -> bool:
+        return self.accepted_at is not None and self.status in CASE_STATUSES
+
+    @property
+    def is_open_case(self) -> bool:
+        return self.status in OPEN_CASE_STATUSES
 
     @property
     def details_differ(self) -> bool:

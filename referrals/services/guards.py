@@ -1,6 +1,6 @@
 """Who may change a referral, and the row locks every change starts with."""
 
-from accounts.models import TEAM_ROLES, Membership, Role, User
+from accounts.models import Membership, Role, User
 from common.state_machine import Party, Transition
 
 from ..errors import NotInReceivingTeam
@@ -8,9 +8,7 @@ from ..models import Referral, ServiceReferral
 
 
 def require_team_member(user: User, referral: Referral) -> None:
-    if not Membership.objects.filter(
-        user=user, organisation_id=referral.team_id, role__in=TEAM_ROLES
-    ).exists():
+    if not user.is_team_member(referral.team_id):
         raise NotInReceivingTeam("Only the receiving coordinator team can do this.")
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import TEAM_ROLES, Membership, User
+from accounts.models import User
 from accounts.services import notify, record_audit_event
 from common.state_machine import Party, StateChange, Transition, change_state
 from community_services.models import Capacity, Service
@@ -29,7 +29,6 @@ from ..models import (
     Patient,
     ProviderLink,
     Referral,
-    ReferralStatus,
     ServiceDeclineReason,
     ServiceReferral,
     ServiceReferralAction,
@@ -40,7 +39,6 @@ from ..selectors import is_provider_user
 from .guards import locked_referral, require_team_member
 from .provider_emails import issue_provider_link
 
-CASE_OPEN_FOR_ONWARD_REFERRAL = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 NO_CONSENT_MESSAGE = (
     "{patient} has not consented to their details being shared with community services, so "
     "they cannot be referred on. Ask them, then record their consent on the referral "
@@ -86,7 +84,7 @@ def create_service_referral(
     """
     require_team_member(by, referral)
     referral = locked_referral(referral)
-    if referral.status not in CASE_OPEN_FOR_ONWARD_REFERRAL:
+    if not referral.is_open_case:
         raise IllegalTransition(
             f"Referral {referral.reference} is {referral.get_status_display().lower()}, "
             "so the patient cannot be referred on."
@@ -158,9 +156,7 @@ def _authorise_answer(
         return True
     if by is None:
         raise NotForThisProvider("Sign in, or use the link you were emailed.")
-    if Membership.objects.filter(
-        user=by, organisation_id=referral.team_id, role__in=TEAM_ROLES
-    ).exists():
+    if by.is_team_member(referral.team_id):
         return False
     if not team_only and is_provider_user(by, service):
         return True
