@@ -15,6 +15,8 @@ from accounts.models import TEAM_ROLES, Organisation, Role
 from accounts.permissions import role_required
 from accounts.services import mark_notifications_read
 from common.errors import DomainError
+from common.form_pages import form_page
+from common.state_machine import Party
 
 from . import idempotency, services
 from .errors import IdempotencyKeyInFlight
@@ -30,12 +32,12 @@ from .forms import (
     TriageFilterForm,
     UnableToContactForm,
 )
-from .models import Patient, Referral, ReferralStatus
+from .models import REFERRAL_MACHINE, Patient, Referral, ReferralAction
 from .nhs_number import formatted
 from .selectors import (
     details_from_own_practice,
+    get_referral_for_team,
     get_visible_referral,
-    is_in_receiving_team,
     patient_as_seen_by,
     patient_checks,
     practice_ids_of,
@@ -46,6 +48,7 @@ from .selectors import (
     triage_queue,
     unread_notifications,
 )
+from .services.contact_attempts import TRYING_TO_CONTACT
 
 SESSION_NHS_NUMBER = "new_referral_nhs_number"
 NEW_REFERRAL = "new-referral"  # the form's name for its submission tokens
@@ -192,7 +195,7 @@ def referral_detail(request, reference):
     referral = get_visible_referral(request.user, reference)
     services.record_referral_viewed(referral=referral, by=request.user)
     mark_notifications_read(recipient=request.user, link=request.path)
-    in_team = is_in_receiving_team(request.user, referral)
+    in_team = request.user.is_team_member(referral.team_id)
     return render(
         request,
         "referrals/detail.html",
@@ -203,10 +206,7 @@ def referral_detail(request, reference):
             "events": referral.events.select_related("actor"),
             "attempts": referral.attempts.select_related("recorded_by") if in_team else None,
             "in_team": in_team,
-            "is_case": in_team
-            and referral.accepted_at is not None
-            and referral.status
-            in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.CLOSED),
+            "is_case": in_team and referral.is_case,
             "actions": _actions_for(referral, in_team=in_team),
             "service_referrals": service_referrals_of_case(referral) if in_team else None,
             # Referring on and closing happen on the case page, with the goals and the plan.
@@ -216,31 +216,37 @@ def referral_detail(request, reference):
     )
 
 
+# The steps a referral page offers, with their url names; closing with an outcome is on the case
+# page.
+_NEXT_STEPS = (
+    (ReferralAction.ACCEPT, "accept"),
+    (ReferralAction.DECLINE, "decline"),
+    (ReferralAction.FIRST_CONTACT, "first-contact"),
+    (ReferralAction.UNABLE_TO_CONTACT, "unable"),
+    (ReferralAction.PATIENT_DECLINED, "patient-declined"),
+)
+
+
 def _actions_for(referral, *, in_team: bool) -> list[tuple[str, str]]:
-    """The next steps open to this user, as (label, url name); the services decide for real."""
-    status = referral.status
-    steps = []
-    if in_team and status == ReferralStatus.RECEIVED:
-        steps += [("Accept and assign", "accept"), ("Decline", "decline")]
-    if (
-        in_team
-        and not referral.identity_checked
-        and status
-        in (
-            ReferralStatus.RECEIVED,
-            ReferralStatus.ACCEPTED,
-        )
-    ):
-        steps += [("Confirm identity", "confirm-identity")]
-    if in_team and status in (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED):
-        steps += [("Record a contact attempt", "contact-attempt")]
-    if in_team and status == ReferralStatus.ACCEPTED:
-        steps += [("Record first contact", "first-contact"), ("Unable to contact", "unable")]
-    if status in (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED):
-        steps += [("Patient declined", "patient-declined")]
-    return [
-        (label, reverse(f"referrals:{name}", args=[referral.reference])) for label, name in steps
+    """The next steps open to this user, as (label, url), from the referral's machine: the
+    team's, or the referring practice's; the services decide for real."""
+    open_steps = REFERRAL_MACHINE.actions_from(
+        referral.status, by=Party.TEAM if in_team else Party.REFERRER
+    )
+    steps = [
+        (action.label, reverse(f"referrals:{name}", args=[referral.reference]))
+        for action, name in _NEXT_STEPS
+        if action in open_steps
     ]
+    if in_team and referral.status in TRYING_TO_CONTACT:
+        # Not status changes: a self-referral's identity, and each attempt to reach the patient.
+        extra = [] if referral.identity_checked else [("Confirm identity", "confirm-identity")]
+        extra.append(("Record a contact attempt", "contact-attempt"))
+        steps[1:1] = [
+            (label, reverse(f"referrals:{name}", args=[referral.reference]))
+            for label, name in extra
+        ]
+    return steps
 
 
 @role_required(*TEAM_ROLES)
@@ -254,67 +260,54 @@ def triage(request):
     services.record_referral_list_viewed(
         by=request.user, what="triage queue", referrals=page.object_list
     )
+    query = urlencode({"source": source}) if source else ""
     return render(
         request,
         "referrals/triage_queue.html",
-        {
-            "page": page,
-            "filters": filters,
-            "query": urlencode({"source": source}) if source else "",
-        },
+        {"page": page, "filters": filters, "query": query},
     )
 
 
-def _transition_page(
-    request, reference, *, form_class, run, heading, button, form_kwargs=None, context=None
-):
-    """GET shows the form, POST runs one service function; a refused change is shown, not a 500."""
-    referral = get_visible_referral(request.user, reference)
-    form = form_class(request.POST or None, **(form_kwargs(referral) if form_kwargs else {}))
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(referral, form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect("referrals:detail", reference=referral.reference)
-        else:
-            messages.success(request, f"Referral {referral.reference}: {heading.lower()} – done.")
-            return redirect("referrals:detail", reference=referral.reference)
-    services.record_referral_viewed(referral=referral, by=request.user, via=f"{heading} form")
-    return render(
+def _transition_page(request, referral, form, run, *, heading, button, context=None):
+    """The referral's form page (the one form page of `common.form_pages`); every render of
+    the form is an audited read. `context` adds to what the page shows."""
+    detail_url = reverse("referrals:detail", kwargs={"reference": referral.reference})
+
+    def render_page():
+        services.record_referral_viewed(referral=referral, by=request.user, via=f"{heading} form")
+        return render(
+            request,
+            "referrals/transition_form.html",
+            {
+                "referral": referral,
+                "patient": patient_as_seen_by(request.user, referral),
+                "form": form,
+                "heading": heading,
+                "button": button,
+                **(context or {}),
+            },
+        )
+
+    return form_page(
         request,
-        "referrals/transition_form.html",
-        {
-            "referral": referral,
-            "patient": patient_as_seen_by(request.user, referral),
-            "form": form,
-            "heading": heading,
-            "button": button,
-            **(context(referral) if context else {}),
-        },
+        form,
+        run,
+        done=f"Referral {referral.reference}: {heading.lower()} – done.",
+        success_url=detail_url,
+        refusal_url=detail_url,
+        render_page=render_page,
     )
-
-
-def _team_only(request, referral):
-    if not is_in_receiving_team(request.user, referral):
-        raise Http404("No such referral.")
 
 
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def accept(request, reference):
-    def form_kwargs(referral):
-        _team_only(request, referral)
-        return {"colleagues": team_members(referral.team), "me": request.user}
-
+    referral = get_referral_for_team(request.user, reference)
     return _transition_page(
         request,
-        reference,
-        form_class=AcceptForm,
-        form_kwargs=form_kwargs,
-        run=lambda referral, data: services.accept_referral(
+        referral,
+        AcceptForm(request.POST or None, colleagues=team_members(referral.team), me=request.user),
+        lambda data: services.accept_referral(
             referral=referral, by=request.user, assign_to=data["assign_to"], note=data["note"]
         ),
         heading="Accept and assign",
@@ -325,12 +318,12 @@ def accept(request, reference):
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def decline(request, reference):
+    referral = get_referral_for_team(request.user, reference)
     return _transition_page(
         request,
-        reference,
-        form_class=DeclineForm,
-        form_kwargs=lambda referral: _team_only(request, referral) or {},
-        run=lambda referral, data: services.decline_referral(
+        referral,
+        DeclineForm(request.POST or None),
+        lambda data: services.decline_referral(
             referral=referral, by=request.user, reason=data["reason"], note=data["note"]
         ),
         heading="Decline referral",
@@ -341,12 +334,12 @@ def decline(request, reference):
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def first_contact(request, reference):
+    referral = get_referral_for_team(request.user, reference)
     return _transition_page(
         request,
-        reference,
-        form_class=FirstContactForm,
-        form_kwargs=lambda referral: _team_only(request, referral) or {},
-        run=lambda referral, data: services.record_first_contact(
+        referral,
+        FirstContactForm(request.POST or None),
+        lambda data: services.record_first_contact(
             referral=referral,
             by=request.user,
             contacted_on=data["contacted_on"],
@@ -361,15 +354,15 @@ def first_contact(request, reference):
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def unable_to_contact(request, reference):
+    referral = get_referral_for_team(request.user, reference)
     return _transition_page(
         request,
-        reference,
-        form_class=UnableToContactForm,
-        form_kwargs=lambda referral: _team_only(request, referral) or {},
-        run=lambda referral, data: services.record_unable_to_contact(
+        referral,
+        UnableToContactForm(request.POST or None),
+        lambda data: services.record_unable_to_contact(
             referral=referral, by=request.user, note=data["note"]
         ),
-        context=lambda referral: {"attempts": referral.attempts.select_related("recorded_by")},
+        context={"attempts": referral.attempts.select_related("recorded_by")},
         heading="Unable to contact",
         button="Close as unable to contact",
     )
@@ -378,11 +371,12 @@ def unable_to_contact(request, reference):
 @role_required(Role.REFERRER, *TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def patient_declined(request, reference):
+    referral = get_visible_referral(request.user, reference)
     return _transition_page(
         request,
-        reference,
-        form_class=PatientDeclinedForm,
-        run=lambda referral, data: services.record_patient_declined(
+        referral,
+        PatientDeclinedForm(request.POST or None),
+        lambda data: services.record_patient_declined(
             referral=referral, by=request.user, note=data["note"]
         ),
         heading="Patient declined",
@@ -394,8 +388,7 @@ def patient_declined(request, reference):
 @require_http_methods(["GET", "POST"])
 def patient_details(request, reference):
     """The team confirms a referral's details into the record, field by field, or keeps it."""
-    referral = get_visible_referral(request.user, reference)
-    _team_only(request, referral)
+    referral = get_referral_for_team(request.user, reference)
     if request.method == "GET":
         services.record_referral_viewed(referral=referral, by=request.user, via="details check")
     differences = patient_checks(request.user, referral)["differences"]
@@ -403,48 +396,42 @@ def patient_details(request, reference):
         messages.info(request, "The details on this referral need no decision.")
         return redirect("referrals:detail", reference=referral.reference)
     form = DetailsDifferenceForm(request.POST or None, differences=differences)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resolve_details_difference(
-                referral=referral, by=request.user, accept_fields=form.accepted_fields()
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect("referrals:detail", reference=referral.reference)
-        else:
-            messages.success(request, "The patient's record was checked against the referral.")
-            return redirect("referrals:detail", reference=referral.reference)
-    return render(
+    detail_url = reverse("referrals:detail", kwargs={"reference": referral.reference})
+    return form_page(
         request,
-        "referrals/patient_details.html",
-        {
-            "referral": referral,
-            "patient": referral.patient,
-            "form": form,
-            "differences": differences,
-        },
+        form,
+        lambda data: services.resolve_details_difference(
+            referral=referral, by=request.user, accept_fields=form.accepted_fields()
+        ),
+        done="The patient's record was checked against the referral.",
+        success_url=detail_url,
+        refusal_url=detail_url,
+        render_page=lambda: render(
+            request,
+            "referrals/patient_details.html",
+            {
+                "referral": referral,
+                "patient": referral.patient,
+                "form": form,
+                "differences": differences,
+            },
+        ),
     )
 
 
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def registered_practice(request, reference):
-    def run(referral, data):
-        services.change_registered_practice(
-            referral=referral, by=request.user, practice=data["practice"]
-        )
-
+    referral = get_referral_for_team(request.user, reference)
     return _transition_page(
         request,
-        reference,
-        form_class=RegisteredPracticeForm,
-        form_kwargs=lambda referral: (
-            _team_only(request, referral)
-            or {"initial": {"practice": referral.referring_practice_id}}
+        referral,
+        RegisteredPracticeForm(
+            request.POST or None, initial={"practice": referral.referring_practice_id}
         ),
-        run=run,
+        lambda data: services.change_registered_practice(
+            referral=referral, by=request.user, practice=data["practice"]
+        ),
         heading="Change the registered practice",
         button="Change the registered practice",
     )
