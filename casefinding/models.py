@@ -8,6 +8,7 @@ from django.db.models.expressions import Combinable
 
 from accounts.models import Organisation
 from common.input_limits import NOTE_MAX_LENGTH, bounded_text
+from common.state_machine import Party, StateMachine, Transition
 from referrals.models import ContactMethod, ContactOutcome, Patient, Referral
 
 # SNOMED CT: "Social prescribing declined (situation)", coded for the practice's record.
@@ -90,6 +91,28 @@ class OutreachStatus(models.TextChoices):
 
 
 OPEN_OUTREACH = (OutreachStatus.IDENTIFIED, OutreachStatus.TAKEN)
+
+
+class OutreachAction(models.TextChoices):
+    """What can be done to an outreach entry's status: the names pages and tests use."""
+
+    TAKE = "take", "Take to contact"
+    ACCEPT = "accept", "Accepted a referral"
+    DECLINE = "decline", "Declined"
+    NO_RESPONSE = "no_response", "No response"
+
+
+_O, _OA, _TEAM = OutreachStatus, OutreachAction, (Party.TEAM,)
+# The outreach entry's machine; the team is the practice's coordinator team.
+OUTREACH_MACHINE = StateMachine(
+    initial=_O.IDENTIFIED,
+    transitions={
+        _OA.TAKE: Transition((_O.IDENTIFIED,), _O.TAKEN, _TEAM, "outreach_take"),
+        _OA.ACCEPT: Transition((_O.TAKEN,), _O.ACCEPTED, _TEAM, "outreach_accepted"),
+        _OA.DECLINE: Transition((_O.IDENTIFIED, _O.TAKEN), _O.DECLINED, _TEAM, "outreach_declined"),
+        _OA.NO_RESPONSE: Transition((_O.TAKEN,), _O.NO_RESPONSE, _TEAM, "outreach_no_response"),
+    },
+)
 
 
 # The worklist's order, which outreach_worklist_idx follows: the most frail first, then the

@@ -156,3 +156,15 @@ def test_uptake_is_counted_per_practice_by_age_band_sex_and_ethnic_category(
         ("75-79", "female", "A"): (2, 1, 1, 0),
         ("85 and over", "male", "not given"): (1, 0, 0, 1),
     }
+
+
+def test_the_outreach_machine_is_the_table_the_services_read():
+    from casefinding.models import OUTREACH_MACHINE
+
+    assert OUTREACH_MACHINE.edges() == {
+        ("identified", "taken"),
+        ("taken", "accepted"),
+        ("identified", "declined"),
+        ("taken", "declined"),
+        ("taken", "no_response"),
+    }
