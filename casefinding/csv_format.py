@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 
 from common.input_limits import NOTE_MAX_LENGTH, validate_date_of_birth
 from referrals.nhs_number import normalise, validate_nhs_number
@@ -116,7 +117,7 @@ def read_rows(text: str) -> tuple[list[str], list[tuple[int, dict]]]:
     return header, rows
 
 
-def check_row(raw: dict) -> tuple[dict, list[str]]:
+def check_row(raw: dict, *, today: datetime.date | None = None) -> tuple[dict, list[str]]:
     """One row's values, cleaned, and what is wrong with it (in the practice's words)."""
     problems: list[str] = []
     value = {name: (raw.get(name) or "").strip() for name in COLUMNS}
@@ -136,7 +137,7 @@ def check_row(raw: dict) -> tuple[dict, list[str]]:
         if len(value[name]) > limit:
             problems.append(f"{name}: longer than {limit} characters")
         row[name] = value[name][:limit]
-    row["date_of_birth"] = _date(value["date_of_birth"], problems)
+    row["date_of_birth"] = _date(value["date_of_birth"], problems, today=today)
     if value["email"]:
         try:
             validate_email(value["email"])
@@ -167,7 +168,7 @@ def check_row(raw: dict) -> tuple[dict, list[str]]:
     return row, problems
 
 
-def _date(text: str, problems: list[str]) -> str | None:
+def _date(text: str, problems: list[str], *, today: datetime.date | None) -> str | None:
     if not text:
         problems.append("date_of_birth: is empty")
         return None
@@ -176,7 +177,7 @@ def _date(text: str, problems: list[str]) -> str | None:
         problems.append("date_of_birth: not a date (use 1948-03-15 or 15/03/1948)")
         return None
     try:
-        validate_date_of_birth(day)
+        validate_date_of_birth(day, today=today)
     except ValidationError as exc:
         problems.append(f"date_of_birth: {exc.messages[0]}")
         return None
@@ -208,8 +209,9 @@ def check_list(text: str, *, open_nhs_numbers: set[str]) -> CheckedList:
     _, raw_rows = read_rows(text)
     rows, bad, already_open = [], [], []
     first_line: dict[str, int] = {}
+    today = timezone.localdate()
     for line, raw in raw_rows:
-        row, problems = check_row(raw)
+        row, problems = check_row(raw, today=today)
         number = row.get("nhs_number")
         if number and number in first_line:
             problems.append(f"the same NHS number as line {first_line[number]}")
