@@ -54,7 +54,11 @@ def referrer_email(referral: Referral) -> tuple[str, str]:
 
 
 def tell_referrer(*, referral: Referral, event: ReferralEvent) -> None:
-    """The in-app notice now; the email once the change commits (sent once per event)."""
+    """The in-app notice now; the email once the change commits (sent once per event). A
+    referral from the public self-referral page names an account nobody signs in to: no one
+    to tell."""
+    if not referral.referred_by.is_active:
+        return
     notify(
         recipient=referral.referred_by,
         verb=f"referral_{event.to_status}",
