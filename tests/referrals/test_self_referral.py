@@ -257,3 +257,11 @@ def test_another_team_cannot_confirm_identity(practice_a, coordinator_y):
     referral = _self_referral(practice_a)
     with pytest.raises(NotInReceivingTeam):
         services.confirm_identity(referral=referral, by=coordinator_y)
+
+
+def test_accepting_a_public_self_referral_tells_no_account(practice_a, coordinator_x):
+    from accounts.models import Notification
+
+    referral = _self_referral(practice_a)
+    services.accept_referral(referral=referral, by=coordinator_x)
+    assert not Notification.objects.filter(recipient=referral.referred_by).exists()
