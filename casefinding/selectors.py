@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
-from referrals.models import OPEN_STATUSES, Referral, TeamCoverage
+from referrals.models import Referral, TeamCoverage
 from referrals.selectors import team_ids_of
 
 from .models import (
@@ -39,9 +39,11 @@ def team_of_practice(practice: Organisation) -> Organisation | None:
 def open_with_team(team: Organisation, nhs_numbers: list[str]) -> set[str]:
     """Which of these people the team already has open: an open referral or an open entry on
     the outreach worklist."""
-    referred = Referral.objects.filter(
-        team=team, status__in=OPEN_STATUSES, patient__nhs_number__in=nhs_numbers
-    ).values_list("patient__nhs_number", flat=True)
+    referred = (
+        Referral.objects.open()
+        .filter(team=team, patient__nhs_number__in=nhs_numbers)
+        .values_list("patient__nhs_number", flat=True)
+    )
     listed = OutreachEntry.objects.filter(
         team=team, status__in=OPEN_OUTREACH, patient__nhs_number__in=nhs_numbers
     ).values_list("patient__nhs_number", flat=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from accounts.services import AuditEntry, record_audit_event, record_audit_events
 from common.enqueue import send_task_after_commit
-from referrals.models import OPEN_STATUSES, Patient, Referral
+from referrals.models import Patient, Referral
 
 from ..csv_format import CheckedList, check_list, read_rows
 from ..models import (
@@ -163,9 +163,9 @@ def _import_chunk(*, upload_id: int, rows: list[dict], start: int) -> None:
             team_id=upload.team_id, status__in=OPEN_OUTREACH, patient_id__in=ids
         ).values_list("patient_id", flat=True)
     ) | set(
-        Referral.objects.filter(
-            team_id=upload.team_id, status__in=OPEN_STATUSES, patient_id__in=ids
-        ).values_list("patient_id", flat=True)
+        Referral.objects.open()
+        .filter(team_id=upload.team_id, patient_id__in=ids)
+        .values_list("patient_id", flat=True)
     )
     new_entries = [
         OutreachEntry(
