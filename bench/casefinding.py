@@ -13,8 +13,8 @@ go to bench/results/casefinding-<time>.json."""
 import argparse
 import datetime
 import json
-import random
 import os
+import random
 import statistics
 import sys
 import time
@@ -309,7 +309,7 @@ def bench_import(rows: int) -> dict:
 
     lead = User.objects.get(email="lead@bench.example")
     practice = Organisation.objects.get(name="Bench practice 0")
-    numbers = synthetic_numbers(999_000_000 + random.randrange(0, 980) * 1000)
+    numbers = synthetic_numbers(999_000_000 + random.randrange(0, 980) * 1000)  # noqa: S311
     lines = [
         "nhs_number,given_name,family_name,date_of_birth,postcode,efi_score,"
         "long_term_conditions,admissions_last_12_months,reason"
