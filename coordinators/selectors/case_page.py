@@ -4,7 +4,9 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from django.db import models
 from django.db.models import Prefetch
 
 from referrals.models import (
@@ -43,7 +45,7 @@ class TimelineEntry:
     note: str = ""
 
 
-def _label(choices, value: str) -> str:
+def _label(choices: type[models.TextChoices], value: str) -> str:
     """A status's name in lower case: an enum lookup (get_FOO_display flattens the choices on
     every call, and a long timeline makes hundreds)."""
     return choices(value).label.lower()
@@ -131,7 +133,7 @@ class MeasureComparison:
         return None
 
     @property
-    def item_changes(self) -> list[dict]:
+    def item_changes(self) -> list[dict[str, Any]]:
         """ONS4 (and any per-item instrument): each item's baseline, latest and change."""
         if not self.baseline:
             return []

@@ -38,7 +38,7 @@ _REFUSED_AS = {
 
 
 def _refusal(referral: Referral, action: ReferralAction) -> IllegalTransition:
-    if action == ReferralAction.ACCEPT and referral.assigned_to_id:
+    if action == ReferralAction.ACCEPT and referral.assigned_to is not None:
         return ReferralAlreadyTaken(
             f"Referral {referral.reference} was already accepted and assigned to "
             f"{referral.assigned_to.display_name}."
