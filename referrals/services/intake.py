@@ -22,20 +22,7 @@ from ..models import (
 )
 from ..nhs_number import normalise, validate_nhs_number
 
-PATIENT_FIELDS = (
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex_or_gender",
-    "address",
-    "postcode",
-    "phone",
-    "email",
-    "preferred_contact_method",
-    "interpreter_needed",
-    "language",
-    "accessible_formats",
-)
+PATIENT_FIELDS = Patient.RECORD_FIELDS
 # What the referral keeps of what the referrer said about the patient.
 REFERRAL_DETAILS_FIELDS = (*PATIENT_FIELDS, *Patient.CONSENTS)
 REFERRAL_FIELDS = (
