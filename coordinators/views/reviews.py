@@ -70,37 +70,47 @@ def review_reschedule(request, reference, review_id):
     )
 
 
-@role_required(*TEAM_ROLES)
-@require_http_methods(["GET", "POST"])
-def review_cancel(request, reference, review_id):
+def _review_note_page(request, reference, review_id, change, *, heading, button, done):
+    """A scheduled review ended with a note: cancelled or missed."""
     case = _open_case(request, reference)
     review = _scheduled_review(case, review_id)
     return _form_page(
         request,
         case,
         NoteForm(request.POST or None),
-        lambda data: services.cancel_review(review=review, by=request.user, reason=data["note"]),
-        heading="Cancel the review",
-        button="Cancel review",
-        done="Review cancelled.",
+        lambda data: change(review, data["note"]),
+        heading=heading,
+        button=button,
+        done=done,
         what="review",
     )
 
 
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
-def review_missed(request, reference, review_id):
-    case = _open_case(request, reference)
-    review = _scheduled_review(case, review_id)
-    return _form_page(
+def review_cancel(request, reference, review_id):
+    return _review_note_page(
         request,
-        case,
-        NoteForm(request.POST or None),
-        lambda data: services.mark_review_missed(review=review, by=request.user, note=data["note"]),
+        reference,
+        review_id,
+        lambda review, note: services.cancel_review(review=review, by=request.user, reason=note),
+        heading="Cancel the review",
+        button="Cancel review",
+        done="Review cancelled.",
+    )
+
+
+@role_required(*TEAM_ROLES)
+@require_http_methods(["GET", "POST"])
+def review_missed(request, reference, review_id):
+    return _review_note_page(
+        request,
+        reference,
+        review_id,
+        lambda review, note: services.mark_review_missed(review=review, by=request.user, note=note),
         heading="The patient missed the review",
         button="Mark as missed",
         done="Review marked as missed. Schedule another when you can.",
-        what="review",
     )
 
 
