@@ -10,7 +10,7 @@ from accounts.permissions import role_required
 
 from .. import measures, selectors, services
 from ..forms import NoteForm, RecordReviewForm, ScheduleReviewForm
-from ..models import Goal, Review, ReviewStatus
+from ..models import Goal, Review, ReviewAction, ReviewStatus
 from .shared import _form_page, _open_case
 
 
@@ -70,47 +70,39 @@ def review_reschedule(request, reference, review_id):
     )
 
 
-def _review_note_page(request, reference, review_id, change, *, heading, button, done):
-    """A scheduled review ended with a note: cancelled or missed."""
+# A scheduled review ended with a note: the service call, heading, button and message of each.
+REVIEW_ENDINGS = {
+    ReviewAction.CANCEL: (
+        lambda review, by, note: services.cancel_review(review=review, by=by, reason=note),
+        "Cancel the review",
+        "Cancel review",
+        "Review cancelled.",
+    ),
+    ReviewAction.MISSED: (
+        lambda review, by, note: services.mark_review_missed(review=review, by=by, note=note),
+        "The patient missed the review",
+        "Mark as missed",
+        "Review marked as missed. Schedule another when you can.",
+    ),
+}
+
+
+@role_required(*TEAM_ROLES)
+@require_http_methods(["GET", "POST"])
+def review_end(request, reference, review_id, action):
+    """Cancel or mark missed: the action comes from the URL's entry."""
     case = _open_case(request, reference)
     review = _scheduled_review(case, review_id)
+    change, heading, button, done = REVIEW_ENDINGS[action]
     return _form_page(
         request,
         case,
         NoteForm(request.POST or None),
-        lambda data: change(review, data["note"]),
+        lambda data: change(review, request.user, data["note"]),
         heading=heading,
         button=button,
         done=done,
         what="review",
-    )
-
-
-@role_required(*TEAM_ROLES)
-@require_http_methods(["GET", "POST"])
-def review_cancel(request, reference, review_id):
-    return _review_note_page(
-        request,
-        reference,
-        review_id,
-        lambda review, note: services.cancel_review(review=review, by=request.user, reason=note),
-        heading="Cancel the review",
-        button="Cancel review",
-        done="Review cancelled.",
-    )
-
-
-@role_required(*TEAM_ROLES)
-@require_http_methods(["GET", "POST"])
-def review_missed(request, reference, review_id):
-    return _review_note_page(
-        request,
-        reference,
-        review_id,
-        lambda review, note: services.mark_review_missed(review=review, by=request.user, note=note),
-        heading="The patient missed the review",
-        button="Mark as missed",
-        done="Review marked as missed. Schedule another when you can.",
     )
 
 
