@@ -128,8 +128,10 @@ class MeasureComparison:
 
     @property
     def metric_change(self) -> Decimal | None:
-        if self.baseline and self.latest and self.baseline.metric_score is not None:
-            return self.latest.metric_score - self.baseline.metric_score  # type: ignore[operator]
+        baseline = self.baseline.metric_score if self.baseline else None
+        latest = self.latest.metric_score if self.latest else None
+        if baseline is not None and latest is not None:
+            return latest - baseline
         return None
 
     @property
@@ -208,7 +210,7 @@ def case_file(case: Referral) -> CaseFile:
     ).values_list("goal_id", "servicereferral_id"):
         served[goal_id].append(onward[service_referral_id])
     for goal in goals:
-        goal.onward_referrals = sorted(served[goal.pk], key=lambda sr: (sr.sent_at, sr.pk))  # type: ignore[attr-defined]
+        goal.onward_referrals = sorted(served[goal.pk], key=lambda sr: (sr.sent_at, sr.pk))
     goals_by_id = {goal.pk: goal for goal in goals}
     plan_actions = list(PlanAction.objects.filter(referral=case))
     for action in plan_actions:
