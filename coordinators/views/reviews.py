@@ -14,6 +14,11 @@ from ..models import Goal, Review, ReviewAction, ReviewStatus
 from .shared import _form_page, _open_case
 
 
+def _when_and_how(data) -> dict:
+    """The schedule form's answers, as scheduling and rescheduling take them."""
+    return {key: data[key] for key in ("scheduled_for", "mode", "with_whom")}
+
+
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def review_schedule(request, reference):
@@ -23,13 +28,7 @@ def review_schedule(request, reference):
         request,
         case,
         form,
-        lambda data: services.schedule_review(
-            case=case,
-            by=request.user,
-            scheduled_for=data["scheduled_for"],
-            mode=data["mode"],
-            with_whom=data["with_whom"],
-        ),
+        lambda data: services.schedule_review(case=case, by=request.user, **_when_and_how(data)),
         heading="Schedule a review",
         button="Schedule review",
         done="Review scheduled.",
@@ -57,11 +56,7 @@ def review_reschedule(request, reference, review_id):
         case,
         form,
         lambda data: services.reschedule_review(
-            review=review,
-            by=request.user,
-            scheduled_for=data["scheduled_for"],
-            mode=data["mode"],
-            with_whom=data["with_whom"],
+            review=review, by=request.user, **_when_and_how(data)
         ),
         heading="Reschedule the review",
         button="Save new time",
