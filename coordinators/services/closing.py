@@ -1,6 +1,8 @@
 """Closing a case: final goal statuses, closing measures, then the one status change in
 `referrals.services.close_referral`."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +26,7 @@ def close_case(
     outcome: str,
     summary: str,
     goal_statuses: dict[int, str] | None = None,
-    closing_measures: list[dict] | None = None,
+    closing_measures: list[dict[str, Any]] | None = None,
 ) -> Referral:
     """Final goal statuses, closing measures, then `close_referral` (the one status change),
     with the plain-language summary the referring practice sees. Scheduled reviews lapse."""
