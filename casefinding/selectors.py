@@ -141,7 +141,7 @@ def outreach_uptake(team_ids: list[int], *, on: datetime.date | None = None) -> 
         .annotate(attempted=Exists(OutreachAttempt.objects.filter(entry=OuterRef("pk"))))
         .values_list("practice__name", "patient__date_of_birth", "listed", "status", "attempted")
     )
-    counts: dict[tuple, list[int]] = {}
+    counts: dict[tuple[str, str, str, str], list[int]] = {}
     for practice, born, listed, status, attempted in entries:
         key = (
             practice,

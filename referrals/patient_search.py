@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import hmac
 import re
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import TrigramSimilarity
@@ -51,7 +52,7 @@ def parse_patient_query(text: str) -> PatientQuery:
     """Sort the words: a 10-digit run (spaces allowed) is an NHS number, SP-… a reference, a
     d/m/yyyy or yyyy-mm-dd date a date of birth, a UK postcode a postcode; the rest is a name."""
     text = text.replace("\x00", "").strip()[:MAX_QUERY_LENGTH]
-    found: dict = {}
+    found: dict[str, Any] = {}
     digits = re.sub(r"[\s-]", "", text)
     if digits.isdigit() and len(digits) == 10:
         return PatientQuery(nhs_number=normalise(digits))

@@ -4,7 +4,7 @@ response after OUTREACH_MAX_ATTEMPTS attempts. One function per action of the en
 (`casefinding.models.OUTREACH_MACHINE`), each through `common.state_machine.change_state`."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -62,7 +62,12 @@ def _recorder(by: User) -> Callable[[StateChange[OutreachEntry, OutreachAction, 
     return record
 
 
-def _change(entry: OutreachEntry, by: User, action: OutreachAction, changes=None) -> OutreachEntry:
+def _change(
+    entry: OutreachEntry,
+    by: User,
+    action: OutreachAction,
+    changes: Mapping[str, object] | Callable[[OutreachEntry], Mapping[str, object]] | None = None,
+) -> OutreachEntry:
     return change_state(
         entry,
         machine=OUTREACH_MACHINE,

@@ -2,6 +2,7 @@
 lead, then imported by a background job a chunk at a time."""
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -127,7 +128,7 @@ def import_upload(*, upload_id: int) -> CaseFindingUpload:
 
 
 @transaction.atomic
-def _import_chunk(*, upload_id: int, rows: list[dict], start: int) -> None:
+def _import_chunk(*, upload_id: int, rows: list[dict[str, Any]], start: int) -> None:
     upload = CaseFindingUpload.objects.select_for_update().defer("rows").get(pk=upload_id)
     if upload.rows_done != start:  # another worker did this chunk
         return

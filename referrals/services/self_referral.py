@@ -6,6 +6,8 @@ what was said, the referral is marked "identity not yet checked", and the coordi
 a known patient (by NHS number) only when confirming identity at first contact (identity.py).
 Any NHS number given is kept on the referral only, never on a record."""
 
+from typing import Any
+
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -64,8 +66,8 @@ def public_form_user() -> User:
 def receive_self_referral(
     *,
     practice: Organisation,
-    person: dict,
-    referral: dict,
+    person: dict[str, Any],
+    referral: dict[str, Any],
     referred_by: User | None = None,
 ) -> Referral:
     """A referral from the self-referral page. `referred_by` is the signed-in community or
