@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "community_services",
     "referrals",
     "coordinators",
+    "gp_messages",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ from accounts.services import notify
 from community_services.models import Provider, Service
 from coordinators import services as casework
 from coordinators.models import Goal, PlanAction, Review, WellbeingMeasure, WhatMattersConversation
+from gp_messages.models import MessageBack, MessageMoment
+from gp_messages.services import produce_message_back
 from referrals import provider_links
 from referrals import services as referral_services
 from referrals.models import ContactMethod, Referral, ServiceReferral
@@ -37,6 +39,7 @@ class World:
     notification_id: int
     reminder: Reminder
     coordinator: User
+    message_back: MessageBack
 
     @property
     def patient_id(self) -> int:
@@ -132,6 +135,7 @@ def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) 
         notification_id=notification.pk,
         reminder=reminder,
         coordinator=coordinator_x,
+        message_back=produce_message_back(case_id=case.pk, moment=MessageMoment.FIRST_SEEN),
     )
 
 
@@ -151,6 +155,7 @@ def url_parameters(world: World) -> dict[str, object]:
         "notification_id": world.notification_id,
         "reminder_id": world.reminder.pk,
         "format": "json",
+        "message_id": world.message_back.public_id,
     }
 
 

@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Lowest first: a package may import only those before it (and itself).
-LAYERS = ["common", "accounts", "community_services", "referrals", "coordinators"]
+LAYERS = ["common", "accounts", "community_services", "referrals", "coordinators", "gp_messages"]
 TOP = {"config"}
 PACKAGES = [*LAYERS, *TOP]
 

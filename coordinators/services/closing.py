@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from common.enqueue import send_task_after_commit
 from common.input_limits import NARRATIVE_MAX_LENGTH
 from referrals.models import ClosureOutcome, Referral, ReferralStatus
 from referrals.services import close_referral
@@ -16,7 +17,7 @@ from ..models import CaseEventKind, Goal, GoalStatus, MeasureOccasion, Review, R
 from ..outcome_rule import outcome_disagreement
 from ..selectors.case_page import case_file
 from ..selectors.summary import closing_summary_sections, sections_as_text
-from .checks import _choice, _locked_open_case, _record
+from .checks import MESSAGE_BACK_TASK, _choice, _locked_open_case, _record
 from .reviews import _set_next_review
 from .wellbeing import _create_measure
 
@@ -99,4 +100,5 @@ def close_case(
         obj=case,
         object_type="case",
     )
+    send_task_after_commit(MESSAGE_BACK_TASK, case_id=case.pk, moment="closure")
     return case
