@@ -314,6 +314,8 @@ VETTING_EXPIRED_NOTICE_WINDOW_DAYS = env_int("VETTING_EXPIRED_NOTICE_WINDOW_DAYS
 # Reviews: reminders before (hours) and overdue notices after (working days).
 REVIEW_DUE_COORDINATOR_HOURS = env_int("REVIEW_DUE_COORDINATOR_HOURS", 24)
 REVIEW_DUE_PATIENT_HOURS = env_int("REVIEW_DUE_PATIENT_HOURS", 48)
+# A message back not filed by the practice after this many working days: shown and reminded once.
+MESSAGE_BACK_FILING_WORKING_DAYS = env_int("MESSAGE_BACK_FILING_WORKING_DAYS", 5)
 REVIEW_OVERDUE_WORKING_DAYS = env_int("REVIEW_OVERDUE_WORKING_DAYS", 2)
 REVIEW_OVERDUE_ESCALATION_WORKING_DAYS = env_int("REVIEW_OVERDUE_ESCALATION_WORKING_DAYS", 5)
 # Onward referrals still "sent": the provider is nudged, then it is marked "no response".
@@ -338,6 +340,10 @@ NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID")
 NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 
 CELERY_BEAT_SCHEDULE: dict = {
+    "sweep-unfiled-messages": {
+        "task": "gp_messages.sweep_unfiled_messages",
+        "schedule": crontab(minute=40),
+    },
     "sweep-vetting-expired": {
         "task": "community_services.sweep_vetting_expired",
         "schedule": crontab(hour=0, minute=15),

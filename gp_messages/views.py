@@ -1,9 +1,11 @@
 """The practice's messages back: the list, one message, its PDF letter and FHIR document, and
 marking it filed in the GP record."""
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
@@ -36,7 +38,17 @@ def message_list(request):
         object_type="message_back",
         listed=[Listed(row.pk, row.referral.patient_id) for row in rows],
     )
-    return render(request, "gp_messages/list.html", {"rows": rows})
+    now = timezone.now()
+    overdue = [row for row in rows if row.filed_at is None and services.filing_overdue(row, now)]
+    return render(
+        request,
+        "gp_messages/list.html",
+        {
+            "rows": rows,
+            "overdue": overdue,
+            "filing_days": settings.MESSAGE_BACK_FILING_WORKING_DAYS,
+        },
+    )
 
 
 @role_required(Role.REFERRER)
