@@ -225,7 +225,11 @@ def case_file(case: Referral) -> CaseFile:
 
 def plan_for_print(case: Referral) -> list[tuple[Goal, list[PlanAction]]]:
     goals = Goal.objects.filter(referral=case).exclude(status=GoalStatus.NO_LONGER_RELEVANT)
-    actions = PlanAction.objects.filter(referral=case).select_related("service_referral")
+    actions = (
+        PlanAction.objects.filter(referral=case)
+        .select_related("service_referral__service")
+        .prefetch_related("service_referral__service__locations__opening_times")
+    )
     by_goal: dict[int, list[PlanAction]] = {}
     for action in actions:
         if action.current_status != "cancelled":
