@@ -121,6 +121,8 @@ def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) 
         next_attempt_at=timezone.now(),
         last_error="Connection refused",
     )
+    message_back = produce_message_back(case_id=case.pk, moment=MessageMoment.FIRST_SEEN)
+    assert message_back is not None
     return World(
         case=case,
         conversation=conversation,
@@ -135,7 +137,7 @@ def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) 
         notification_id=notification.pk,
         reminder=reminder,
         coordinator=coordinator_x,
-        message_back=produce_message_back(case_id=case.pk, moment=MessageMoment.FIRST_SEEN),
+        message_back=message_back,
     )
 
 
