@@ -2,8 +2,10 @@
 record_audit_event (or record_audit_events for many at once). How the chain is hashed,
 checkpointed and verified is in accounts.audit_chain."""
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -13,9 +15,10 @@ from .models import AuditEvent, AuditHashScheme, User
 from .request_context import current_request_context
 
 # Any constant will do: it names the lock that serialises appends to the chain on PostgreSQL.
-
-
 _AUDIT_CHAIN_LOCK_KEY = 0x5A0D17
+
+# What an event is about: a row's id or public UUID (stored as text).
+ObjectId = str | int | uuid.UUID
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,7 @@ class AuditEntry:
     actor: User | None
     action: str
     object_type: str
-    object_id: str | int = ""
+    object_id: ObjectId = ""
     patient_id: str | int = ""
     detail: str = ""
     team_id: int | None = None
@@ -36,7 +39,7 @@ def record_audit_event(
     actor: User | None,
     action: str,
     object_type: str,
-    object_id: str | int = "",
+    object_id: ObjectId = "",
     patient_id: str | int = "",
     detail: str = "",
     team_id: int | None = None,
@@ -124,7 +127,7 @@ def record_audit_events(*, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
     events = []
     for entry in entries:
         actor = entry.actor if entry.actor is not None and entry.actor.is_authenticated else None
-        fields = {
+        fields: dict[str, Any] = {
             "occurred_at": occurred_at,
             "actor_id": actor.pk if actor else None,
             "actor_label": actor.email if actor else "",

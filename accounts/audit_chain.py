@@ -17,6 +17,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -47,7 +48,7 @@ def _key() -> bytes:
     return settings.AUDIT_HMAC_KEY.encode()
 
 
-def _canonical(values: list) -> bytes:
+def _canonical(values: list[Any]) -> bytes:
     return json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -55,7 +56,9 @@ def _utc(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat(timespec="microseconds")
 
 
-def audit_event_digest(*, scheme: int, previous_hash: str, occurred_at, **fields) -> str:
+def audit_event_digest(
+    *, scheme: int, previous_hash: str, occurred_at: datetime.datetime, **fields: Any
+) -> str:
     """The hash an event must carry: over the previous hash and every field it records."""
     values = [previous_hash, _utc(occurred_at), *(fields[name] for name in _LEGACY_FIELDS)]
     if scheme == AuditHashScheme.SHA256:
@@ -80,7 +83,7 @@ def checkpoint_path() -> Path:
     return Path(settings.AUDIT_CHECKPOINT_FILE)
 
 
-def write_audit_checkpoint(*, path: Path | None = None) -> dict:
+def write_audit_checkpoint(*, path: Path | None = None) -> dict[str, Any]:
     """Append the chain's head, signed, as one JSON line (and log it, for an off-host copy).
 
     No lock is needed: appends are serialised and commit in id order, so the newest committed

@@ -1,5 +1,8 @@
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
 from django.apps import apps
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -13,6 +16,8 @@ from .models import (
     Role,
     User,
 )
+
+_Row = TypeVar("_Row", bound=Model)
 
 ROLE_HOME_URL_NAMES: dict[str, str] = {
     Role.REFERRER: "referrals:practice-home",
@@ -43,7 +48,9 @@ def teams_in_patient_scope_of(user: User) -> list[int] | None:
     return None if user.is_superuser else _managed_team_ids(user)
 
 
-def scoped_to_teams_of(queryset: QuerySet, user: User, *, team_field: str = "team_id"):
+def scoped_to_teams_of(
+    queryset: QuerySet[_Row], user: User, *, team_field: str = "team_id"
+) -> QuerySet[_Row]:
     """The one scoping rule for patient-level views (subject access, the audit trail and its
     export): rows of the user's own teams' cases only. Every such view filters through here."""
     teams = teams_in_patient_scope_of(user)
@@ -68,7 +75,8 @@ def may_export_audit_trail_of(user: User, patient_id: str) -> bool:
     if user.is_superuser:
         return True
     referral = apps.get_model("referrals", "Referral")
-    return scoped_to_teams_of(referral.objects.filter(patient_id=patient_id), user).exists()
+    referrals: QuerySet[Model] = referral.objects.filter(patient_id=patient_id)
+    return scoped_to_teams_of(referrals, user).exists()
 
 
 def audit_events_for_browsing(
@@ -106,7 +114,7 @@ AUDIT_EXPORT_COLUMNS = (
 )
 
 
-def audit_trail_of_patient(user: User, patient_id: str):
+def audit_trail_of_patient(user: User, patient_id: str) -> Iterator[tuple[Any, ...]]:
     """The events about one patient the user may see, oldest first, as value tuples streamed
     in chunks."""
     return (
@@ -151,7 +159,7 @@ def reminder_for_operations(user: User, reminder_id: int) -> Reminder:
     return get_object_or_404(reminders_visible_to(user), pk=reminder_id)
 
 
-def operations_overview(user: User, *, limit: int = 25) -> dict:
+def operations_overview(user: User, *, limit: int = 25) -> dict[str, Any]:
     reminders = reminders_visible_to(user)
     counts = {status: 0 for status in ReminderStatus.values}
     for row in reminders.values("status").annotate(n=Count("id")).order_by():

@@ -6,6 +6,7 @@ reference, so a provider (and we) can recognise a resend of the same reminder.
 """
 
 import logging
+from typing import Protocol
 
 import requests
 from django.conf import settings
@@ -15,6 +16,10 @@ logger = logging.getLogger(__name__)
 
 # Messages "sent" by LocmemSMSBackend, like django.core.mail.outbox.
 outbox: list[dict] = []
+
+
+class SMSBackend(Protocol):
+    def send(self, *, to: str, body: str, reference: str) -> str: ...
 
 
 class DeliveryError(Exception):
@@ -89,5 +94,6 @@ class NotifySMSBackend:
         return str(response.get("id", ""))
 
 
-def get_sms_backend():
-    return import_string(settings.SMS_BACKEND)()
+def get_sms_backend() -> SMSBackend:
+    backend: SMSBackend = import_string(settings.SMS_BACKEND)()
+    return backend

@@ -41,6 +41,7 @@ class CountingPaginator(_Paginator):
         if not rows:  # past the end, or nothing matches: the plain count decides which
             return super().page(number)
         self.__dict__["count"] = getattr(rows[0], _TOTAL)  # Paginator.count is cached
+        # Paginator._get_page is Django's own hook, which django-stubs leaves out.
         return self._get_page(rows, number, self)  # type: ignore[attr-defined, no-any-return]
 
     def _integer_page(self, number: Any) -> int:

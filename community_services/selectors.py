@@ -1,6 +1,7 @@
 """Reads of the directory: search for coordinators, queues for vetters."""
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -70,7 +71,7 @@ def services_visible_to(user: User) -> QuerySet[Service]:
     return Service.objects.referable()
 
 
-def service_for_user(user: User, public_id) -> Service:
+def service_for_user(user: User, public_id: uuid.UUID | str) -> Service:
     """Fetch-and-authorise: a service the user may not see is a 404."""
     return get_object_or_404(
         services_visible_to(user)

@@ -33,6 +33,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -168,14 +173,12 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+_django_validators = "django.contrib.auth.password_validation."
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": _django_validators + "UserAttributeSimilarityValidator"},
+    {"NAME": _django_validators + "MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": _django_validators + "CommonPasswordValidator"},
+    {"NAME": _django_validators + "NumericPasswordValidator"},
     # Keyboard walks, dates, names and dictionary words with digits tacked on (zxcvbn's estimate).
     {
         "NAME": "accounts.password_validation.GuessablePasswordValidator",
@@ -229,11 +232,11 @@ REDIS_URL = env_str("REDIS_URL")
 # Neither may hold a request up: the cache falls back to memory when Redis is unreachable
 # (config/cache.py), and a publish gives up within BROKER_CONNECT_TIMEOUT_SECONDS, leaving the
 # work to the recover jobs (recover_reminders, recover_unsent_emails).
-CACHE_SOCKET_TIMEOUT_SECONDS = float(env_str("CACHE_SOCKET_TIMEOUT_SECONDS", "0.5"))
+CACHE_SOCKET_TIMEOUT_SECONDS = env_float("CACHE_SOCKET_TIMEOUT_SECONDS", 0.5)
 CACHE_FALLBACK_SECONDS = env_int("CACHE_FALLBACK_SECONDS", 30)
-BROKER_CONNECT_TIMEOUT_SECONDS = float(env_str("BROKER_CONNECT_TIMEOUT_SECONDS", "1"))
+BROKER_CONNECT_TIMEOUT_SECONDS = env_float("BROKER_CONNECT_TIMEOUT_SECONDS", 1.0)
 # Above kombu's one-second BRPOP, so a worker's idle wait is not taken for a dead broker.
-BROKER_SOCKET_TIMEOUT_SECONDS = float(env_str("BROKER_SOCKET_TIMEOUT_SECONDS", "3"))
+BROKER_SOCKET_TIMEOUT_SECONDS = env_float("BROKER_SOCKET_TIMEOUT_SECONDS", 3.0)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -339,55 +342,23 @@ SMS_BACKEND = env_str(
 NOTIFY_SMS_TEMPLATE_ID = env_str("NOTIFY_SMS_TEMPLATE_ID")
 NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
 
+# Beat: each task (`<app>.<verb_object>`) under its name in dashes, and when it runs.
+_beat = [
+    ("community_services.sweep_vetting_expired", crontab(hour=0, minute=15)),
+    ("community_services.sweep_vetting_expiring", crontab(day_of_week="mon", hour=7, minute=30)),
+    ("referrals.sweep_referral_waiting", crontab(minute="*/15")),
+    ("coordinators.sweep_review_due", crontab(minute="*/15")),
+    ("coordinators.sweep_review_overdue", crontab(minute=5)),
+    ("referrals.sweep_provider_not_answering", crontab(minute=20)),
+    ("referrals.sweep_attendance_check", crontab(hour="10,14,18", minute=0)),
+    ("referrals.sweep_onward_service_expired", crontab(minute=30)),
+    ("accounts.recover_reminders", REMINDER_RECOVER_EVERY_SECONDS),
+    ("accounts.write_audit_checkpoint", AUDIT_CHECKPOINT_EVERY_SECONDS),
+    ("referrals.recover_unsent_emails", EMAIL_RECOVER_EVERY_SECONDS),
+    ("gp_messages.sweep_unfiled_messages", crontab(minute=40)),
+]
 CELERY_BEAT_SCHEDULE: dict = {
-    "sweep-unfiled-messages": {
-        "task": "gp_messages.sweep_unfiled_messages",
-        "schedule": crontab(minute=40),
-    },
-    "sweep-vetting-expired": {
-        "task": "community_services.sweep_vetting_expired",
-        "schedule": crontab(hour=0, minute=15),
-    },
-    "sweep-vetting-expiring": {
-        "task": "community_services.sweep_vetting_expiring",
-        "schedule": crontab(day_of_week="mon", hour=7, minute=30),
-    },
-    "sweep-referral-waiting": {
-        "task": "referrals.sweep_referral_waiting",
-        "schedule": crontab(minute="*/15"),
-    },
-    "sweep-review-due": {
-        "task": "coordinators.sweep_review_due",
-        "schedule": crontab(minute="*/15"),
-    },
-    "sweep-review-overdue": {
-        "task": "coordinators.sweep_review_overdue",
-        "schedule": crontab(minute=5),
-    },
-    "sweep-provider-not-answering": {
-        "task": "referrals.sweep_provider_not_answering",
-        "schedule": crontab(minute=20),
-    },
-    "sweep-attendance-check": {
-        "task": "referrals.sweep_attendance_check",
-        "schedule": crontab(hour="10,14,18", minute=0),
-    },
-    "sweep-onward-service-expired": {
-        "task": "referrals.sweep_onward_service_expired",
-        "schedule": crontab(minute=30),
-    },
-    "recover-reminders": {
-        "task": "accounts.recover_reminders",
-        "schedule": REMINDER_RECOVER_EVERY_SECONDS,
-    },
-    "write-audit-checkpoint": {
-        "task": "accounts.write_audit_checkpoint",
-        "schedule": AUDIT_CHECKPOINT_EVERY_SECONDS,
-    },
-    "recover-unsent-emails": {
-        "task": "referrals.recover_unsent_emails",
-        "schedule": EMAIL_RECOVER_EVERY_SECONDS,
-    },
+    task.split(".")[1].replace("_", "-"): {"task": task, "schedule": when} for task, when in _beat
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEALTH_BROKER_TIMEOUT_SECONDS = 2
@@ -513,16 +484,14 @@ SPECTACULAR_SETTINGS = {
         "common.api.document_error_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
-        "ContactMethodEnum": "referrals.models.ContactMethod",
-        "DeclineReasonEnum": "referrals.models.DeclineReason",
-        "NeedDomainEnum": "community_services.need_domains.NeedDomain",
-        "GoalStatusEnum": "coordinators.models.GoalStatus",
-        "ReviewStatusEnum": "coordinators.models.ReviewStatus",
-        "PlanActionStatusEnum": "coordinators.models.PlanActionStatus",
-        "ReviewModeEnum": "coordinators.models.ReviewMode",
-        "ReferralStatusEnum": "referrals.models.ReferralStatus",
-        "ServiceReferralStatusEnum": "referrals.models.ServiceReferralStatus",
-        "ServiceDeclineReasonEnum": "referrals.models.ServiceDeclineReason",
+        f"{name}Enum": f"{app}.{name}"
+        for app, names in {
+            "referrals.models": "ContactMethod DeclineReason ReferralStatus ServiceReferralStatus "
+            "ServiceDeclineReason",
+            "coordinators.models": "GoalStatus ReviewStatus PlanActionStatus ReviewMode",
+            "community_services.need_domains": "NeedDomain",
+        }.items()
+        for name in names.split()
     },
 }
 

@@ -178,6 +178,18 @@ def _valid(serializer_class, request) -> dict:
     return dict(serializer.validated_data)
 
 
+class EditableCaseworkViewSet(
+    CaseworkViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+):
+    """Casework that is listed, read, added and changed in part (PATCH), never replaced."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
 class ConversationViewSet(
     CaseworkViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
 ):
@@ -195,16 +207,9 @@ class ConversationViewSet(
         return self.reply(conversation, status.HTTP_201_CREATED)
 
 
-class GoalViewSet(
-    CaseworkViewSet,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-):
+class GoalViewSet(EditableCaseworkViewSet):
     serializer_class = GoalSerializer
     audit_name = "goal"
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def scoped(self, user):
         return selectors.goals_for(user)
@@ -279,16 +284,9 @@ class WellbeingMeasureViewSet(
         return self.reply(measure, status.HTTP_201_CREATED)
 
 
-class PlanActionViewSet(
-    CaseworkViewSet,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-):
+class PlanActionViewSet(EditableCaseworkViewSet):
     serializer_class = PlanActionSerializer
     audit_name = "plan_action"
-    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def scoped(self, user):
         return selectors.plan_actions_for(user)

@@ -185,6 +185,8 @@ class Goal(models.Model):
     )
 
     objects = GoalQuerySet.as_manager()
+    # Set by the case page's read (coordinators.selectors.case_page), from one query for the case.
+    onward_referrals: list[ServiceReferral]
 
     class Meta:
         ordering = ["created_at", "id"]

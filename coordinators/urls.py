@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .models import ReviewAction
 from .views import case_page, caseload, casework, closing, refer_on, reviews, subject_access
 
 app_name = "coordinators"
@@ -23,8 +24,15 @@ urlpatterns = [
         reviews.review_reschedule,
         name="review-reschedule",
     ),
-    path(f"{case}reviews/<int:review_id>/cancel/", reviews.review_cancel, name="review-cancel"),
-    path(f"{case}reviews/<int:review_id>/missed/", reviews.review_missed, name="review-missed"),
+    *(
+        path(
+            f"{case}reviews/<int:review_id>/{ending}/",
+            reviews.review_end,
+            {"action": ending},
+            name=f"review-{ending}",
+        )
+        for ending in (ReviewAction.CANCEL, ReviewAction.MISSED)
+    ),
     path(f"{case}reviews/<int:review_id>/record/", reviews.review_record, name="review-record"),
     path(f"{case}refer-on/", refer_on.case_refer_on, name="case-refer-on"),
     path(

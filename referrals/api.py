@@ -15,7 +15,7 @@ from accounts.permissions import has_role
 from community_services.models import Service
 
 from . import idempotency, services
-from .models import Referral, ServiceReferral, ServiceReferralAction
+from .models import Referral, ReferralAction, ServiceReferral, ServiceReferralAction
 from .selectors import (
     get_visible_referral,
     practice_ids_of,
@@ -42,6 +42,24 @@ from .serializers import (
 class ReferralCursorPagination(CursorPagination):
     page_size = 25
     ordering = ("-received_at", "-id")
+
+
+def _triage_endpoint(action_name: str, serializer_class, url_path: str | None = None):
+    """A triage change's API action: its body's fields go to services.change_referral."""
+
+    def endpoint(self, request, pk=None):
+        return self._transition(
+            request,
+            serializer_class,
+            lambda referral, data: services.change_referral(
+                action=action_name, referral=referral, by=request.user, data=data
+            ),
+        )
+
+    # DRF names the route (and its default path) after the function.
+    endpoint.__name__ = endpoint.__qualname__ = str(action_name)
+    endpoint = action(detail=True, methods=["post"], url_path=url_path)(endpoint)
+    return extend_schema(request=serializer_class, responses=ReferralSerializer)(endpoint)
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -166,53 +184,16 @@ class ReferralViewSet(
 
         return self._transition(request, AcceptSerializer, run)
 
-    @extend_schema(request=DeclineSerializer, responses=ReferralSerializer)
-    @action(detail=True, methods=["post"])
-    def decline(self, request, pk=None):
-        return self._transition(
-            request,
-            DeclineSerializer,
-            lambda referral, data: services.decline_referral(
-                referral=referral, by=request.user, reason=data["reason"], note=data["note"]
-            ),
-        )
-
-    @extend_schema(request=FirstContactSerializer, responses=ReferralSerializer)
-    @action(detail=True, methods=["post"], url_path="first-contact")
-    def first_contact(self, request, pk=None):
-        return self._transition(
-            request,
-            FirstContactSerializer,
-            lambda referral, data: services.record_first_contact(
-                referral=referral,
-                by=request.user,
-                contacted_on=data["contacted_on"],
-                method=data["method"],
-                note=data["note"],
-            ),
-        )
-
-    @extend_schema(request=UnableToContactSerializer, responses=ReferralSerializer)
-    @action(detail=True, methods=["post"], url_path="unable-to-contact")
-    def unable_to_contact(self, request, pk=None):
-        return self._transition(
-            request,
-            UnableToContactSerializer,
-            lambda referral, data: services.record_unable_to_contact(
-                referral=referral, by=request.user, attempts=data["attempts"], note=data["note"]
-            ),
-        )
-
-    @extend_schema(request=PatientDeclinedSerializer, responses=ReferralSerializer)
-    @action(detail=True, methods=["post"], url_path="patient-declined")
-    def patient_declined(self, request, pk=None):
-        return self._transition(
-            request,
-            PatientDeclinedSerializer,
-            lambda referral, data: services.record_patient_declined(
-                referral=referral, by=request.user, note=data["note"]
-            ),
-        )
+    decline = _triage_endpoint(ReferralAction.DECLINE, DeclineSerializer)
+    first_contact = _triage_endpoint(
+        ReferralAction.FIRST_CONTACT, FirstContactSerializer, "first-contact"
+    )
+    unable_to_contact = _triage_endpoint(
+        ReferralAction.UNABLE_TO_CONTACT, UnableToContactSerializer, "unable-to-contact"
+    )
+    patient_declined = _triage_endpoint(
+        ReferralAction.PATIENT_DECLINED, PatientDeclinedSerializer, "patient-declined"
+    )
 
     @extend_schema(request=DetailsDecisionSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"], url_path="patient-details")

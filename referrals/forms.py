@@ -17,6 +17,7 @@ from community_services.need_domains import NeedDomain
 from .models import (
     ContactMethod,
     DeclineReason,
+    Patient,
     ServiceDeclineReason,
     Urgency,
 )
@@ -160,24 +161,8 @@ class ReferralForm(forms.Form):
         label="The patient agrees to be contacted by email", required=False
     )
 
-    PATIENT_FIELDS = (
-        "given_name",
-        "family_name",
-        "date_of_birth",
-        "sex_or_gender",
-        "address",
-        "postcode",
-        "phone",
-        "email",
-        "preferred_contact_method",
-        "interpreter_needed",
-        "language",
-        "accessible_formats",
-        "consent_to_referral",
-        "consent_to_share",
-        "consent_to_sms",
-        "consent_to_email",
-    )
+    # The patient's part of the form: the record's fields and the consents.
+    PATIENT_FIELDS = (*Patient.RECORD_FIELDS, *Patient.CONSENTS)
 
     def clean(self):
         data = super().clean()

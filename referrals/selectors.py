@@ -2,22 +2,26 @@
 
 import dataclasses
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import TEAM_ROLES, Membership, Organisation, Role, User
+from accounts.models import TEAM_ROLES, Membership, Notification, Organisation, Role, User
 from accounts.working_days import add_working_days
 from community_services.models import Service
 
 from .models import (
     AWAITING_ANSWER_STATUSES,
     OPEN_STATUSES,
+    Patient,
     ProviderLink,
     Referral,
     ReferralPatientDetails,
+    ReferralQuerySet,
     ReferralStatus,
     ServiceReferral,
     Urgency,
@@ -33,7 +37,7 @@ def team_ids_of(user: User) -> list[int]:
     return user.team_ids
 
 
-def team_members(team: Organisation):
+def team_members(team: Organisation) -> QuerySet[User]:
     """Who in a team can hold referrals: its coordinators and managers."""
     return User.objects.filter(
         is_active=True, memberships__organisation=team, memberships__role__in=TEAM_ROLES
@@ -64,7 +68,7 @@ def referral_contact_email(service: Service) -> str:
     return service.email or service.provider.email
 
 
-def _with_list_relations(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+def _with_list_relations(referrals: ReferralQuerySet) -> ReferralQuerySet:
     return referrals.select_related(
         "patient", "patient_details", "assigned_to", "referring_practice", "referred_by", "team"
     )
@@ -84,7 +88,7 @@ def triage_queue(user: User) -> QuerySet[Referral]:
             Referral.objects.filter(status=ReferralStatus.RECEIVED, team_id__in=team_ids_of(user))
         )
         .annotate(has_other_open_referral=_another_open_referral())
-        .urgent_first_then_oldest()  # type: ignore[attr-defined]
+        .urgent_first_then_oldest()
     )
 
 
@@ -167,7 +171,7 @@ def details_from_own_practice(user: User, nhs_number: str) -> ReferralPatientDet
     )
 
 
-def patient_checks(user: User, referral: Referral) -> dict:
+def patient_checks(user: User, referral: Referral) -> dict[str, Any]:
     """What the receiving team should look at before working on a referral: where its details
     differ from the record, and the patient's other open referrals."""
     try:
@@ -181,7 +185,7 @@ def patient_checks(user: User, referral: Referral) -> dict:
     }
 
 
-def patient_as_seen_by(user: User, referral: Referral):
+def patient_as_seen_by(user: User, referral: Referral) -> Patient | ReferralPatientDetails | None:
     """The receiving team sees the patient's record; anyone else (the referring practice) sees
     only what was said on this referral."""
     if user.is_team_member(referral.team_id):
@@ -192,7 +196,7 @@ def patient_as_seen_by(user: User, referral: Referral):
         return None
 
 
-def unread_notifications(user: User):
+def unread_notifications(user: User) -> QuerySet[Notification]:
     return user.notifications.filter(read_at=None)[:10]
 
 
@@ -278,7 +282,7 @@ def service_referrals_of_case(referral: Referral) -> list[ServiceReferral]:
     return rows
 
 
-def service_outcomes_for_referrer(referral: Referral) -> list[dict]:
+def service_outcomes_for_referrer(referral: Referral) -> list[dict[str, Any]]:
     """What the referring practice may see: service names and where each stands, no notes."""
     return [
         {"service": name, "status": ServiceReferral(status=status).get_status_display()}
@@ -288,7 +292,7 @@ def service_outcomes_for_referrer(referral: Referral) -> list[dict]:
     ]
 
 
-def onward_referrals_awaiting_answer(referral_ids) -> dict[int, datetime.datetime]:
+def onward_referrals_awaiting_answer(referral_ids: Iterable[int]) -> dict[int, datetime.datetime]:
     """For the caseload: which referrals have onward referrals waiting for an answer, and
     since when (the oldest), in one query."""
     return dict(

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import service_referral_views as onward
 from . import views
+from .models import ReferralAction
 
 app_name = "referrals"
 urlpatterns = [
@@ -20,9 +21,16 @@ urlpatterns = [
     path("referrals/<str:reference>/", views.referral_detail, name="detail"),
     path("referrals/<str:reference>/confirmation/", views.confirmation, name="confirmation"),
     path("referrals/<str:reference>/accept/", views.accept, name="accept"),
-    path("referrals/<str:reference>/decline/", views.decline, name="decline"),
-    path("referrals/<str:reference>/first-contact/", views.first_contact, name="first-contact"),
-    path("referrals/<str:reference>/unable-to-contact/", views.unable_to_contact, name="unable"),
+    *(
+        path(
+            f"referrals/<str:reference>/{part}/", views.triage_change, {"action": action}, name=name
+        )
+        for action, part, name in (
+            (ReferralAction.DECLINE, "decline", "decline"),
+            (ReferralAction.FIRST_CONTACT, "first-contact", "first-contact"),
+            (ReferralAction.UNABLE_TO_CONTACT, "unable-to-contact", "unable"),
+        )
+    ),
     path(
         "referrals/<str:reference>/patient-declined/",
         views.patient_declined,

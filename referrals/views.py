@@ -291,55 +291,33 @@ def accept(request, reference):
     )
 
 
-@role_required(*TEAM_ROLES)
-@require_http_methods(["GET", "POST"])
-def decline(request, reference):
-    referral = get_referral_for_team(request.user, reference)
-    return _transition_page(
-        request,
-        referral,
-        DeclineForm(request.POST or None),
-        lambda data: services.decline_referral(
-            referral=referral, by=request.user, reason=data["reason"], note=data["note"]
-        ),
-        heading="Decline referral",
-        button="Decline referral",
-    )
+# The team's triage pages after accepting: each action's form, heading and button.
+TEAM_TRIAGE_PAGES = {
+    ReferralAction.DECLINE: (DeclineForm, "Decline referral", "Decline referral"),
+    ReferralAction.FIRST_CONTACT: (FirstContactForm, "Record first contact", "Save first contact"),
+    ReferralAction.UNABLE_TO_CONTACT: (
+        UnableToContactForm,
+        "Unable to contact",
+        "Close as unable to contact",
+    ),
+}
 
 
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
-def first_contact(request, reference):
+def triage_change(request, reference, action):
+    """Decline, first contact, unable to contact: the action comes from the URL's entry."""
     referral = get_referral_for_team(request.user, reference)
+    form_class, heading, button = TEAM_TRIAGE_PAGES[action]
     return _transition_page(
         request,
         referral,
-        FirstContactForm(request.POST or None),
-        lambda data: services.record_first_contact(
-            referral=referral,
-            by=request.user,
-            contacted_on=data["contacted_on"],
-            method=data["method"],
-            note=data["note"],
+        form_class(request.POST or None),
+        lambda data: services.change_referral(
+            action=action, referral=referral, by=request.user, data=data
         ),
-        heading="Record first contact",
-        button="Save first contact",
-    )
-
-
-@role_required(*TEAM_ROLES)
-@require_http_methods(["GET", "POST"])
-def unable_to_contact(request, reference):
-    referral = get_referral_for_team(request.user, reference)
-    return _transition_page(
-        request,
-        referral,
-        UnableToContactForm(request.POST or None),
-        lambda data: services.record_unable_to_contact(
-            referral=referral, by=request.user, attempts=data["attempts"], note=data["note"]
-        ),
-        heading="Unable to contact",
-        button="Close as unable to contact",
+        heading=heading,
+        button=button,
     )
 
 
@@ -351,8 +329,8 @@ def patient_declined(request, reference):
         request,
         referral,
         PatientDeclinedForm(request.POST or None),
-        lambda data: services.record_patient_declined(
-            referral=referral, by=request.user, note=data["note"]
+        lambda data: services.change_referral(
+            action=ReferralAction.PATIENT_DECLINED, referral=referral, by=request.user, data=data
         ),
         heading="Patient declined",
         button="Record that the patient declined",

@@ -44,4 +44,5 @@ def revoke_api_token(*, token: AuthToken, actor: User | None, reason: str = "rev
 def revoke_api_tokens(*, user: User) -> int:
     """Every API token of `user` stops working now (the caller audits why)."""
     _, per_model = AuthToken.objects.filter(user=user).delete()
-    return per_model.get(AuthToken._meta.label, 0)
+    revoked: int = per_model.get(AuthToken._meta.label, 0)
+    return revoked

@@ -1,14 +1,19 @@
 """Sweeps run by beat, each recorded as a JobRun for the operations page."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 
 from django.utils import timezone
 
 from ..models import JobRun
 
 
-def run_sweep(*, kind: str, sweep: Callable[[datetime.datetime], list], now=None) -> JobRun:
+def run_sweep(
+    *,
+    kind: str,
+    sweep: Callable[[datetime.datetime], Sized],
+    now: datetime.datetime | None = None,
+) -> JobRun:
     """Run one sweep and record it for the operations page (kept even when the sweep fails)."""
     run = JobRun.objects.create(kind=kind, started_at=timezone.now())
     try:

@@ -1,5 +1,8 @@
 """Loading Open Referral HSDS documents into the directory (parsed by community_services.hsds)."""
 
+import datetime
+from typing import Any, TypedDict
+
 from django.db import transaction
 
 from accounts.models import User
@@ -9,6 +12,16 @@ from ..models import Provider, Service, ServiceStatus
 from .providers import create_provider, update_provider
 from .service_content import create_service, update_service
 from .vetting import submit_service
+
+
+class ServiceContent(TypedDict):
+    """What an HSDS document says about a service, as create_service and update_service take it."""
+
+    fields: dict[str, Any]
+    need_domains: list[str]
+    delivery_modes: list[str]
+    locations: list[dict[str, Any]]
+    modified_at: datetime.datetime | None
 
 
 @transaction.atomic
@@ -25,14 +38,14 @@ def import_hsds_service(*, actor: User | None, parsed: ParsedService) -> tuple[S
         provider = update_provider(actor=actor, provider=provider, **parsed.provider_fields)
     service = Service.objects.filter(public_id=parsed.public_id).first()
     created = service is None
-    content = {
+    content: ServiceContent = {
         "fields": parsed.fields,
         "need_domains": parsed.need_domains,
         "delivery_modes": parsed.delivery_modes,
         "locations": parsed.locations,
         "modified_at": parsed.modified_at,
     }
-    if created:
+    if service is None:
         service = create_service(
             actor=actor, provider=provider, public_id=parsed.public_id, **content
         )

@@ -186,7 +186,7 @@ def _replace_locations(service: Service, locations: list[dict[str, Any]]) -> Non
             opening.save()
 
 
-def _location_line(data: dict[str, Any], opening_times: list[tuple]) -> str:
+def _location_line(data: dict[str, Any], opening_times: list[tuple[Any, ...]]) -> str:
     address = ", ".join(
         str(data.get(name) or "")
         for name in ("name", "address_1", "address_2", "city", "county", "postcode")

@@ -11,7 +11,7 @@ import datetime
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -105,13 +105,21 @@ def submit_service(*, actor: User | None, service: Service) -> Service:
     ).instance
 
 
-def default_vetted_until(*, today: datetime.date, insurance_expires_on: datetime.date):
+def default_vetted_until(
+    *, today: datetime.date, insurance_expires_on: datetime.date
+) -> datetime.date:
     """Twelve months from today, but never past the insurance expiry."""
     try:
         a_year_on = today.replace(year=today.year + VETTING_PERIOD_MONTHS // 12)
     except ValueError:  # 29 February
         a_year_on = today.replace(year=today.year + 1, day=28)
     return min(a_year_on, insurance_expires_on)
+
+
+def _checklist_label(name: str) -> str:
+    """A vetting review field's label, as the vetter sees it on the form."""
+    field = VettingReview._meta.get_field(name)
+    return str(field.verbose_name) if isinstance(field, models.Field) else name
 
 
 def _check_vetting_dates(**dates: datetime.date | None) -> None:
@@ -121,7 +129,7 @@ def _check_vetting_dates(**dates: datetime.date | None) -> None:
     except ValidationError as exc:
         raise VettingInputError(
             "; ".join(
-                f"{VettingReview._meta.get_field(name).verbose_name.capitalize()}: {' '.join(m)}"
+                f"{_checklist_label(name).capitalize()}: {' '.join(m)}"
                 for name, m in exc.message_dict.items()
             )
         ) from exc
@@ -145,9 +153,7 @@ def approve_service(
                 "You submitted or last edited this service, so another vetter must approve it."
             )
         missing = [
-            str(VettingReview._meta.get_field(name).verbose_name)
-            for name in VettingReview.CHECKLIST
-            if not checklist.get(name)
+            _checklist_label(name) for name in VettingReview.CHECKLIST if not checklist.get(name)
         ]
         if missing:
             raise VettingInputError("Every check must pass before approval: " + "; ".join(missing))

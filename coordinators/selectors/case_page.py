@@ -4,7 +4,9 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from django.db import models
 from django.db.models import Prefetch
 
 from referrals.models import (
@@ -41,7 +43,7 @@ class TimelineEntry:
     note: str = ""
 
 
-def _label(choices, value: str) -> str:
+def _label(choices: type[models.TextChoices], value: str) -> str:
     """A status's name in lower case: an enum lookup (get_FOO_display flattens the choices on
     every call, and a long timeline makes hundreds)."""
     return choices(value).label.lower()
@@ -124,12 +126,14 @@ class MeasureComparison:
 
     @property
     def metric_change(self) -> Decimal | None:
-        if self.baseline and self.latest and self.baseline.metric_score is not None:
-            return self.latest.metric_score - self.baseline.metric_score  # type: ignore[operator]
+        baseline = self.baseline.metric_score if self.baseline else None
+        latest = self.latest.metric_score if self.latest else None
+        if baseline is not None and latest is not None:
+            return latest - baseline
         return None
 
     @property
-    def item_changes(self) -> list[dict]:
+    def item_changes(self) -> list[dict[str, Any]]:
         """ONS4 (and any per-item instrument): each item's baseline, latest and change."""
         if not self.baseline:
             return []
@@ -204,7 +208,7 @@ def case_file(case: Referral) -> CaseFile:
     ).values_list("goal_id", "servicereferral_id"):
         served[goal_id].append(onward[service_referral_id])
     for goal in goals:
-        goal.onward_referrals = sorted(served[goal.pk], key=lambda sr: (sr.sent_at, sr.pk))  # type: ignore[attr-defined]
+        goal.onward_referrals = sorted(served[goal.pk], key=lambda sr: (sr.sent_at, sr.pk))
     goals_by_id = {goal.pk: goal for goal in goals}
     plan_actions = list(PlanAction.objects.filter(referral=case))
     for action in plan_actions:

@@ -2,6 +2,7 @@
 case is a 404. The API's querysets are scoped the same way."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
@@ -71,12 +72,12 @@ class CaseloadRow:
         return self.provider_waiting_since is not None
 
 
-def caseload_rows(cases) -> list[CaseloadRow]:
+def caseload_rows(cases: Iterable[Referral]) -> list[CaseloadRow]:
     """Flags for the caseload table; onward referrals still waiting for a provider's answer
     (the oldest, for how long) come in one query for the whole list."""
     now = timezone.now()
-    cases = list(cases)
-    waiting = onward_referrals_awaiting_answer(case.pk for case in cases) if cases else {}
+    listed = list(cases)
+    waiting = onward_referrals_awaiting_answer(case.pk for case in listed) if listed else {}
     return [
         CaseloadRow(
             case=case,
@@ -85,7 +86,7 @@ def caseload_rows(cases) -> list[CaseloadRow]:
             no_first_contact=case.first_contact_at is None,
             provider_waiting_since=waiting.get(case.pk),
         )
-        for case in cases
+        for case in listed
     ]
 
 

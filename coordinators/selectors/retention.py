@@ -5,12 +5,14 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from referrals.models import Referral, ReferralStatus
+from referrals.models import Referral, ReferralQuerySet, ReferralStatus
 
 ENDED_STATUSES = (ReferralStatus.CLOSED, ReferralStatus.DECLINED, ReferralStatus.PATIENT_DECLINED)
 
 
-def cases_due_for_anonymisation(*, now: datetime.datetime | None = None):
+def cases_due_for_anonymisation(
+    *, now: datetime.datetime | None = None
+) -> tuple[datetime.datetime, ReferralQuerySet]:
     """Ended referrals (closed, declined, patient declined) that ended before the cutoff and
     still hold free text."""
     now = now or timezone.now()

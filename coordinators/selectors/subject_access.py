@@ -2,8 +2,9 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.http import Http404
 
 from accounts.models import Reminder, User
@@ -34,7 +35,9 @@ def patient_for_subject_access(user: User, patient_id: int) -> Patient:
 
 
 # Each section's rows: (ids of the referrals in the user's scope, the patient, the user).
-SUBJECT_ACCESS_SECTIONS: tuple[tuple[str, str, Callable], ...] = (
+SUBJECT_ACCESS_SECTIONS: tuple[
+    tuple[str, str, Callable[[list[int], Patient, User], QuerySet[Any]]], ...
+] = (
     ("referrals", "Referrals", lambda ids, p, u: Referral.objects.filter(pk__in=ids)),
     (
         "referral_events",
@@ -99,7 +102,7 @@ SUBJECT_ACCESS_SECTIONS: tuple[tuple[str, str, Callable], ...] = (
 class SubjectAccessSection:
     key: str
     title: str
-    rows: list[dict]
+    rows: list[dict[str, Any]]
 
 
 def subject_access_record(patient: Patient, user: User) -> list[SubjectAccessSection]:
@@ -115,5 +118,5 @@ def subject_access_record(patient: Patient, user: User) -> list[SubjectAccessSec
     return sections
 
 
-def _row_of(instance) -> dict:
+def _row_of(instance: Model) -> dict[str, Any]:
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}

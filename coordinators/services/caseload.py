@@ -24,7 +24,7 @@ def reassign_case(*, case: Referral, by: User, to: User, note: str = "") -> Refe
         raise ValidationError({"to": "Choose a coordinator in the case's team."})
     if case.assigned_to_id == to.pk:
         raise ValidationError({"to": f"The case is already with {to.display_name}."})
-    previous = User.objects.filter(pk=case.assigned_to_id).first()
+    previous = case.assigned_to
     case.assigned_to = to
     case.save(update_fields=["assigned_to"])
     _record(

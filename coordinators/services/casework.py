@@ -73,7 +73,9 @@ def record_conversation(
     return conversation
 
 
-def _check_goal_fields(*, statement: str, need_domain: str, priority: str, target_date) -> None:
+def _check_goal_fields(
+    *, statement: str, need_domain: str, priority: str, target_date: datetime.date | None
+) -> None:
     if not statement.strip():
         raise ValidationError({"statement": "Write the goal in the patient's own words."})
     _choice(need_domain, NeedDomain.values, "need_domain", "Choose the need this goal is about.")

@@ -1,10 +1,11 @@
 """What every casework write checks and records: the case is open and the user is in its
 coordinator team; each write leaves a timeline row and an audit row."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 from accounts.models import User
@@ -39,7 +40,14 @@ def _locked_open_case(case: Referral, by: User, doing: str) -> Referral:
 
 
 def _record(
-    *, case: Referral, by: User, kind: str, summary: str, action: str, obj, object_type: str
+    *,
+    case: Referral,
+    by: User,
+    kind: str,
+    summary: str,
+    action: str,
+    obj: models.Model,
+    object_type: str,
 ) -> None:
     """The timeline row and the audit row that go with every casework write."""
     CaseEvent.objects.create(
@@ -81,6 +89,6 @@ def _recorder(
     return record
 
 
-def _choice(value: str, choices, field: str, message: str) -> None:
+def _choice(value: str, choices: Collection[str], field: str, message: str) -> None:
     if value not in choices:
         raise ValidationError({field: message})

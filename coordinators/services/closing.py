@@ -2,6 +2,8 @@
 then the one status change in `referrals.services.close_referral` with the summary drafted from
 the case as it now is (so a goal set to achieved on the same form reads achieved)."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +32,7 @@ def close_case(
     outcome: str,
     summary: str,
     goal_statuses: dict[int, str] | None = None,
-    closing_measures: list[dict] | None = None,
+    closing_measures: list[dict[str, Any]] | None = None,
     outcome_reason: str = "",
 ) -> Referral:
     """Final goal statuses, closing measures, then `close_referral` (the one status change),

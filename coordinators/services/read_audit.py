@@ -2,6 +2,7 @@
 export."""
 
 from collections.abc import Sequence
+from typing import Any, Protocol
 
 from django.db import models
 
@@ -22,8 +23,28 @@ def record_case_viewed(*, case: Referral, by: User, what: str = "case", via: str
     )
 
 
+class CaseworkRecord(Protocol):
+    """A piece of casework: a row of its case (a referral)."""
+
+    pk: Any
+
+    @property
+    def referral_id(self) -> int: ...
+
+    @property
+    def referral(self) -> Referral: ...
+
+
+def _case_loaded(record: CaseworkRecord) -> bool:
+    """Whether the record's case came with it (select_related), so reading it costs no query."""
+    if not isinstance(record, models.Model):
+        return False
+    field = record._meta.get_field("referral")
+    return isinstance(field, models.ForeignKey) and field.is_cached(record)
+
+
 def record_casework_list_viewed(
-    *, by: User, what: str, object_type: str, records: Sequence[models.Model]
+    *, by: User, what: str, object_type: str, records: Sequence[Referral | CaseworkRecord]
 ) -> None:
     """Each case (a referral) or piece of casework shown, with its patient: a case carries it;
     casework whose case is not loaded gets it in one query for the page."""
@@ -31,15 +52,15 @@ def record_casework_list_viewed(
     unloaded = {
         record.referral_id
         for record in records
-        if not isinstance(record, Referral) and not type(record).referral.is_cached(record)
+        if not isinstance(record, Referral) and not _case_loaded(record)
     }
-    patient_of_case = (
+    patient_of_case: dict[int, int] = (
         dict(Referral.objects.filter(pk__in=unloaded).values_list("pk", "patient_id"))
         if unloaded
         else {}
     )
 
-    def patient_of(record) -> int | str:
+    def patient_of(record: Referral | CaseworkRecord) -> int | str:
         if isinstance(record, Referral):
             return record.patient_id
         if record.referral_id in patient_of_case:

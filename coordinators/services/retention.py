@@ -87,7 +87,7 @@ def _patients_to_anonymise(case_ids: list[int], *, pending: set[int]) -> list[in
     )
 
 
-def _anonymise_case(case: Referral, *, now, by: User | None) -> None:
+def _anonymise_case(case: Referral, *, now: datetime.datetime, by: User | None) -> None:
     case.help_wanted = REDACTED
     case.risk_notes = ""
     case.access_needs = ""
@@ -138,7 +138,7 @@ def _anonymise_case(case: Referral, *, now, by: User | None) -> None:
     )
 
 
-def _anonymise_patient(patient: Patient, *, now, by: User | None) -> None:
+def _anonymise_patient(patient: Patient, *, now: datetime.datetime, by: User | None) -> None:
     patient.nhs_number = None
     patient.given_name = "Anonymised"
     patient.family_name = "patient"

@@ -6,6 +6,7 @@ an index."""
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -78,7 +79,13 @@ def _when(value: datetime.datetime) -> str:
 
 
 def _schedule(
-    *, case: Referral, by: User, scheduled_for, mode: str, with_whom: str, field: str
+    *,
+    case: Referral,
+    by: User,
+    scheduled_for: datetime.datetime,
+    mode: str,
+    with_whom: str,
+    field: str,
 ) -> Review:
     _check_review_time(scheduled_for, field)
     _choice(mode, ReviewMode.values, "mode", "Choose how the review will happen.")
@@ -239,7 +246,7 @@ def record_review(
     notes: str,
     ratings: list[GoalRating],
     continue_case: bool,
-    measure: dict | None = None,
+    measure: dict[str, Any] | None = None,
     next_review_at: datetime.datetime | None = None,
     next_mode: str | None = None,
     next_with_whom: str | None = None,

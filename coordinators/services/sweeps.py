@@ -1,13 +1,20 @@
 """Review reminders, run by beat through `accounts.services.run_sweep`."""
 
 import datetime
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Reminder, Role
-from accounts.services import ReminderRequest, create_reminders_in_chunks, user_recipient
+from accounts.services import (
+    Recipient,
+    ReminderRequest,
+    create_reminders_in_chunks,
+    user_recipient,
+)
 from accounts.working_days import add_working_days
 from referrals.models import OPEN_CASE_STATUSES, Referral
 from referrals.services import patient_recipient
@@ -15,7 +22,7 @@ from referrals.services import patient_recipient
 from ..models import Review, ReviewMode, ReviewStatus
 
 # How the review will happen, in the patient's words.
-_MODE_FOR_PATIENT = {
+_MODE_FOR_PATIENT: dict[str, str] = {
     ReviewMode.IN_PERSON: "in person",
     ReviewMode.PHONE: "by phone: we will call you",
     ReviewMode.VIDEO: "by video call: we will send you the details",
@@ -38,7 +45,7 @@ def review_occurrence(review: Review) -> str:
     return review.scheduled_for.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
-def _review_context(review: Review) -> dict:
+def _review_context(review: Review) -> dict[str, Any]:
     local = timezone.localtime(review.scheduled_for)
     return {
         "referral_reference": review.referral.reference,
@@ -50,7 +57,9 @@ def _review_context(review: Review) -> dict:
     }
 
 
-def _review_reminder(*, kind: str, review: Review, recipients, link: str = "") -> ReminderRequest:
+def _review_reminder(
+    *, kind: str, review: Review, recipients: Sequence[Recipient], link: str = ""
+) -> ReminderRequest:
     case = review.referral
     return ReminderRequest(
         kind=kind,
@@ -65,7 +74,7 @@ def _review_reminder(*, kind: str, review: Review, recipients, link: str = "") -
     )
 
 
-def _case_coordinator(case: Referral) -> list:
+def _case_coordinator(case: Referral) -> list[Recipient]:
     user = case.assigned_to
     return [user_recipient(user)] if user is not None and user.is_active else []
 
@@ -86,7 +95,7 @@ def sweep_review_due(now: datetime.datetime) -> list[Reminder]:
         .order_by("scheduled_for", "pk")
     )
 
-    def requests(chunk: list[Review]):
+    def requests(chunk: list[Review]) -> Iterator[ReminderRequest]:
         for review in chunk:
             case = review.referral
             if review.scheduled_for <= coordinator_from:
@@ -128,7 +137,7 @@ def sweep_review_overdue(now: datetime.datetime) -> list[Reminder]:
         .order_by("scheduled_for", "pk")
         if review_overdue_since(review, min(first, escalate)) <= now
     ]
-    managers: dict[int, list] = {}
+    managers: dict[int, list[Recipient]] = {}
     for membership in (
         Membership.objects.filter(
             organisation_id__in={review.referral.team_id for review in reviews},
@@ -140,7 +149,7 @@ def sweep_review_overdue(now: datetime.datetime) -> list[Reminder]:
     ):
         managers.setdefault(membership.organisation_id, []).append(user_recipient(membership.user))
 
-    def requests(chunk: list[Review]):
+    def requests(chunk: list[Review]) -> Iterator[ReminderRequest]:
         for review in chunk:
             case = review.referral
             link = reverse("coordinators:case", args=[case.reference])

@@ -1,6 +1,7 @@
 """Wellbeing measures (SWEMWBS, ONS4, ...): scored by `coordinators.measures` when recorded."""
 
 import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +16,7 @@ from ..models import CaseEventKind, MeasureOccasion, Review, WellbeingMeasure
 from .checks import _choice, _locked_open_case, _record
 
 
-def score_answers(instrument: str, answers: dict) -> measures.MeasureScore:
+def score_answers(instrument: str, answers: dict[str, Any]) -> measures.MeasureScore:
     """Score through the one measures module; its field errors become a ValidationError."""
     try:
         return measures.score(instrument, answers)
@@ -29,7 +30,7 @@ def _create_measure(
     by: User,
     instrument: str,
     occasion: str,
-    answers: dict,
+    answers: dict[str, Any],
     taken_on: datetime.date,
     review: Review | None = None,
 ) -> WellbeingMeasure:
@@ -83,7 +84,7 @@ def record_measure(
     by: User,
     instrument: str,
     occasion: str,
-    answers: dict,
+    answers: dict[str, Any],
     taken_on: datetime.date | None = None,
 ) -> WellbeingMeasure:
     """Baseline at the start, repeats at reviews, closing at the end; scored when recorded."""

@@ -10,8 +10,13 @@ from accounts.permissions import role_required
 
 from .. import measures, selectors, services
 from ..forms import NoteForm, RecordReviewForm, ScheduleReviewForm
-from ..models import Goal, Review, ReviewStatus
+from ..models import Goal, Review, ReviewAction, ReviewStatus
 from .shared import _form_page, _open_case
+
+
+def _when_and_how(data) -> dict:
+    """The schedule form's answers, as scheduling and rescheduling take them."""
+    return {key: data[key] for key in ("scheduled_for", "mode", "with_whom")}
 
 
 @role_required(*TEAM_ROLES)
@@ -23,13 +28,7 @@ def review_schedule(request, reference):
         request,
         case,
         form,
-        lambda data: services.schedule_review(
-            case=case,
-            by=request.user,
-            scheduled_for=data["scheduled_for"],
-            mode=data["mode"],
-            with_whom=data["with_whom"],
-        ),
+        lambda data: services.schedule_review(case=case, by=request.user, **_when_and_how(data)),
         heading="Schedule a review",
         button="Schedule review",
         done="Review scheduled.",
@@ -57,11 +56,7 @@ def review_reschedule(request, reference, review_id):
         case,
         form,
         lambda data: services.reschedule_review(
-            review=review,
-            by=request.user,
-            scheduled_for=data["scheduled_for"],
-            mode=data["mode"],
-            with_whom=data["with_whom"],
+            review=review, by=request.user, **_when_and_how(data)
         ),
         heading="Reschedule the review",
         button="Save new time",
@@ -70,36 +65,38 @@ def review_reschedule(request, reference, review_id):
     )
 
 
-@role_required(*TEAM_ROLES)
-@require_http_methods(["GET", "POST"])
-def review_cancel(request, reference, review_id):
-    case = _open_case(request, reference)
-    review = _scheduled_review(case, review_id)
-    return _form_page(
-        request,
-        case,
-        NoteForm(request.POST or None),
-        lambda data: services.cancel_review(review=review, by=request.user, reason=data["note"]),
-        heading="Cancel the review",
-        button="Cancel review",
-        done="Review cancelled.",
-        what="review",
-    )
+# A scheduled review ended with a note: the service call, heading, button and message of each.
+REVIEW_ENDINGS = {
+    ReviewAction.CANCEL: (
+        lambda review, by, note: services.cancel_review(review=review, by=by, reason=note),
+        "Cancel the review",
+        "Cancel review",
+        "Review cancelled.",
+    ),
+    ReviewAction.MISSED: (
+        lambda review, by, note: services.mark_review_missed(review=review, by=by, note=note),
+        "The patient missed the review",
+        "Mark as missed",
+        "Review marked as missed. Schedule another when you can.",
+    ),
+}
 
 
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
-def review_missed(request, reference, review_id):
+def review_end(request, reference, review_id, action):
+    """Cancel or mark missed: the action comes from the URL's entry."""
     case = _open_case(request, reference)
     review = _scheduled_review(case, review_id)
+    change, heading, button, done = REVIEW_ENDINGS[action]
     return _form_page(
         request,
         case,
         NoteForm(request.POST or None),
-        lambda data: services.mark_review_missed(review=review, by=request.user, note=data["note"]),
-        heading="The patient missed the review",
-        button="Mark as missed",
-        done="Review marked as missed. Schedule another when you can.",
+        lambda data: change(review, request.user, data["note"]),
+        heading=heading,
+        button=button,
+        done=done,
         what="review",
     )
 

@@ -14,23 +14,7 @@ from .referrals import Referral
 
 # What a referral may say about the patient, and so what may differ from the patient's record.
 # The consent to be referred belongs to each referral, so it is kept there and never compared.
-DETAILS_FIELDS = (
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex_or_gender",
-    "address",
-    "postcode",
-    "phone",
-    "email",
-    "preferred_contact_method",
-    "interpreter_needed",
-    "language",
-    "accessible_formats",
-    "consent_to_share",
-    "consent_to_sms",
-    "consent_to_email",
-)
+DETAILS_FIELDS = (*Patient.RECORD_FIELDS, *Patient.STANDING_CONSENTS)
 
 
 def _shown(value) -> str:

@@ -87,7 +87,24 @@ class Patient(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    CONSENTS = ("consent_to_referral", "consent_to_share", "consent_to_sms", "consent_to_email")
+    # What the record says about the person: what a referral may say too, and may differ in.
+    RECORD_FIELDS = (
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex_or_gender",
+        "address",
+        "postcode",
+        "phone",
+        "email",
+        "preferred_contact_method",
+        "interpreter_needed",
+        "language",
+        "accessible_formats",
+    )
+    # The consent to be referred belongs to each referral; these stay until the patient says.
+    STANDING_CONSENTS = ("consent_to_share", "consent_to_sms", "consent_to_email")
+    CONSENTS = ("consent_to_referral", *STANDING_CONSENTS)
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]

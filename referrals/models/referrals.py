@@ -1,6 +1,7 @@
 """A referral from a practice to a coordinator team, its statuses and its status history."""
 
 import secrets
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -110,16 +111,16 @@ def new_reference() -> str:
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
-    def open(self):
+    def open(self) -> Self:
         return self.filter(status__in=OPEN_STATUSES)
 
-    def cases(self):
+    def cases(self) -> Self:
         return self.filter(status__in=CASE_STATUSES, accepted_at__isnull=False)
 
-    def open_cases(self):
+    def open_cases(self) -> Self:
         return self.filter(status__in=OPEN_CASE_STATUSES)
 
-    def urgent_first_then_oldest(self):
+    def urgent_first_then_oldest(self) -> Self:
         return self.annotate(
             urgency_rank=Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1))
         ).order_by("urgency_rank", "received_at", "id")

@@ -53,6 +53,7 @@ from .sweeps import (
 )
 from .triage import (
     accept_referral,
+    change_referral,
     close_referral,
     decline_referral,
     record_first_contact,
@@ -61,6 +62,7 @@ from .triage import (
 )
 
 __all__ = [
+    "change_referral",
     "NO_CONSENT_MESSAGE",
     "PATIENT_FIELDS",
     "REFERRAL_DETAILS_FIELDS",

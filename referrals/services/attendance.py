@@ -1,6 +1,7 @@
 """Did the patient go? The attendance check asks them; their answer sits beside the provider's."""
 
 import datetime
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -56,13 +57,15 @@ def sweep_attendance_check(now: datetime.datetime) -> list[Reminder]:
         .order_by("accepted_at", "pk")
     )
 
-    def requests(chunk: list[ServiceReferral]):
+    def requests(chunk: list[ServiceReferral]) -> Iterator[ReminderRequest]:
         for service_referral in chunk:
             waiting_since = (
                 service_referral.patient_reported_at
                 if service_referral.patient_reported_attendance == PatientAttendanceAnswer.NOT_YET
                 else service_referral.accepted_at
             )
+            if waiting_since is None:  # not reached: the query only selects waits with a start
+                continue
             referral = service_referral.referral
             yield ReminderRequest(
                 kind="attendance_check",

@@ -33,4 +33,7 @@ def locked_referral(referral: Referral) -> Referral:
 
 def locked_service_referral(service_referral: ServiceReferral) -> ServiceReferral:
     """Lock the row alone (no joins: see locked_referral) and read it afresh."""
-    return ServiceReferral.objects.select_for_update().get(pk=service_referral.pk)
+    locked: ServiceReferral = ServiceReferral.objects.select_for_update().get(
+        pk=service_referral.pk
+    )
+    return locked

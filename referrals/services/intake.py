@@ -1,6 +1,7 @@
 """Intake: a practice refers a patient, who is matched by NHS number and never duplicated."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,20 +22,7 @@ from ..models import (
 )
 from ..nhs_number import normalise, validate_nhs_number
 
-PATIENT_FIELDS = (
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex_or_gender",
-    "address",
-    "postcode",
-    "phone",
-    "email",
-    "preferred_contact_method",
-    "interpreter_needed",
-    "language",
-    "accessible_formats",
-)
+PATIENT_FIELDS = Patient.RECORD_FIELDS
 # What the referral keeps of what the referrer said about the patient.
 REFERRAL_DETAILS_FIELDS = (*PATIENT_FIELDS, *Patient.CONSENTS)
 REFERRAL_FIELDS = (
@@ -56,7 +44,7 @@ class ReceivedReferral:
 
 @transaction.atomic
 def receive_referral(
-    *, referred_by: User, practice: Organisation, patient: dict, referral: dict
+    *, referred_by: User, practice: Organisation, patient: dict[str, Any], referral: dict[str, Any]
 ) -> ReceivedReferral:
     """A practice refers a patient: the patient is matched by NHS number, never duplicated.
 
@@ -115,7 +103,7 @@ def receive_referral(
 
 
 def _match_or_create_patient(
-    *, recorded_by: User, practice: Organisation, data: dict
+    *, recorded_by: User, practice: Organisation, data: dict[str, Any]
 ) -> tuple[Patient, bool]:
     """Find the patient by NHS number, or create them from the referral's details. A match
     changes nothing on the record: not identity, not the registered practice, not consent."""
@@ -147,7 +135,7 @@ def _match_or_create_patient(
     return record, created
 
 
-def record_consents(*, patient: Patient, recorded_by: User, data: dict) -> list[str]:
+def record_consents(*, patient: Patient, recorded_by: User, data: dict[str, Any]) -> list[str]:
     """Each consent keeps who recorded it and when; only a change is re-recorded."""
     now, changed = timezone.now(), []
     for consent in Patient.CONSENTS:

@@ -2,8 +2,9 @@
 (`referrals.models.SERVICE_REFERRAL_MACHINE`), each through `common.state_machine.change_state`."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -75,7 +76,7 @@ def create_service_referral(
     service: Service,
     by: User,
     provider_needs_to_know: str,
-    goals: Iterable = (),
+    goals: Iterable[Any] = (),
 ) -> ServiceReferral:
     """Refer the patient on to a referable service, with consent; the provider is emailed a link.
 
@@ -249,7 +250,7 @@ def _change_service_referral(
     by: User | None = None,
     link: ProviderLink | None = None,
     note: str = "",
-    fields: dict | None = None,
+    fields: dict[str, Any] | None = None,
 ) -> ServiceReferral:
     this = _Change(action=action, by=by, link=link, note=note, fields=fields or {})
     return change_state(
@@ -388,10 +389,10 @@ def answer_service_referral(
         return decline_service_referral(
             service_referral=service_referral, reason=reason, by=by, link=link, note=note
         )
-    run = {
+    answers: dict[str, Callable[..., ServiceReferral]] = {
         ServiceReferralAction.ACCEPT: accept_service_referral,
         ServiceReferralAction.ATTENDED: record_service_attended,
         ServiceReferralAction.DID_NOT_ATTEND: record_service_did_not_attend,
         ServiceReferralAction.COMPLETED: complete_service_referral,
-    }[action]
-    return run(service_referral=service_referral, by=by, link=link, note=note)
+    }
+    return answers[action](service_referral=service_referral, by=by, link=link, note=note)

@@ -2,7 +2,8 @@
 (`referrals.models.REFERRAL_MACHINE`), each through `common.state_machine.change_state`."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -38,7 +39,7 @@ _REFUSED_AS = {
 
 
 def _refusal(referral: Referral, action: ReferralAction) -> IllegalTransition:
-    if action == ReferralAction.ACCEPT and referral.assigned_to_id:
+    if action == ReferralAction.ACCEPT and referral.assigned_to is not None:
         return ReferralAlreadyTaken(
             f"Referral {referral.reference} was already accepted and assigned to "
             f"{referral.assigned_to.display_name}."
@@ -225,3 +226,28 @@ def record_patient_declined(*, referral: Referral, by: User, note: str = "") -> 
         changes=lambda locked: {"closed_at": timezone.now()},
         record=_recorder(by=by, note=note),
     ).instance
+
+
+def change_referral(
+    *, action: str, referral: Referral, by: User, data: Mapping[str, Any]
+) -> Referral:
+    """Pages and the API name a triage action and pass its form's fields; this calls its one
+    service function with them. (Accepting is called directly: pages and the API find the
+    assignee differently.)"""
+    if action == ReferralAction.DECLINE:
+        return decline_referral(referral=referral, by=by, reason=data["reason"], note=data["note"])
+    if action == ReferralAction.FIRST_CONTACT:
+        return record_first_contact(
+            referral=referral,
+            by=by,
+            contacted_on=data["contacted_on"],
+            method=data["method"],
+            note=data["note"],
+        )
+    if action == ReferralAction.UNABLE_TO_CONTACT:
+        return record_unable_to_contact(
+            referral=referral, by=by, attempts=data["attempts"], note=data["note"]
+        )
+    if action == ReferralAction.PATIENT_DECLINED:
+        return record_patient_declined(referral=referral, by=by, note=data["note"])
+    raise ValueError(f"No triage page or endpoint changes a referral by {action!r}.")
