@@ -8,6 +8,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
     Role.REFERRER: [
         ("Our referrals", "referrals:practice-home"),
         ("New referral", "referrals:new"),
+        ("Messages back", "gp_messages:list"),
     ],
     Role.COORDINATOR: [
         ("Home", "coordinators:home"),

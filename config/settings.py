@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "referrals",
     "casefinding",
     "coordinators",
+    "gp_messages",
 ]
 
 MIDDLEWARE = [
@@ -332,6 +333,8 @@ VETTING_EXPIRED_NOTICE_WINDOW_DAYS = env_int("VETTING_EXPIRED_NOTICE_WINDOW_DAYS
 # Reviews: reminders before (hours) and overdue notices after (working days).
 REVIEW_DUE_COORDINATOR_HOURS = env_int("REVIEW_DUE_COORDINATOR_HOURS", 24)
 REVIEW_DUE_PATIENT_HOURS = env_int("REVIEW_DUE_PATIENT_HOURS", 48)
+# A message back not filed by the practice after this many working days: shown and reminded once.
+MESSAGE_BACK_FILING_WORKING_DAYS = env_int("MESSAGE_BACK_FILING_WORKING_DAYS", 5)
 REVIEW_OVERDUE_WORKING_DAYS = env_int("REVIEW_OVERDUE_WORKING_DAYS", 2)
 REVIEW_OVERDUE_ESCALATION_WORKING_DAYS = env_int("REVIEW_OVERDUE_ESCALATION_WORKING_DAYS", 5)
 # Onward referrals still "sent": the provider is nudged, then it is marked "no response".
@@ -368,6 +371,7 @@ _beat = [
     ("accounts.recover_reminders", REMINDER_RECOVER_EVERY_SECONDS),
     ("accounts.write_audit_checkpoint", AUDIT_CHECKPOINT_EVERY_SECONDS),
     ("referrals.recover_unsent_emails", EMAIL_RECOVER_EVERY_SECONDS),
+    ("gp_messages.sweep_unfiled_messages", crontab(minute=40)),
 ]
 CELERY_BEAT_SCHEDULE: dict = {
     task.split(".")[1].replace("_", "-"): {"task": task, "schedule": when} for task, when in _beat

@@ -365,13 +365,21 @@ class CloseCaseForm(OptionalMeasureMixin, forms.Form):
                 error_messages={"required": "Say how this goal went."},
             )
         self.add_optional_measure("Closing wellbeing measure")
+        self.fields["outcome_reason"] = forms.CharField(
+            max_length=NOTE_MAX_LENGTH,
+            required=False,
+            label="If the outcome does not match how the goals went, say why (optional)",
+            help_text="For example “goals met” with a goal only partly achieved.",
+            widget=_textarea(3),
+        )
         self.fields["summary"] = forms.CharField(
             max_length=NARRATIVE_MAX_LENGTH,
-            label="Summary for the referring practice",
-            help_text="Plain language: what mattered, the goals and how they went, the services "
-            "used. The practice sees this with its referral.",
-            widget=_textarea(8),
-            error_messages={"required": "Write a summary for the referring practice."},
+            label="Next steps for the referring practice",
+            help_text="Plain language. The rest of the summary (what mattered, the goals as set "
+            "above, the support offered, the wellbeing change, your contact details) is drafted "
+            "when you close the case.",
+            widget=_textarea(5),
+            error_messages={"required": "Write the next steps for the referring practice."},
         )
 
     def clean(self):

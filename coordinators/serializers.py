@@ -118,7 +118,8 @@ class ReferOnResultSerializer(serializers.Serializer):
 class CloseCaseSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=ClosureOutcome.choices)
     summary = serializers.CharField(
-        max_length=NARRATIVE_MAX_LENGTH, help_text="Plain language; the referring practice sees it."
+        max_length=NARRATIVE_MAX_LENGTH,
+        help_text="The next steps, in plain language; the rest of the summary is drafted.",
     )
     goal_statuses = serializers.DictField(
         child=serializers.ChoiceField(choices=GoalStatus.choices),
@@ -127,6 +128,13 @@ class CloseCaseSerializer(serializers.Serializer):
         help_text="Goal id → final status, for every goal still active.",
     )
     closing_measures = MeasureInputSerializer(many=True, required=False, default=list)
+    outcome_reason = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Why the outcome differs from how the goals went, when it does.",
+    )
 
     def validate_goal_statuses(self, value):
         try:

@@ -14,6 +14,8 @@ from casefinding.models import CaseFindingUpload, OutreachEntry
 from community_services.models import Provider, Service
 from coordinators import services as casework
 from coordinators.models import Goal, PlanAction, Review, WellbeingMeasure, WhatMattersConversation
+from gp_messages.models import MessageBack, MessageMoment
+from gp_messages.services import produce_message_back
 from referrals import provider_links
 from referrals import services as referral_services
 from referrals.models import ContactMethod, Referral, ServiceReferral
@@ -40,6 +42,7 @@ class World:
     coordinator: User
     upload: CaseFindingUpload
     outreach_entry: OutreachEntry
+    message_back: MessageBack
 
     @property
     def patient_id(self) -> int:
@@ -128,6 +131,8 @@ def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) 
     outreach_entry = OutreachEntry.objects.create(
         upload=upload, practice=practice_a, team=team_x, patient=case.patient
     )
+    message_back = produce_message_back(case_id=case.pk, moment=MessageMoment.FIRST_SEEN)
+    assert message_back is not None
     return World(
         upload=upload,
         outreach_entry=outreach_entry,
@@ -144,6 +149,7 @@ def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) 
         notification_id=notification.pk,
         reminder=reminder,
         coordinator=coordinator_x,
+        message_back=message_back,
     )
 
 
@@ -163,6 +169,7 @@ def url_parameters(world: World) -> dict[str, object]:
         "notification_id": world.notification_id,
         "reminder_id": world.reminder.pk,
         "format": "json",
+        "message_id": world.message_back.public_id,
     }
 
 

@@ -108,6 +108,7 @@ def wrong_method(group) -> Expect:
 
 CASE = expect(ok=TEAM_X, hidden=OTHER_TEAM)  # team X's case: another team gets a 404
 REFERRAL = expect(ok=REFERRER_A | TEAM_X, hidden=REFERRER_B | OTHER_TEAM)
+MESSAGE = expect(ok=REFERRER_A, hidden=REFERRER_B)  # practice A's message back
 ONWARD = expect(ok=TEAM_X | PROVIDER, hidden=OTHER_TEAM)  # the team's or the provider's
 
 
@@ -139,6 +140,12 @@ MATRIX: dict[str, Route] = {
     "accounts:reminder-retry": route(POST=only(MANAGERS), GET=wrong_method(MANAGERS)),
     # --- referrals: pages
     "referrals:practice-home": route(patient=LIST, GET=only(REFERRERS)),
+    # --- messages back to the practice (practice A's message)
+    "gp_messages:list": route(GET=only(REFERRERS), patient=LIST),
+    "gp_messages:detail": route(GET=MESSAGE, patient=VIEW),
+    "gp_messages:pdf": route(GET=MESSAGE, patient=VIEW),
+    "gp_messages:fhir": route(GET=MESSAGE, patient=VIEW),
+    "gp_messages:filed": route(POST=MESSAGE, GET=expect(method=REFERRERS)),
     "referrals:provider-home": route(patient=LIST, GET=only(PROVIDER)),
     "referrals:provider-service-referral": route(
         obj="service_referral", GET=only(PROVIDER), POST=only(PROVIDER), patient=VIEW

@@ -9,7 +9,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Lowest first: a package may import only those before it (and itself).
-LAYERS = ["common", "accounts", "community_services", "referrals", "casefinding", "coordinators"]
+LAYERS = [
+    "common",
+    "accounts",
+    "community_services",
+    "referrals",
+    "casefinding",
+    "coordinators",
+    "gp_messages",
+]
 TOP = {"config"}
 PACKAGES = [*LAYERS, *TOP]
 

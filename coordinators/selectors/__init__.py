@@ -6,7 +6,6 @@ from .case_page import (
     TimelineEntry,
     case_file,
     case_timeline,
-    draft_summary_for_referrer,
     measure_comparisons,
     plan_for_print,
 )
@@ -37,6 +36,12 @@ from .subject_access import (
     patient_for_subject_access,
     subject_access_record,
 )
+from .summary import (
+    Section,
+    closing_summary_sections,
+    sections_as_text,
+    summary_preview,
+)
 
 __all__ = [
     "CaseFile",
@@ -53,7 +58,10 @@ __all__ = [
     "cases_for",
     "conversations_for",
     "default_next_review_at",
-    "draft_summary_for_referrer",
+    "Section",
+    "closing_summary_sections",
+    "sections_as_text",
+    "summary_preview",
     "get_case",
     "goals_for",
     "measure_comparisons",

@@ -21,14 +21,12 @@ from referrals.selectors import service_referrals_of_case
 
 from .. import measures
 from ..models import (
-    ActionOwner,
     CaseEvent,
     Goal,
     GoalProgress,
     GoalStatus,
     MeasureOccasion,
     PlanAction,
-    PlanActionStatus,
     Review,
     ReviewStatus,
     WellbeingMeasure,
@@ -231,41 +229,13 @@ def case_file(case: Referral) -> CaseFile:
 
 def plan_for_print(case: Referral) -> list[tuple[Goal, list[PlanAction]]]:
     goals = Goal.objects.filter(referral=case).exclude(status=GoalStatus.NO_LONGER_RELEVANT)
-    actions = PlanAction.objects.filter(referral=case).select_related("service_referral")
+    actions = (
+        PlanAction.objects.filter(referral=case)
+        .select_related("service_referral__service")
+        .prefetch_related("service_referral__service__locations__opening_times")
+    )
     by_goal: dict[int, list[PlanAction]] = {}
     for action in actions:
         if action.current_status != "cancelled":
             by_goal.setdefault(action.goal_id, []).append(action)
     return [(goal, by_goal.get(goal.pk, [])) for goal in goals]
-
-
-def draft_summary_for_referrer(case_file: CaseFile) -> str:
-    """A plain-language starting point for the closing summary; the coordinator edits it."""
-    name = case_file.case.patient.given_name
-    lines = []
-    if case_file.conversations:
-        lines.append(f"What mattered to {name}: {case_file.conversations[0].what_matters}")
-    if case_file.goals:
-        lines.append("Goals and how they went:")
-        for goal in case_file.goals:
-            ratings = [p.rating for p in goal.progress.all()]
-            progress = f" (last rated {ratings[-1]} out of 10)" if ratings else ""
-            lines.append(f"- {goal.statement}: {goal.get_status_display().lower()}{progress}")
-    services = sorted(
-        {
-            action.owner_detail
-            for action in case_file.plan_actions
-            if action.owner == ActionOwner.COMMUNITY_SERVICE
-            and action.owner_detail
-            and action.current_status != PlanActionStatus.CANCELLED
-        }
-    )
-    if services:
-        lines.append("Services used: " + ", ".join(services) + ".")
-    for comparison in case_file.measures:
-        if comparison.metric_change is not None:
-            lines.append(
-                f"Wellbeing ({comparison.instrument.code.upper()}) changed by "
-                f"{comparison.metric_change:+} since the start."
-            )
-    return "\n".join(lines)

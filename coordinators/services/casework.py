@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from common.enqueue import send_task_after_commit
 from common.input_limits import check_event_dates
 from common.state_machine import StateChange, change_state
 from community_services.need_domains import NeedDomain
@@ -25,7 +26,7 @@ from ..models import (
     GoalStatus,
     WhatMattersConversation,
 )
-from .checks import _choice, _locked_open_case, _record, _recorder
+from .checks import MESSAGE_BACK_TASK, _choice, _locked_open_case, _record, _recorder
 
 
 @transaction.atomic
@@ -46,6 +47,7 @@ def record_conversation(
     if held_on > timezone.localdate():
         raise ValidationError({"held_on": "The conversation date must be today or in the past."})
     check_event_dates(held_on=held_on)
+    first = not WhatMattersConversation.objects.filter(referral=case).exists()
     conversation = WhatMattersConversation.objects.create(
         referral=case,
         held_on=held_on,
@@ -66,6 +68,8 @@ def record_conversation(
         obj=conversation,
         object_type="conversation",
     )
+    if first:
+        send_task_after_commit(MESSAGE_BACK_TASK, case_id=case.pk, moment="first_seen")
     return conversation
 
 

@@ -16,6 +16,10 @@ from referrals.models import Referral
 from ..errors import CaseNotOpen, NotInCaseTeam
 from ..models import CaseEvent, GoalStatus
 
+# The task (in `gp_messages`, above this app) that writes the message back to the practice at
+# each moment: named, never imported.
+MESSAGE_BACK_TASK = "gp_messages.produce_message_back"
+
 FINAL_GOAL_STATUSES = tuple(s for s in GoalStatus.values if s != GoalStatus.ACTIVE)
 
 

@@ -1,5 +1,6 @@
-"""Closing a case: final goal statuses, closing measures, then the one status change in
-`referrals.services.close_referral`."""
+"""Closing a case: final goal statuses, closing measures, the outcome checked against the goals,
+then the one status change in `referrals.services.close_referral` with the summary drafted from
+the case as it now is (so a goal set to achieved on the same form reads achieved)."""
 
 from typing import Any
 
@@ -8,12 +9,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from common.enqueue import send_task_after_commit
+from common.input_limits import NARRATIVE_MAX_LENGTH
 from referrals.models import ClosureOutcome, Referral, ReferralStatus
 from referrals.services import close_referral
 
 from ..errors import CaseNotOpen
 from ..models import CaseEventKind, Goal, GoalStatus, MeasureOccasion, Review, ReviewStatus
-from .checks import _choice, _locked_open_case, _record
+from ..outcome_rule import outcome_disagreement
+from ..selectors.case_page import case_file
+from ..selectors.summary import closing_summary_sections, sections_as_text
+from .checks import MESSAGE_BACK_TASK, _choice, _locked_open_case, _record
 from .reviews import _set_next_review
 from .wellbeing import _create_measure
 
@@ -27,9 +33,12 @@ def close_case(
     summary: str,
     goal_statuses: dict[int, str] | None = None,
     closing_measures: list[dict[str, Any]] | None = None,
+    outcome_reason: str = "",
 ) -> Referral:
     """Final goal statuses, closing measures, then `close_referral` (the one status change),
-    with the plain-language summary the referring practice sees. Scheduled reviews lapse."""
+    with the summary the referring practice sees: drafted from the saved state, `summary` as
+    the next steps. An outcome that disagrees with the goals needs `outcome_reason`. Scheduled
+    reviews lapse."""
     case = _locked_open_case(case, by, "close it")
     if case.status != ReferralStatus.IN_PROGRESS:
         raise CaseNotOpen(
@@ -38,7 +47,7 @@ def close_case(
         )
     _choice(outcome, ClosureOutcome.values, "outcome", "Choose the outcome.")
     if not summary.strip():
-        raise ValidationError({"summary": "Write a summary for the referring practice."})
+        raise ValidationError({"summary": "Write the next steps for the referring practice."})
     goals = {goal.pk: goal for goal in Goal.objects.select_for_update().filter(referral=case)}
     for goal_id, status in (goal_statuses or {}).items():
         goal = goals.get(goal_id)
@@ -52,6 +61,13 @@ def close_case(
     if still_active:
         raise ValidationError(
             {f"goal_{goal.pk}": "Say how this goal went before closing." for goal in still_active}
+        )
+    disagreement = outcome_disagreement(
+        outcome=outcome, goal_statuses=[goal.status for goal in goals.values()]
+    )
+    if disagreement and not outcome_reason.strip():
+        raise ValidationError(
+            {"outcome_reason": f"{disagreement} Choose another outcome or say why this one."}
         )
     for measure in closing_measures or []:
         _create_measure(
@@ -68,7 +84,15 @@ def close_case(
         review.status, review.notes = ReviewStatus.CANCELLED, "The case closed."
         review.save(update_fields=["status", "notes"])
     _set_next_review(case, None)
-    case = close_referral(referral=case, by=by, outcome=outcome, summary=summary.strip())
+    sections = closing_summary_sections(
+        case_file(case),
+        goal_statuses=None,
+        outcome=outcome,
+        outcome_reason=outcome_reason if disagreement else "",
+        next_steps=summary,
+    )
+    text = sections_as_text(sections)[:NARRATIVE_MAX_LENGTH]
+    case = close_referral(referral=case, by=by, outcome=outcome, summary=text)
     _record(
         case=case,
         by=by,
@@ -78,4 +102,5 @@ def close_case(
         obj=case,
         object_type="case",
     )
+    send_task_after_commit(MESSAGE_BACK_TASK, case_id=case.pk, moment="closure")
     return case

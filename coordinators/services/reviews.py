@@ -14,6 +14,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
+from common.enqueue import send_task_after_commit
 from common.input_limits import check_event_dates
 from common.state_machine import StateChange, change_state
 from referrals.models import Referral
@@ -32,7 +33,7 @@ from ..models import (
     WellbeingMeasure,
 )
 from ..selectors.reviews import default_next_review_at
-from .checks import _choice, _locked_open_case, _record, _recorder
+from .checks import MESSAGE_BACK_TASK, _choice, _locked_open_case, _record, _recorder
 from .wellbeing import _create_measure
 
 
@@ -328,4 +329,5 @@ def record_review(
             with_whom=review.with_whom if next_with_whom is None else next_with_whom,
             field="next_review_at",
         )
+    send_task_after_commit(MESSAGE_BACK_TASK, case_id=case.pk, moment="review", review_id=review.pk)
     return RecordedReview(review=review, next_review=next_review, measure=recorded_measure)

@@ -15,11 +15,7 @@ from .shared import _form_page, _open_case
 def case_close(request, reference):
     case = _open_case(request, reference)
     file = selectors.case_file(case)
-    form = CloseCaseForm(
-        request.POST or None,
-        goals=file.goals,
-        initial={"summary": selectors.draft_summary_for_referrer(file)},
-    )
+    form = CloseCaseForm(request.POST or None, goals=file.goals)
 
     def run(data):
         services.close_case(
@@ -29,6 +25,7 @@ def case_close(request, reference):
             summary=data["summary"],
             goal_statuses=data["goal_statuses"],
             closing_measures=data["closing_measures"],
+            outcome_reason=data["outcome_reason"],
         )
 
     return _form_page(
@@ -39,5 +36,8 @@ def case_close(request, reference):
         heading="Close the case",
         button="Close the case",
         done="Case closed. The referring practice can now see the summary.",
-        extra={"copyright_lines": [i.copyright for i in measures.enabled_instruments()]},
+        extra={
+            "copyright_lines": [i.copyright for i in measures.enabled_instruments()],
+            "summary_preview": selectors.summary_preview(file),
+        },
     )

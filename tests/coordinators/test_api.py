@@ -133,7 +133,7 @@ def test_recording_a_review_for_a_closed_case_is_a_409(case, coordinator_x):
     review = services.schedule_review(
         case=case, by=coordinator_x, scheduled_for=in_days(3), mode="phone"
     )
-    services.close_case(case=case, by=coordinator_x, outcome="goals_met", summary="Done")
+    services.close_case(case=case, by=coordinator_x, outcome="patient_withdrew", summary="Done")
     response = token_client(coordinator_x).post(
         f"/api/v1/reviews/{review.pk}/record/",
         {"notes": "Late", "continue_case": False},

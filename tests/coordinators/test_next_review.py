@@ -81,7 +81,7 @@ def test_recording_a_review_stores_the_next_one_or_clears_it(case, coordinator_x
 def test_closing_the_case_clears_it(case, coordinator_x):
     schedule(case, coordinator_x)
     services.close_case(
-        case=case, by=coordinator_x, outcome=ClosureOutcome.GOALS_MET, summary="Done."
+        case=case, by=coordinator_x, outcome=ClosureOutcome.PATIENT_WITHDREW, summary="Done."
     )
     assert stored(case) is None
 

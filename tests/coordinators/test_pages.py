@@ -231,7 +231,7 @@ def test_recording_a_review_of_a_closed_case_shows_a_message(as_user, case, coor
     review = services.schedule_review(
         case=case, by=coordinator_x, scheduled_for=in_days(2), mode="phone"
     )
-    services.close_case(case=case, by=coordinator_x, outcome="goals_met", summary="Done")
+    services.close_case(case=case, by=coordinator_x, outcome="patient_withdrew", summary="Done")
     response = as_user(coordinator_x).post(
         _url("review-record", case, review.pk),
         {"notes": "Late", "continue_case": "no"},
@@ -254,30 +254,27 @@ def test_closing_on_the_page_needs_each_goals_outcome_and_a_summary(as_user, cas
     assert case.status == ReferralStatus.CLOSED
 
 
-def test_the_closing_summary_is_drafted_in_plain_language(as_user, case, coordinator_x):
+def test_the_closing_page_previews_the_summary_without_a_goal_status_the_form_will_change(
+    as_user, case, coordinator_x
+):
     services.record_conversation(
         case=case, by=coordinator_x, held_on=timezone.localdate(), what_matters="Company"
     )
-    goal = services.add_goal(
+    services.add_goal(
         case=case, by=coordinator_x, statement="Meet people", need_domain="loneliness"
     )
-    services.add_plan_action(
-        case=case,
-        by=coordinator_x,
-        goal=goal,
-        description="Lunch club",
-        owner="community_service",
-        owner_detail="Tuesday Lunch Club",
-    )
     page = as_user(coordinator_x).get(_url("case-close", case)).content.decode()
-    assert "What mattered to" in page and "Meet people: active" in page
-    assert "Services used: Tuesday Lunch Club." in page
+    preview = page.split('data-testid="summary-preview"')[1].split("</div>")[0]
+    assert "What mattered to the patient" in preview and "Company" in preview
+    assert "Meet people: active" not in page
 
 
 def test_the_referrer_sees_the_outcome_summary_on_the_referral(
     as_user, case, coordinator_x, referrer_a
 ):
-    services.close_case(case=case, by=coordinator_x, outcome="goals_met", summary="Joined a choir.")
+    services.close_case(
+        case=case, by=coordinator_x, outcome="patient_withdrew", summary="Joined a choir."
+    )
     page = as_user(referrer_a).get(reverse("referrals:detail", args=[case.reference]))
     assert "Joined a choir." in page.content.decode()
 
@@ -363,7 +360,7 @@ def test_upcoming_reviews_are_grouped_by_day(
 
 
 def test_a_closed_case_offers_no_casework_forms(as_user, case, coordinator_x):
-    services.close_case(case=case, by=coordinator_x, outcome="goals_met", summary="Done")
+    services.close_case(case=case, by=coordinator_x, outcome="patient_withdrew", summary="Done")
     client = as_user(coordinator_x)
     response = client.get(_url("goal-new", case), follow=True)
     assert response.redirect_chain[-1][0] == _url("case", case)

@@ -266,7 +266,7 @@ def test_a_bad_rating_or_measure_leaves_the_review_unrecorded(case, coordinator_
 
 def test_a_review_cannot_be_recorded_for_a_closed_case(case, coordinator_x):
     review = _review(case, coordinator_x)
-    services.close_case(case=case, by=coordinator_x, outcome="goals_met", summary="Done.")
+    services.close_case(case=case, by=coordinator_x, outcome="patient_withdrew", summary="Done.")
     with pytest.raises(CaseNotOpen):
         services.record_review(
             review=review, by=coordinator_x, notes="Too late", ratings=[], continue_case=False
@@ -291,7 +291,7 @@ def test_closing_the_case_uses_the_referral_transition_and_tells_the_referrer(
     )
     case.refresh_from_db()
     assert (case.status, case.outcome) == (ReferralStatus.CLOSED, "goals_met")
-    assert case.outcome_summary == "Goes to a lunch club every week."
+    assert "Next steps: Goes to a lunch club every week." in case.outcome_summary
     assert ReferralEvent.objects.filter(referral=case, to_status="closed").count() == 1
     assert Notification.objects.filter(recipient=referrer_a, verb="referral_closed").exists()
     assert WellbeingMeasure.objects.get(occasion="closing").metric_score == Decimal("17.43")
@@ -302,7 +302,9 @@ def test_closing_the_case_uses_the_referral_transition_and_tells_the_referrer(
 def test_a_case_with_an_active_goal_cannot_close_and_nothing_changes(case, coordinator_x):
     _goal(case, coordinator_x)
     with pytest.raises(ValidationError):
-        services.close_case(case=case, by=coordinator_x, outcome="goals_met", summary="Done.")
+        services.close_case(
+            case=case, by=coordinator_x, outcome="patient_withdrew", summary="Done."
+        )
     case.refresh_from_db()
     assert case.status == ReferralStatus.IN_PROGRESS
 
@@ -322,7 +324,7 @@ def test_a_case_without_first_contact_cannot_close_with_an_outcome(
 
 
 def test_a_closed_case_cannot_close_again(case, coordinator_x):
-    services.close_case(case=case, by=coordinator_x, outcome="goals_met", summary="Done.")
+    services.close_case(case=case, by=coordinator_x, outcome="patient_withdrew", summary="Done.")
     with pytest.raises((CaseNotOpen, IllegalTransition)):
         services.close_case(case=case, by=coordinator_x, outcome="goals_met", summary="Again.")
 

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "gp_messages"
+
+urlpatterns = [
+    path("messages/", views.message_list, name="list"),
+    path("messages/<uuid:message_id>/", views.message_detail, name="detail"),
+    path("messages/<uuid:message_id>/letter.pdf", views.message_pdf, name="pdf"),
+    path("messages/<uuid:message_id>/document.json", views.message_fhir, name="fhir"),
+    path("messages/<uuid:message_id>/filed", views.message_filed, name="filed"),
+]
