@@ -320,7 +320,8 @@ class ServiceSchedule(models.Model):
         return describe(freq=self.freq, interval=self.interval, byday=self.byday)
 
     def clean(self) -> None:
-        validate_byday(freq=self.freq, byday=self.byday)
+        if self.byday:  # an empty one is the field's own "required" error
+            validate_byday(freq=self.freq, byday=self.byday)
         if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
             raise ValidationError({"closes_at": "The session must end after it starts."})
         if self.valid_from and self.valid_to and self.valid_from > self.valid_to:

@@ -75,7 +75,7 @@ def service_for_user(user: User, public_id) -> Service:
     return get_object_or_404(
         services_visible_to(user)
         .select_related("provider")
-        .prefetch_related("need_domains", "locations__opening_times"),
+        .prefetch_related("need_domains", "schedules", "locations__opening_times"),
         public_id=public_id,
     )
 
