@@ -184,7 +184,10 @@ class ScheduleForm(forms.ModelForm):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "Every week"), *((str(n), f"The {name}") for n, name in WEEK_OF_MONTH.items())],
+        choices=[
+            ("", "Every week"),
+            *((str(n), f"The {name}") for n, name in WEEK_OF_MONTH.items()),
+        ],
         help_text="Only for a monthly session, for example the first Wednesday.",
     )
     freq = forms.ChoiceField(
@@ -196,7 +199,15 @@ class ScheduleForm(forms.ModelForm):
 
     class Meta:
         model = ServiceSchedule
-        fields = ["freq", "interval", "opens_at", "closes_at", "valid_from", "valid_to", "description"]
+        fields = [
+            "freq",
+            "interval",
+            "opens_at",
+            "closes_at",
+            "valid_from",
+            "valid_to",
+            "description",
+        ]
         labels = {
             "interval": "Every how many weeks or months",
             "valid_from": "First date (optional)",

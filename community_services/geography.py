@@ -101,7 +101,9 @@ def read_onspd(lines: Iterable[str]) -> Iterator[PostcodePoint | None]:
         except (BadPostcode, InvalidOperation):
             yield None
             continue
-        if latitude == ONSPD_NO_LOCATION or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        if latitude == ONSPD_NO_LOCATION or not (
+            -90 <= latitude <= 90 and -180 <= longitude <= 180
+        ):
             yield None
             continue
         yield PostcodePoint(postcode, latitude, longitude)

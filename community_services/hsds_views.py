@@ -26,13 +26,13 @@ from .hsds import (
     organization_document,
     organization_list_document,
     page_document,
+    selectors,
     service_at_location_full_document,
     service_at_location_list_document,
     service_document,
     service_list_document,
 )
 from .hsds import params as p
-from .hsds import selectors
 from .hsds.openapi import OVERLAY_PATH
 
 ALLOWED = "GET, HEAD, OPTIONS"
@@ -68,7 +68,9 @@ def feed_view(view: Callable) -> Callable:
             return response
         if request.method not in ("GET", "HEAD"):
             response = _error(
-                405, f"{request.method} is not allowed: the feed is read-only.", "method_not_allowed"
+                405,
+                f"{request.method} is not allowed: the feed is read-only.",
+                "method_not_allowed",
             )
             response["Allow"] = ALLOWED
             return response

@@ -7,8 +7,8 @@ Shaped after Open Referral HSDS 3.0 (organization, service, location, schedule) 
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone

@@ -49,10 +49,15 @@ class Paging:
         return (self.page - 1) * self.per_page
 
 
+def _value(query: QueryDict, name: str) -> str:
+    """The one value of a parameter given once (single_values refused repeats)."""
+    return str(query.get(name, ""))
+
+
 def _integer(query: QueryDict, name: str) -> int | None:
     if name not in query:
         return None
-    raw = query[name]
+    raw = _value(query, name)
     if not INTEGER_RE.match(raw):
         raise BadParameter(name, f"{name} must be a whole number.")
     return int(raw)
@@ -73,7 +78,7 @@ def boolean(query: QueryDict, name: str) -> bool:
     """true or false, as OpenAPI writes a boolean in a query string."""
     if name not in query:
         return False
-    raw = query[name]
+    raw = _value(query, name)
     if raw not in ("true", "false"):
         raise BadParameter(name, f"{name} must be true or false.")
     return raw == "true"
@@ -90,7 +95,7 @@ def modified_after(query: QueryDict) -> datetime.datetime | None:
     """An RFC 3339 date-time, or a date (its midnight, local time)."""
     if "modified_after" not in query:
         return None
-    raw = query["modified_after"]
+    raw = _value(query, "modified_after")
     moment = None
     try:
         if DATE_TIME_RE.match(raw):
@@ -135,7 +140,7 @@ def postcode(query: QueryDict) -> str:
     """A UK postcode, any case, with or without its one space."""
     if "postcode" not in query:
         return ""
-    raw = query["postcode"]
+    raw = _value(query, "postcode")
     try:
         if raw != raw.strip() or "  " in raw:
             raise BadPostcode(raw)
@@ -148,7 +153,7 @@ def proximity(query: QueryDict) -> float | None:
     """Metres, as digits with an optional decimal part."""
     if "proximity" not in query:
         return None
-    raw = query["proximity"]
+    raw = _value(query, "proximity")
     if not PROXIMITY_RE.match(raw):
         raise BadParameter("proximity", "proximity must be a distance in metres, such as 1500.")
     return min(float(raw), MAX_PROXIMITY_METRES)

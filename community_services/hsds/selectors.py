@@ -135,9 +135,7 @@ def published_service_at_locations(
     locations = locations.filter(latitude__isnull=False, longitude__isnull=False)
     if near.metres is not None:
         south, north, west, east = bounding_box(near.latitude, near.longitude, near.metres)
-        locations = locations.filter(
-            latitude__range=(south, north), longitude__range=(west, east)
-        )
+        locations = locations.filter(latitude__range=(south, north), longitude__range=(west, east))
     locations = locations.annotate(
         distance=haversine_expression("latitude", "longitude", near.latitude, near.longitude)
     )

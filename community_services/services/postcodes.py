@@ -13,7 +13,10 @@ def store_postcodes(*, points: Iterable[PostcodePoint]) -> int:
     """Insert or update one batch of postcodes; a re-load of a newer edition moves them."""
     rows = {point.postcode: point for point in points}
     Postcode.objects.bulk_create(
-        [Postcode(postcode=p.postcode, latitude=p.latitude, longitude=p.longitude) for p in rows.values()],
+        [
+            Postcode(postcode=p.postcode, latitude=p.latitude, longitude=p.longitude)
+            for p in rows.values()
+        ],
         update_conflicts=True,
         unique_fields=["postcode"],
         update_fields=["latitude", "longitude"],

@@ -16,7 +16,6 @@ from community_services.services import create_service
 from .factories import (
     ApprovedServiceFactory,
     LocationFactory,
-    OpeningTimeFactory,
     ProviderFactory,
     ServiceScheduleFactory,
 )
@@ -24,7 +23,9 @@ from .hsds_schemas import assert_valid
 
 pytestmark = pytest.mark.django_db
 
-POSTCODES = Path(__file__).resolve().parents[2] / "community_services" / "data" / "onspd_invented.csv"
+POSTCODES = (
+    Path(__file__).resolve().parents[2] / "community_services" / "data" / "onspd_invented.csv"
+)
 NEED_DOMAINS = TAXONOMIES["need_domains"]
 
 
@@ -74,7 +75,12 @@ def test_a_taxonomy_term_by_id_validates_and_names_its_taxonomy(client):
 def test_taxonomy_terms_filter_by_taxonomy_and_have_no_children(client):
     delivery = TAXONOMIES["delivery_modes"]
     document = _get(client, "/hsds/taxonomy_terms", taxonomy_id=delivery.id, top_only="true")
-    assert {t["code"] for t in document["contents"]} == {"in_person", "phone", "online", "home_visit"}
+    assert {t["code"] for t in document["contents"]} == {
+        "in_person",
+        "phone",
+        "online",
+        "home_visit",
+    }
     assert _get(client, "/hsds/taxonomy_terms", parent_id=TAXONOMY_TERMS[0].id)["empty"] is True
 
 
@@ -260,9 +266,12 @@ def test_proximity_keeps_only_services_within_that_many_metres_of_the_postcode(
         "Friendship Lunch Club",
         "Health Walks",
     ]
-    assert _get(client, "/hsds/service_at_locations", postcode="NF1 1AA", proximity="100")[
-        "total_items"
-    ] == 1
+    assert (
+        _get(client, "/hsds/service_at_locations", postcode="NF1 1AA", proximity="100")[
+            "total_items"
+        ]
+        == 1
+    )
 
 
 def test_a_postcode_we_do_not_know_matches_nothing(client, town, postcodes):

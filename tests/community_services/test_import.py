@@ -161,8 +161,13 @@ def test_a_schedule_that_cannot_be_read_is_reported_and_the_service_skipped(
     (document,) = _export(client, [published_service])
     Service.objects.all().delete()
     document["schedules"] = [
-        {"id": "33333333-3333-4333-8333-333333333333", "freq": "WEEKLY", "byday": "2TU",
-         "opens_at": "10:00", "closes_at": "12:00"}  # fmt: skip
+        {
+            "id": "33333333-3333-4333-8333-333333333333",
+            "freq": "WEEKLY",
+            "byday": "2TU",
+            "opens_at": "10:00",
+            "closes_at": "12:00",
+        }  # fmt: skip
     ]
     path = tmp_path / "one.json"
     path.write_text(json.dumps([document]))

@@ -121,7 +121,9 @@ def test_a_vetter_adds_weekly_and_monthly_session_times_that_the_feed_publishes(
         datetime.date(2027, 7, 16),
     )
     assert (monthly.freq, monthly.byday) == ("MONTHLY", "1WE")
-    page = as_user(vetter).get(reverse("community_services:service-detail", args=[service.public_id]))
+    page = as_user(vetter).get(
+        reverse("community_services:service-detail", args=[service.public_id])
+    )
     assert "Every other Monday and Thursday, 10:00–12:00" in page.content.decode()
     assert "The first Wednesday of every month, 14:00–15:30" in page.content.decode()
     edit = as_user(vetter).get(reverse("community_services:service-edit", args=[service.public_id]))
