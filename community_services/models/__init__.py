@@ -8,7 +8,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -22,8 +21,10 @@ from common.input_limits import (
 )
 from common.state_machine import Party, StateMachine, Transition
 
-from .need_domains import NeedDomain
-from .schedules import describe, validate_byday
+from ..need_domains import NeedDomain
+from .postcodes import Postcode as Postcode
+from .session_times import ScheduleFrequency as ScheduleFrequency
+from .session_times import ServiceSchedule as ServiceSchedule
 
 
 class Provider(models.Model):
@@ -311,76 +312,6 @@ class OpeningTime(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
-
-
-class ScheduleFrequency(models.TextChoices):
-    WEEKLY = "WEEKLY", "Weekly"
-    MONTHLY = "MONTHLY", "Monthly"
-
-
-class ServiceSchedule(models.Model):
-    """When a service's sessions happen, shaped like an HSDS 3.0 `schedule` (an RFC 5545 rule):
-    `freq` with `interval` (2 weekly is fortnightly), `byday` as RRULE days ("TU", "MO,TH";
-    monthly ones may carry the week: "1WE", "-1FR"), the session's times and the dates it holds."""
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
-    freq = models.CharField(
-        "How often", max_length=10, choices=ScheduleFrequency.choices, default="WEEKLY"
-    )
-    interval = models.PositiveSmallIntegerField("Every", default=1)
-    byday = models.CharField("Days", max_length=60)
-    opens_at = models.TimeField("Starts at")
-    closes_at = models.TimeField("Ends at")
-    valid_from = models.DateField(null=True, blank=True, validators=[validate_event_date])
-    valid_to = models.DateField(null=True, blank=True, validators=[validate_event_date])
-    description = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(opens_at__lt=models.F("closes_at")), name="service_schedule_ordered"
-            ),
-            models.CheckConstraint(
-                condition=Q(valid_from__isnull=True)
-                | Q(valid_to__isnull=True)
-                | Q(valid_from__lte=models.F("valid_to")),
-                name="service_schedule_dates_ordered",
-            ),
-            models.CheckConstraint(condition=Q(interval__gte=1), name="service_schedule_interval"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.summary}, {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
-
-    @property
-    def summary(self) -> str:
-        return describe(freq=self.freq, interval=self.interval, byday=self.byday)
-
-    def clean(self) -> None:
-        if self.byday:  # an empty one is the field's own "required" error
-            validate_byday(freq=self.freq, byday=self.byday)
-        if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
-            raise ValidationError({"closes_at": "The session must end after it starts."})
-        if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
-            raise ValidationError({"valid_to": "The last date must be on or after the first."})
-
-
-class Postcode(models.Model):
-    """A postcode's centre, from the ONS Postcode Directory (`manage.py load_postcodes`): how a
-    postcode becomes a point without asking a geocoding service at run time."""
-
-    # Upper case with one space before the inward code, as the directory's `pcds` column.
-    postcode = models.CharField(max_length=8, primary_key=True)
-    latitude = models.DecimalField(max_digits=9, decimal_places=6)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6)
-
-    class Meta:
-        ordering = ["postcode"]
-
-    def __str__(self) -> str:
-        return self.postcode
 
 
 class ServiceStatusChange(models.Model):
