@@ -34,6 +34,7 @@ from .hsds import (
 )
 from .hsds import params as p
 from .hsds.openapi import OVERLAY_PATH
+from .selectors import postcode_centre
 
 ALLOWED = "GET, HEAD, OPTIONS"
 NDJSON_CHUNK = 500
@@ -255,7 +256,7 @@ def service_at_locations(request):
     postcode, proximity = p.postcode(request.GET), p.proximity(request.GET)
     near = None
     if postcode:
-        centre = selectors.postcode_centre(postcode)
+        centre = postcode_centre(postcode)
         if centre is None:
             return _listing(request, [], each(service_at_location_list_document))
         near = selectors.Near(float(centre.latitude), float(centre.longitude), proximity)

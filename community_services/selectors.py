@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.permissions import user_has_role
 
-from .models import DELIVERY_MODE_FIELDS, Capacity, Service, ServiceStatus
+from .models import DELIVERY_MODE_FIELDS, Capacity, Postcode, Service, ServiceStatus
 
 EXPIRING_SOON_DAYS = 30
 
@@ -99,3 +99,8 @@ def active_vetters() -> list[User]:
     return list(
         User.objects.filter(is_active=True, memberships__role=Role.VETTER).distinct().order_by("pk")
     )
+
+
+def postcode_centre(postcode: str) -> Postcode | None:
+    """A normalised postcode's centre (geography.normalise_postcode), or None if unknown."""
+    return Postcode.objects.filter(postcode=postcode).first()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ..geography import bounding_box, haversine_expression
-from ..models import DELIVERY_MODE_FIELDS, Location, Postcode, Provider, Service, ServiceNeedDomain
+from ..models import DELIVERY_MODE_FIELDS, Location, Provider, Service, ServiceNeedDomain
 from ..selectors import DirectoryFilters, filter_services
 from .taxonomy import (
     DELIVERY_MODE_TAXONOMY,
@@ -108,10 +108,6 @@ class Near:
     latitude: float
     longitude: float
     metres: float | None
-
-
-def postcode_centre(postcode: str) -> Postcode | None:
-    return Postcode.objects.filter(postcode=postcode).first()
 
 
 def published_service_at_locations(
