@@ -34,6 +34,10 @@ class Migration(migrations.Migration):
             name="service_at_location_id",
             field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
         ),
+        migrations.AddIndex(
+            model_name="location",
+            index=models.Index(fields=["latitude", "longitude"], name="location_coordinates_idx"),
+        ),
         migrations.CreateModel(
             name="Postcode",
             fields=[

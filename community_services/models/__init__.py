@@ -280,6 +280,8 @@ class Location(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # A search by distance first cuts a latitude band (geography.bounding_box) from this.
+        indexes = [models.Index(fields=["latitude", "longitude"], name="location_coordinates_idx")]
 
     def __str__(self) -> str:
         return ", ".join(part for part in [self.name, self.address_1, self.postcode] if part)
