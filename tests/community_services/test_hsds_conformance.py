@@ -95,7 +95,9 @@ def _run(live_server, tmp_path, ids) -> tuple[subprocess.CompletedProcess, Path]
         "--report", "junit", "--report-junit-path", str(junit),
         "--no-color",
     ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
+    result = subprocess.run(  # in tmp_path: its cache stays out of the checkout
+        command, capture_output=True, text=True, timeout=900, check=False, cwd=tmp_path
+    )
     return result, junit
 
 
