@@ -109,6 +109,18 @@ class Coordinator(SignedIn):
     def hsds_services(self):
         self.get("api: HSDS services page", PLAN["hsds_services"])
 
+    @task
+    def hsds_service_at_locations(self):
+        self.get("api: HSDS service_at_locations page", PLAN["hsds_service_at_locations"])
+
+    @task
+    def hsds_near_postcode(self):
+        self.get("api: HSDS services near a postcode", PLAN["hsds_near_postcode"])
+
+    @task
+    def hsds_organizations(self):
+        self.get("api: HSDS organizations page", PLAN["hsds_organizations"])
+
 
 class Referrer(SignedIn):
     weight = 1

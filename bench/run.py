@@ -31,10 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+# Another name keeps a branch's migrations off the shared sp_bench (BENCH_DB=sp_bench_mine).
+DB = os.environ.get("BENCH_DB", "sp_bench")
 ENV = {
     **os.environ,
     "DJANGO_SETTINGS_MODULE": "bench.settings",
-    "DATABASE_URL": f"{PG}/sp_bench",
+    "DATABASE_URL": f"{PG}/{DB}",
     "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
     "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "AUDIT_HMAC_KEY": "bench-only-audit-hmac-key-0123456789-abcdefghijklmnop",
@@ -57,6 +59,9 @@ TARGETS = [
     "api: referral create",
     "api: services search",
     "api: HSDS services page",
+    "api: HSDS service_at_locations page",
+    "api: HSDS services near a postcode",
+    "api: HSDS organizations page",
 ]
 LIMITS = {"api: referral create": 3.0}  # p95 ÷ floor p95; every other target 2.0
 ABSOLUTE_P95_MS = {"page: directory search": 50}
@@ -64,6 +69,10 @@ SWEEP_SECONDS = 30  # 10k due reminders, tick to the last one sent, each exactly
 DIRECTORY_SEARCH = "/directory/?q=walking&need_domain=loneliness"
 SERVICES_SEARCH = "/api/v1/services/?q=walking&need_domain=loneliness"
 HSDS_SERVICES = "/hsds/services?page=3&per_page=50"
+HSDS_SERVICE_AT_LOCATIONS = "/hsds/service_at_locations?page=3&per_page=50"
+# ZZ1 1ZZ..ZZ99 9ZZ are the seed's invented postcodes (bench.scale_seed), loaded as Postcode rows.
+HSDS_NEAR_POSTCODE = "/hsds/service_at_locations?postcode=ZZ50+5ZZ&proximity=20000&per_page=50"
+HSDS_ORGANIZATIONS = "/hsds/organizations?page=2&per_page=50"
 
 
 def manage(*args: str) -> None:
@@ -76,9 +85,9 @@ def prepare(patients: int) -> None:
     connection = psycopg2.connect(f"{PG}/postgres")
     connection.autocommit = True
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = 'sp_bench'")
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB])
         if not cursor.fetchone():
-            cursor.execute("CREATE DATABASE sp_bench")
+            cursor.execute(f'CREATE DATABASE "{DB}"')
     connection.close()
     manage("migrate", "--no-input", "-v0")
     manage("seed_scale", "--patients", str(patients), "--if-empty")
@@ -128,6 +137,9 @@ def make_plan(path: Path) -> dict:
         "directory_search": DIRECTORY_SEARCH,
         "services_search": SERVICES_SEARCH,
         "hsds_services": HSDS_SERVICES,
+        "hsds_service_at_locations": HSDS_SERVICE_AT_LOCATIONS,
+        "hsds_near_postcode": HSDS_NEAR_POSTCODE,
+        "hsds_organizations": HSDS_ORGANIZATIONS,
     }
     path.write_text(json.dumps(plan))
     return plan
@@ -158,6 +170,9 @@ def query_pass(plan: dict) -> tuple[dict, list]:
         "api: referral detail": (staff, f"/api/v1/referrals/{me['referral']}/"),
         "api: services search": (staff, SERVICES_SEARCH),
         "api: HSDS services page": (staff, HSDS_SERVICES),
+        "api: HSDS service_at_locations page": (staff, HSDS_SERVICE_AT_LOCATIONS),
+        "api: HSDS services near a postcode": (staff, HSDS_NEAR_POSTCODE),
+        "api: HSDS organizations page": (staff, HSDS_ORGANIZATIONS),
     }
     counts, timed = {}, []
     for target, (client, url) in gets.items():

@@ -26,9 +26,11 @@ from accounts.models import Membership, Organisation, OrganisationKind, Role, Us
 from community_services.models import (
     Capacity,
     Location,
+    Postcode,
     Provider,
     Service,
     ServiceNeedDomain,
+    ServiceSchedule,
     ServiceStatus,
 )
 from community_services.need_domains import NeedDomain
@@ -393,7 +395,8 @@ class ScaleSeeder:
                 for i, pk in enumerate(providers)
             ),
         )
-        services, domains, locations = [], [], []
+        services, domains, locations, schedules = [], [], [], []
+        postcodes: dict[str, tuple[float, float]] = {}
         domain_codes = list(NeedDomain.values)
         today = timezone.localdate()
         for i in range(c.services):
@@ -431,22 +434,47 @@ class ScaleSeeder:
                 domains.append(
                     {"id": self._next_id(ServiceNeedDomain), "service_id": pk, "domain": code}
                 )
+            postcode = f"ZZ{rng.randint(1, 99)} {rng.randint(1, 9)}ZZ"
+            latitude, longitude = round(rng.uniform(51, 54), 6), round(rng.uniform(-2.5, 0.5), 6)
+            postcodes.setdefault(postcode, (latitude, longitude))
             locations.append(
                 {
                     "id": self._next_id(Location),
                     "public_id": self._uuid(),
+                    "service_at_location_id": self._uuid(),
                     "service_id": pk,
                     "name": f"{rng.choice(TOWNS)} community centre",
                     "address_1": f"{rng.randint(1, 200)} High Street",
                     "city": rng.choice(TOWNS),
-                    "postcode": f"ZZ{rng.randint(1, 99)} {rng.randint(1, 9)}ZZ",
-                    "latitude": round(rng.uniform(51, 54), 6),
-                    "longitude": round(rng.uniform(-2.5, 0.5), 6),
+                    "postcode": postcode,
+                    "latitude": latitude,
+                    "longitude": longitude,
+                }
+            )
+            opens = rng.randint(9, 18)
+            schedules.append(
+                {
+                    "id": self._next_id(ServiceSchedule),
+                    "public_id": self._uuid(),
+                    "service_id": pk,
+                    "freq": "WEEKLY",
+                    "interval": rng.choice([1, 1, 2]),
+                    "byday": rng.choice(["MO", "TU", "WE", "TH", "FR", "TU,TH"]),
+                    "opens_at": datetime.time(opens),
+                    "closes_at": datetime.time(opens + 2),
                 }
             )
         self._write(Service, services)
         self._write(ServiceNeedDomain, domains)
         self._write(Location, locations)
+        self._write(ServiceSchedule, schedules)
+        self._write(
+            Postcode,
+            (
+                {"postcode": code, "latitude": lat, "longitude": lon}
+                for code, (lat, lon) in sorted(postcodes.items())
+            ),
+        )
         started = time.monotonic()
         with connection.cursor() as cursor:
             # The same weighting as community_services.services._index_for_search.
@@ -724,6 +752,7 @@ class ScaleSeeder:
                 Service,
                 ServiceNeedDomain,
                 Location,
+                ServiceSchedule,
                 Patient,
                 Referral,
                 ReferralPatientDetails,

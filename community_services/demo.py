@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -9,8 +10,10 @@ from django.utils import timezone
 from accounts.models import Organisation, OrganisationKind, User
 
 from . import services
+from .geography import read_onspd
 from .models import Capacity, Provider, Service, VettingReview
 
+POSTCODE_FILE = Path(__file__).with_name("data") / "onspd_invented.csv"
 _NAMESPACE = uuid.UUID("0b8f3c52-5f7e-4d0a-8a53-2f1d6f3b7e10")
 
 # name, description, charity number, organisation name (a demo provider organisation) or ""
@@ -86,6 +89,7 @@ def _uuid(kind: str, name: str) -> uuid.UUID:
 
 @transaction.atomic
 def seed(log) -> None:
+    _load_postcodes(log)
     if Service.objects.filter(public_id=_uuid("service", SERVICES[0][0])).exists():
         log("directory already seeded")
         return
@@ -121,6 +125,7 @@ def seed(log) -> None:
             need_domains=domains,
             delivery_modes=modes,
             locations=_locations(name, number, modes),
+            schedules=_schedules(name, number, modes),
         )
         _move_to(service, state, vetter=vetter, approver=approver, today=today, number=number)
     log(f"{len(providers)} providers, {len(SERVICES)} services in every vetting state")
@@ -172,6 +177,36 @@ def _locations(name: str, number: int, modes: list[str]) -> list[dict]:
             ],
         }
     ]
+
+
+def _schedules(name: str, number: int, modes: list[str]) -> list[dict]:
+    """Session times for group services: weekly, fortnightly or monthly in turn."""
+    if "in_person" not in modes and "online" not in modes:
+        return []
+    opens, closes = _OPENING[number % 5]
+    day = ("MO", "TU", "WE", "TH", "FR")[number % 5]
+    freq, interval, byday = [
+        ("WEEKLY", 1, day),
+        ("WEEKLY", 2, day),
+        ("MONTHLY", 1, f"1{day}"),
+    ][number % 3]
+    return [
+        {
+            "freq": freq,
+            "interval": interval,
+            "byday": byday,
+            "opens_at": datetime.time(opens),
+            "closes_at": datetime.time(closes),
+            "description": "Term time only" if "Course" in name or "Workshop" in name else "",
+        }
+    ]
+
+
+def _load_postcodes(log) -> None:
+    """The invented postcodes the demo locations use, so search by postcode works."""
+    with POSTCODE_FILE.open(encoding="utf-8", newline="") as lines:
+        points = [point for point in read_onspd(lines) if point is not None]
+    log(f"{services.store_postcodes(points=points)} invented postcodes for the postcode lookup")
 
 
 def _move_to(service, state, *, vetter, approver, today, number) -> None:

@@ -11,12 +11,15 @@ from .models import (
     DeliveryMode,
     Location,
     Provider,
+    ScheduleFrequency,
     Service,
+    ServiceSchedule,
     VettingDecision,
     VettingReview,
     Weekday,
 )
 from .need_domains import NeedDomain
+from .schedules import DAY_CODES, DAY_NAMES, WEEK_OF_MONTH, byday_parts, validate_byday
 from .services import LOCATION_FIELDS, SERVICE_FIELDS
 
 _DAYS = {day.label.lower(): day.value for day in Weekday}
@@ -163,6 +166,102 @@ class LocationForm(forms.ModelForm):
 
 LocationFormSet = forms.inlineformset_factory(
     Service, Location, form=LocationForm, extra=1, can_delete=True, min_num=0
+)
+
+
+class ScheduleForm(forms.ModelForm):
+    """One session time, asked in words (days, how often, which week) and kept as the HSDS
+    schedule's RRULE parts."""
+
+    days = forms.MultipleChoiceField(
+        label="Days",
+        choices=[(code, DAY_NAMES[code]) for code in DAY_CODES],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose the day or days the session runs."},
+    )
+    week_of_month = forms.TypedChoiceField(
+        label="Week of the month",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", "Every week"),
+            *((str(n), f"The {name}") for n, name in WEEK_OF_MONTH.items()),
+        ],
+        help_text="Only for a monthly session, for example the first Wednesday.",
+    )
+    freq = forms.ChoiceField(
+        label="How often",
+        choices=ScheduleFrequency.choices,
+        initial=ScheduleFrequency.WEEKLY,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = ServiceSchedule
+        fields = [
+            "freq",
+            "interval",
+            "opens_at",
+            "closes_at",
+            "valid_from",
+            "valid_to",
+            "description",
+        ]
+        labels = {
+            "interval": "Every how many weeks or months",
+            "valid_from": "First date (optional)",
+            "valid_to": "Last date (optional)",
+            "description": "Notes (optional)",
+        }
+        help_texts = {
+            "interval": "1 for every week or month, 2 for every other (fortnightly).",
+            "opens_at": "For example, 10:00",
+            "closes_at": "For example, 12:30",
+            "valid_from": "For example, 5/1/2027",
+            "valid_to": "For example, 16/7/2027",
+            "description": "For example, term time only.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            parts = byday_parts(self.instance.byday)
+            self.initial["days"] = [day for _, day in parts]
+            self.initial["week_of_month"] = next((week for week, _ in parts if week), None)
+
+    def clean(self):
+        cleaned = super().clean()
+        days, week = cleaned.get("days"), cleaned.get("week_of_month")
+        if week and cleaned.get("freq") != ScheduleFrequency.MONTHLY:
+            self.add_error("week_of_month", "Choose monthly to run in one week of the month.")
+        elif days:
+            byday = ",".join(f"{week or ''}{day}" for day in DAY_CODES if day in days)
+            try:
+                validate_byday(freq=cleaned.get("freq") or "WEEKLY", byday=byday)
+            except forms.ValidationError as exc:
+                self.add_error("days", exc.message_dict["byday"])
+            else:
+                self.instance.byday = byday
+        opens, closes = cleaned.get("opens_at"), cleaned.get("closes_at")
+        if opens and closes and opens >= closes:
+            self.add_error("closes_at", "The session must end after it starts.")
+        first, last = cleaned.get("valid_from"), cleaned.get("valid_to")
+        if first and last and first > last:
+            self.add_error("valid_to", "The last date must be on or after the first date.")
+        return cleaned
+
+    def schedule_data(self) -> dict:
+        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        data["byday"] = self.instance.byday
+        data["description"] = data["description"] or ""
+        if self.instance.pk:
+            data["public_id"] = self.instance.public_id
+        return data
+
+
+ScheduleFormSet = forms.inlineformset_factory(
+    Service, ServiceSchedule, form=ScheduleForm, extra=1, can_delete=True, min_num=0
 )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from accounts.permissions import user_has_role
 
-from .models import DELIVERY_MODE_FIELDS, Capacity, Service, ServiceStatus
+from .models import DELIVERY_MODE_FIELDS, Capacity, Postcode, Service, ServiceStatus
 
 EXPIRING_SOON_DAYS = 30
 
@@ -76,7 +76,7 @@ def service_for_user(user: User, public_id: uuid.UUID | str) -> Service:
     return get_object_or_404(
         services_visible_to(user)
         .select_related("provider")
-        .prefetch_related("need_domains", "locations__opening_times"),
+        .prefetch_related("need_domains", "schedules", "locations__opening_times"),
         public_id=public_id,
     )
 
@@ -100,3 +100,8 @@ def active_vetters() -> list[User]:
     return list(
         User.objects.filter(is_active=True, memberships__role=Role.VETTER).distinct().order_by("pk")
     )
+
+
+def postcode_centre(postcode: str) -> Postcode | None:
+    """A normalised postcode's centre (geography.normalise_postcode), or None if unknown."""
+    return Postcode.objects.filter(postcode=postcode).first()

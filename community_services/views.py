@@ -18,6 +18,7 @@ from .forms import (
     ProviderForm,
     ReasonForm,
     ReviewForm,
+    ScheduleFormSet,
     ServiceForm,
 )
 from .models import Service, ServiceStatus, VettingAction, VettingDecision
@@ -77,11 +78,18 @@ def provider_create(request):
 def _save_service_form(request, service: Service | None):
     form = ServiceForm(request.POST or None, instance=service)
     formset = LocationFormSet(request.POST or None, instance=service, prefix="locations")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    schedules = ScheduleFormSet(request.POST or None, instance=service, prefix="schedules")
+    valid = [part.is_valid() for part in (form, formset, schedules)]  # every error at once
+    if request.method == "POST" and all(valid):
         locations = [
             location_form.location_data()
             for location_form in formset.forms
             if location_form.cleaned_data and not location_form.cleaned_data.get("DELETE")
+        ]
+        session_times = [
+            schedule_form.schedule_data()
+            for schedule_form in schedules.forms
+            if schedule_form.cleaned_data and not schedule_form.cleaned_data.get("DELETE")
         ]
         with transaction.atomic():
             if service is None:
@@ -89,6 +97,7 @@ def _save_service_form(request, service: Service | None):
                     actor=request.user,
                     provider=form.cleaned_data["provider"],
                     locations=locations,
+                    schedules=session_times,
                     **form.content(),
                 )
                 messages.success(request, "Service saved as a draft.")
@@ -98,6 +107,7 @@ def _save_service_form(request, service: Service | None):
                     service=service,
                     provider=form.cleaned_data["provider"],
                     locations=locations,
+                    schedules=session_times,
                     **form.content(),
                 )
                 messages.success(request, "Service updated.")
@@ -105,7 +115,7 @@ def _save_service_form(request, service: Service | None):
     return render(
         request,
         "community_services/service_form.html",
-        {"form": form, "formset": formset, "service": service},
+        {"form": form, "formset": formset, "schedules": schedules, "service": service},
     )
 
 

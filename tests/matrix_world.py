@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import Reminder, ReminderChannel, ReminderStatus, User
 from accounts.services import notify
 from casefinding.models import CaseFindingUpload, OutreachEntry
+from community_services.hsds import TAXONOMIES, TERMS_BY_CODE
 from community_services.models import Provider, Service
 from coordinators import services as casework
 from coordinators.models import Goal, PlanAction, Review, WellbeingMeasure, WhatMattersConversation
@@ -19,7 +20,11 @@ from gp_messages.services import produce_message_back
 from referrals import provider_links
 from referrals import services as referral_services
 from referrals.models import ContactMethod, Referral, ServiceReferral
-from tests.community_services.factories import ApprovedServiceFactory, ProviderFactory
+from tests.community_services.factories import (
+    ApprovedServiceFactory,
+    LocationFactory,
+    ProviderFactory,
+)
 from tests.referrals.factories import ReferralFactory, TeamCoverageFactory
 
 ONS4_ANSWERS = {"life_satisfaction": 4, "worthwhile": 6, "happiness": 5, "anxiety": 7}
@@ -96,6 +101,7 @@ def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) 
     service = ApprovedServiceFactory.create(
         name="Tuesday Lunch Club", provider=provider, email="referrals@lunch.example"
     )
+    LocationFactory.create(service=service)  # so the feed has a service at a location
     service_referral = referral_services.create_service_referral(
         referral=case,
         service=service,
@@ -170,6 +176,12 @@ def url_parameters(world: World) -> dict[str, object]:
         "reminder_id": world.reminder.pk,
         "format": "json",
         "message_id": world.message_back.public_id,
+        # The HSDS feed's ids of the world's published records.
+        "taxonomy_id": TAXONOMIES["need_domains"].id,
+        "term_id": TERMS_BY_CODE[("need_domains", "loneliness")].id,
+        "organization_id": world.service.provider.public_id,
+        "service_at_location_id": world.service.locations.get().service_at_location_id,
+        "unknown": "no-such-thing",
     }
 
 

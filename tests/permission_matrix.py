@@ -239,6 +239,15 @@ MATRIX: dict[str, Route] = {
     "hsds:service": route(GET=PUBLIC),
     "hsds:organizations": route(GET=PUBLIC),
     "hsds:taxonomy-terms": route(GET=PUBLIC),
+    "hsds:openapi-overlay": route(GET=PUBLIC),
+    "hsds:taxonomies": route(GET=PUBLIC),
+    "hsds:taxonomy": route(GET=PUBLIC),
+    "hsds:taxonomy-term": route(GET=PUBLIC),
+    "hsds:organization": route(GET=PUBLIC),
+    "hsds:service-at-locations": route(GET=PUBLIC),
+    "hsds:service-at-location": route(GET=PUBLIC),
+    # Any other path under /hsds/: a JSON 404 for everyone, signed in or not.
+    "hsds:not-found": route(GET=expect(others=HIDDEN, anonymous=HIDDEN)),
     # --- the API (format-suffix variants share their route's entry)
     "api:api-root": route(GET=SIGNED_IN_OK),
     "api:me": route(GET=SIGNED_IN_OK),

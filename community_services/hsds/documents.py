@@ -5,7 +5,7 @@ import datetime
 import uuid
 from typing import Any
 
-from ..models import Capacity, Provider, Service
+from ..models import Capacity, Location, Provider, Service, ServiceSchedule
 from .taxonomy import DELIVERY_MODE_TAXONOMY, NEED_DOMAIN_TAXONOMY, TERMS_BY_CODE
 
 HSDS_VERSION = "3.0"
@@ -43,7 +43,10 @@ def organization_list_document(provider: Provider) -> dict[str, Any]:
     )
 
 
-def organization_document(provider: Provider) -> dict[str, Any]:
+def organization_document(
+    provider: Provider, *, services: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A fully nested organization; `services` (list or full documents) when asked for."""
     owner = provider.public_id
     document = organization_list_document(provider)
     document["phones"] = (
@@ -73,6 +76,8 @@ def organization_document(provider: Provider) -> dict[str, Any]:
                 }
             )
     document["organization_identifiers"] = identifiers
+    if services is not None:
+        document["services"] = services
     return document
 
 
@@ -99,8 +104,38 @@ def service_list_document(service: Service) -> dict[str, Any]:
     )
 
 
+def minimal_service_document(service: Service) -> dict[str, Any]:
+    """`minimal=true`: what a consumer needs to see what changed (id, last_modified), with the
+    name and status the service_list schema requires."""
+    return {
+        "id": str(service.public_id),
+        "name": service.name,
+        "status": "active",
+        "last_modified": _iso(service.modified_at),
+    }
+
+
+def schedule_document(schedule: ServiceSchedule, *, service_id: str) -> dict[str, Any]:
+    """A session time as an HSDS schedule (an RFC 5545 rule)."""
+    return _compact(
+        {
+            "id": str(schedule.public_id),
+            "service_id": service_id,
+            "valid_from": schedule.valid_from.isoformat() if schedule.valid_from else None,
+            "valid_to": schedule.valid_to.isoformat() if schedule.valid_to else None,
+            "freq": schedule.freq,
+            "interval": schedule.interval,
+            "wkst": "MO",
+            "byday": schedule.byday,
+            "opens_at": schedule.opens_at.strftime("%H:%M"),
+            "closes_at": schedule.closes_at.strftime("%H:%M"),
+            "description": schedule.description or schedule.summary,
+        }
+    )
+
+
 def service_document(service: Service) -> dict[str, Any]:
-    """A fully nested service (GET /services/{id}). Needs need_domains and
+    """A fully nested service (GET /services/{id}). Needs need_domains, schedules and
     locations__opening_times prefetched, and the provider selected."""
     owner = service.public_id
     sid = str(owner)
@@ -155,15 +190,40 @@ def service_document(service: Service) -> dict[str, Any]:
         }
         for term in terms
     ]
+    document["schedules"] = [
+        schedule_document(schedule, service_id=sid) for schedule in service.schedules.all()
+    ]
     document["service_at_locations"] = [
         _service_at_location_document(service, location) for location in service.locations.all()
     ]
     return document
 
 
-def _service_at_location_document(service: Service, location) -> dict[str, Any]:
+def service_at_location_list_document(location: Location) -> dict[str, Any]:
+    """A service at one of its locations, as GET /service_at_locations lists it (the location's
+    service, with its provider, selected)."""
+    document = _service_at_location_document(location.service, location)
+    del document["schedules"]
+    document["service"] = service_list_document(location.service)
+    return document
+
+
+def service_at_location_full_document(location: Location) -> dict[str, Any]:
+    """GET /service_at_locations/{id}: the HSDS service_at_location, with the service fully
+    nested. HSDS 3.0's API description gives this operation the *service* schema (3.1 corrected
+    it), so the service's name and status are repeated at the top: the document is then valid
+    as both, and a consumer of either reading finds what it expects."""
+    service = location.service
+    document = _service_at_location_document(service, location)
+    document["name"] = service.name
+    document["status"] = "active"
+    document["service"] = service_document(service)
+    return document
+
+
+def _service_at_location_document(service: Service, location: Location) -> dict[str, Any]:
     location_id = str(location.public_id)
-    sal_id = derived_id(service.public_id, f"service_at_location:{location_id}")
+    sal_id = str(location.service_at_location_id)
     address = _compact(
         {
             "id": derived_id(location.public_id, "address"),

@@ -31,6 +31,7 @@ class ParsedService:
     need_domains: list[str] = field(default_factory=list)
     delivery_modes: list[str] = field(default_factory=list)
     locations: list[dict[str, Any]] = field(default_factory=list)
+    schedules: list[dict[str, Any]] = field(default_factory=list)
     modified_at: datetime.datetime | None = None
 
 
@@ -177,8 +178,43 @@ def parse_service_document(document: Any) -> ParsedService:
         need_domains=need_domains,
         delivery_modes=[m for m in delivery_modes if m in DELIVERY_MODE_FIELDS],
         locations=[_parse_location(item) for item in document.get("service_at_locations") or []],
+        schedules=[_parse_schedule(item) for item in document.get("schedules") or []],
         modified_at=modified_at,
     )
+
+
+def _date(value: Any, what: str) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise HSDSRecordError(f"{what} {value!r} is not a date like 2026-01-31") from None
+
+
+def _parse_schedule(schedule: Any) -> dict[str, Any]:
+    """A service's schedule (its session times); the model checks byday against freq."""
+    if not isinstance(schedule, dict):
+        raise HSDSRecordError("schedules must be objects")
+    freq = schedule.get("freq") or "WEEKLY"
+    if freq not in ("WEEKLY", "MONTHLY"):
+        raise HSDSRecordError(f"schedule freq {freq!r} is not WEEKLY or MONTHLY")
+    interval = schedule.get("interval") or 1
+    if isinstance(interval, bool) or not isinstance(interval, int | float) or interval < 1:
+        raise HSDSRecordError("schedule interval must be a whole number from 1")
+    if not isinstance(schedule.get("byday"), str):
+        raise HSDSRecordError("schedule byday is required (days such as TU or MO,TH)")
+    return {
+        "public_id": _uuid(schedule.get("id"), "schedule id"),
+        "freq": freq,
+        "interval": int(interval),
+        "byday": schedule["byday"],
+        "opens_at": _time(schedule.get("opens_at"), "opens_at"),
+        "closes_at": _time(schedule.get("closes_at"), "closes_at"),
+        "valid_from": _date(schedule.get("valid_from"), "valid_from"),
+        "valid_to": _date(schedule.get("valid_to"), "valid_to"),
+        "description": _text(schedule, "description"),
+    }
 
 
 def _parse_location(service_at_location: Any) -> dict[str, Any]:
@@ -209,6 +245,7 @@ def _parse_location(service_at_location: Any) -> dict[str, Any]:
         )
     return {
         "public_id": _uuid(location.get("id"), "location id"),
+        "service_at_location_id": _uuid(service_at_location.get("id"), "service_at_location id"),
         "name": _text(location, "name"),
         "address_1": _text(address, "address_1", required=True, what="address_1"),
         "address_2": _text(address, "address_2"),

@@ -1,5 +1,5 @@
-"""The HSDS taxonomy terms our services are tagged with: need domains and delivery modes, each
-term's id a uuid5 of its taxonomy and code, so it is the same in every export."""
+"""The HSDS taxonomies our services are tagged with, need domains and delivery modes, and their
+terms; every id a uuid5 of the taxonomy (and code), so it is the same in every export."""
 
 import uuid
 from dataclasses import dataclass
@@ -11,6 +11,32 @@ from ..need_domains import NeedDomain
 _NAMESPACE = uuid.UUID("6f1d7c0e-3a57-4c1e-9d2b-0b5e2f3a9c41")
 NEED_DOMAIN_TAXONOMY = "need_domains"
 DELIVERY_MODE_TAXONOMY = "delivery_modes"
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    id: str
+    name: str
+    description: str
+
+    def document(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "description": self.description, "version": "1"}
+
+
+TAXONOMIES = {
+    NEED_DOMAIN_TAXONOMY: Taxonomy(
+        str(uuid.uuid5(_NAMESPACE, NEED_DOMAIN_TAXONOMY)),
+        "Need domains",
+        "The non-medical needs a social prescribing link worker refers people for: one list, "
+        "used by referral reasons, goals and service categories.",
+    ),
+    DELIVERY_MODE_TAXONOMY: Taxonomy(
+        str(uuid.uuid5(_NAMESPACE, DELIVERY_MODE_TAXONOMY)),
+        "Delivery modes",
+        "How a service is delivered: in person, by phone, online or by home visit.",
+    ),
+}
+TAXONOMIES_BY_ID = {taxonomy.id: taxonomy for taxonomy in TAXONOMIES.values()}
 
 
 @dataclass(frozen=True)
@@ -32,6 +58,7 @@ class TaxonomyTerm:
             "name": self.name,
             "description": description,
             "taxonomy": self.taxonomy,
+            "taxonomy_id": TAXONOMIES[self.taxonomy].id,
             "language": "en",
         }
 

@@ -5,13 +5,16 @@
 - vetting: the vetting state machine (submit, approve, reject, suspend, reinstate, expire)
 - hsds_import: loading Open Referral HSDS documents
 - sweeps: the vetters' reminders
+- postcodes: the postcode lookup (centres from the ONS Postcode Directory)
 """
 
 from .hsds_import import import_hsds_service
+from .postcodes import store_postcodes
 from .providers import PROVIDER_FIELDS, PROVIDER_OBJECT_TYPE, create_provider, update_provider
 from .service_content import (
     LOCATION_FIELDS,
     MATERIAL_FIELDS,
+    SCHEDULE_FIELDS,
     SERVICE_FIELDS,
     SERVICE_OBJECT_TYPE,
     create_service,
@@ -38,6 +41,7 @@ __all__ = [
     "MATERIAL_FIELDS",
     "PROVIDER_FIELDS",
     "PROVIDER_OBJECT_TYPE",
+    "SCHEDULE_FIELDS",
     "SERVICE_FIELDS",
     "SERVICE_OBJECT_TYPE",
     "VETTING_PERIOD_MONTHS",
@@ -52,6 +56,7 @@ __all__ = [
     "expire_service",
     "import_hsds_service",
     "reinstate_service",
+    "store_postcodes",
     "reject_service",
     "submit_service",
     "suspend_service",

@@ -43,6 +43,7 @@ def import_hsds_service(*, actor: User | None, parsed: ParsedService) -> tuple[S
         "need_domains": parsed.need_domains,
         "delivery_modes": parsed.delivery_modes,
         "locations": parsed.locations,
+        "schedules": parsed.schedules,
         "modified_at": parsed.modified_at,
     }
     if service is None:

@@ -21,6 +21,7 @@ from ..models import (
     Provider,
     Service,
     ServiceNeedDomain,
+    ServiceSchedule,
     ServiceStatus,
     ServiceVersion,
 )
@@ -45,6 +46,16 @@ SERVICE_FIELDS = (
 )
 # Edits to these on an approved service keep it approved but are recorded as a ServiceVersion.
 MATERIAL_FIELDS = ("description", "minimum_age", "maximum_age", "eligibility_criteria")
+SCHEDULE_FIELDS = (
+    "freq",
+    "interval",
+    "byday",
+    "opens_at",
+    "closes_at",
+    "valid_from",
+    "valid_to",
+    "description",
+)
 LOCATION_FIELDS = (
     "name",
     "address_1",
@@ -66,6 +77,7 @@ def create_service(
     need_domains: list[str],
     delivery_modes: list[str],
     locations: list[dict[str, Any]],
+    schedules: list[dict[str, Any]] | None = None,
     public_id: uuid.UUID | None = None,
     modified_at: datetime.datetime | None = None,
 ) -> Service:
@@ -79,6 +91,7 @@ def create_service(
     service.save()
     _replace_need_domains(service, need_domains)
     _replace_locations(service, locations)
+    _replace_schedules(service, schedules or [])
     _index_for_search(service)
     record_audit_event(
         actor=actor,
@@ -99,6 +112,7 @@ def update_service(
     need_domains: list[str] | None = None,
     delivery_modes: list[str] | None = None,
     locations: list[dict[str, Any]] | None = None,
+    schedules: list[dict[str, Any]] | None = None,
     provider: Provider | None = None,
     modified_at: datetime.datetime | None = None,
 ) -> Service:
@@ -127,13 +141,22 @@ def update_service(
     if locations is not None and _locations_summary_from_data(locations) != before["locations"]:
         _replace_locations(service, locations)
         changed.append("locations")
+    if schedules is not None and _schedule_rows(schedules) != _schedule_rows(
+        list(service.schedules.values(*SCHEDULE_FIELDS))
+    ):
+        _replace_schedules(service, schedules)
+        changed.append("schedules")
     if not changed:
         return service
     service.last_edited_by = actor
     service.modified_at = modified_at or timezone.now()
     service.full_clean(exclude=["provider", "submitted_by", "last_edited_by", "search_vector"])
     service.save(
-        update_fields=[*{*changed} - {"need_domains", "locations"}, "last_edited_by", "modified_at"]
+        update_fields=[
+            *{*changed} - {"need_domains", "locations", "schedules"},
+            "last_edited_by",
+            "modified_at",
+        ]
     )
     _index_for_search(service)
     after = _material_snapshot(service)
@@ -173,6 +196,9 @@ def _replace_locations(service: Service, locations: list[dict[str, Any]]) -> Non
         location = Location(service=service, **_pick(data, LOCATION_FIELDS))
         if data.get("public_id"):
             location.public_id = data["public_id"]
+        location.service_at_location_id = data.get("service_at_location_id") or uuid.uuid5(
+            service.public_id, f"service_at_location:{location.public_id}"
+        )
         location.save()
         for slot in data.get("opening_times", []):
             opening = OpeningTime(
@@ -184,6 +210,25 @@ def _replace_locations(service: Service, locations: list[dict[str, Any]]) -> Non
             if slot.get("public_id"):
                 opening.public_id = slot["public_id"]
             opening.save()
+
+
+def _replace_schedules(service: Service, schedules: list[dict[str, Any]]) -> None:
+    """Replace the service's session times, keeping the public ids the caller passes back; a
+    bad one is a ValidationError naming its field."""
+    service.schedules.all().delete()
+    for data in schedules:
+        schedule = ServiceSchedule(service=service, **_pick(data, SCHEDULE_FIELDS))
+        if data.get("public_id"):
+            schedule.public_id = data["public_id"]
+        schedule.full_clean(exclude=["service"])
+        schedule.save()
+
+
+def _schedule_rows(schedules: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [
+        tuple(row.get(name) or ("" if name == "description" else None) for name in SCHEDULE_FIELDS)
+        for row in schedules
+    ]
 
 
 def _location_line(data: dict[str, Any], opening_times: list[tuple[Any, ...]]) -> str:

@@ -10,6 +10,7 @@ from community_services.models import (
     Provider,
     Service,
     ServiceNeedDomain,
+    ServiceSchedule,
     ServiceStatus,
 )
 
@@ -97,3 +98,15 @@ class OpeningTimeFactory(factory.django.DjangoModelFactory):
     weekday = 0
     opens_at = datetime.time(10)
     closes_at = datetime.time(12)
+
+
+class ServiceScheduleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceSchedule
+
+    service = factory.SubFactory(ServiceFactory)
+    freq = "WEEKLY"
+    interval = 1
+    byday = "TU"
+    opens_at = datetime.time(12)
+    closes_at = datetime.time(14)

@@ -14,7 +14,20 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "standards" / "hsds-3.0"
+STANDARD = Path("shared") / "standards" / "hsds-3.0"
+
+
+def _schema_dir() -> Path:
+    """../shared/standards/hsds-3.0 beside the checkout, or beside a folder above it (a git
+    worktree under the checkout's parent)."""
+    checkout = Path(__file__).resolve().parents[2]
+    for folder in checkout.parents:
+        if (folder / STANDARD).is_dir():
+            return folder / STANDARD
+    return checkout.parent / STANDARD
+
+
+SCHEMA_DIR = _schema_dir()
 PUBLISHED = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 OPENAPI_URI = "urn:hsds-3.0:openapi"
 

@@ -7,7 +7,7 @@ from community_services.models import Provider, Service, ServiceStatus
 from community_services.services import approve_service
 
 from .conftest import FULL_CHECKLIST
-from .factories import ApprovedServiceFactory
+from .factories import ApprovedServiceFactory, LocationFactory, ServiceScheduleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +103,75 @@ def test_export_import_into_an_empty_database_and_export_again_gives_the_same_do
         )
     after = _export(client, Service.objects.filter(public_id__in=[d["id"] for d in before]))
     assert sorted(after, key=lambda d: d["id"]) == sorted(before, key=lambda d: d["id"])
+
+
+def _feed_export(client) -> tuple[list, dict]:
+    """Everything the feed publishes, as a consumer would take it: every full service (ndjson)
+    and every full service at a location (one page)."""
+    response = client.get("/hsds/services", {"full": "true", "format": "ndjson"})
+    assert response["Content-Type"] == "application/x-ndjson"
+    services = [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
+    locations = client.get("/hsds/service_at_locations", {"full": "true", "per_page": 200}).json()
+    return services, locations
+
+
+def test_the_feeds_export_with_schedules_and_service_at_locations_round_trips_through_import(
+    client, published_service, tmp_path, capsys, second_vetter, insurance_expiry
+):
+    ServiceScheduleFactory(service=published_service, byday="TU,TH", valid_from="2026-01-05")
+    monthly = ApprovedServiceFactory(name="Carers' Coffee Morning", domains=["carers_support"])
+    ServiceScheduleFactory(
+        service=monthly, freq="MONTHLY", byday="1WE", valid_to="2027-07-31", description="Term"
+    )
+    LocationFactory(service=monthly, postcode="NF4 7QX")
+    services_before, locations_before = _feed_export(client)
+    assert {len(s["schedules"]) for s in services_before} == {1}
+    assert locations_before["total_items"] == 2
+    path = tmp_path / "export.ndjson"
+    path.write_text("".join(json.dumps(document) + "\n" for document in services_before))
+    Service.objects.all().delete()
+    Provider.objects.all().delete()
+    output = _import(path, capsys)
+    assert "Imported 2 services (2 new, 0 updated); skipped 0." in output.out
+    for service in Service.objects.all():
+        approve_service(
+            actor=second_vetter,
+            service=service,
+            checklist=FULL_CHECKLIST,
+            insurance_expires_on=insurance_expiry,
+        )
+    services_after, locations_after = _feed_export(client)
+    assert sorted(services_after, key=lambda d: d["id"]) == sorted(
+        services_before, key=lambda d: d["id"]
+    )
+    assert locations_after == locations_before
+
+
+def test_a_page_of_the_feed_can_be_imported_as_it_is(client, published_service, tmp_path, capsys):
+    page = client.get("/hsds/services", {"full": "true"}).json()
+    Service.objects.all().delete()
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(page))
+    assert "Imported 1 services (1 new, 0 updated)" in _import(path, capsys).out
+
+
+def test_a_schedule_that_cannot_be_read_is_reported_and_the_service_skipped(
+    client, published_service, tmp_path, capsys
+):
+    (document,) = _export(client, [published_service])
+    Service.objects.all().delete()
+    document["schedules"] = [
+        {
+            "id": "33333333-3333-4333-8333-333333333333",
+            "freq": "WEEKLY",
+            "byday": "2TU",
+            "opens_at": "10:00",
+            "closes_at": "12:00",
+        }  # fmt: skip
+    ]
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps([document]))
+    output = _import(path, capsys)
+    assert "skipped 1" in output.out
+    assert "byday: Only a monthly schedule can say which week of the month." in output.err
+    assert not Service.objects.exists()

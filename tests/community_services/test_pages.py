@@ -55,9 +55,20 @@ def _service_post_data(provider, **overrides):
         "locations-0-city": "Northfield",
         "locations-0-postcode": "NF2 2BB",
         "locations-0-opening_times": "Wednesday 14:00-16:00",
+        "schedules-TOTAL_FORMS": "1",
+        "schedules-INITIAL_FORMS": "0",
+        "schedules-MIN_NUM_FORMS": "0",
+        "schedules-MAX_NUM_FORMS": "1000",
+        # The empty session-time form as a browser sends it: its prefilled defaults.
+        "schedules-0-freq": "WEEKLY",
+        "schedules-0-interval": "1",
     }
     data.update(overrides)
     return data
+
+
+def _session(n: int, **fields) -> dict:
+    return {f"schedules-{n}-{name}": value for name, value in fields.items()}
 
 
 def test_the_vetting_queue_shows_submitted_oldest_first_then_expiring_and_expired(as_user, vetter):
@@ -86,6 +97,60 @@ def test_a_vetter_creates_a_service_with_a_location_and_opening_times(as_user, v
     assert service.status == ServiceStatus.DRAFT
     assert service.need_domain_codes == ["arts_and_culture", "loneliness"]
     assert str(service.locations.get().opening_times.get()) == "Wednesday 14:00–16:00"
+
+
+def test_a_vetter_adds_weekly_and_monthly_session_times_that_the_feed_publishes(
+    as_user, vetter, client
+):
+    data = _service_post_data(
+        ProviderFactory(),
+        **{"schedules-TOTAL_FORMS": "2"},
+        **_session(0, freq="WEEKLY", interval="2", days=["MO", "TH"], opens_at="10:00",
+                   closes_at="12:00", valid_from="5/1/2027", valid_to="16/7/2027",
+                   description="Term time only"),
+        **_session(1, freq="MONTHLY", interval="1", days=["WE"], week_of_month="1",
+                   opens_at="14:00", closes_at="15:30"),
+    )  # fmt: skip
+    response = as_user(vetter).post(reverse("community_services:service-create"), data)
+    assert response.status_code == 302, response.content
+    service = Service.objects.get(name="Knit and Natter")
+    fortnightly, monthly = service.schedules.all()
+    assert (fortnightly.freq, fortnightly.interval, fortnightly.byday) == ("WEEKLY", 2, "MO,TH")
+    assert (fortnightly.valid_from, fortnightly.valid_to) == (
+        datetime.date(2027, 1, 5),
+        datetime.date(2027, 7, 16),
+    )
+    assert (monthly.freq, monthly.byday) == ("MONTHLY", "1WE")
+    page = as_user(vetter).get(
+        reverse("community_services:service-detail", args=[service.public_id])
+    )
+    assert "Every other Monday and Thursday, 10:00–12:00" in page.content.decode()
+    assert "The first Wednesday of every month, 14:00–15:30" in page.content.decode()
+    edit = as_user(vetter).get(reverse("community_services:service-edit", args=[service.public_id]))
+    assert edit.context["schedules"].forms[1].initial["week_of_month"] == 1
+
+
+def test_a_bad_session_time_is_refused_with_the_error_next_to_its_field(as_user, vetter):
+    data = _service_post_data(
+        ProviderFactory(),
+        **{"schedules-TOTAL_FORMS": "2"},
+        **_session(0, freq="WEEKLY", interval="1", days=["TU"], week_of_month="2",
+                   opens_at="12:00", closes_at="11:00"),
+        **_session(1, freq="MONTHLY", interval="1", opens_at="09:00", closes_at="10:00",
+                   valid_from="1/9/2027", valid_to="1/8/2027"),
+    )  # fmt: skip
+    response = as_user(vetter).post(reverse("community_services:service-create"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem with a session time" in page
+    assert 'id="id_schedules-0-week_of_month-error"' in page
+    assert "Choose monthly to run in one week of the month." in page
+    assert 'id="id_schedules-0-closes_at-error"' in page
+    assert "The session must end after it starts." in page
+    assert 'id="id_schedules-1-days-error"' in page
+    assert "Choose the day or days the session runs." in page
+    assert 'id="id_schedules-1-valid_to-error"' in page
+    assert not Service.objects.exists()
 
 
 def test_the_service_form_shows_clear_errors_next_to_the_fields(as_user, vetter):

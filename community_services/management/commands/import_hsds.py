@@ -11,7 +11,8 @@ from community_services.services import import_hsds_service
 
 
 def read_documents(path: Path) -> list:
-    """A JSON list of compiled services, or ndjson (one service per line)."""
+    """What the feed exports: a page of `GET /hsds/services?full=true` (its `contents`), the
+    ndjson of `?full=true&format=ndjson` (one service a line), or a JSON list of services."""
     text = path.read_text(encoding="utf-8")
     stripped = text.lstrip()
     if stripped.startswith("["):
@@ -20,6 +21,12 @@ def read_documents(path: Path) -> list:
         except json.JSONDecodeError as exc:
             raise CommandError(f"{path} is not valid JSON: {exc}") from exc
         return documents
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        whole = None
+    if isinstance(whole, dict) and isinstance(whole.get("contents"), list):
+        return whole["contents"]
     documents = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -33,7 +40,8 @@ def read_documents(path: Path) -> list:
 
 class Command(BaseCommand):
     help = (
-        "Import Open Referral HSDS 3.0 services (a JSON list of compiled services, or ndjson) "
+        "Import Open Referral HSDS 3.0 services (what /hsds/services?full=true exports: a page, "
+        "or ndjson with format=ndjson; or a JSON list of compiled services) "
         "as services awaiting vetting. Records are matched by id; invalid ones are reported "
         "and skipped."
     )

@@ -21,7 +21,10 @@ from common.input_limits import (
 )
 from common.state_machine import Party, StateMachine, Transition
 
-from .need_domains import NeedDomain
+from ..need_domains import NeedDomain
+from .postcodes import Postcode as Postcode
+from .session_times import ScheduleFrequency as ScheduleFrequency
+from .session_times import ServiceSchedule as ServiceSchedule
 
 
 class Provider(models.Model):
@@ -271,9 +274,14 @@ class Location(models.Model):
     postcode = models.CharField(max_length=10)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # HSDS names the service at this location with an id of its own; kept so the feed can be
+    # asked for it (GET /hsds/service_at_locations/{id}) and stays the same across exports.
+    service_at_location_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["id"]
+        # A search by distance first cuts a latitude band (geography.bounding_box) from this.
+        indexes = [models.Index(fields=["latitude", "longitude"], name="location_coordinates_idx")]
 
     def __str__(self) -> str:
         return ", ".join(part for part in [self.name, self.address_1, self.postcode] if part)
