@@ -73,12 +73,31 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         return any(membership.role in roles for membership in self.cached_memberships)
 
+    @cached_property
+    def commissioned_team_ids(self) -> list[int]:
+        """The coordinator teams the organisations this user commissions for pay for: the
+        one rule of what a commissioner's reports cover (one query, once per request)."""
+        organisations = [
+            m.organisation_id for m in self.cached_memberships if m.role == Role.COMMISSIONER
+        ]
+        if not organisations:
+            return []
+        through = Organisation.commissioned_teams.through
+        return sorted(
+            set(
+                through.objects.filter(from_organisation_id__in=organisations).values_list(
+                    "to_organisation_id", flat=True
+                )
+            )
+        )
+
 
 class OrganisationKind(models.TextChoices):
     GP_PRACTICE = "gp_practice", "GP practice"
     COORDINATOR_TEAM = "coordinator_team", "Coordinator team"
     SERVICE_PROVIDER = "service_provider", "Service provider"
     DIRECTORY_TEAM = "directory_team", "Directory team"
+    COMMISSIONER = "commissioner", "Commissioning organisation"
 
 
 class Role(models.TextChoices):
@@ -87,12 +106,20 @@ class Role(models.TextChoices):
     MANAGER = "manager", "Manager"
     VETTER = "vetter", "Vetter"
     PROVIDER = "provider", "Provider"
+    COMMISSIONER = "commissioner", "Commissioner"
 
 
 # The members of a coordinator team: who triages its referrals, holds its cases and sees its work.
 TEAM_ROLES: tuple[str, ...] = (Role.COORDINATOR, Role.MANAGER)
 
-ROLE_ORDER: list[str] = [Role.MANAGER, Role.COORDINATOR, Role.VETTER, Role.REFERRER, Role.PROVIDER]
+ROLE_ORDER: list[str] = [
+    Role.MANAGER,
+    Role.COORDINATOR,
+    Role.VETTER,
+    Role.REFERRER,
+    Role.PROVIDER,
+    Role.COMMISSIONER,
+]
 
 # Which kind of organisation each role belongs to.
 ROLE_ORGANISATION_KIND: dict[str, str] = {
@@ -101,6 +128,7 @@ ROLE_ORGANISATION_KIND: dict[str, str] = {
     Role.MANAGER: OrganisationKind.COORDINATOR_TEAM,
     Role.VETTER: OrganisationKind.DIRECTORY_TEAM,
     Role.PROVIDER: OrganisationKind.SERVICE_PROVIDER,
+    Role.COMMISSIONER: OrganisationKind.COMMISSIONER,
 }
 
 
@@ -113,6 +141,15 @@ class Organisation(models.Model):
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
+    commissioned_teams = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="commissioners",
+        limit_choices_to={"kind": "coordinator_team"},
+        help_text="For a commissioning organisation: the coordinator teams it pays for, whose "
+        "aggregated reports its commissioners read.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -23,6 +23,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Team members", "accounts:team-members"),
         ("Audit trail", "accounts:audit-list"),
         ("Operations", "accounts:operations"),
+        ("Reports", "reports:home"),
     ],
     Role.VETTER: [
         ("Vetting queue", "community_services:vetter-home"),
@@ -30,6 +31,10 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Directory", "community_services:directory-search"),
     ],
     Role.PROVIDER: [("Home", "referrals:provider-home")],
+    Role.COMMISSIONER: [
+        ("Reports", "reports:home"),
+        ("Monthly snapshots", "reports:snapshots"),
+    ],
 }
 
 
@@ -39,6 +44,7 @@ def navigation_for(user: User, current_path: str) -> list[dict]:
         entries += [
             ("Audit trail", "accounts:audit-list"),
             ("Operations", "accounts:operations"),
+            ("Reports", "reports:home"),
             ("Admin", "admin:index"),
         ]
     items, seen = [], set()

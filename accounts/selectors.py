@@ -20,6 +20,7 @@ ROLE_HOME_URL_NAMES: dict[str, str] = {
     Role.MANAGER: "coordinators:team-home",
     Role.VETTER: "community_services:vetter-home",
     Role.PROVIDER: "referrals:provider-home",
+    Role.COMMISSIONER: "reports:home",
 }
 
 

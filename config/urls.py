@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("referrals.urls")),
     path("", include("coordinators.urls")),
     path("", include("community_services.urls")),
+    path("", include("reports.urls")),
     path("hsds/", include("community_services.hsds_views")),
     path("api/v1/", include((api_urlpatterns, "api"))),
     path(

@@ -1,0 +1,45 @@
+"""Loading the deprivation lookup: the whole of each file replaces what was there, in one
+transaction, so a reader never sees half an import."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from ..models import DeprivationDecile, PostcodeLsoa
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class DeprivationImport:
+    lsoas: int
+    postcodes: int
+
+
+@transaction.atomic
+def import_deprivation_lookup(
+    *, deciles: Iterable[tuple[str, int]], postcodes: Iterable[tuple[str, str]], edition: str
+) -> DeprivationImport:
+    DeprivationDecile.objects.all().delete()
+    PostcodeLsoa.objects.all().delete()
+    lsoas = _bulk(
+        DeprivationDecile,
+        (DeprivationDecile(lsoa_code=c, decile=d, imd_edition=edition) for c, d in deciles),
+    )
+    seen: set[str] = set()
+    unique = ((p, lsoa) for p, lsoa in postcodes if not (p in seen or seen.add(p)))
+    codes = _bulk(PostcodeLsoa, (PostcodeLsoa(postcode=p, lsoa_code=lsoa) for p, lsoa in unique))
+    return DeprivationImport(lsoas=lsoas, postcodes=codes)
+
+
+def _bulk(model, objects) -> int:
+    batch, total = [], 0
+    for obj in objects:
+        batch.append(obj)
+        if len(batch) == BATCH:
+            model.objects.bulk_create(batch, ignore_conflicts=True)
+            total += len(batch)
+            batch = []
+    model.objects.bulk_create(batch, ignore_conflicts=True)
+    return total + len(batch)
