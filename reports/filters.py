@@ -105,7 +105,7 @@ class ReportFilterForm(forms.Form):
 
     def filters(self) -> ReportFilters:
         """The filters to apply; call after is_valid(). Unknown values fall back to none."""
-        data = self.cleaned_data if self.is_bound and not self.errors else {}
+        data = getattr(self, "cleaned_data", {})  # the fields that were valid
         period = data.get("period_value") or periods.financial_year(
             periods.financial_year_of(timezone.localdate())
         )
