@@ -16,6 +16,7 @@ from coordinators.models import Goal, PlanAction, Review, WellbeingMeasure, What
 from referrals import provider_links
 from referrals import services as referral_services
 from referrals.models import ContactMethod, Referral, ServiceReferral
+from reports.models import MonthlySnapshot
 from tests.community_services.factories import ApprovedServiceFactory, ProviderFactory
 from tests.referrals.factories import ReferralFactory, TeamCoverageFactory
 
@@ -37,6 +38,7 @@ class World:
     notification_id: int
     reminder: Reminder
     coordinator: User
+    snapshot: MonthlySnapshot
 
     @property
     def patient_id(self) -> int:
@@ -118,7 +120,16 @@ def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) 
         next_attempt_at=timezone.now(),
         last_error="Connection refused",
     )
+    snapshot = MonthlySnapshot.objects.create(
+        team=team_x,
+        month=datetime.date(2025, 4, 1),
+        built_at=timezone.now(),
+        code_version="test",
+        definitions={},
+        tables={"pages": {}, "capacity": {}},
+    )
     return World(
+        snapshot=snapshot,
         case=case,
         conversation=conversation,
         goal=goal,
@@ -151,6 +162,8 @@ def url_parameters(world: World) -> dict[str, object]:
         "notification_id": world.notification_id,
         "reminder_id": world.reminder.pk,
         "format": "json",
+        "slug": "referrals",
+        "kind": "caseload",
     }
 
 
@@ -167,6 +180,7 @@ def object_key(world: World, name: str) -> object:
         "service": world.service.public_id,
         "provider": world.provider.public_id,
         "hsds_service": world.service.public_id,
+        "snapshot": world.snapshot.pk,
     }[name]
 
 

@@ -1,6 +1,8 @@
 """The evaluation extract: superusers (the data protection officer) only; every download is
 audited with each case's patient (one insert) before the first row is streamed."""
 
+import datetime
+
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -36,8 +38,9 @@ class ExtractForm(forms.Form):
 
 
 def _default_period() -> periods.Period:
+    """The last twelve months, today included."""
     today = timezone.localdate()
-    return periods.financial_year(periods.financial_year_of(today) - 1)
+    return periods.custom(today - datetime.timedelta(days=364), today)
 
 
 @superuser_only
@@ -58,8 +61,9 @@ def extract_page(request):
 
 @superuser_only
 def extract_csv(request):
-    form = ExtractForm(request.GET or None)
-    if request.GET and not form.is_valid():
+    chosen = "start" in request.GET or "end" in request.GET
+    form = ExtractForm(request.GET if chosen else None)
+    if chosen and not form.is_valid():
         return render(
             request,
             "reports/extract.html",
@@ -68,7 +72,7 @@ def extract_csv(request):
         )
     period = (
         periods.custom(form.cleaned_data["start"], form.cleaned_data["end"])
-        if request.GET
+        if chosen
         else _default_period()
     )
     try:

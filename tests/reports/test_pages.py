@@ -151,9 +151,7 @@ def test_viewing_and_downloading_a_report_are_audited(april, as_manager, manager
     url = reverse("reports:report", args=["funnel"]) + APRIL
     as_manager.get(url)
     as_manager.get(url + "&format=csv")
-    events = list(
-        AuditEvent.objects.filter(actor=manager, object_type="report").order_by("id")
-    )
+    events = list(AuditEvent.objects.filter(actor=manager, object_type="report").order_by("id"))
     assert [(e.action, e.object_type, e.object_id) for e in events] == [
         ("view_report", "report", "funnel"),
         ("export_report", "report", "funnel"),
