@@ -68,9 +68,9 @@ def test_the_snapshot_page_shows_the_stored_figures_without_recomputing(
     build_monthly_snapshots(now=FIRST_OF_MAY)
     snapshot = MonthlySnapshot.objects.get(team=team_x)
     client.force_login(commissioner)
-    # Session, user, memberships, commissioned teams, the snapshot, the audit append: no figure
-    # is worked out again.
-    with django_assert_num_queries(8):
+    # Session, user, memberships, commissioned teams, the snapshot, the audit append (3), the
+    # header's unread count: no figure is worked out again.
+    with django_assert_num_queries(9):
         response = client.get(reverse("reports:snapshot", args=[snapshot.pk]))
     page = response.content.decode()
     assert "April 2025, as reported" in page
