@@ -52,7 +52,10 @@ REFERRAL_COLUMNS: tuple[tuple[str, Callable], ...] = (
     ("Coordinator", lambda r: _name(r.assigned_to)),
     ("Outcome", lambda r: r.get_outcome_display()),
 )
-CASELOAD_COLUMNS = (*REFERRAL_COLUMNS, ("Next review", lambda r: _when(r.next_review_at)))
+CASELOAD_COLUMNS: tuple[tuple[str, Callable], ...] = (
+    *REFERRAL_COLUMNS,
+    ("Next review", lambda r: _when(r.next_review_at)),
+)
 
 EXPORTS: dict[str, ListExport] = {
     export.kind: export

@@ -4,6 +4,7 @@ read with a Django form so bad input is a message beside the field, never a 500.
 import datetime
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -60,13 +61,15 @@ class ReportFilterForm(forms.Form):
     def __init__(self, data, *, scope: ReportScope, teams: list[Organisation]):
         super().__init__(data)
         self.scope = scope
-        self.fields["team"].choices = [("", "All your teams")] + [(t.pk, t.name) for t in teams]
+        team_field = cast(forms.ChoiceField, self.fields["team"])
+        team_field.choices = [("", "All your teams")] + [(t.pk, t.name) for t in teams]
         practices = (
             TeamCoverage.objects.filter(team_id__in=scope.team_ids)
             .select_related("practice")
             .order_by("practice__name")
         )
-        self.fields["practice"].choices = [("", "All practices")] + [
+        practice_field = cast(forms.ChoiceField, self.fields["practice"])
+        practice_field.choices = [("", "All practices")] + [
             (c.practice_id, c.practice.name) for c in practices
         ]
 

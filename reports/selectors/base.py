@@ -15,7 +15,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FloatField,
     OuterRef,
     QuerySet,
 )
@@ -26,7 +25,7 @@ from ..filters import ReportFilters
 
 
 def referrals_in_scope(filters: ReportFilters) -> QuerySet[Referral]:
-    referrals = Referral.objects.filter(team_id__in=filters.team_ids)
+    referrals: QuerySet[Referral] = Referral.objects.filter(team_id__in=filters.team_ids)
     if filters.practice_id:
         referrals = referrals.filter(referring_practice_id=filters.practice_id)
     if filters.need_domain:
@@ -116,6 +115,3 @@ def interpolated(values: Sequence[float]) -> tuple[float | None, float | None]:
     median = statistics.median(ordered)
     p90 = statistics.quantiles(ordered, n=10, method="inclusive")[8]
     return round(median, 1), round(p90, 1)
-
-
-FLOAT = FloatField()

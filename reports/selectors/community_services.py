@@ -124,7 +124,7 @@ def capacity_over_time(*, filters: ReportFilters) -> Table:
     recorded on the 1st, and today's counts as the last row."""
     from ..models import MonthlySnapshot
 
-    history = {}
+    history: dict[datetime.date, dict] = {}
     for month, tables in (
         MonthlySnapshot.objects.filter(
             month__gte=filters.period.first_day.replace(day=1), month__lte=filters.period.last_day

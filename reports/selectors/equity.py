@@ -2,6 +2,7 @@
 lookup is loaded) deprivation decile, for referrals received in the period."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Value, When
@@ -82,7 +83,7 @@ def _table(
     heading: str,
     grouped: QuerySet,
     group: str,
-    labels: Callable[[object], str],
+    labels: Callable[[Any], str],
     order: list,
 ) -> Table:
     counts = {row[group]: row for row in grouped.values(group).annotate(**MEASURES).order_by()}
@@ -129,7 +130,7 @@ def equity_by_age(*, filters: ReportFilters) -> Table:
         "Age band",
         grouped,
         "band",
-        lambda i: "Not known" if i is None else AGE_BANDS[i][2],  # type: ignore[index]
+        lambda i: "Not known" if i is None else AGE_BANDS[i][2],
         list(range(len(AGE_BANDS))),
     )
 

@@ -11,6 +11,7 @@ postcode, free text or internal id is included. The data dictionary is in the RE
 import hashlib
 import hmac
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -111,7 +112,7 @@ def _swemwbs(measures: list[WellbeingMeasure]) -> tuple[str, str]:
     baseline = next((m for m in swemwbs if m.occasion == "baseline"), None)
     closing = [m for m in swemwbs if m.occasion == "closing"]
     reviews = [m for m in swemwbs if m.occasion == "review"]
-    follow_up = (closing or reviews or [None])[-1]
+    follow_up = (closing or reviews)[-1] if closing or reviews else None
     return (
         str(baseline.metric_score) if baseline else "",
         str(follow_up.metric_score) if follow_up else "",
@@ -119,6 +120,7 @@ def _swemwbs(measures: list[WellbeingMeasure]) -> tuple[str, str]:
 
 
 def extract_rows(period: Period, *, key: str, chunk_size: int = 2000) -> Iterator[list]:
+    case: Any  # a Referral with the prefetched lists and the decile annotated
     for case in extract_cases(period).iterator(chunk_size=chunk_size):
         patient = case.patient
         baseline, follow_up = _swemwbs(case.all_measures)

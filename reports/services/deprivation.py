@@ -1,7 +1,7 @@
 """Loading the deprivation lookup: the whole of each file replaces what was there, in one
 transaction, so a reader never sees half an import."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -27,10 +27,20 @@ def import_deprivation_lookup(
         DeprivationDecile,
         (DeprivationDecile(lsoa_code=c, decile=d, imd_edition=edition) for c, d in deciles),
     )
-    seen: set[str] = set()
-    unique = ((p, lsoa) for p, lsoa in postcodes if not (p in seen or seen.add(p)))
-    codes = _bulk(PostcodeLsoa, (PostcodeLsoa(postcode=p, lsoa_code=lsoa) for p, lsoa in unique))
+    codes = _bulk(
+        PostcodeLsoa,
+        (PostcodeLsoa(postcode=p, lsoa_code=lsoa) for p, lsoa in _first_of_each(postcodes)),
+    )
     return DeprivationImport(lsoas=lsoas, postcodes=codes)
+
+
+def _first_of_each(postcodes: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    """A postcode listed twice (old and new rows of the directory) keeps its first LSOA."""
+    seen: set[str] = set()
+    for postcode, lsoa in postcodes:
+        if postcode not in seen:
+            seen.add(postcode)
+            yield postcode, lsoa
 
 
 def _bulk(model, objects) -> int:
