@@ -40,6 +40,7 @@ from coordinators.models import (
     Review,
     ReviewMode,
     ReviewStatus,
+    WellbeingMeasure,
 )
 from coordinators.services import refresh_next_reviews
 from referrals.models import (
@@ -50,10 +51,13 @@ from referrals.models import (
     ReferralEvent,
     ReferralPatientDetails,
     ReferralStatus,
+    ServiceReferral,
     TeamCoverage,
     Urgency,
 )
 from referrals.nhs_number import check_digit
+
+from .scale_seed_outcomes import seed_outcomes
 
 SCALE_PASSWORD = "scale-bench-password-2026"  # noqa: S105 - synthetic benchmark accounts only
 SCALE_TOTP_SECRET = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF"  # noqa: S105 - synthetic, as the demo's
@@ -270,6 +274,7 @@ class ScaleSeeder:
         self._patients()
         self._referrals()
         self._casework()
+        seed_outcomes(self, self._write, self._next_id)
         self._reset_sequences()
         return self.report
 
@@ -731,6 +736,8 @@ class ScaleSeeder:
                 Goal,
                 Review,
                 CaseEvent,
+                ServiceReferral,
+                WellbeingMeasure,
             ],
         )
         with connection.cursor() as cursor:
