@@ -31,10 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+# Its own database name, so benchmarks of several checkouts on one server do not share one.
+BENCH_DB = os.environ.get("BENCH_DB", "sp_bench")
 ENV = {
     **os.environ,
     "DJANGO_SETTINGS_MODULE": "bench.settings",
-    "DATABASE_URL": f"{PG}/sp_bench",
+    "DATABASE_URL": f"{PG}/{BENCH_DB}",
     "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
     "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "AUDIT_HMAC_KEY": "bench-only-audit-hmac-key-0123456789-abcdefghijklmnop",
@@ -58,6 +60,19 @@ TARGETS = [
     "api: services search",
     "api: HSDS services page",
 ]
+# The reports (issue 17): a financial year of the whole service, as its commissioner reads it.
+REPORT_YEAR = "?period=year&year=2025"
+REPORT_TARGETS = {
+    "report: referrals": f"/reports/referrals/{REPORT_YEAR}",
+    "report: waiting times": f"/reports/waiting-times/{REPORT_YEAR}",
+    "report: funnel": f"/reports/funnel/{REPORT_YEAR}",
+    "report: community services": f"/reports/community-services/{REPORT_YEAR}",
+    "report: outcomes": f"/reports/outcomes/{REPORT_YEAR}",
+    "report: equity": f"/reports/equity/{REPORT_YEAR}",
+    "export: outcomes CSV": f"/reports/outcomes/{REPORT_YEAR}&format=csv",
+    "export: referrals CSV": f"/reports/referrals/{REPORT_YEAR}&format=csv",
+}
+REPORT_P95_MS = 250  # absolute, at one user per worker
 LIMITS = {"api: referral create": 3.0}  # p95 ÷ floor p95; every other target 2.0
 ABSOLUTE_P95_MS = {"page: directory search": 50}
 SWEEP_SECONDS = 30  # 10k due reminders, tick to the last one sent, each exactly once
@@ -76,9 +91,9 @@ def prepare(patients: int) -> None:
     connection = psycopg2.connect(f"{PG}/postgres")
     connection.autocommit = True
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = 'sp_bench'")
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
         if not cursor.fetchone():
-            cursor.execute("CREATE DATABASE sp_bench")
+            cursor.execute(f"CREATE DATABASE {BENCH_DB}")
     connection.close()
     manage("migrate", "--no-input", "-v0")
     manage("seed_scale", "--patients", str(patients), "--if-empty")
@@ -97,7 +112,7 @@ def make_plan(path: Path) -> dict:
     from django.db.models import Count
 
     from accounts.models import User
-    from bench.scale_seed import SCALE_PASSWORD, SCALE_TOTP_SECRET
+    from bench.scale_seed import SCALE_EMAIL_DOMAIN, SCALE_PASSWORD, SCALE_TOTP_SECRET
     from referrals.models import Referral
 
     coordinators = []
@@ -128,6 +143,8 @@ def make_plan(path: Path) -> dict:
         "directory_search": DIRECTORY_SEARCH,
         "services_search": SERVICES_SEARCH,
         "hsds_services": HSDS_SERVICES,
+        "report_reader": f"commissioner@{SCALE_EMAIL_DOMAIN}",
+        "report_targets": REPORT_TARGETS,
     }
     path.write_text(json.dumps(plan))
     return plan
@@ -168,6 +185,19 @@ def query_pass(plan: dict) -> tuple[dict, list]:
             raise RuntimeError(f"{target}: HTTP {response.status_code}")
         counts[target] = len(captured.captured_queries)
         timed += [(float(q["time"]), target, q["sql"]) for q in captured.captured_queries]
+    reader = Client(HTTP_HOST="127.0.0.1")
+    reader.force_login(User.objects.get(email=plan["report_reader"]))
+    for target, url in REPORT_TARGETS.items():
+        gets[target] = (reader, url)
+        reader.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = reader.get(url)
+            if response.streaming:
+                response.getvalue()
+        if response.status_code != 200:
+            raise RuntimeError(f"{target}: HTTP {response.status_code}")
+        counts[target] = len(captured.captured_queries)
+        timed += [(float(q["time"]), target, q["sql"]) for q in captured.captured_queries]
     with CaptureQueriesContext(connection) as captured:
         response = practice.post(
             "/api/v1/referrals/",
@@ -189,6 +219,74 @@ def query_pass(plan: dict) -> tuple[dict, list]:
         raise RuntimeError(f"api: referral create: HTTP {response.status_code} {response.content}")  # type: ignore[str-bytes-safe]
     counts["api: referral create"] = len(captured.captured_queries)
     return counts, explain(timed)
+
+
+def recount(plan: dict) -> dict:
+    """The figures the reports show, counted again with plain SQL, straight from the tables."""
+    import csv as csv_module
+    import io
+
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(email=plan["report_reader"]))
+
+    def table(slug: str, key: str) -> list[list[str]]:
+        response = client.get(f"/reports/{slug}/{REPORT_YEAR}&format=csv&table={key}")
+        return list(csv_module.reader(io.StringIO(response.getvalue().decode())))
+
+    year = ("2025-04-01 00:00 Europe/London", "2026-04-01 00:00 Europe/London")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT to_char(date_trunc('month', received_at AT TIME ZONE 'Europe/London'), "
+            "'Mon YYYY'), count(*) FROM referrals_referral WHERE received_at >= %s::timestamptz "
+            "AND received_at < %s::timestamptz GROUP BY 1, date_trunc('month', received_at AT "
+            "TIME ZONE 'Europe/London') ORDER BY date_trunc('month', received_at AT TIME ZONE "
+            "'Europe/London')",
+            year,
+        )
+        by_month_sql = [[month, str(n)] for month, n in cursor.fetchall()]
+        cursor.execute(
+            "SELECT count(*) FROM referrals_referral r WHERE received_at >= %s::timestamptz "
+            "AND received_at < %s::timestamptz AND accepted_at IS NOT NULL AND first_contact_at "
+            "IS NOT NULL AND EXISTS (SELECT 1 FROM coordinators_goal g WHERE g.referral_id = r.id)"
+            " AND EXISTS (SELECT 1 FROM referrals_servicereferral s WHERE s.referral_id = r.id)",
+            year,
+        )
+        referred_on_sql = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM referrals_referral r WHERE status = 'closed' AND closed_at >= "
+            "%s::timestamptz AND closed_at < %s::timestamptz AND EXISTS (SELECT 1 FROM "
+            "coordinators_wellbeingmeasure m WHERE m.referral_id = r.id AND m.instrument = "
+            "'swemwbs' AND m.occasion = 'baseline') AND EXISTS (SELECT 1 FROM "
+            "coordinators_wellbeingmeasure m WHERE m.referral_id = r.id AND m.instrument = "
+            "'swemwbs' AND m.occasion IN ('review', 'closing'))",
+            year,
+        )
+        pairs_sql = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT count(*) FROM referrals_servicereferral WHERE sent_at >= %s::timestamptz "
+            "AND sent_at < %s::timestamptz",
+            year,
+        )
+        sent_sql = cursor.fetchone()[0]
+    by_month = [row for row in table("referrals", "by_month")[1:] if row[1] != "0"]
+    funnel = {row[0]: row[1] for row in table("funnel", "funnel")[1:]}
+    wellbeing = {row[0]: row for row in table("outcomes", "wellbeing")[1:]}
+    sent = sum(int(row[2]) for row in table("community-services", "by_service")[1:])
+    checks = {
+        "referrals by month": (by_month, by_month_sql),
+        "funnel: referred on": (int(funnel["Referred on"]), referred_on_sql),
+        "SWEMWBS pairs": (int(wellbeing["SWEMWBS metric score"][3]), pairs_sql),
+        "onward referrals sent": (sent, sent_sql),
+    }
+    return {
+        name: {"report": shown, "sql": counted, "equal": shown == counted}
+        for name, (shown, counted) in checks.items()
+    }
 
 
 def _fresh_nhs_number() -> str:
@@ -259,7 +357,15 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
-def load(plan_path: Path, users: int, duration: int, port: int, workdir: Path) -> dict:
+def load(
+    plan_path: Path,
+    users: int,
+    duration: int,
+    port: int,
+    workdir: Path,
+    classes: tuple[str, ...] = ("Coordinator", "Referrer"),
+    label: str = "",
+) -> dict:
     gunicorn = subprocess.Popen(
         [BIN / "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "-k", "sync"],
         cwd=ROOT,
@@ -284,10 +390,11 @@ def load(plan_path: Path, users: int, duration: int, port: int, workdir: Path) -
                 "--host",
                 f"http://127.0.0.1:{port}",
                 "--csv",
-                workdir / f"locust-{users}",
+                workdir / f"locust-{label}{users}",
                 "--only-summary",
                 "--loglevel",
                 "WARNING",
+                *classes,
             ],
             cwd=ROOT,
             env={**os.environ, "BENCH_PLAN": str(plan_path)},
@@ -297,9 +404,9 @@ def load(plan_path: Path, users: int, duration: int, port: int, workdir: Path) -
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(30)
     results = {}
-    with open(workdir / f"locust-{users}_stats.csv") as handle:
+    with open(workdir / f"locust-{label}{users}_stats.csv") as handle:
         for row in csv.DictReader(handle):
-            if row["Name"] in TARGETS:
+            if row["Name"] in TARGETS or row["Name"] in REPORT_TARGETS:
                 results[row["Name"]] = {
                     "requests": int(row["Request Count"]),
                     "failures": int(row["Failure Count"]),
@@ -310,6 +417,9 @@ def load(plan_path: Path, users: int, duration: int, port: int, workdir: Path) -
                 }
     floor = results.get("floor: ping", {}).get("p95_ms") or 1
     for target, entry in results.items():
+        if target in REPORT_TARGETS:
+            entry["met"] = entry["failures"] == 0 and entry["p95_ms"] <= REPORT_P95_MS
+            continue
         entry["p95_vs_floor"] = round(entry["p95_ms"] / floor, 2)
         entry["met"] = target == "floor: ping" or (
             entry["failures"] == 0
@@ -433,6 +543,17 @@ def machine() -> dict:
 
 def print_table(result: dict) -> None:
     for users, load in result["load"].items():
+        if users == "reports":
+            print(f"\nReports: 2 users (one per gunicorn worker), p95 target {REPORT_P95_MS} ms")
+            for target in REPORT_TARGETS:
+                entry = load.get(target, {})
+                verdict = {True: "met", False: "MISSED"}.get(entry.get("met"), "-")
+                print(
+                    f"{target:<28}{result['queries'].get(target, '-')!s:>8}"
+                    f"{entry.get('p50_ms', '-')!s:>8}{entry.get('p95_ms', '-')!s:>8}"
+                    f"{entry.get('p99_ms', '-')!s:>8}{entry.get('rps', '-')!s:>8}  {verdict}"
+                )
+            continue
         print(f"\nLoad: {users} users on 2 gunicorn workers, {result['duration_seconds']} s")
         print(
             f"{'target':<26}{'queries':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'req/s':>8}"
@@ -453,6 +574,7 @@ def print_table(result: dict) -> None:
             f"  {q['ms']:>8} ms  index={q['uses_index']!s:<5} seq-scans>10k="
             f"{','.join(q['seq_scan_on_big_tables']) or 'none'}  [{q['target']}] {q['sql'][:90]}"
         )
+    print("\nReports against a direct SQL recount:", json.dumps(result["recount"]))
     if result.get("sweep"):
         print("\nReminder sweep:", json.dumps(result["sweep"]))
 
@@ -488,11 +610,21 @@ def main() -> None:
         "explain": worst,
         "load": {},
     }
+    result["recount"] = recount(plan)
     if not args.skip_load:
         for users in result["users"]:
             result["load"][users] = load(
                 workdir / "plan.json", users, args.duration, args.port, workdir
             )
+        result["load"]["reports"] = load(
+            workdir / "plan.json",
+            2,
+            args.duration,
+            args.port,
+            workdir,
+            classes=("ReportReader",),
+            label="reports-",
+        )
     if not args.skip_sweep:
         result["sweep"] = sweep(args.due or max(1, args.patients // 10), workdir)
     out = ROOT / "bench" / "results" / f"{args.label}-{result['at'][:19].replace(':', '')}.json"

@@ -368,10 +368,25 @@ class ScaleSeeder:
         self.vetter = user(
             f"vetter@{SCALE_EMAIL_DOMAIN}", "Val", "Vetter", directory, "vetter", True
         )
+        # The reports' whole-service reader: a commissioner of every team (no second factor).
+        self.commissioner_org = org("Scale Commissioning Board", OrganisationKind.COMMISSIONER)
+        user(
+            f"commissioner@{SCALE_EMAIL_DOMAIN}",
+            "Cy",
+            "Commissioner",
+            self.commissioner_org,
+            Role.COMMISSIONER,
+        )
         self._write(Organisation, orgs)
         self._write(User, users)
         self._write(Membership, memberships)
         self._write(Authenticator, authenticators)
+        Organisation.commissioned_teams.through.objects.bulk_create(
+            Organisation.commissioned_teams.through(
+                from_organisation_id=self.commissioner_org, to_organisation_id=team
+            )
+            for team in self.teams
+        )
         self.team_of = {p: self.teams[i % c.teams] for i, p in enumerate(self.practices)}
         self._write(
             TeamCoverage,
