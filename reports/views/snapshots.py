@@ -4,7 +4,7 @@ like the live pages."""
 from django.shortcuts import get_object_or_404, render
 
 from accounts.permissions import role_required
-from accounts.services import record_audit_event
+from accounts.services import mark_notifications_read, record_audit_event
 
 from ..charts import chart_data_uri
 from ..models import MonthlySnapshot
@@ -40,6 +40,7 @@ def snapshot_detail(request, pk: int):
         object_id=snapshot.pk,
         detail=f"{snapshot.team.name}, {snapshot.month:%B %Y}",
     )
+    mark_notifications_read(recipient=request.user, link=request.path)  # "figures are ready"
     limit = threshold()
     sections = []
     for slug, tables in snapshot.tables["pages"].items():

@@ -69,13 +69,14 @@ def test_the_snapshot_page_shows_the_stored_figures_without_recomputing(
     snapshot = MonthlySnapshot.objects.get(team=team_x)
     client.force_login(commissioner)
     # Session, user, memberships, commissioned teams, the snapshot, the audit append (3), the
-    # header's unread count: no figure is worked out again.
-    with django_assert_num_queries(9):
+    # notice marked read, the header's unread count: no figure is worked out again.
+    with django_assert_num_queries(10):
         response = client.get(reverse("reports:snapshot", args=[snapshot.pk]))
     page = response.content.decode()
     assert "April 2025, as reported" in page
     assert "&lt;5" in page  # suppressed for a commissioner, as the live page
     assert april.r1.reference not in page
+    assert not Notification.objects.filter(recipient=commissioner, read_at=None).exists()
 
 
 def test_another_teams_snapshot_is_not_found(april, team_y, client, commissioner):
