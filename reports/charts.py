@@ -25,11 +25,11 @@ STYLE = Style(
     foreground_subtle="#4c6272",
     colors=NHS_COLOURS,
     font_family="Frutiger W01, Arial, sans-serif",
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=13,
-    value_font_size=12,
-    title_font_size=16,
+    label_font_size=15,
+    major_label_font_size=15,
+    legend_font_size=15,
+    value_font_size=14,
+    title_font_size=18,
 )
 KINDS = {"bar": pygal.Bar, "hbar": pygal.HorizontalBar, "line": pygal.Line}
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
@@ -45,11 +45,11 @@ def chart_data_uri(table: Table) -> str | None:
     if not table.chart or not table.rows or not table.plotted:
         return None
     chart_class = KINDS[table.chart]
-    height = max(300, 36 * len(table.rows) + 140) if table.chart == "hbar" else 400
+    height = max(300, 34 * len(table.rows) + 140) if table.chart == "hbar" else 400
     chart = chart_class(
         js=[],
         style=STYLE,
-        width=800,
+        width=640,
         height=height,
         disable_xml_declaration=True,
         show_legend=len(table.plotted) > 1,

@@ -52,7 +52,7 @@ def report(request, slug: str):
     if page.managers_only and not scope.sees_cases:
         raise PermissionDenied("This report is for the team's managers.")
     teams = list(Organisation.objects.filter(pk__in=scope.team_ids).order_by("name"))
-    form = ReportFilterForm(request.GET, scope=scope, teams=teams)
+    form = ReportFilterForm(request.GET or None, scope=scope, teams=teams)
     form.is_valid()
     filters = form.filters()
     tables = page_tables(page, filters=filters, scope=scope)
