@@ -68,8 +68,8 @@ def pseudonym_key() -> str:
 
 
 def extract_cases(period: Period) -> QuerySet[Referral]:
-    cases = Referral.objects.filter(
-        accepted_at__isnull=False, received_at__gte=period.start, received_at__lt=period.end
+    cases = Referral.objects.cases().filter(
+        received_at__gte=period.start, received_at__lt=period.end
     )
     return (
         with_deprivation_decile(cases, "patient__postcode")

@@ -2,11 +2,12 @@
 elapsed time, so a clock change neither adds nor loses an hour), and who is still waiting."""
 
 import datetime
+from typing import cast
 
 from django.db.models import Case, F, Min, OuterRef, Q, QuerySet, Subquery, When
 from django.utils import timezone
 
-from referrals.models import Referral, ServiceReferral
+from referrals.models import Referral, ReferralQuerySet, ServiceReferral
 
 from ..filters import ReportFilters
 from ..tables import DERIVED, LABEL, TEXT, Column, Table
@@ -81,9 +82,8 @@ def waiting_time_summary(*, filters: ReportFilters) -> Table:
 
 
 def _still_waiting(filters: ReportFilters) -> QuerySet[Referral]:
-    return received_in_period(filters).filter(
-        status__in=["received", "accepted"], first_contact_at__isnull=True
-    )
+    received = cast(ReferralQuerySet, received_in_period(filters))
+    return received.open().filter(first_contact_at__isnull=True)
 
 
 def still_waiting_for_first_contact(*, filters: ReportFilters) -> Table:

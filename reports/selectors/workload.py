@@ -9,20 +9,20 @@ from django.utils import timezone
 
 from accounts.models import Membership, Reminder, Role
 from coordinators.models import Review, ReviewStatus
-from referrals.models import Referral, ReferralStatus
+from referrals.models import OPEN_CASE_STATUSES, Referral
 
 from ..filters import ReportFilters
 from ..tables import LABEL, TEXT, Column, Table
 
 DUE_WITHIN_DAYS = 7
-OPEN = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 
 
 def workload_by_coordinator(*, filters: ReportFilters) -> Table:
     now = timezone.now()
     cases = {
         row["assigned_to"]: row
-        for row in Referral.objects.filter(team_id__in=filters.team_ids, status__in=OPEN)
+        for row in Referral.objects.open_cases()
+        .filter(team_id__in=filters.team_ids)
         .values("assigned_to")
         .annotate(
             open=Count("pk"),
@@ -34,7 +34,7 @@ def workload_by_coordinator(*, filters: ReportFilters) -> Table:
         row["referral__assigned_to"]: row
         for row in Review.objects.filter(
             referral__team_id__in=filters.team_ids,
-            referral__status__in=OPEN,
+            referral__status__in=OPEN_CASE_STATUSES,
             status=ReviewStatus.SCHEDULED,
         )
         .values("referral__assigned_to")
