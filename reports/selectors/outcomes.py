@@ -148,7 +148,7 @@ def paired_change(cases: QuerySet[Referral], instrument: str, item: str | None) 
     low = high = None
     if n >= 2 and mean is not None:
         variance = max((result["squares"] - n * mean * mean) / (n - 1), 0.0)
-        margin = student_t.ppf(0.975, n - 1) * math.sqrt(variance / n)
+        margin = float(student_t.ppf(0.975, n - 1)) * math.sqrt(variance / n)
         low, high = round(mean - margin, 2), round(mean + margin, 2)
     return {
         "baseline": result["baseline"],
