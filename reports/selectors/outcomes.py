@@ -8,26 +8,11 @@ and with a baseline but no follow-up (the missing data)."""
 
 import math
 
-from django.db.models import (
-    Avg,
-    Case,
-    Count,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import Count, QuerySet
 from scipy.stats import t as student_t
 
-from coordinators.models import Goal, GoalStatus, WellbeingMeasure
+from coordinators.models import Goal, GoalStatus
 from referrals.models import ClosureOutcome, Referral
 
 from ..filters import ReportFilters
@@ -91,76 +76,98 @@ def _share(n: int, total: int) -> float | None:
     return round(100 * n / total, 1) if total else None
 
 
-def _value(item: str | None):
+# The pairs in one statement per instrument: each case's baseline (the first recorded as
+# baseline) and follow-up (the closing measure, else the latest review one), joined, then every
+# item's counts, mean change, sum of squares and meaningful changes in one pass. Only constants
+# of this module are written into the SQL; the cohort comes in as compiled SQL and parameters.
+_PAIRS_SQL = """
+WITH ranked AS (
+    SELECT m.referral_id, m.occasion, m.metric_score, m.answers,
+           ROW_NUMBER() OVER (
+               PARTITION BY m.referral_id, m.occasion = 'baseline'
+               ORDER BY m.occasion = 'closing' DESC,
+                        CASE WHEN m.occasion = 'baseline' THEN m.taken_on END,
+                        CASE WHEN m.occasion = 'baseline' THEN m.id END,
+                        m.taken_on DESC, m.id DESC
+           ) AS n
+    FROM coordinators_wellbeingmeasure m
+    WHERE m.instrument = %s AND m.referral_id IN ({cohort})
+),
+pairs AS (
+    SELECT b.metric_score AS b_score, b.answers AS b_answers,
+           f.metric_score AS f_score, f.answers AS f_answers
+    FROM (SELECT * FROM ranked WHERE occasion = 'baseline' AND n = 1) b
+    FULL OUTER JOIN (SELECT * FROM ranked WHERE occasion <> 'baseline' AND n = 1) f
+      ON f.referral_id = b.referral_id
+)
+SELECT {aggregates} FROM pairs
+"""
+
+
+def _item_sql(side: str, item: str | None) -> str:
     if item is None:
-        return Cast("metric_score", FloatField())
-    return Cast(KeyTextTransform(item, "answers"), FloatField())
+        return f"CAST({side}_score AS DOUBLE PRECISION)"
+    return f"CAST({side}_answers ->> '{item}' AS DOUBLE PRECISION)"
 
 
-def _with_pair(cases: QuerySet[Referral], instrument: str, item: str | None) -> QuerySet:
-    measures = WellbeingMeasure.objects.filter(referral_id=OuterRef("pk"), instrument=instrument)
-    baseline = measures.filter(occasion="baseline").annotate(v=_value(item)).values("v")[:1]
-    follow_up = (
-        measures.filter(occasion__in=["review", "closing"])
-        .annotate(
-            closing_first=Case(When(occasion="closing", then=Value(0)), default=Value(1)),
-            v=_value(item),
-        )
-        .order_by("closing_first", "-taken_on", "-id")
-        .values("v")[:1]
-    )
-    return cases.annotate(
-        b=Subquery(baseline, output_field=FloatField()),
-        f=Subquery(follow_up, output_field=FloatField()),
-    )
-
-
-def _ons4_rank(field: str, item: str):
+def _ons4_rank_sql(value: str, item: str) -> str:
     """The ONS band as a rank, higher is better (anxiety runs the other way)."""
-    if item == "anxiety":
-        whens = [When(**{f"{field}__lte": 1}, then=3), When(**{f"{field}__lte": 3}, then=2)]
-        whens.append(When(**{f"{field}__lte": 5}, then=1))
-    else:
-        whens = [When(**{f"{field}__lte": 4}, then=0), When(**{f"{field}__lte": 6}, then=1)]
-        whens.append(When(**{f"{field}__lte": 8}, then=2))
-    return Case(*whens, default=Value(3 if item != "anxiety" else 0), output_field=IntegerField())
+    # (upper bound of the band, its rank), best last for the three items, first for anxiety
+    bands = [(1, 3), (3, 2), (5, 1)] if item == "anxiety" else [(4, 0), (6, 1), (8, 2)]
+    otherwise = 0 if item == "anxiety" else 3
+    whens = " ".join(f"WHEN {value} <= {upper} THEN {rank}" for upper, rank in bands)
+    return f"CASE {whens} ELSE {otherwise} END"
 
 
-def paired_change(cases: QuerySet[Referral], instrument: str, item: str | None) -> dict:
-    """Counts, the mean paired change with its 95% confidence interval (t distribution) and
-    how many changed meaningfully, for one instrument (SWEMWBS metric score) or ONS4 item."""
-    rows = _with_pair(cases, instrument, item)
-    both = Q(b__isnull=False, f__isnull=False)
+def _aggregates(item: str | None) -> str:
+    b, f = _item_sql("b", item), _item_sql("f", item)
+    both = f"{b} IS NOT NULL AND {f} IS NOT NULL"
     if item is None:
-        meaningful = Q(f__gte=F("b") + SWEMWBS_MEANINGFUL_POINTS)
+        meaningful = f"{f} >= {b} + {SWEMWBS_MEANINGFUL_POINTS}"
     else:
-        rows = rows.annotate(rank_b=_ons4_rank("b", item), rank_f=_ons4_rank("f", item))
-        meaningful = Q(rank_f__gt=F("rank_b"))
-    result = rows.aggregate(
-        baseline=Count("pk", filter=Q(b__isnull=False)),
-        follow_up=Count("pk", filter=Q(f__isnull=False)),
-        both=Count("pk", filter=both),
-        mean=Avg(F("f") - F("b"), filter=both),
-        squares=Sum((F("f") - F("b")) * (F("f") - F("b")), filter=both),
-        meaningful=Count("pk", filter=both & meaningful),
+        meaningful = f"{_ons4_rank_sql(f, item)} > {_ons4_rank_sql(b, item)}"
+    return (
+        f"COUNT({b}), COUNT({f}), COUNT(*) FILTER (WHERE {both}), "
+        f"AVG({f} - {b}) FILTER (WHERE {both}), "
+        f"SUM(({f} - {b}) * ({f} - {b})) FILTER (WHERE {both}), "
+        f"COUNT(*) FILTER (WHERE {both} AND {meaningful})"
     )
-    n, mean = result["both"], result["mean"]
+
+
+def paired_changes(cases: QuerySet[Referral], instrument: str) -> dict[str | None, dict]:
+    """For one instrument, per item (None: the SWEMWBS metric score): counts, the mean paired
+    change with its 95% confidence interval (t distribution) and how many changed
+    meaningfully. One query."""
+    items: list[str | None] = [None] if instrument == "swemwbs" else [k for k, _ in ONS4_ITEMS]
+    cohort, cohort_params = cases.order_by().values_list("pk").query.sql_with_params()
+    sql = _PAIRS_SQL.format(cohort=cohort, aggregates=", ".join(_aggregates(i) for i in items))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [instrument, *cohort_params])
+        values = cursor.fetchone()
+    return {item: _summary(*values[6 * n : 6 * n + 6]) for n, item in enumerate(items)}
+
+
+def _summary(baseline, follow_up, n, mean, squares, meaningful) -> dict:
     low = high = None
     if n >= 2 and mean is not None:
-        variance = max((result["squares"] - n * mean * mean) / (n - 1), 0.0)
+        variance = max((squares - n * mean * mean) / (n - 1), 0.0)
         margin = float(student_t.ppf(0.975, n - 1)) * math.sqrt(variance / n)
         low, high = round(mean - margin, 2), round(mean + margin, 2)
     return {
-        "baseline": result["baseline"],
-        "follow_up": result["follow_up"],
+        "baseline": baseline,
+        "follow_up": follow_up,
         "both": n,
-        "without_follow_up": result["baseline"] - n,
+        "without_follow_up": baseline - n,
         "mean": None if mean is None else round(mean, 2),
         "low": low,
         "high": high,
-        "meaningful": result["meaningful"],
-        "meaningful_share": _share(result["meaningful"], n),
+        "meaningful": meaningful,
+        "meaningful_share": _share(meaningful, n),
     }
+
+
+def paired_change(cases: QuerySet[Referral], instrument: str, item: str | None) -> dict:
+    return paired_changes(cases, instrument)[item]
 
 
 def wellbeing_change(*, filters: ReportFilters) -> Table:
@@ -168,9 +175,10 @@ def wellbeing_change(*, filters: ReportFilters) -> Table:
     measured = [("swemwbs", None, "SWEMWBS metric score")] + [
         ("ons4", key, label) for key, label in ONS4_ITEMS
     ]
+    changes = {code: paired_changes(cases, code) for code in ("swemwbs", "ons4")}
     rows = []
     for instrument, item, label in measured:
-        change = paired_change(cases, instrument, item)
+        change = changes[instrument][item]
         rows.append(
             [
                 label,
