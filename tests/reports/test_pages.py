@@ -44,7 +44,7 @@ MANAGER_QUERIES = {
     "waiting-times": 15,
     "funnel": 10,
     "community-services": 13,
-    "outcomes": 16,
+    "outcomes": 13,
     "equity": 13,
 }
 
