@@ -68,6 +68,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "ods_code"]
     list_filter = ["kind"]
     search_fields = ["name", "ods_code"]
+    # A commissioning organisation's teams: whose reports its commissioners read.
+    filter_horizontal = ["commissioned_teams"]
 
 
 @admin.register(AuditEvent)

@@ -21,7 +21,10 @@ ORGANISATIONS = [
     ("Green Spaces Volunteers", OrganisationKind.SERVICE_PROVIDER, ""),
     ("Community Directory Team", OrganisationKind.DIRECTORY_TEAM, ""),
     ("Northfield City Council", OrganisationKind.LOCAL_AUTHORITY, ""),
+    ("Northfield Integrated Care Board", OrganisationKind.COMMISSIONER, ""),
 ]
+# Which teams each commissioning organisation pays for.
+COMMISSIONED = {"Northfield Integrated Care Board": ["Northfield Social Prescribing Team"]}
 
 # email, first name, last name, organisation, role
 USERS = [
@@ -39,6 +42,13 @@ USERS = [
     ("vetter@demo.example", "Vera", "Vetter", "Community Directory Team", Role.VETTER),
     ("provider@demo.example", "Priya", "Provider", "Friendship Circle Trust", Role.PROVIDER),
     ("council@demo.example", "Cerys", "Council", "Northfield City Council", Role.COUNCIL_REFERRER),
+    (
+        "commissioner@demo.example",
+        "Cyd",
+        "Commissioner",
+        "Northfield Integrated Care Board",
+        Role.COMMISSIONER,
+    ),
 ]
 PRACTICE_LEADS = {"referrer@demo.example"}
 ADMIN_EMAIL = "admin@demo.example"
@@ -52,6 +62,8 @@ def seed(log) -> list[tuple[str, str]]:
         organisations[name], _ = Organisation.objects.update_or_create(
             name=name, kind=kind, defaults={"ods_code": ods_code}
         )
+    for commissioner, teams in COMMISSIONED.items():
+        organisations[commissioner].commissioned_teams.add(*(organisations[t] for t in teams))
     logins = []
     for email, first, last, organisation, role in USERS:
         user = _demo_user(email, first_name=first, last_name=last)

@@ -83,6 +83,24 @@ class User(AbstractUser):
         """In the coordinator team `team_id`: who may triage its referrals and work its cases."""
         return team_id in self.team_ids
 
+    @cached_property
+    def commissioned_team_ids(self) -> list[int]:
+        """The coordinator teams paid for by the organisations the user is a commissioner of:
+        the one rule of what a commissioner's reports cover (one query, once per request)."""
+        organisations = [
+            m.organisation_id for m in self.cached_memberships if m.role == Role.COMMISSIONER
+        ]
+        if not organisations:
+            return []
+        through = Organisation.commissioned_teams.through
+        return sorted(
+            set(
+                through.objects.filter(from_organisation_id__in=organisations).values_list(
+                    "to_organisation_id", flat=True
+                )
+            )
+        )
+
 
 class OrganisationKind(models.TextChoices):
     GP_PRACTICE = "gp_practice", "GP practice"
@@ -90,6 +108,7 @@ class OrganisationKind(models.TextChoices):
     SERVICE_PROVIDER = "service_provider", "Service provider"
     DIRECTORY_TEAM = "directory_team", "Directory team"
     LOCAL_AUTHORITY = "local_authority", "Local authority"
+    COMMISSIONER = "commissioner", "Commissioning organisation"
 
 
 class Role(models.TextChoices):
@@ -99,6 +118,7 @@ class Role(models.TextChoices):
     VETTER = "vetter", "Vetter"
     PROVIDER = "provider", "Provider"
     COUNCIL_REFERRER = "council_referrer", "Council referrer"
+    COMMISSIONER = "commissioner", "Commissioner"
 
 
 # The members of a coordinator team: who triages its referrals, holds its cases and sees its work.
@@ -111,6 +131,7 @@ ROLE_ORDER: list[str] = [
     Role.REFERRER,
     Role.PROVIDER,
     Role.COUNCIL_REFERRER,
+    Role.COMMISSIONER,
 ]
 
 # Which kind of organisation each role belongs to.
@@ -121,6 +142,7 @@ ROLE_ORGANISATION_KIND: dict[str, str] = {
     Role.VETTER: OrganisationKind.DIRECTORY_TEAM,
     Role.PROVIDER: OrganisationKind.SERVICE_PROVIDER,
     Role.COUNCIL_REFERRER: OrganisationKind.LOCAL_AUTHORITY,
+    Role.COMMISSIONER: OrganisationKind.COMMISSIONER,
 }
 
 
@@ -133,6 +155,15 @@ class Organisation(models.Model):
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True)
+    commissioned_teams = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="commissioners",
+        limit_choices_to={"kind": "coordinator_team"},
+        help_text="For a commissioning organisation: the coordinator teams it pays for, whose "
+        "aggregated reports its commissioners read.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

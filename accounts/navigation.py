@@ -28,6 +28,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Team members", "accounts:team-members"),
         ("Audit trail", "accounts:audit-list"),
         ("Operations", "accounts:operations"),
+        ("Reports", "reports:home"),
     ],
     Role.VETTER: [
         ("Vetting queue", "community_services:vetter-home"),
@@ -39,6 +40,10 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Refer someone", "referrals:self-referral"),
     ],
     Role.COUNCIL_REFERRER: [("Refer someone", "referrals:self-referral")],
+    Role.COMMISSIONER: [
+        ("Reports", "reports:home"),
+        ("Monthly snapshots", "reports:snapshots"),
+    ],
 }
 
 
@@ -50,6 +55,7 @@ def navigation_for(user: User, current_path: str) -> list[dict]:
         entries += [
             ("Audit trail", "accounts:audit-list"),
             ("Operations", "accounts:operations"),
+            ("Reports", "reports:home"),
             ("Admin", "admin:index"),
         ]
     items, seen = [], set()

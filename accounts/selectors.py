@@ -26,6 +26,7 @@ ROLE_HOME_URL_NAMES: dict[str, str] = {
     Role.VETTER: "community_services:vetter-home",
     Role.PROVIDER: "referrals:provider-home",
     Role.COUNCIL_REFERRER: "referrals:self-referral",
+    Role.COMMISSIONER: "reports:home",
 }
 
 

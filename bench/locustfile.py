@@ -161,3 +161,16 @@ class Referrer(SignedIn):
         ) as response:
             if response.status_code != 201:
                 response.failure(f"create: HTTP {response.status_code} {response.text[:200]}")
+
+
+class ReportReader(SignedIn):
+    """The whole service's commissioner reading a year of reports and downloading a CSV
+    (run on its own by bench/run.py's report pass: one user per worker)."""
+
+    def on_start(self):
+        self.log_in(PLAN["report_reader"], staff=False)
+
+    @task
+    def reports(self):
+        for target, path in PLAN["report_targets"].items():
+            self.get(target, path)

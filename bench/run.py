@@ -63,6 +63,9 @@ TARGETS = [
     "api: HSDS services near a postcode",
     "api: HSDS organizations page",
 ]
+sys.path.insert(0, str(ROOT))
+from bench.report_targets import REPORT_P95_MS, REPORT_TARGETS, recount  # noqa: E402
+
 LIMITS = {"api: referral create": 3.0}  # p95 ÷ floor p95; every other target 2.0
 ABSOLUTE_P95_MS = {"page: directory search": 50}
 SWEEP_SECONDS = 30  # 10k due reminders, tick to the last one sent, each exactly once
@@ -106,7 +109,7 @@ def make_plan(path: Path) -> dict:
     from django.db.models import Count
 
     from accounts.models import User
-    from bench.scale_seed import SCALE_PASSWORD, SCALE_TOTP_SECRET
+    from bench.scale_seed import SCALE_EMAIL_DOMAIN, SCALE_PASSWORD, SCALE_TOTP_SECRET
     from referrals.models import Referral
 
     coordinators = []
@@ -140,6 +143,8 @@ def make_plan(path: Path) -> dict:
         "hsds_service_at_locations": HSDS_SERVICE_AT_LOCATIONS,
         "hsds_near_postcode": HSDS_NEAR_POSTCODE,
         "hsds_organizations": HSDS_ORGANIZATIONS,
+        "report_reader": f"commissioner@{SCALE_EMAIL_DOMAIN}",
+        "report_targets": REPORT_TARGETS,
     }
     path.write_text(json.dumps(plan))
     return plan
@@ -179,6 +184,19 @@ def query_pass(plan: dict) -> tuple[dict, list]:
         client.get(url)  # warm: session activity, caches
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{target}: HTTP {response.status_code}")
+        counts[target] = len(captured.captured_queries)
+        timed += [(float(q["time"]), target, q["sql"]) for q in captured.captured_queries]
+    reader = Client(HTTP_HOST="127.0.0.1")
+    reader.force_login(User.objects.get(email=plan["report_reader"]))
+    for target, url in REPORT_TARGETS.items():
+        gets[target] = (reader, url)
+        reader.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = reader.get(url)
+            if response.streaming:
+                response.getvalue()
         if response.status_code != 200:
             raise RuntimeError(f"{target}: HTTP {response.status_code}")
         counts[target] = len(captured.captured_queries)
@@ -274,7 +292,15 @@ def wait_for(url: str, seconds: float = 60) -> None:
     raise RuntimeError(f"{url} did not answer")
 
 
-def load(plan_path: Path, users: int, duration: int, port: int, workdir: Path) -> dict:
+def load(
+    plan_path: Path,
+    users: int,
+    duration: int,
+    port: int,
+    workdir: Path,
+    classes: tuple[str, ...] = ("Coordinator", "Referrer"),
+    label: str = "",
+) -> dict:
     gunicorn = subprocess.Popen(
         [BIN / "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "-k", "sync"],
         cwd=ROOT,
@@ -299,10 +325,11 @@ def load(plan_path: Path, users: int, duration: int, port: int, workdir: Path) -
                 "--host",
                 f"http://127.0.0.1:{port}",
                 "--csv",
-                workdir / f"locust-{users}",
+                workdir / f"locust-{label}{users}",
                 "--only-summary",
                 "--loglevel",
                 "WARNING",
+                *classes,
             ],
             cwd=ROOT,
             env={**os.environ, "BENCH_PLAN": str(plan_path)},
@@ -312,9 +339,9 @@ def load(plan_path: Path, users: int, duration: int, port: int, workdir: Path) -
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(30)
     results = {}
-    with open(workdir / f"locust-{users}_stats.csv") as handle:
+    with open(workdir / f"locust-{label}{users}_stats.csv") as handle:
         for row in csv.DictReader(handle):
-            if row["Name"] in TARGETS:
+            if row["Name"] in TARGETS or row["Name"] in REPORT_TARGETS:
                 results[row["Name"]] = {
                     "requests": int(row["Request Count"]),
                     "failures": int(row["Failure Count"]),
@@ -325,6 +352,9 @@ def load(plan_path: Path, users: int, duration: int, port: int, workdir: Path) -
                 }
     floor = results.get("floor: ping", {}).get("p95_ms") or 1
     for target, entry in results.items():
+        if target in REPORT_TARGETS:
+            entry["met"] = entry["failures"] == 0 and entry["p95_ms"] <= REPORT_P95_MS
+            continue
         entry["p95_vs_floor"] = round(entry["p95_ms"] / floor, 2)
         entry["met"] = target == "floor: ping" or (
             entry["failures"] == 0
@@ -447,6 +477,17 @@ def machine() -> dict:
 
 def print_table(result: dict) -> None:
     for users, load in result["load"].items():
+        if users == "reports":
+            print(f"\nReports: 2 users (one per gunicorn worker), p95 target {REPORT_P95_MS} ms")
+            for target in REPORT_TARGETS:
+                entry = load.get(target, {})
+                verdict = {True: "met", False: "MISSED"}.get(entry.get("met"), "-")
+                print(
+                    f"{target:<28}{result['queries'].get(target, '-')!s:>8}"
+                    f"{entry.get('p50_ms', '-')!s:>8}{entry.get('p95_ms', '-')!s:>8}"
+                    f"{entry.get('p99_ms', '-')!s:>8}{entry.get('rps', '-')!s:>8}  {verdict}"
+                )
+            continue
         print(f"\nLoad: {users} users on 2 gunicorn workers, {result['duration_seconds']} s")
         print(
             f"{'target':<26}{'queries':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'req/s':>8}"
@@ -467,6 +508,7 @@ def print_table(result: dict) -> None:
             f"  {q['ms']:>8} ms  index={q['uses_index']!s:<5} seq-scans>10k="
             f"{','.join(q['seq_scan_on_big_tables']) or 'none'}  [{q['target']}] {q['sql'][:90]}"
         )
+    print("\nReports against a direct SQL recount:", json.dumps(result["recount"]))
     if result.get("sweep"):
         print("\nReminder sweep:", json.dumps(result["sweep"]))
 
@@ -502,11 +544,21 @@ def main() -> None:
         "explain": worst,
         "load": {},
     }
+    result["recount"] = recount(plan)
     if not args.skip_load:
         for users in result["users"]:
             result["load"][users] = load(
                 workdir / "plan.json", users, args.duration, args.port, workdir
             )
+        result["load"]["reports"] = load(
+            workdir / "plan.json",
+            2,
+            args.duration,
+            args.port,
+            workdir,
+            classes=("ReportReader",),
+            label="reports-",
+        )
     if not args.skip_sweep:
         result["sweep"] = sweep(args.due or max(1, args.patients // 10), workdir)
     out = ROOT / "bench" / "results" / f"{args.label}-{result['at'][:19].replace(':', '')}.json"

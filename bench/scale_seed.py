@@ -42,6 +42,7 @@ from coordinators.models import (
     Review,
     ReviewMode,
     ReviewStatus,
+    WellbeingMeasure,
 )
 from coordinators.services import refresh_next_reviews
 from referrals.models import (
@@ -52,10 +53,13 @@ from referrals.models import (
     ReferralEvent,
     ReferralPatientDetails,
     ReferralStatus,
+    ServiceReferral,
     TeamCoverage,
     Urgency,
 )
 from referrals.nhs_number import check_digit
+
+from .scale_seed_outcomes import seed_outcomes
 
 SCALE_PASSWORD = "scale-bench-password-2026"  # noqa: S105 - synthetic benchmark accounts only
 SCALE_TOTP_SECRET = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF"  # noqa: S105 - synthetic, as the demo's
@@ -272,6 +276,7 @@ class ScaleSeeder:
         self._patients()
         self._referrals()
         self._casework()
+        seed_outcomes(self, self._write, self._next_id)
         self._reset_sequences()
         return self.report
 
@@ -365,10 +370,25 @@ class ScaleSeeder:
         self.vetter = user(
             f"vetter@{SCALE_EMAIL_DOMAIN}", "Val", "Vetter", directory, "vetter", True
         )
+        # The reports' whole-service reader: a commissioner of every team (no second factor).
+        self.commissioner_org = org("Scale Commissioning Board", OrganisationKind.COMMISSIONER)
+        user(
+            f"commissioner@{SCALE_EMAIL_DOMAIN}",
+            "Cy",
+            "Commissioner",
+            self.commissioner_org,
+            Role.COMMISSIONER,
+        )
         self._write(Organisation, orgs)
         self._write(User, users)
         self._write(Membership, memberships)
         self._write(Authenticator, authenticators)
+        Organisation.commissioned_teams.through.objects.bulk_create(
+            Organisation.commissioned_teams.through(
+                from_organisation_id=self.commissioner_org, to_organisation_id=team
+            )
+            for team in self.teams
+        )
         self.team_of = {p: self.teams[i % c.teams] for i, p in enumerate(self.practices)}
         self._write(
             TeamCoverage,
@@ -760,6 +780,8 @@ class ScaleSeeder:
                 Goal,
                 Review,
                 CaseEvent,
+                ServiceReferral,
+                WellbeingMeasure,
             ],
         )
         with connection.cursor() as cursor:

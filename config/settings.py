@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "casefinding",
     "coordinators",
     "gp_messages",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -372,6 +373,8 @@ _beat = [
     ("accounts.write_audit_checkpoint", AUDIT_CHECKPOINT_EVERY_SECONDS),
     ("referrals.recover_unsent_emails", EMAIL_RECOVER_EVERY_SECONDS),
     ("gp_messages.sweep_unfiled_messages", crontab(minute=40)),
+    # Last month's figures, frozen, on the 1st at 02:30 (after the day's sweeps have settled).
+    ("reports.build_monthly_snapshots", crontab(day_of_month=1, hour=2, minute=30)),
 ]
 CELERY_BEAT_SCHEDULE: dict = {
     task.split(".")[1].replace("_", "-"): {"task": task, "schedule": when} for task, when in _beat
@@ -510,6 +513,21 @@ SPECTACULAR_SETTINGS = {
         for name in names.split()
     },
 }
+
+# Which code built a monthly snapshot (the deployment sets it, e.g. to the git commit).
+CODE_VERSION = env_str("CODE_VERSION", "development")
+# Reports: a count from 1 to this − 1 is shown to commissioners as "<N" (pages, CSV, charts).
+REPORTS_SMALL_NUMBER_THRESHOLD = env_int("REPORTS_SMALL_NUMBER_THRESHOLD", 5)
+# The evaluation extract's pseudonym is HMAC-SHA256(key, NHS number): the key lives here, never
+# in the database, so only a trusted third party given the key can link the extract to hospital
+# activity. Unset in production: the extract is refused until one is configured. Development
+# gets a fixed key so `make run` needs no setup (its pseudonyms link to nothing real).
+EVALUATION_PSEUDONYM_KEY = env_str("EVALUATION_PSEUDONYM_KEY")
+EVALUATION_PSEUDONYM_KEY_FILE = env_str("EVALUATION_PSEUDONYM_KEY_FILE")
+if not EVALUATION_PSEUDONYM_KEY and EVALUATION_PSEUDONYM_KEY_FILE:
+    EVALUATION_PSEUDONYM_KEY = Path(EVALUATION_PSEUDONYM_KEY_FILE).read_text().strip()
+if not EVALUATION_PSEUDONYM_KEY and DEBUG:
+    EVALUATION_PSEUDONYM_KEY = "dev-only-pseudonym-key-links-to-nothing-0123456789"  # noqa: S105
 
 # Wellbeing instruments in use (SWEMWBS is licensed: drop it here if you hold no licence).
 WELLBEING_INSTRUMENTS = env_list("WELLBEING_INSTRUMENTS", "ons4,swemwbs")

@@ -36,3 +36,6 @@ ZEAL_ALLOWLIST = [
     # Ending a person's sessions deletes each through the session engine's API, one per device.
     {"model": "sessions.Session"},
 ]
+
+# The evaluation extract's pseudonym key (production reads it from the environment or a file).
+EVALUATION_PSEUDONYM_KEY = "test-only-pseudonym-key-0123456789-abcdefghijklmnop"  # noqa: S105

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("casefinding.urls")),
     path("", include("community_services.urls")),
     path("", include("gp_messages.urls")),
+    path("", include("reports.urls")),
     path("hsds/", include("community_services.hsds_views")),
     path("api/v1/", include((api_urlpatterns, "api"))),
     path(

@@ -162,6 +162,21 @@ def provider(provider_org):
 
 
 @pytest.fixture
+def commissioning_org(team_x):
+    """An integrated care board that commissions team X (and only team X)."""
+    organisation = OrganisationFactory(name="Commissioner X ICB", kind="commissioner")
+    organisation.commissioned_teams.add(team_x)
+    return organisation
+
+
+@pytest.fixture
+def commissioner(commissioning_org):
+    return _member(
+        "commissioner.x@test.example", commissioning_org, "commissioner", first_name="Cyd"
+    )
+
+
+@pytest.fixture
 def superuser(db):
     user = UserFactory(email="super@test.example", is_superuser=True, is_staff=True)
     enrol_totp(user)
@@ -169,7 +184,9 @@ def superuser(db):
 
 
 @pytest.fixture
-def cast(referrer_a, referrer_b, coordinator_x, coordinator_y, manager, vetter, provider):
+def cast(
+    referrer_a, referrer_b, coordinator_x, coordinator_y, manager, vetter, provider, commissioner
+):
     """Every named user, by role label, for tests that walk the whole cast."""
     return {
         "referrer": referrer_a,
@@ -179,4 +196,5 @@ def cast(referrer_a, referrer_b, coordinator_x, coordinator_y, manager, vetter, 
         "manager": manager,
         "vetter": vetter,
         "provider": provider,
+        "commissioner": commissioner,
     }

@@ -20,6 +20,7 @@ from gp_messages.services import produce_message_back
 from referrals import provider_links
 from referrals import services as referral_services
 from referrals.models import ContactMethod, Referral, ServiceReferral
+from reports.models import MonthlySnapshot
 from tests.community_services.factories import (
     ApprovedServiceFactory,
     LocationFactory,
@@ -48,6 +49,7 @@ class World:
     upload: CaseFindingUpload
     outreach_entry: OutreachEntry
     message_back: MessageBack
+    snapshot: MonthlySnapshot
 
     @property
     def patient_id(self) -> int:
@@ -139,9 +141,18 @@ def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) 
     )
     message_back = produce_message_back(case_id=case.pk, moment=MessageMoment.FIRST_SEEN)
     assert message_back is not None
+    snapshot = MonthlySnapshot.objects.create(
+        team=team_x,
+        month=datetime.date(2025, 4, 1),
+        built_at=timezone.now(),
+        code_version="test",
+        definitions={},
+        tables={"pages": {}, "capacity": {}},
+    )
     return World(
         upload=upload,
         outreach_entry=outreach_entry,
+        snapshot=snapshot,
         case=case,
         conversation=conversation,
         goal=goal,
@@ -182,6 +193,8 @@ def url_parameters(world: World) -> dict[str, object]:
         "organization_id": world.service.provider.public_id,
         "service_at_location_id": world.service.locations.get().service_at_location_id,
         "unknown": "no-such-thing",
+        "slug": "referrals",
+        "kind": "caseload",
     }
 
 
@@ -200,6 +213,7 @@ def object_key(world: World, name: str) -> object:
         "hsds_service": world.service.public_id,
         "upload": world.upload.pk,
         "outreach_entry": world.outreach_entry.pk,
+        "snapshot": world.snapshot.pk,
     }[name]
 
 

@@ -29,6 +29,7 @@ ACTORS = (
     "manager_x",
     "vetter",
     "provider",
+    "commissioner",
     "superuser",
 )
 SIGNED_IN = frozenset(ACTORS) - {ANONYMOUS}
@@ -56,6 +57,10 @@ MANAGERS = MANAGER_X | {"superuser"}
 VETTER = frozenset({"vetter"})
 STAFF = TEAM | VETTER
 PROVIDER = frozenset({"provider"})
+COMMISSIONER = frozenset({"commissioner"})
+# Who reads the reports: managers (their teams), commissioners (the teams they commission,
+# aggregated and suppressed) and superusers.
+REPORT_READERS = MANAGERS | COMMISSIONER
 EVERYONE = frozenset(ACTORS)
 
 
@@ -248,13 +253,25 @@ MATRIX: dict[str, Route] = {
     "hsds:service-at-location": route(GET=PUBLIC),
     # Any other path under /hsds/: a JSON 404 for everyone, signed in or not.
     "hsds:not-found": route(GET=expect(others=HIDDEN, anonymous=HIDDEN)),
+    # --- reports: aggregated figures carry no patient; the lists and the extract do
+    "reports:home": route(GET=only(REPORT_READERS)),
+    "reports:definitions": route(GET=only(REPORT_READERS)),
+    "reports:report": route(GET=only(REPORT_READERS)),
+    "reports:snapshots": route(GET=only(REPORT_READERS)),
+    "reports:snapshot": route(obj="snapshot", GET=only(REPORT_READERS)),
+    "reports:exports": route(GET=SIGNED_IN_OK),
+    "reports:export": route(GET=only(TEAM), patient={"GET": "export"}),  # the caseload
+    "reports:extract": route(GET=only({"superuser"})),
+    "reports:extract-csv": route(GET=only({"superuser"}), patient={"GET": "export"}),
     # --- the API (format-suffix variants share their route's entry)
     "api:api-root": route(GET=SIGNED_IN_OK),
     "api:me": route(GET=SIGNED_IN_OK),
     "api:ping": route(GET=SIGNED_IN_OK),
     # Tokens come from a session; staff whose role needs two-factor get one only from a session
     # that passed it (the matrix's force_login sessions did not). A token revokes only itself.
-    "api:token-issue": route(POST=expect(ok=REFERRERS | PROVIDER), GET=POST_ONLY_SIGNED_IN),
+    "api:token-issue": route(
+        POST=expect(ok=REFERRERS | PROVIDER | COMMISSIONER), GET=POST_ONLY_SIGNED_IN
+    ),
     "api:token-revoke": route(POST=expect(others=LOGIN), GET=expect(others=LOGIN)),
     "api:token-revoke-all": route(POST=SIGNED_IN_OK, GET=POST_ONLY_SIGNED_IN),
     "api:service-list": route(GET=only(STAFF), POST=only(VETTER)),

@@ -1,6 +1,7 @@
 """Imports run one way: common ← accounts ← community_services ← referrals ← casefinding ←
-coordinators, with config/ on top (settings, urls, the Celery app). Read statically with
-`ast`, every import counted, including those inside functions (a lazy import is a circle)."""
+coordinators ← gp_messages, reports, with config/ on top (settings, urls, the Celery app).
+Read statically with `ast`, every import counted, including those inside functions (a lazy
+import is still a circle)."""
 
 import ast
 from pathlib import Path
@@ -17,6 +18,7 @@ LAYERS = [
     "casefinding",
     "coordinators",
     "gp_messages",
+    "reports",
 ]
 TOP = {"config"}
 PACKAGES = [*LAYERS, *TOP]

@@ -44,6 +44,7 @@ ACTOR_FIXTURES = {
     "manager_x": "manager",
     "vetter": "vetter",
     "provider": "provider",
+    "commissioner": "commissioner",
     "superuser": "superuser",
 }
 _GROUP = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")

@@ -21,6 +21,7 @@ class ServiceContent(TypedDict):
     need_domains: list[str]
     delivery_modes: list[str]
     locations: list[dict[str, Any]]
+    schedules: list[dict[str, Any]]
     modified_at: datetime.datetime | None
 
 

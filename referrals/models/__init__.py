@@ -24,7 +24,7 @@ from .onward import (
     ServiceReferralStatus,
 )
 from .patient_details import DETAILS_FIELDS, DetailsDifference, ReferralPatientDetails
-from .patients import ContactMethod, Patient, TeamCoverage
+from .patients import ContactMethod, EthnicCategory, Patient, TeamCoverage
 from .referrals import (
     CASE_STATUSES,
     OPEN_CASE_STATUSES,
@@ -52,6 +52,7 @@ __all__ = [
     "ContactMethod",
     "DETAILS_FIELDS",
     "DeclineReason",
+    "EthnicCategory",
     "DetailsDifference",
     "FINAL_SERVICE_REFERRAL_STATUSES",
     "IdempotencyKey",

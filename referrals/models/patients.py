@@ -18,6 +18,30 @@ class ContactMethod(models.TextChoices):
     LETTER = "letter", "Letter"
 
 
+class EthnicCategory(models.TextChoices):
+    """The NHS Data Dictionary's ETHNIC CATEGORY (2001 census classification). Optional: the
+    patient chooses whether to say; "not stated" records that they chose not to, a blank that
+    nobody asked."""
+
+    WHITE_BRITISH = "A", "White: British"
+    WHITE_IRISH = "B", "White: Irish"
+    WHITE_OTHER = "C", "White: any other White background"
+    MIXED_WHITE_BLACK_CARIBBEAN = "D", "Mixed: White and Black Caribbean"
+    MIXED_WHITE_BLACK_AFRICAN = "E", "Mixed: White and Black African"
+    MIXED_WHITE_ASIAN = "F", "Mixed: White and Asian"
+    MIXED_OTHER = "G", "Mixed: any other mixed background"
+    ASIAN_INDIAN = "H", "Asian or Asian British: Indian"
+    ASIAN_PAKISTANI = "J", "Asian or Asian British: Pakistani"
+    ASIAN_BANGLADESHI = "K", "Asian or Asian British: Bangladeshi"
+    ASIAN_OTHER = "L", "Asian or Asian British: any other Asian background"
+    BLACK_CARIBBEAN = "M", "Black or Black British: Caribbean"
+    BLACK_AFRICAN = "N", "Black or Black British: African"
+    BLACK_OTHER = "P", "Black or Black British: any other Black background"
+    CHINESE = "R", "Other ethnic groups: Chinese"
+    OTHER = "S", "Other ethnic groups: any other ethnic group"
+    NOT_STATED = "Z", "Not stated"
+
+
 class TeamCoverage(models.Model):
     """Which coordinator team receives the referrals of a practice."""
 
@@ -49,6 +73,12 @@ class Patient(models.Model):
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(validators=[validate_date_of_birth])
     sex_or_gender = models.CharField("sex or gender (as recorded)", max_length=50, blank=True)
+    ethnic_category = models.CharField(
+        max_length=1,
+        choices=EthnicCategory.choices,
+        blank=True,
+        help_text="Optional. Blank: not asked; Z: the patient chose not to say.",
+    )
     address = models.TextField(blank=True, **bounded_text(ADDRESS_MAX_LENGTH))
     postcode = models.CharField(max_length=10, blank=True)
     phone = models.CharField(max_length=30, blank=True)

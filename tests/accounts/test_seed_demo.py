@@ -24,12 +24,14 @@ def test_seed_demo_is_idempotent_and_every_login_works(db, settings, capsys, cli
         "service_provider": 3,
         "directory_team": 1,
         "local_authority": 1,
+        "commissioner": 1,
     }
     assert Membership.objects.count() == len(USERS)
     output = capsys.readouterr().out
     for email, *_ in USERS:
         assert email in output
         assert client.login(email=email, password=DEMO_PASSWORD)
+    assert "  Commissioner commissioner@demo.example" in output
     assert User.objects.get(email="admin@demo.example").is_superuser
     staff = [
         "coordinator@demo.example",

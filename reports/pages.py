@@ -1,0 +1,115 @@
+"""The report pages: which figures each shows, in order. Every figure is one selector."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .filters import ReportFilters
+from .scope import ReportScope
+from .selectors import (
+    community_services,
+    equity,
+    funnel,
+    outcomes,
+    referrals,
+    waiting_times,
+    workload,
+)
+from .suppression import threshold
+from .tables import Table, suppress_table
+
+Figure = Callable[..., Table | None]
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    slug: str
+    title: str
+    summary: str
+    figures: tuple[Figure, ...]
+    # Case by case (references, coordinators' names): managers and superusers only.
+    case_figures: tuple[Figure, ...] = ()
+    managers_only: bool = False
+    uses_period: bool = True
+
+
+PAGES: dict[str, ReportPage] = {
+    page.slug: page
+    for page in (
+        ReportPage(
+            "referrals",
+            "Referrals",
+            "What arrived, from whom, for what, and what the team decided.",
+            (
+                referrals.referrals_by_month,
+                referrals.referrals_by_practice,
+                referrals.referrals_by_need_domain,
+                referrals.referrals_by_urgency_and_source,
+                referrals.triage_decisions,
+            ),
+        ),
+        ReportPage(
+            "waiting-times",
+            "Waiting times",
+            "How long each step takes, and who is still waiting for a first contact.",
+            (waiting_times.waiting_time_summary, waiting_times.still_waiting_for_first_contact),
+            case_figures=(waiting_times.longest_waiting_cases,),
+        ),
+        ReportPage(
+            "funnel",
+            "Funnel",
+            "From referral to outcome, and where people drop off.",
+            (funnel.funnel,),
+        ),
+        ReportPage(
+            "community-services",
+            "Community services",
+            "Onward referrals and the providers' answers; providers not answering; capacity.",
+            (
+                community_services.onward_referrals_by_service,
+                community_services.providers_not_answering,
+                community_services.capacity_over_time,
+            ),
+        ),
+        ReportPage(
+            "outcomes",
+            "Outcomes",
+            "Case and goal outcomes, and paired wellbeing change with the missing data beside it.",
+            (outcomes.case_outcomes, outcomes.goal_outcomes, outcomes.wellbeing_change),
+        ),
+        ReportPage(
+            "workload",
+            "Workload",
+            "Each coordinator's open cases, reviews and first contacts now; escalations.",
+            (),
+            case_figures=(workload.workload_by_coordinator, workload.review_escalations),
+            managers_only=True,
+            uses_period=False,
+        ),
+        ReportPage(
+            "equity",
+            "Equity",
+            "Referrals, uptake and outcomes by age, sex, ethnic category and deprivation.",
+            (
+                equity.equity_by_age,
+                equity.equity_by_sex,
+                equity.equity_by_ethnic_category,
+                equity.equity_by_deprivation,
+            ),
+        ),
+    )
+}
+
+
+def pages_for(scope: ReportScope) -> list[ReportPage]:
+    return [page for page in PAGES.values() if scope.sees_cases or not page.managers_only]
+
+
+def page_tables(page: ReportPage, *, filters: ReportFilters, scope: ReportScope) -> list[Table]:
+    """The page's tables as this reader may see them: suppressed for commissioners, without
+    the case-by-case figures."""
+    figures = page.figures + (page.case_figures if scope.sees_cases else ())
+    tables = [table for figure in figures if (table := figure(filters=filters)) is not None]
+    if scope.suppress:
+        limit = threshold()
+        tables = [suppress_table(table, limit) for table in tables]
+    return tables
