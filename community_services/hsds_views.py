@@ -1,4 +1,7 @@
-"""The public, read-only Open Referral HSDS 3.0 feed at /hsds/. Only referable services."""
+"""The public, read-only Open Referral HSDS 3.0 feed at /hsds/. Only referable services.
+
+A published directory tolerates a few seconds' lag: its searches read the replica when one is
+configured (common.db_routing)."""
 
 import datetime
 import uuid
@@ -8,6 +11,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_GET
+
+from common.db_routing import replica_reads
 
 from .hsds import (
     DELIVERY_MODE_TAXONOMY,
@@ -86,6 +91,7 @@ def root(request):
 
 
 @require_GET
+@replica_reads()
 def services(request):
     """search, taxonomy_term_id, organization_id and modified_after, combined with AND."""
     filters = DirectoryFilters(text=request.GET.get("search", ""))
@@ -115,6 +121,7 @@ def services(request):
 
 
 @require_GET
+@replica_reads()
 def service_detail(request, service_id: str):
     try:
         public_id = uuid.UUID(service_id)
@@ -133,6 +140,7 @@ def service_detail(request, service_id: str):
 
 
 @require_GET
+@replica_reads()
 def organizations(request):
     queryset = Provider.objects.filter(
         pk__in=Service.objects.referable().values("provider_id")
