@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import views as account_views
 
-from .api import api_urlpatterns
 from . import health, metrics
+from .api import api_urlpatterns
 from .schema_access import SchemaAccess, schema_page
 
 # The admin signs in through allauth (its rate limits, lockout and second factor), never through
