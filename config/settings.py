@@ -175,6 +175,10 @@ AUDIT_CHECKPOINT_FILE = Path(
     env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl"))
 )
 AUDIT_CHECKPOINT_EVERY_SECONDS = env_int("AUDIT_CHECKPOINT_EVERY_SECONDS", 300)
+# The trail is this many hash chains, each with its own lock, so audited writes by different
+# people do not queue for one lock. Raise it freely; never lower it. When upgrading from the
+# single chain, run with 1 until no process of the old release is left, then raise it.
+AUDIT_CHAIN_STREAMS = env_int("AUDIT_CHAIN_STREAMS", 16)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
