@@ -33,6 +33,10 @@ class RequestContextLogFilter(logging.Filter):
     """Adds `request_id` and `user_id` to every record logged while a request is served."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        if request is not None and not isinstance(request, str):
+            # django.request attaches the request, whose repr holds the query string.
+            record.request = getattr(request, "method", "")
         if not hasattr(record, "request_id"):
             record.request_id = current_request_context().request_id or None
         if not hasattr(record, "user_id"):
