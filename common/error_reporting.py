@@ -62,7 +62,6 @@ def start_error_reporting(*, dsn: str, environment: str, **options: Any) -> None
         dsn=dsn,
         environment=environment,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
         include_local_variables=False,
         max_request_body_size="never",
         traces_sample_rate=0,

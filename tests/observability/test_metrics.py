@@ -1,6 +1,7 @@
 """/metrics: off unless METRICS_ENABLED, then only with the bearer token, and with our gauges."""
 
 import pytest
+from django.utils import timezone
 
 from accounts.audit_chain import write_audit_checkpoint
 from accounts.models import Reminder, ReminderStatus
@@ -41,6 +42,7 @@ def test_metrics_count_reminders_waiting_and_failed(client, db, metrics_on, coor
             recipient_key=f"user:{coordinator_x.pk}",
             channel="email",
             status=status,
+            next_attempt_at=timezone.now(),
         )
     body = _scrape(client).content.decode()
     assert 'sp_reminders{status="pending"} 2.0' in body
