@@ -24,7 +24,9 @@ def _known_user_id(request) -> int | None:
     """The signed-in user's id, if the request has looked them up already: logging never
     costs a query of its own."""
     user = getattr(request, "user", None)
-    if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
+    if user is None or (
+        isinstance(user, SimpleLazyObject) and getattr(user, "_wrapped", None) is empty
+    ):
         return None
     return user.pk if user.is_authenticated else None
 

@@ -114,7 +114,8 @@ class Person:
             "/accounts/login/", {"login": email, "password": password}, form_with="password"
         )
         if "/2fa/" in response.url:
-            check(totp_secret is not None, f"{email} was asked for a second factor")
+            if totp_secret is None:
+                raise SmokeFailure(f"{email} was asked for a second factor")
             response = self.submit(response.url, {"code": totp_code(totp_secret)}, form_with="code")
         check(
             response.status_code == 200 and "/accounts/login" not in response.url,

@@ -7,14 +7,18 @@ bodies, query strings, cookies and headers, exception messages (a ValidationErro
 quote what was typed), log messages in breadcrumbs, and any email or name of the user.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 SCRUBBED = "[scrubbed]"
 _KEPT_HEADERS = {"user-agent", "x-request-id", "content-type", "content-length", "host"}
 
 
-def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str, Any]:
+def scrub_event(sent: "Event", hint: "Hint | None" = None) -> "Event":
     """Sentry's `before_send`: the event as it may leave, patient data removed."""
+    event = cast(dict[str, Any], sent)
     request = event.get("request")
     if isinstance(request, dict):
         for key in ("data", "query_string", "cookies", "env"):
@@ -48,7 +52,7 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> di
             crumb.pop("data", None)
             if crumb.get("message"):
                 crumb["message"] = SCRUBBED
-    return event
+    return sent
 
 
 def start_error_reporting(*, dsn: str, environment: str, **options: Any) -> None:

@@ -2,6 +2,7 @@
 event is sent to a local fake Sentry endpoint and read back as the service would receive it."""
 
 import gzip
+import importlib
 import io
 import json
 import threading
@@ -29,9 +30,7 @@ class _FakeSentry(BaseHTTPRequestHandler):
         if encoding == "gzip":
             body = gzip.decompress(body)
         elif encoding == "br":
-            import brotli
-
-            body = brotli.decompress(body)
+            body = importlib.import_module("brotli").decompress(body)
         self.received.append(body)
         self.send_response(200)
         self.end_headers()
@@ -85,11 +84,16 @@ def _post_through_wsgi(path: str, query: str, body: bytes, **headers: str) -> st
         **headers,
     }
     status: list[str] = []
+
+    def start_response(line, headers, exc_info=None):
+        status.append(line)
+        return lambda data: None
+
     # As Django's test client does: the test's database connection must outlive the request.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
-        b"".join(get_wsgi_application()(environ, lambda s, h, *a: status.append(s)))
+        b"".join(get_wsgi_application()(environ, start_response))
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
