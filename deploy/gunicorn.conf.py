@@ -1,11 +1,19 @@
 """gunicorn for one app server: `gunicorn -c deploy/gunicorn.conf.py config.wsgi`.
 
 Every value can be changed from the environment (the systemd unit reads /etc/social-prescribing/
-env). Defaults come from a measurement on a 2-core machine (`bench/gunicorn_workers.py`, figures
-in the README's "Run it in production"): the app spends much of each request waiting on
-PostgreSQL and Redis, so threaded workers (gthread) serve more requests than the same number of
-sync processes at a lower memory cost, and one process per core with 4 threads each was the best
-of the shapes tried. On a bigger machine start from GUNICORN_WORKERS = cores and measure again.
+env). The defaults come from a measurement on this project's 2-core CI machine
+(`bench/gunicorn_workers.py`: 16 clients for 15 s on the directory feed, its taxonomy and the
+sign-in page, against each shape; bench/results/gunicorn-2026-12-03T133617.json, taken with the
+machine shared and heavily loaded, so compare the shapes, not the absolute figures):
+
+    sync     5 workers            28.5 req/s   p95 1081 ms
+    gthread  2 workers x 4        38.2 req/s   p95  820 ms
+    gthread  2 workers x 8        45.2 req/s   p95  709 ms   <- the default shape
+    gthread  4 workers x 4        36.1 req/s   p95 1002 ms
+
+Requests spend much of their time waiting on PostgreSQL and Redis, so threads serve more than
+extra processes (which also cost memory and compete for the same cores). One process per core
+with 8 threads; on a bigger machine start from GUNICORN_WORKERS = cores and measure again.
 """
 
 import multiprocessing
@@ -20,7 +28,7 @@ def _int(name: str, default: int) -> int:
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = _int("GUNICORN_WORKERS", multiprocessing.cpu_count())
-threads = _int("GUNICORN_THREADS", 4)
+threads = _int("GUNICORN_THREADS", 8)
 # Django keeps a database connection per thread (DB_CONN_MAX_AGE): workers x threads per app
 # server must stay below PostgreSQL's max_connections divided by the number of app servers.
 
