@@ -61,6 +61,3 @@ def ready(request):
         },
         status=200 if healthy else 503,
     )
-
-
-healthz = ready
