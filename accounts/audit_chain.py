@@ -194,6 +194,24 @@ def read_checkpoints(path: Path) -> tuple[list[Checkpoint], list[int]]:
     return valid, invalid
 
 
+def latest_checkpoint(path: Path, *, tail_bytes: int = 65536) -> Checkpoint | None:
+    """The newest checkpoint whose signature holds, read from the end of the file only (the
+    metrics scrape asks every few seconds; the file grows by a line every few minutes)."""
+    if not path.exists():
+        return None
+    with path.open("rb") as handle:
+        handle.seek(max(0, handle.seek(0, os.SEEK_END) - tail_bytes))
+        lines = handle.read().decode("utf-8", "replace").splitlines()
+    for text in reversed(lines):
+        try:
+            checkpoint = _parse_checkpoint(0, json.loads(text))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if checkpoint is not None:
+            return checkpoint
+    return None
+
+
 # --- Verification
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from common.metrics import register_gauge
 
-from .audit_chain import checkpoint_path, read_checkpoints
+from .audit_chain import checkpoint_path, latest_checkpoint
 from .models import Reminder, ReminderStatus
 
 _WATCHED = (ReminderStatus.PENDING, ReminderStatus.CLAIMED, ReminderStatus.FAILED)
@@ -28,11 +28,10 @@ def reminders_by_status() -> dict[str, float]:
 def audit_checkpoint_age_seconds() -> float:
     """Seconds since the newest signed checkpoint; -1 when there is none. Alert well above
     AUDIT_CHECKPOINT_EVERY_SECONDS: beat or the checkpoint file has stopped."""
-    valid, _ = read_checkpoints(checkpoint_path())
-    if not valid:
+    newest = latest_checkpoint(checkpoint_path())
+    if newest is None:
         return -1.0
-    newest = max(datetime.datetime.fromisoformat(c.at) for c in valid)
-    return (timezone.now() - newest).total_seconds()
+    return (timezone.now() - datetime.datetime.fromisoformat(newest.at)).total_seconds()
 
 
 def register() -> None:
