@@ -27,8 +27,11 @@ _reading_replica: ContextVar[bool] = ContextVar("reading_replica", default=False
 
 
 def read_replica_alias() -> str:
-    """The alias lag-tolerant reads use: the replica when one is configured."""
-    return REPLICA if REPLICA in settings.DATABASES else DEFAULT_DB_ALIAS
+    """The alias lag-tolerant reads use: the replica when DATABASE_REPLICA_URL configures one
+    (the test settings keep a "replica" alias that only the replica's own tests switch on)."""
+    if getattr(settings, "DATABASE_REPLICA_URL", "") and REPLICA in settings.DATABASES:
+        return REPLICA
+    return DEFAULT_DB_ALIAS
 
 
 def on_replica(queryset: QuerySet[_ModelT]) -> QuerySet[_ModelT]:

@@ -16,6 +16,12 @@ pytestmark = pytest.mark.django_db(databases=["default", "replica"])
 User = get_user_model()
 
 
+@pytest.fixture(autouse=True)
+def _replica_configured(settings):
+    """As DATABASE_REPLICA_URL does in production; the alias itself is in the test settings."""
+    settings.DATABASE_REPLICA_URL = "postgres://replica.invalid/set-by-the-test-settings"
+
+
 def test_a_queryset_asked_to_read_the_replica_sees_only_the_replica():
     User.objects.create_user(email="primary-only@test.example")
     assert read_replica_alias() == "replica"
