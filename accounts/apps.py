@@ -6,4 +6,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts, organisations and audit"
 
     def ready(self) -> None:
-        from . import checks, receivers  # noqa: F401
+        from . import checks, metrics, receivers  # noqa: F401
+
+        metrics.register()

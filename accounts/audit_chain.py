@@ -7,6 +7,13 @@ the chain (last id and hash, with the time), signed with the same key, to a file
 database; `verify_audit` checks every event against its predecessor and the head against every
 checkpoint. Events written before the key existed keep their plain SHA-256 hashes (scheme 1):
 they stay verifiable, and the first keyed event and every checkpoint after it pin them.
+
+The trail is AUDIT_CHAIN_STREAMS independent chains (`AuditEvent.stream`), so that appends by
+different people do not wait for one lock: an event's chain is picked from a stable key (who
+acted, see accounts.audit), each chain starts from the genesis hash, has its own lock and is
+verified on its own, and every checkpoint signs the head of every chain. Events from before
+there were several chains are chain 0, which goes on from them. Raising the number of chains is
+safe at any time; do not lower it (the heads of chains beyond it would no longer be signed).
 """
 
 import datetime
@@ -25,7 +32,7 @@ from django.utils import timezone
 from .models import AuditEvent, AuditHashScheme
 
 GENESIS_HASH = "0" * 64
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 1: one chain's head; 2: every chain's head
 _CHECKPOINT_CONTEXT = b"audit-checkpoint\x00"
 
 logger = logging.getLogger("accounts.audit.checkpoint")
@@ -48,7 +55,14 @@ def _key() -> bytes:
     return settings.AUDIT_HMAC_KEY.encode()
 
 
-def _canonical(values: list[Any]) -> bytes:
+def chain_stream_of(key: str) -> int:
+    """The chain (0 … AUDIT_CHAIN_STREAMS - 1) for a stable key: a hash, not Python's hash(),
+    so every process agrees."""
+    streams = max(1, settings.AUDIT_CHAIN_STREAMS)
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % streams
+
+
+def _canonical(values: list) -> bytes:
     return json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -74,8 +88,11 @@ def audit_event_digest(
 # --- Checkpoints: the signed head of the chain, outside the database
 
 
-def _checkpoint_signature(*, last_id: int, hash: str, at: str) -> str:
-    payload = _CHECKPOINT_CONTEXT + _canonical([CHECKPOINT_VERSION, last_id, hash, at])
+def _checkpoint_signature(*, version: int, last_id: int, hash: str, at: str, heads=()) -> str:
+    signed: list = [version, last_id, hash, at]
+    if version >= 2:
+        signed.insert(3, [list(head) for head in heads])
+    payload = _CHECKPOINT_CONTEXT + _canonical(signed)
     return hmac.new(_key(), payload, hashlib.sha256).hexdigest()
 
 
@@ -83,21 +100,35 @@ def checkpoint_path() -> Path:
     return Path(settings.AUDIT_CHECKPOINT_FILE)
 
 
-def write_audit_checkpoint(*, path: Path | None = None) -> dict[str, Any]:
-    """Append the chain's head, signed, as one JSON line (and log it, for an off-host copy).
+def chain_heads() -> list[tuple[int, int, str]]:
+    """(chain, last id, last hash) of every chain that has events: one indexed read each.
 
-    No lock is needed: appends are serialised and commit in id order, so the newest committed
-    event is the head of a complete chain.
+    No lock is needed: appends to a chain are serialised by its lock and commit in id order,
+    so each chain's newest committed event is the head of a complete chain.
     """
-    head = AuditEvent.objects.order_by("-id").values("id", "hash").first()
-    last_id, last_hash = (head["id"], head["hash"]) if head else (0, GENESIS_HASH)
+    heads = []
+    for stream in range(max(1, settings.AUDIT_CHAIN_STREAMS)):
+        head = AuditEvent.objects.filter(stream=stream).order_by("-id").values("id", "hash").first()
+        if head:
+            heads.append((stream, head["id"], head["hash"]))
+    return heads
+
+
+def write_audit_checkpoint(*, path: Path | None = None) -> dict:
+    """Append the head of every chain, signed, as one JSON line (and log it, for an off-host
+    copy). `last_id` and `hash` name the newest event of all."""
+    heads = chain_heads()
+    last_id, last_hash = max(((i, h) for _, i, h in heads), default=(0, GENESIS_HASH))
     at = timezone.now().astimezone(datetime.UTC).isoformat(timespec="seconds")
     checkpoint = {
         "v": CHECKPOINT_VERSION,
         "last_id": last_id,
         "hash": last_hash,
+        "heads": [list(head) for head in heads],
         "at": at,
-        "signature": _checkpoint_signature(last_id=last_id, hash=last_hash, at=at),
+        "signature": _checkpoint_signature(
+            version=CHECKPOINT_VERSION, last_id=last_id, hash=last_hash, at=at, heads=heads
+        ),
     }
     line = json.dumps(checkpoint, separators=(",", ":")) + "\n"
     target = path or checkpoint_path()
@@ -118,6 +149,31 @@ class Checkpoint:
     last_id: int
     hash: str
     at: str
+    # (chain, id, hash) of each chain's head; a version 1 line pins its one head in chain 0.
+    heads: tuple[tuple[int, int, str], ...] = ()
+
+    @property
+    def pins(self) -> list[tuple[int, int, str]]:
+        return list(self.heads) or [(0, self.last_id, self.hash)]
+
+
+def _parse_checkpoint(number: int, data: dict) -> Checkpoint | None:
+    """The checkpoint if its signature holds (either version), else None."""
+    version = data.get("v")
+    if version not in (1, 2):
+        return None
+    heads = (
+        tuple((int(c), int(i), str(h)) for c, i, h in data.get("heads", [])) if version == 2 else ()
+    )
+    checkpoint = Checkpoint(number, int(data["last_id"]), str(data["hash"]), data["at"], heads)
+    expected = _checkpoint_signature(
+        version=version,
+        last_id=checkpoint.last_id,
+        hash=checkpoint.hash,
+        at=checkpoint.at,
+        heads=heads,
+    )
+    return checkpoint if hmac.compare_digest(expected, str(data["signature"])) else None
 
 
 def read_checkpoints(path: Path) -> tuple[list[Checkpoint], list[int]]:
@@ -131,21 +187,32 @@ def read_checkpoints(path: Path) -> tuple[list[Checkpoint], list[int]]:
             if not text.strip():
                 continue
             try:
-                data = json.loads(text)
-                checkpoint = Checkpoint(number, int(data["last_id"]), str(data["hash"]), data["at"])
-                expected = _checkpoint_signature(
-                    last_id=checkpoint.last_id, hash=checkpoint.hash, at=checkpoint.at
-                )
-                signed = data.get("v") == CHECKPOINT_VERSION and hmac.compare_digest(
-                    expected, str(data["signature"])
-                )
-            except (ValueError, KeyError, TypeError):
-                signed = False
-            if signed:
+                checkpoint = _parse_checkpoint(number, json.loads(text))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                checkpoint = None
+            if checkpoint is not None:
                 valid.append(checkpoint)
             else:
                 invalid.append(number)
     return valid, invalid
+
+
+def latest_checkpoint(path: Path, *, tail_bytes: int = 65536) -> Checkpoint | None:
+    """The newest checkpoint whose signature holds, read from the end of the file only (the
+    metrics scrape asks every few seconds; the file grows by a line every few minutes)."""
+    if not path.exists():
+        return None
+    with path.open("rb") as handle:
+        handle.seek(max(0, handle.seek(0, os.SEEK_END) - tail_bytes))
+        lines = handle.read().decode("utf-8", "replace").splitlines()
+    for text in reversed(lines):
+        try:
+            checkpoint = _parse_checkpoint(0, json.loads(text))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+        if checkpoint is not None:
+            return checkpoint
+    return None
 
 
 # --- Verification
@@ -195,6 +262,7 @@ class AuditVerification:
 
 _VERIFIED_FIELDS = (
     "id",
+    "stream",
     "previous_hash",
     "hash",
     "hash_scheme",
@@ -206,61 +274,79 @@ _VERIFIED_FIELDS = (
 )
 
 
-def verify_audit_chain(*, checkpoints: Path | None = None) -> AuditVerification:
-    """Walk the trail in order: every link, every hash under its scheme, then every checkpoint.
+@dataclass
+class _ChainState:
+    expected_previous: str = GENESIS_HASH
+    keyed_seen: bool = False
+    last_id: int = 0
+    broken: bool = False
 
-    The walk stops at the first broken event (what follows cannot be trusted); checkpoint
-    signatures are checked whatever the walk finds, and a forged checkpoint is not relied on.
+
+def _check_event(event: dict, chain: _ChainState, pinned: dict) -> Problem | None:
+    event_id, scheme, stored_hash = event.pop("id"), event.pop("hash_scheme"), event.pop("hash")
+    if event["previous_hash"] != chain.expected_previous:
+        return Problem(Check.LINK, event_id, "its link to the previous event does not match")
+    if scheme == AuditHashScheme.SHA256 and chain.keyed_seen:
+        return Problem(Check.DOWNGRADE, event_id, "an unkeyed hash after keyed events")
+    if audit_event_digest(scheme=scheme, **event) != stored_hash:
+        check = Check.KEYED_HASH if scheme == AuditHashScheme.HMAC_SHA256 else Check.HASH
+        return Problem(check, event_id, "its content does not match its hash")
+    for checkpoint, expected_hash in pinned.pop(event_id, []):
+        if expected_hash != stored_hash:
+            return Problem(
+                Check.CHECKPOINT_MISMATCH,
+                event_id,
+                f"the checkpoint of {checkpoint.at} (line {checkpoint.line}) holds another hash",
+            )
+    chain.keyed_seen = chain.keyed_seen or scheme == AuditHashScheme.HMAC_SHA256
+    chain.expected_previous, chain.last_id = stored_hash, event_id
+    return None
+
+
+def verify_audit_chain(*, checkpoints: Path | None = None) -> AuditVerification:
+    """Walk each chain in order: every link, every hash under its scheme, then every checkpoint.
+
+    A chain's walk stops at its first broken event (what follows in it cannot be trusted); the
+    other chains are still verified. Checkpoint signatures are checked whatever the walk finds,
+    and a forged checkpoint is not relied on.
     """
     valid, invalid = read_checkpoints(checkpoints or checkpoint_path())
     problems = [
         Problem(Check.CHECKPOINT_SIGNATURE, None, f"line {number} of the checkpoint file")
         for number in invalid
     ]
-    pinned: dict[int, list[Checkpoint]] = {}
+    pinned: dict[int, list[tuple[Checkpoint, str]]] = {}
+    pinned_chain: dict[int, int] = {}
     for checkpoint in valid:
-        pinned.setdefault(checkpoint.last_id, []).append(checkpoint)
-    expected_previous, keyed_seen, checked, last_id, broken = GENESIS_HASH, False, 0, 0, False
-    events = AuditEvent.objects.order_by("id").values(*_VERIFIED_FIELDS)
+        for stream, event_id, expected_hash in checkpoint.pins:
+            pinned.setdefault(event_id, []).append((checkpoint, expected_hash))
+            pinned_chain[event_id] = stream
+    chains: dict[int, _ChainState] = {}
+    checked = 0
+    events = AuditEvent.objects.order_by("stream", "id").values(*_VERIFIED_FIELDS)
     for event in events.iterator(chunk_size=2000):
-        event_id, scheme = event.pop("id"), event.pop("hash_scheme")
-        stored_hash = event.pop("hash")
-        problem = None
-        if event["previous_hash"] != expected_previous:
-            problem = Problem(Check.LINK, event_id, "its link to the previous event does not match")
-        elif scheme == AuditHashScheme.SHA256 and keyed_seen:
-            problem = Problem(Check.DOWNGRADE, event_id, "an unkeyed hash after keyed events")
-        elif audit_event_digest(scheme=scheme, **event) != stored_hash:
-            check = Check.KEYED_HASH if scheme == AuditHashScheme.HMAC_SHA256 else Check.HASH
-            problem = Problem(check, event_id, "its content does not match its hash")
-        else:
-            for checkpoint in pinned.pop(event_id, []):
-                if checkpoint.hash != stored_hash:
-                    problem = Problem(
-                        Check.CHECKPOINT_MISMATCH,
-                        event_id,
-                        f"the checkpoint of {checkpoint.at} (line {checkpoint.line}) "
-                        "holds another hash",
-                    )
+        chain = chains.setdefault(event.pop("stream"), _ChainState())
+        if chain.broken:
+            continue
+        problem = _check_event(event, chain, pinned)
         if problem:
             problems.append(problem)
-            broken = True
-            break
-        keyed_seen = keyed_seen or scheme == AuditHashScheme.HMAC_SHA256
-        expected_previous, last_id = stored_hash, event_id
+            chain.broken = True
+            continue
         checked += 1
-    if not broken:
-        for pinned_id, group in sorted(pinned.items()):
-            if pinned_id == 0:
-                continue
-            checkpoint = group[-1]
-            problems.append(
-                Problem(
-                    Check.MISSING,
-                    pinned_id,
-                    f"the checkpoint of {checkpoint.at} (line {checkpoint.line}) names event "
-                    f"{pinned_id}; the trail ends at id {last_id or 'none'}",
-                )
+    for pinned_id in sorted(pinned):
+        chain = chains.get(pinned_chain[pinned_id], _ChainState())
+        if pinned_id == 0 or chain.broken:
+            continue
+        checkpoint = pinned[pinned_id][-1][0]
+        problems.append(
+            Problem(
+                Check.MISSING,
+                pinned_id,
+                f"the checkpoint of {checkpoint.at} (line {checkpoint.line}) names event "
+                f"{pinned_id} of chain {pinned_chain[pinned_id]}; the trail ends at id "
+                f"{chain.last_id or 'none'}",
             )
-            break
+        )
+        break
     return AuditVerification(checked=checked, checkpoints=len(valid), problems=problems)

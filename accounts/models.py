@@ -258,6 +258,8 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     client_request_id = models.CharField(max_length=64, blank=True, default="")
     detail = models.CharField(max_length=500, blank=True)
+    # Which of the AUDIT_CHAIN_STREAMS chains the event is in (accounts.audit_chain).
+    stream = models.PositiveSmallIntegerField(default=0, db_default=0)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     hash_scheme = models.PositiveSmallIntegerField(choices=AuditHashScheme.choices)
@@ -266,7 +268,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            # Each chain's head (appends, checkpoints) and its walk in order (verification).
+            models.Index(fields=["stream", "id"], name="audit_stream_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"

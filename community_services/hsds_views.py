@@ -1,7 +1,10 @@
 """The public, read-only Open Referral HSDS 3.0 feed at /hsds/: every operation of the HSDS 3.0
 API description, only referable services. Everything under /hsds/ answers JSON, errors too:
 400 naming the parameter, 404 for an unknown id or route, 405 with Allow for another method.
-What we answer beyond the description is written in hsds/openapi_overlay.json (served here)."""
+What we answer beyond the description is written in hsds/openapi_overlay.json (served here).
+
+A published directory tolerates a few seconds' lag: its searches read the replica when one is
+configured (common.db_routing)."""
 
 import json
 import uuid
@@ -13,6 +16,8 @@ from typing import Any
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
+
+from common.db_routing import replica_reads
 
 from .hsds import (
     HSDS_OPENAPI_URL,
@@ -154,6 +159,7 @@ def openapi_overlay(request):
 
 
 @feed_view
+@replica_reads()
 def services(request):
     query = _service_query(request)
     full, minimal = p.boolean(request.GET, "full"), p.boolean(request.GET, "minimal")
@@ -168,6 +174,7 @@ def services(request):
 
 
 @feed_view
+@replica_reads()
 def service_detail(request, service_id: str):
     public_id = _uuid(service_id)
     service = selectors.published_service(public_id) if public_id else None
@@ -228,6 +235,7 @@ def _organization_documents(providers, *, full: bool, full_service: bool) -> lis
 
 
 @feed_view
+@replica_reads()
 def organizations(request):
     full, full_service = p.boolean(request.GET, "full"), p.boolean(request.GET, "full_service")
     rows = selectors.published_organizations(search=request.GET.get("search", ""))
@@ -239,6 +247,7 @@ def organizations(request):
 
 
 @feed_view
+@replica_reads()
 def organization_detail(request, organization_id: str):
     full_service = p.boolean(request.GET, "full_service")
     public_id = _uuid(organization_id)
@@ -250,6 +259,7 @@ def organization_detail(request, organization_id: str):
 
 
 @feed_view
+@replica_reads()
 def service_at_locations(request):
     query = _service_query(request)
     full = p.boolean(request.GET, "full")
@@ -266,6 +276,7 @@ def service_at_locations(request):
 
 
 @feed_view
+@replica_reads()
 def service_at_location_detail(request, service_at_location_id: str):
     public_id = _uuid(service_at_location_id)
     location = selectors.published_service_at_location(public_id) if public_id else None

@@ -1,16 +1,24 @@
-"""Health check for load balancers: the database and the broker, nothing else."""
+"""Health checks for load balancers and orchestrators.
+
+- `/healthz/live`: the process answers (touches nothing): restart it when this fails.
+- `/healthz/ready`: it can serve (the database and the broker): take it out of the load balancer
+  while this fails, but do not restart it. The read replica is left out on purpose: a reporting
+  copy that is down must not take every web server out of rotation.
+- `/healthz`: the readiness check under its original name, for existing monitors.
+"""
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
 
-def database_is_up() -> bool:
+def database_is_up(alias: str | None = None) -> bool:
+    """Whether the primary (or the given alias) answers a trivial query."""
     try:
-        with connection.cursor() as cursor:
+        with (connections[alias] if alias else connection).cursor() as cursor:
             cursor.execute("SELECT 1")
             return cursor.fetchone() == (1,)
     except Exception:
@@ -37,7 +45,13 @@ def broker_is_up() -> bool:
 
 @never_cache
 @require_GET
-def healthz(request):
+def live(request):
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
+def ready(request):
     checks = {"database": database_is_up(), "broker": broker_is_up()}
     healthy = all(checks.values())
     return JsonResponse(

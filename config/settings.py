@@ -150,6 +150,20 @@ if DATABASE_MIGRATION_URL:
         **dj_database_url.parse(DATABASE_MIGRATION_URL, conn_max_age=0),
         "TEST": {"MIRROR": "default"},
     }
+# A read replica for reads that tolerate a few seconds' lag (reports, exports, the HSDS and FHIR
+# searches), through common.db_routing (`on_replica`, `replica_reads`); unset, they read the
+# primary. Writes and anything that must read its own writes always go to the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            DATABASE_REPLICA_URL,
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+            conn_health_checks=True,
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["common.db_routing.ReplicaReadsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The audit trail is HMAC-chained with a key the database never holds, and checkpoints of its
@@ -170,6 +184,10 @@ AUDIT_CHECKPOINT_FILE = Path(
     env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit-checkpoints.jsonl"))
 )
 AUDIT_CHECKPOINT_EVERY_SECONDS = env_int("AUDIT_CHECKPOINT_EVERY_SECONDS", 300)
+# The trail is this many hash chains, each with its own lock, so audited writes by different
+# people do not queue for one lock. Raise it freely; never lower it. When upgrading from the
+# single chain, run with 1 until no process of the old release is left, then raise it.
+AUDIT_CHAIN_STREAMS = env_int("AUDIT_CHAIN_STREAMS", 16)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -380,6 +398,17 @@ CELERY_BEAT_SCHEDULE: dict = {
     task.split(".")[1].replace("_", "-"): {"task": task, "schedule": when} for task, when in _beat
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat with no single point of failure: with Redis, celery-redbeat keeps the schedule in Redis
+# behind a lock, so a second beat may run on another machine and takes over within the lock's
+# timeout if the first dies; without Redis (`make run`), the file scheduler.
+CELERY_BEAT_SCHEDULER = (
+    "redbeat.RedBeatScheduler" if REDIS_URL else "celery.beat:PersistentScheduler"
+)
+CELERY_REDBEAT_REDIS_URL = REDIS_URL or None
+CELERY_REDBEAT_KEY_PREFIX = env_str("BEAT_KEY_PREFIX", "redbeat")
+CELERY_REDBEAT_LOCK_TIMEOUT = env_int("BEAT_LOCK_TIMEOUT_SECONDS", 30)
+# The lock is refreshed every loop: keep this well below the lock timeout.
+CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("BEAT_MAX_LOOP_INTERVAL_SECONDS", 5)
 HEALTH_BROKER_TIMEOUT_SECONDS = 2
 # A 503 (database or broker unreachable) tells clients when to try again.
 SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS", 30)
@@ -537,22 +566,64 @@ RETENTION_CLOSED_CASE_DAYS = env_int("RETENTION_CLOSED_CASE_DAYS", 8 * 365 + 2)
 # The next follow-up review defaults to this many days after the one just recorded.
 REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 42)
 
+# --- Observability (issue 20). Logs: one JSON object per line in production (LOG_FORMAT=json),
+# with the request id and user id added to every record and one `accounts.request` line per
+# request (route, status, timings); never a URL's query string, a body or a patient detail.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "accounts.request_log.RequestLogMiddleware",
+)
+# Prometheus metrics at /metrics (django-prometheus and our own gauges, config/metrics.py), off
+# unless METRICS_ENABLED; the scraper sends `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+if METRICS_ENABLED:
+    if len(METRICS_TOKEN) < 32:
+        raise ImproperlyConfigured("METRICS_TOKEN (32+ characters) must be set with metrics on.")
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
+# Error reports to Sentry (or a compatible service) only when SENTRY_DSN is set, scrubbed of
+# patient data before they leave (common.error_reporting).
+SENTRY_DSN = env_str("SENTRY_DSN")
+SENTRY_ENVIRONMENT = env_str("SENTRY_ENVIRONMENT", "production")
+if SENTRY_DSN:
+    from common.error_reporting import start_error_reporting
+
+    start_error_reporting(dsn=SENTRY_DSN, environment=SENTRY_ENVIRONMENT)
+
 # Provider and attendance link tokens are redacted from every log line (see
 # referrals.link_log_redaction; gunicorn's access log gets the filter in referrals.apps).
 # django.server is configured here, as Django's default, only to add the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_link_tokens": {"()": "referrals.link_log_redaction.RedactLinkTokens"}},
+    "filters": {
+        "redact_link_tokens": {"()": "referrals.link_log_redaction.RedactLinkTokens"},
+        "request_context": {"()": "accounts.request_log.RequestContextLogFilter"},
+    },
     "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_link_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_link_tokens", "request_context"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        },
         "django.server": {
             "class": "logging.StreamHandler",
             "formatter": "django.server",

@@ -4,7 +4,7 @@ tests need on top. Processes the tests start (manage.py, Celery workers) use con
 import os
 
 from config.settings import *  # noqa: F403
-from config.settings import CACHES, MIDDLEWARE, REDIS_URL, STORAGES
+from config.settings import CACHES, DATABASES, MIDDLEWARE, REDIS_URL, STORAGES
 
 # Tests talk plain HTTP to the test client and the live server.
 SECURE_SSL_REDIRECT = False
@@ -39,3 +39,12 @@ ZEAL_ALLOWLIST = [
 
 # The evaluation extract's pseudonym key (production reads it from the environment or a file).
 EVALUATION_PSEUDONYM_KEY = "test-only-pseudonym-key-0123456789-abcdefghijklmnop"  # noqa: S105
+# A second alias on a database of its own, standing in for the read replica
+# (DATABASE_REPLICA_URL): tests/test_read_replica.py shows which reads go where. Created only for
+# the tests that ask for it (pytest-django sets up the aliases the collected tests use).
+if "replica" not in DATABASES:
+    _default = DATABASES["default"]
+    DATABASES = {
+        **DATABASES,
+        "replica": {**_default, "NAME": f"{_default['NAME']}_replica", "TEST": {}},
+    }

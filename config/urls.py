@@ -5,20 +5,26 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import views as account_views
 
+from . import health, metrics
 from .api import api_urlpatterns
-from .health import healthz
 from .schema_access import SchemaAccess, schema_page
 
 # The admin signs in through allauth (its rate limits, lockout and second factor), never through
 # the admin's own password-only form.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
+# Our gauges that need the broker are config's to register (the apps' register themselves).
+metrics.register()
+
 handler400 = "config.hostile_input.bad_request_handler"
 handler500 = "config.unavailable.server_error"
 
 urlpatterns = [
     path("", account_views.home, name="home"),
-    path("healthz", healthz, name="healthz"),
+    path("healthz", health.ready, name="healthz"),
+    path("healthz/live", health.live, name="healthz-live"),
+    path("healthz/ready", health.ready, name="healthz-ready"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

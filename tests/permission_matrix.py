@@ -130,6 +130,10 @@ MATRIX: dict[str, Route] = {
     # --- accounts
     "home": route(GET=SIGNED_IN_OK),
     "healthz": route(GET=PUBLIC),
+    "healthz-live": route(GET=PUBLIC),
+    "healthz-ready": route(GET=PUBLIC),
+    # Off unless METRICS_ENABLED (and then a bearer token, not a role): a 404 for everyone.
+    "metrics": route(GET=expect(hidden=EVERYONE)),
     "accounts:no-role": route(GET=SIGNED_IN_OK),
     "accounts:audit-list": route(GET=only(MANAGERS), patient=LIST),  # searched for the patient
     "accounts:audit-export": route(GET=only(MANAGERS), patient={"GET": "export"}),
