@@ -68,10 +68,12 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "oauth2_provider",
     "accounts",
     "community_services",
     "referrals",
     "coordinators",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -476,6 +478,17 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# FHIR API (interop/): OAuth 2.0 client credentials by django-oauth-toolkit, secrets stored
+# hashed; SMART system scopes offered per organisation kind (interop.scopes).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "interop.oauth.FhirOAuth2Validator",
+    "SCOPES_BACKEND_CLASS": "interop.oauth.FhirScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("FHIR_ACCESS_TOKEN_SECONDS", 3600),
+    "PKCE_REQUIRED": True,
+}
+# A FHIR search page holds at most this many resources (the client's _count is capped to it).
+FHIR_PAGE_SIZE = env_int("FHIR_PAGE_SIZE", 50)
 # A JSON body nested deeper than this is a 400 (the deepest real body, a review, nests 4 deep).
 API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 20)
 # API tokens (django-rest-knox: only a hash is stored). Issued at POST /api/v1/auth/token/ from a

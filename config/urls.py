@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from interop.urls import fhir_patterns, page_patterns
 
 from .api import api_urlpatterns
 from .health import healthz
@@ -27,6 +28,8 @@ urlpatterns = [
     path("", include("community_services.urls")),
     path("hsds/", include("community_services.hsds_views")),
     path("api/v1/", include((api_urlpatterns, "api"))),
+    path("fhir/", include(fhir_patterns)),
+    path("", include(page_patterns)),
     path(
         "api/schema/", SpectacularAPIView.as_view(permission_classes=[SchemaAccess]), name="schema"
     ),

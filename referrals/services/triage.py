@@ -46,7 +46,7 @@ def _transition(
     referral.status = to_status
     for name, value in fields.items():
         setattr(referral, name, value)
-    referral.save(update_fields=["status", *fields])
+    referral.save(update_fields=["status", *fields, "updated_at"])
     event = ReferralEvent.objects.create(
         referral=referral,
         actor=by,
