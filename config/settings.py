@@ -487,6 +487,16 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("FHIR_ACCESS_TOKEN_SECONDS", 3600),
     "PKCE_REQUIRED": True,
 }
+# FHIR Subscriptions: the sweep turning status changes into notifications runs this often; a
+# notification is tried this many times, waiting BACKOFF, 2×, 4×… seconds between tries.
+FHIR_EVENTS_EVERY_SECONDS = env_int("FHIR_EVENTS_EVERY_SECONDS", 2)
+FHIR_NOTIFICATION_MAX_ATTEMPTS = env_int("FHIR_NOTIFICATION_MAX_ATTEMPTS", 6)
+FHIR_NOTIFICATION_BACKOFF_SECONDS = env_int("FHIR_NOTIFICATION_BACKOFF_SECONDS", 5)
+FHIR_NOTIFICATION_TIMEOUT_SECONDS = env_int("FHIR_NOTIFICATION_TIMEOUT_SECONDS", 10)
+CELERY_BEAT_SCHEDULE["fhir-record-task-events"] = {
+    "task": "interop.record_task_events",
+    "schedule": FHIR_EVENTS_EVERY_SECONDS,
+}
 # A FHIR search page holds at most this many resources (the client's _count is capped to it).
 FHIR_PAGE_SIZE = env_int("FHIR_PAGE_SIZE", 50)
 # A JSON body nested deeper than this is a 400 (the deepest real body, a review, nests 4 deep).

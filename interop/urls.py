@@ -1,7 +1,7 @@
 from django.urls import path
 from oauth2_provider.views import TokenView
 
-from .views import clients, conformance, reads, refer_in, tasks
+from .views import clients, conformance, reads, refer_in, subscriptions, tasks
 
 fhir_patterns = (
     [
@@ -30,6 +30,22 @@ fhir_patterns = (
             "R4/Organization/<str:organisation_id>",
             reads.OrganizationRead.as_view(),
             name="organization",
+        ),
+        path("R4/Subscription", subscriptions.SubscriptionCreate.as_view(), name="subscriptions"),
+        path(
+            "R4/Subscription/<str:subscription_id>",
+            subscriptions.SubscriptionRead.as_view(),
+            name="subscription",
+        ),
+        path(
+            "R4/Subscription/<str:subscription_id>/$status",
+            subscriptions.SubscriptionStatus.as_view(),
+            name="subscription-status",
+        ),
+        path(
+            "R4/Subscription/<str:subscription_id>/$events",
+            subscriptions.SubscriptionEvents.as_view(),
+            name="subscription-events",
         ),
         path("auth/token", TokenView.as_view(), name="token"),
     ],

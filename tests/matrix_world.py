@@ -13,6 +13,7 @@ from accounts.services import notify
 from community_services.models import Provider, Service
 from coordinators import services as casework
 from coordinators.models import Goal, PlanAction, Review, WellbeingMeasure, WhatMattersConversation
+from interop.services import register_client
 from referrals import provider_links
 from referrals import services as referral_services
 from referrals.models import ContactMethod, Referral, ServiceReferral
@@ -37,6 +38,7 @@ class World:
     notification_id: int
     reminder: Reminder
     coordinator: User
+    fhir_client_id: int
 
     @property
     def patient_id(self) -> int:
@@ -132,6 +134,7 @@ def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) 
         notification_id=notification.pk,
         reminder=reminder,
         coordinator=coordinator_x,
+        fhir_client_id=register_client(organisation=practice_a, name="Matrix", by=None).client.pk,
     )
 
 
@@ -151,6 +154,9 @@ def url_parameters(world: World) -> dict[str, object]:
         "notification_id": world.notification_id,
         "reminder_id": world.reminder.pk,
         "format": "json",
+        "system_id": "need-domains",
+        "organisation_id": world.case.referring_practice.public_id,
+        "client_id": world.fhir_client_id,
     }
 
 

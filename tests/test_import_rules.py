@@ -1,6 +1,6 @@
-"""Imports run one way: common ← accounts ← community_services ← referrals ← coordinators, with
-config/ on top (settings, urls, the Celery app). Read statically with `ast`, every import counted,
-including those inside functions (a lazy import is still a circle)."""
+"""Imports run one way: common ← accounts ← community_services ← referrals ← coordinators ←
+interop, with config/ on top (settings, urls, the Celery app). Read statically with `ast`, every
+import counted, including those inside functions (a lazy import is still a circle)."""
 
 import ast
 from pathlib import Path
@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 # Lowest first: a package may import only those before it (and itself).
-LAYERS = ["common", "accounts", "community_services", "referrals", "coordinators"]
+LAYERS = ["common", "accounts", "community_services", "referrals", "coordinators", "interop"]
 TOP = {"config"}
 PACKAGES = [*LAYERS, *TOP]
 

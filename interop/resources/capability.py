@@ -23,8 +23,10 @@ IMPLEMENTED: dict[str, tuple[tuple[str, ...], dict[str, str], str]] = {
     "DocumentReference": (("read",), {}, ""),
     "Organization": (("read",), {}, ""),
     "CodeSystem": (("read",), {}, ""),
+    "Subscription": (("read", "create"), {}, ""),
 }
 SEARCH_INCLUDES = {"Task": ["Task:focus"]}
+BACKPORT_OPS = "http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition"
 OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 
 
@@ -46,6 +48,15 @@ def capability_statement(*, base: str, token_url: str, software_date: str) -> di
                 "A requester may cancel its Task (PUT or JSON Patch of status to 'cancelled' "
                 "with statusReason.text); any other change is refused."
             )
+        if kind == "Subscription":
+            entry["documentation"] = (
+                "Subscriptions Backport (R4): topic {base}/SubscriptionTopic/task-status, "
+                "rest-hook, id-only, handshake on creation; operations $status and $events."
+            ).replace("{base}", base)
+            entry["operation"] = [
+                {"name": "status", "definition": f"{BACKPORT_OPS}/backport-subscription-status"},
+                {"name": "events", "definition": f"{BACKPORT_OPS}/backport-subscription-events"},
+            ]
         if kind == "CodeSystem":
             entry["documentation"] = "Our code systems: " + ", ".join(
                 f"{base}/CodeSystem/{system_id}" for system_id in CODE_SYSTEMS

@@ -100,3 +100,22 @@ def revoke_client(*, client: FhirClient, by: User) -> FhirClient:
         detail=f"{client.name} for {client.organisation.name}",
     )
     return client
+
+
+@transaction.atomic
+def rotate_client_secret(*, client: FhirClient, by: User | None) -> RegisteredClient:
+    """A new secret (shown once); the old one and every token issued with it stop working."""
+    client = FhirClient.objects.select_related("application").select_for_update().get(pk=client.pk)
+    secret = secrets.token_urlsafe(32)
+    application = client.application
+    application.client_secret = secret
+    application.save(update_fields=["client_secret"])
+    application.accesstoken_set.all().delete()
+    record_audit_event(
+        actor=by,
+        action="fhir_client_rotate",
+        object_type="fhir_client",
+        object_id=client.client_id,
+        detail=f"{client.name} for {client.organisation.name}",
+    )
+    return RegisteredClient(client=client, secret=secret)

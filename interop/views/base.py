@@ -93,12 +93,12 @@ class FhirView(View):
     def dispatch(self, request, *args, **kwargs):
         try:
             _check_format(request)
+            caller = identify(request)
+            require_fhir_role(caller)
             if request.method.lower() not in self.http_method_names or not hasattr(
                 self, request.method.lower()
             ):
                 raise FhirError.one(405, f"{request.method} is not supported here.")
-            caller = identify(request)
-            require_fhir_role(caller)
             return getattr(self, request.method.lower())(request, caller, *args, **kwargs)
         except FhirError as error:
             return outcome_response(error)

@@ -66,6 +66,8 @@ class Transaction(FhirView):
     field_expressions = FIELD_EXPRESSIONS
 
     def post(self, request, caller):
+        if not practice_ids_of(caller.user):
+            raise FhirError.one(403, "Only a practice refers patients in.", code="forbidden")
         for kind in ("Patient", "ServiceRequest", "Consent", "Task"):
             caller.require(kind, "c")
         bundle = read_transaction(read_json_body(request))

@@ -67,8 +67,9 @@ def _organisation_id(value: str, parameter: str) -> str:
 
 
 def _filtered(request, referrals):
+    strict = "handling=strict" in request.headers.get("Prefer", "")
     for parameter in request.GET:
-        if parameter not in SEARCH_PARAMETERS:
+        if strict and parameter not in SEARCH_PARAMETERS:
             raise FhirError.one(400, f"Task search has no parameter {parameter!r}.", parameter)
     if ids := request.GET.get("_id"):
         referrals = referrals.filter(reference__in=ids.split(","))
@@ -138,7 +139,9 @@ class TaskSearch(FhirView):
         base = fhir_base()
         next_url = None
         if more:
-            query = {k: v for k, v in request.GET.lists() if k != "_cursor"}
+            query = {
+                k: v for k, v in request.GET.lists() if k in SEARCH_PARAMETERS and k != "_cursor"
+            }
             query["_cursor"] = [encode_cursor(page[-1])]
             next_url = f"{base}/Task?{urlencode(query, doseq=True)}"
         included = (

@@ -43,7 +43,10 @@ def test_a_practice_sharing_a_patient_reads_only_what_it_sent(
     practice_b_api, referral_a, practice_b, referrer_b, team_x
 ):
     shared = ReferralFactory(
-        referring_practice=practice_b, referred_by=referrer_b, team=team_x, patient=referral_a.patient
+        referring_practice=practice_b,
+        referred_by=referrer_b,
+        team=team_x,
+        patient=referral_a.patient,
     )
     ReferralPatientDetails.objects.filter(referral=shared).update(phone="07700 900999")
     patient = practice_b_api.get(f"/fhir/R4/Patient/{referral_a.patient_id}").json()

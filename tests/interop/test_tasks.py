@@ -167,8 +167,12 @@ def test_a_search_by_id_includes_the_focus_service_request(practice_a_api, refer
     assert modes == {("Task", "match"), ("ServiceRequest", "include")}
 
 
-def test_an_unknown_search_parameter_is_a_400_naming_it(practice_a_api):
-    response = practice_a_api.get("/fhir/R4/Task?colour=blue")
+def test_an_unknown_search_parameter_is_ignored_unless_the_client_asks_for_strict_handling(
+    practice_a_api, referral_a
+):
+    lenient = practice_a_api.get("/fhir/R4/Task?colour=blue")
+    assert len(lenient.json()["entry"]) == 1
+    response = practice_a_api.get("/fhir/R4/Task?colour=blue", HTTP_PREFER="handling=strict")
     assert response.status_code == 400
     assert response.json()["issue"][0]["expression"] == ["colour"]
 
