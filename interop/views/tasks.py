@@ -136,7 +136,7 @@ class TaskSearch(FhirView):
         page = list(referrals[: count + 1])
         more, page = len(page) > count, page[:count]
         record_referral_list_viewed(by=caller.user, what="fhir Task search", referrals=page)
-        base = fhir_base()
+        base = request.build_absolute_uri("/fhir/R4")
         next_url = None
         if more:
             query = {

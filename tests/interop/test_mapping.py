@@ -8,7 +8,6 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Organisation
-from interop.codes import NHS_NUMBER_SYSTEM
 from interop.outcome import FhirError, Issue
 from interop.resources.patient import patient_details
 from interop.resources.service_request import referral_details, service_request_resource
