@@ -157,6 +157,7 @@ def url_parameters(world: World) -> dict[str, object]:
         "system_id": "need-domains",
         "organisation_id": world.case.referring_practice.public_id,
         "client_id": world.fhir_client_id,
+        "subscription_id": 0,
     }
 
 

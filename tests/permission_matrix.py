@@ -308,6 +308,11 @@ MATRIX: dict[str, Route] = {
     # The world's case is open: there is no closing summary yet for anyone.
     "fhir:document-reference": route(GET=expect(hidden=FHIR_USERS)),
     "fhir:organization": route(GET=only(FHIR_USERS)),
+    "fhir:subscriptions": route(POST=only(FHIR_USERS), GET=wrong_method(FHIR_USERS)),
+    # Only the caller's own subscriptions exist for it; the world has none.
+    "fhir:subscription": route(GET=expect(hidden=FHIR_USERS)),
+    "fhir:subscription-status": route(GET=expect(hidden=FHIR_USERS)),
+    "fhir:subscription-events": route(GET=expect(hidden=FHIR_USERS)),
     "interop:clients": route(GET=only({"superuser"}), POST=only({"superuser"})),
     "interop:client-revoke": route(POST=only({"superuser"}), GET=wrong_method(SIGNED_IN)),
 }
