@@ -58,7 +58,8 @@ def _depth(value, limit: int) -> int:
     return deepest
 
 
-def read_json_body(request: HttpRequest) -> dict:
+def read_json_body(request: HttpRequest, *, patch: bool = False):
+    """A FHIR resource (a JSON object), or with `patch` a JSON Patch (a list)."""
     kind = request.content_type or ""
     if kind not in (FHIR_JSON, "application/json", "application/json-patch+json"):
         raise FhirError.one(415, f"Send {FHIR_JSON}.", "Content-Type")
@@ -68,9 +69,10 @@ def read_json_body(request: HttpRequest) -> dict:
         raise FhirError.one(400, f"The body is not JSON: {exc}.", code="structure") from exc
     if _depth(body, MAX_DEPTH) > MAX_DEPTH:
         raise FhirError.one(400, "The body is nested too deeply.", code="structure")
-    if not isinstance(body, dict | list):
-        raise FhirError.one(400, "The body must be a JSON object.", code="structure")
-    return body  # type: ignore[return-value]
+    if not isinstance(body, list if patch else dict):
+        expected = "a JSON Patch (a list)" if patch else "a JSON object"
+        raise FhirError.one(400, f"The body must be {expected}.", code="structure")
+    return body
 
 
 def _validation_issues(exc: ValidationError, expressions: dict[str, str]) -> list[Issue]:

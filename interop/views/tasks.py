@@ -175,7 +175,7 @@ class TaskInstance(FhirView):
         def patched(current):
             if request.content_type != "application/json-patch+json":
                 raise FhirError.one(415, "PATCH takes a JSON Patch (application/json-patch+json).")
-            return apply_patch(copy.deepcopy(current), read_json_body(request))
+            return apply_patch(copy.deepcopy(current), read_json_body(request, patch=True))
 
         return self._change(request, caller, reference, patched)
 
