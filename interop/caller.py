@@ -45,7 +45,8 @@ def _unauthorised(message: str) -> FhirError:
 
 def _csrf_refused(request: HttpRequest) -> bool:
     """A session may change things only with the CSRF token, as on every page."""
-    return CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None  # type: ignore[arg-type,return-value]
+    middleware = CsrfViewMiddleware(lambda r: None)  # type: ignore[arg-type,return-value]
+    return middleware.process_view(request, None, (), {}) is not None  # type: ignore[arg-type]
 
 
 def identify(request: HttpRequest) -> Caller:
@@ -60,7 +61,7 @@ def identify(request: HttpRequest) -> Caller:
             if token is not None
             else None
         )
-        if client is None or not client.system_user.is_active:
+        if token is None or client is None or not client.system_user.is_active:
             raise _unauthorised("The access token is missing, expired or revoked.")
         record_audit_event(
             actor=client.system_user,
@@ -77,7 +78,7 @@ def identify(request: HttpRequest) -> Caller:
         raise _unauthorised("Sign in, or use a Bearer token from the token endpoint.")
     if request.method not in ("GET", "HEAD", "OPTIONS") and _csrf_refused(request):
         raise FhirError.one(403, "The CSRF token is missing or wrong.", code="forbidden")
-    return Caller(user=user)  # type: ignore[arg-type]
+    return Caller(user=user)
 
 
 def require_fhir_role(caller: Caller) -> None:

@@ -55,10 +55,10 @@ def read_transaction(body: dict) -> ReferralBundle:
             issues.append(Issue(f"{where}.request.method must be POST.", (f"{where}.request",)))
             continue
         resources[kind] = resource  # type: ignore[assignment]
-        order.append(kind)  # type: ignore[arg-type]
+        order.append(kind)
         full_url = entry.get("fullUrl")
         if isinstance(full_url, str):
-            full_urls[kind] = full_url  # type: ignore[index]
+            full_urls[kind] = full_url
         if kind == "ServiceRequest" and isinstance(request.get("ifNoneExist"), str):
             if_none_exist = request["ifNoneExist"]
     for kind in REFERRAL_TYPES:

@@ -25,7 +25,7 @@ def meta(last_updated: datetime.datetime, *profiles: str) -> dict:
 
 
 def organisation_reference(organisation: Organisation) -> dict:
-    reference = {
+    reference: dict = {
         "reference": f"Organization/{organisation.public_id}",
         "display": organisation.name,
     }

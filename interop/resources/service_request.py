@@ -153,5 +153,5 @@ def referral_details(resource: dict, issues: list[Issue]) -> dict:
     }
     if notes.get(RISK_NOTE):
         details["risk_flag"] = True
-        details["risk_notes"] = notes[RISK_NOTE].strip()
+        details["risk_notes"] = str(notes[RISK_NOTE]).strip()
     return details

@@ -53,7 +53,7 @@ def subscription_request(resource: dict, issues: list[Issue]) -> dict:
                 ("Subscription.criteria",),
             )
         )
-    channel = resource.get("channel") if isinstance(resource.get("channel"), dict) else {}
+    channel: dict = resource["channel"] if isinstance(resource.get("channel"), dict) else {}
     if channel.get("type") != "rest-hook":
         issues.append(
             Issue("Subscription.channel.type must be 'rest-hook'.", ("Subscription.channel.type",))
@@ -99,7 +99,7 @@ def _status_parameters(subscription, kind: str, notifications) -> dict:
         },
     ]
     for notification in notifications:
-        part = [
+        part: list[dict] = [
             {"name": "event-number", "valueString": str(notification.event_number)},
             {"name": "timestamp", "valueInstant": instant(notification.occurred_at)},
         ]

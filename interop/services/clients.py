@@ -15,7 +15,7 @@ from accounts.services import record_audit_event
 from ..models import FhirClient
 from ..scopes import GRANTS_BY_KIND, granted_scopes_text
 
-ROLE_OF_KIND = {
+ROLE_OF_KIND: dict[str, str] = {
     OrganisationKind.GP_PRACTICE: Role.REFERRER,
     OrganisationKind.COORDINATOR_TEAM: Role.COORDINATOR,
     OrganisationKind.SERVICE_PROVIDER: Role.PROVIDER,

@@ -125,7 +125,7 @@ def _post(subscription: Subscription, body: dict) -> None:
         request, timeout=settings.FHIR_NOTIFICATION_TIMEOUT_SECONDS
     ) as response:
         if not 200 <= response.status < 300:
-            raise urllib.error.HTTPError(subscription.endpoint, response.status, "", {}, None)
+            raise OSError(f"{subscription.endpoint} answered {response.status}")
 
 
 def deliver_notification(*, notification_id: int) -> Delivery:

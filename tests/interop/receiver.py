@@ -35,7 +35,7 @@ class Receiver:
         self.server.shutdown()
         self.server.server_close()
 
-    def events(self) -> list[dict]:
+    def events(self) -> list[tuple]:
         """(type, event numbers, focus Tasks) of each notification received."""
         found = []
         for bundle in self.received:

@@ -3,7 +3,7 @@ OperationOutcomes; only JSON is served; our CodeSystems are public at their cano
 
 import pytest
 from django.test import Client
-from django.urls import get_resolver
+from django.urls import URLResolver, get_resolver
 
 from interop.resources.capability import IMPLEMENTED
 from interop.resources.code_systems import CODE_SYSTEMS
@@ -11,6 +11,7 @@ from interop.resources.code_systems import CODE_SYSTEMS
 
 def _served_resource_types() -> set[str]:
     fhir = next(p for p in get_resolver().url_patterns if str(p.pattern) == "fhir/")
+    assert isinstance(fhir, URLResolver)
     return {
         str(p.pattern).removeprefix("R4/").split("/")[0]
         for p in fhir.url_patterns
