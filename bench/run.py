@@ -57,6 +57,8 @@ TARGETS = [
     "api: referral create",
     "api: services search",
     "api: HSDS services page",
+    "fhir: Task polling",
+    "fhir: Task read",
 ]
 LIMITS = {"api: referral create": 3.0}  # p95 ÷ floor p95; every other target 2.0
 ABSOLUTE_P95_MS = {"page: directory search": 50}
@@ -64,6 +66,8 @@ SWEEP_SECONDS = 30  # 10k due reminders, tick to the last one sent, each exactly
 DIRECTORY_SEARCH = "/directory/?q=walking&need_domain=loneliness"
 SERVICES_SEARCH = "/api/v1/services/?q=walking&need_domain=loneliness"
 HSDS_SERVICES = "/hsds/services?page=3&per_page=50"
+# A practice system's polling: its Tasks changed in the last day, one page.
+FHIR_POLL_SINCE = "2000-01-01T00:00:00Z"
 
 
 def manage(*args: str) -> None:
@@ -113,11 +117,13 @@ def make_plan(path: Path) -> dict:
                 {"email": user.email, "case": showcase.reference, "referral": showcase.pk}
             )
     referrers = [
-        {"email": email, "nhs_from": 999_800_000 + 10_000 * n + int(time.time()) % 5_000}
-        for n, email in enumerate(
-            User.objects.filter(email__startswith="referrer")
-            .order_by("email")
-            .values_list("email", flat=True)[:20]
+        {
+            "email": user.email,
+            "nhs_from": 999_800_000 + 10_000 * n + int(time.time()) % 5_000,
+            "practice": str(user.memberships.get().organisation.public_id),
+        }
+        for n, user in enumerate(
+            User.objects.filter(email__startswith="referrer").order_by("email")[:20]
         )
     ]
     plan = {
@@ -131,6 +137,13 @@ def make_plan(path: Path) -> dict:
     }
     path.write_text(json.dumps(plan))
     return plan
+
+
+def fhir_poll_url(practice: str) -> str:
+    return (
+        f"/fhir/R4/Task?requester=Organization/{practice}&_lastUpdated=gt{FHIR_POLL_SINCE}"
+        "&_count=50"
+    )
 
 
 def query_pass(plan: dict) -> tuple[dict, list]:
@@ -158,6 +171,8 @@ def query_pass(plan: dict) -> tuple[dict, list]:
         "api: referral detail": (staff, f"/api/v1/referrals/{me['referral']}/"),
         "api: services search": (staff, SERVICES_SEARCH),
         "api: HSDS services page": (staff, HSDS_SERVICES),
+        "fhir: Task polling": (practice, fhir_poll_url(plan["referrers"][0]["practice"])),
+        "fhir: Task read": (staff, f"/fhir/R4/Task/{me['case']}"),
     }
     counts, timed = {}, []
     for target, (client, url) in gets.items():
