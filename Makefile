@@ -25,7 +25,7 @@ test: $(STAMP)
 	bin/audit-dependencies
 	bin/run-tests
 
-# The benchmark of issue 9 (minutes): creates, migrates and seeds PostgreSQL database sp_bench
+# The benchmark (minutes): creates, migrates and seeds PostgreSQL database sp_bench
 # (100k patients) if needed, then load, query counts, EXPLAIN and the reminder sweep.
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--users 8 --duration 60 --label after".
 bench: $(STAMP)

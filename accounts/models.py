@@ -71,7 +71,17 @@ class User(AbstractUser):
         return membership.role if membership else None
 
     def has_role(self, *roles: str) -> bool:
+        """The one role check: pages (`role_required`), the API (`has_role`) and services."""
         return any(membership.role in roles for membership in self.cached_memberships)
+
+    @property
+    def team_ids(self) -> list[int]:
+        """The coordinator teams the user works in, as a coordinator or a manager."""
+        return [m.organisation_id for m in self.cached_memberships if m.role in TEAM_ROLES]
+
+    def is_team_member(self, team_id: int) -> bool:
+        """In the coordinator team `team_id`: who may triage its referrals and work its cases."""
+        return team_id in self.team_ids
 
 
 class OrganisationKind(models.TextChoices):

@@ -364,11 +364,10 @@ def retime_due_reviews(due: int) -> None:
             """,
             [due],
         )
-    from coordinators.selectors import OPEN_CASE_STATUSES
     from coordinators.services import refresh_next_reviews
     from referrals.models import Referral
 
-    refresh_next_reviews(cases=Referral.objects.filter(status__in=OPEN_CASE_STATUSES))
+    refresh_next_reviews(cases=Referral.objects.open_cases())
 
 
 def sweep(due: int, workdir: Path) -> dict:

@@ -1,8 +1,10 @@
-"""API plumbing shared by every app: domain errors become 409s with a message, and the schema
-documents the error answers every operation can give."""
+"""API plumbing shared by every app: domain errors become 409s with a message, a service's
+field errors 400s, and the schema documents the error answers every operation can give."""
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -12,6 +14,11 @@ from common.errors import DomainError
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DomainError):
         return Response({"detail": str(exc), "code": exc.code}, status=exc.http_status)
+    if isinstance(exc, DjangoValidationError):
+        # A service's (or a model's) field errors: a 400 per field, like the serializers'.
+        exc = ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        )
     return drf_exception_handler(exc, context)
 
 

@@ -1,4 +1,4 @@
-"""The directory: providers, their services and locations, and the vetting record.
+"""The directory: providers, their services and locations, the vetting machine and record.
 
 Shaped after Open Referral HSDS 3.0 (organization, service, location, schedule) so the feed in
 `hsds/` is a straight mapping; every public id is a UUID because HSDS ids are.
@@ -19,6 +19,7 @@ from common.input_limits import (
     bounded_text,
     validate_event_date,
 )
+from common.state_machine import Party, StateMachine, Transition
 
 from .need_domains import NeedDomain
 
@@ -60,6 +61,39 @@ class ServiceStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     SUSPENDED = "suspended", "Suspended"
     EXPIRED = "expired", "Vetting expired"
+
+
+class VettingAction(models.TextChoices):
+    """What can be done to a service's vetting status: the names pages, API and tests use."""
+
+    SUBMIT = "submit", "Submit for vetting"
+    APPROVE = "approve", "Approve"
+    REJECT = "reject", "Reject"
+    SUSPEND = "suspend", "Suspend"
+    REINSTATE = "reinstate", "Reinstate"
+    EXPIRE = "expire", "Expire"
+
+
+_V, _A, _VETTER = ServiceStatus, VettingAction, (Party.VETTER,)
+# The vetting machine. Approval needs a vetter other than the one who submitted or last edited
+# the service; the importer submits what it imports; the daily sweep expires lapsed vetting.
+# Each row: action: Transition(from-states, to-state, who may, audit event).
+VETTING_MACHINE = StateMachine(
+    initial=_V.DRAFT,
+    transitions={
+        _A.SUBMIT: Transition(
+            (_V.DRAFT, _V.REJECTED, _V.EXPIRED, _V.SUSPENDED),
+            _V.SUBMITTED,
+            (Party.VETTER, Party.SYSTEM),
+            "service.submitted",
+        ),
+        _A.APPROVE: Transition((_V.SUBMITTED,), _V.APPROVED, _VETTER, "service.approved"),
+        _A.REJECT: Transition((_V.SUBMITTED,), _V.REJECTED, _VETTER, "service.rejected"),
+        _A.SUSPEND: Transition((_V.APPROVED,), _V.SUSPENDED, _VETTER, "service.suspended"),
+        _A.REINSTATE: Transition((_V.SUSPENDED,), _V.APPROVED, _VETTER, "service.approved"),
+        _A.EXPIRE: Transition((_V.APPROVED,), _V.EXPIRED, (Party.SYSTEM,), "service.expired"),
+    },
+)
 
 
 class Capacity(models.TextChoices):
@@ -184,6 +218,11 @@ class Service(models.Model):
     @property
     def language_list(self) -> list[str]:
         return [name.strip() for name in self.languages.split(",") if name.strip()]
+
+    @property
+    def vetting_actions(self) -> tuple[VettingAction, ...]:
+        """What vetting may do next, by the vetting machine's table."""
+        return VETTING_MACHINE.actions_from(self.status)
 
     @property
     def is_referable(self) -> bool:

@@ -1,13 +1,5 @@
 from celery import shared_task
 
-from .services import expire_lapsed_vettings
-
-
-@shared_task(name="community_services.expire_lapsed_vettings")
-def expire_lapsed_vettings_task() -> int:
-    """Daily: approved services whose vetting has lapsed stop being referable."""
-    return expire_lapsed_vettings()
-
 
 @shared_task(name="community_services.sweep_vetting_expiring", acks_late=True, time_limit=300)
 def sweep_vetting_expiring_task() -> int:

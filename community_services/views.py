@@ -20,7 +20,7 @@ from .forms import (
     ReviewForm,
     ServiceForm,
 )
-from .models import Service, ServiceStatus, VettingDecision
+from .models import Service, ServiceStatus, VettingAction, VettingDecision
 from .selectors import (
     DirectoryFilters,
     search_directory,
@@ -129,6 +129,7 @@ def service_detail(request, public_id):
         {
             "service": service,
             "is_vetter": is_vetter,
+            "vetting_action": VettingAction,
             "status_changes": service.status_changes.select_related("actor") if is_vetter else [],
         },
     )

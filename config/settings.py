@@ -285,7 +285,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
-# Reminders (issue 7): sweeps create Reminder rows under a unique key, one task per reminder
+# Reminders: sweeps create Reminder rows under a unique key, one task per reminder
 # delivers it. Countdowns stay far below the Redis visibility timeout (one hour).
 REMINDER_QUEUE = env_str("REMINDER_QUEUE", "celery")
 REMINDER_USER_CHANNELS = env_list("REMINDER_USER_CHANNELS", "in_app,email")

@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from accounts.models import TEAM_ROLES, Role, User
 from accounts.permissions import has_role
 from community_services.models import Service
-from referrals.api import field_errors_as_400
 from referrals.models import Referral
 from referrals.selectors import get_service_referral_for_team
 from referrals.serializers import ServiceReferralSerializer
@@ -127,8 +126,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         to = User.objects.filter(pk=data["to"]).first()
         if to is None:
             raise ValidationError({"to": "No such coordinator."})
-        with field_errors_as_400():
-            services.reassign_case(case=case, by=request.user, to=to, note=data["note"])
+        services.reassign_case(case=case, by=request.user, to=to, note=data["note"])
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
 
     @extend_schema(request=ReferOnSerializer, responses={201: ReferOnResultSerializer})
@@ -146,15 +144,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             raise ValidationError({"goals": "No such goal."})
         # In the order given (the first leads); which goals may be chosen is the service's rule.
         goals = [found[pk] for pk in dict.fromkeys(data["goals"])]
-        with field_errors_as_400():
-            plan_action = services.refer_case_on(
-                case=case,
-                by=request.user,
-                service=service,
-                goals=goals,
-                provider_needs_to_know=data["provider_needs_to_know"],
-                due_date=data["due_date"],
-            )
+        plan_action = services.refer_case_on(
+            case=case,
+            by=request.user,
+            service=service,
+            goals=goals,
+            provider_needs_to_know=data["provider_needs_to_know"],
+            due_date=data["due_date"],
+        )
         service_referral = get_service_referral_for_team(
             request.user, case, plan_action.service_referral_id
         )
@@ -171,8 +168,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def close(self, request, pk=None):
         case = self.get_object()
         data = _valid(CloseCaseSerializer, request)
-        with field_errors_as_400():
-            services.close_case(case=case, by=request.user, **data)
+        services.close_case(case=case, by=request.user, **data)
         return Response(self.get_serializer(self.get_queryset().get(pk=case.pk)).data)
 
 
@@ -195,8 +191,7 @@ class ConversationViewSet(
         data = _valid(ConversationSerializer, request)
         case = self.case_from(data)
         del data["referral_id"]
-        with field_errors_as_400():
-            conversation = services.record_conversation(case=case, by=request.user, **data)
+        conversation = services.record_conversation(case=case, by=request.user, **data)
         return self.reply(conversation, status.HTTP_201_CREATED)
 
 
@@ -217,16 +212,15 @@ class GoalViewSet(
     def create(self, request, *args, **kwargs):
         data = _valid(GoalSerializer, request)
         case = self.case_from(data)
-        with field_errors_as_400():
-            goal = services.add_goal(
-                case=case,
-                by=request.user,
-                statement=data["statement"],
-                need_domain=data["need_domain"],
-                priority=data["priority"],
-                target_date=data.get("target_date"),
-                conversation=case.conversations.first(),
-            )
+        goal = services.add_goal(
+            case=case,
+            by=request.user,
+            statement=data["statement"],
+            need_domain=data["need_domain"],
+            priority=data["priority"],
+            target_date=data.get("target_date"),
+            conversation=case.conversations.first(),
+        )
         return self.reply(goal, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -234,15 +228,14 @@ class GoalViewSet(
         serializer = GoalSerializer(goal, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with field_errors_as_400():
-            services.update_goal(
-                goal=goal,
-                by=request.user,
-                statement=data.get("statement", goal.statement),
-                need_domain=data.get("need_domain", goal.need_domain),
-                priority=data.get("priority", goal.priority),
-                target_date=data.get("target_date", goal.target_date),
-            )
+        services.update_goal(
+            goal=goal,
+            by=request.user,
+            statement=data.get("statement", goal.statement),
+            need_domain=data.get("need_domain", goal.need_domain),
+            priority=data.get("priority", goal.priority),
+            target_date=data.get("target_date", goal.target_date),
+        )
         return self.reply(goal)
 
     @extend_schema(request=GoalStatusSerializer, responses=GoalSerializer)
@@ -250,8 +243,7 @@ class GoalViewSet(
     def set_status(self, request, pk=None):
         goal = self.get_object()
         data = _valid(GoalStatusSerializer, request)
-        with field_errors_as_400():
-            services.set_goal_status(goal=goal, by=request.user, status=data["status"])
+        services.set_goal_status(goal=goal, by=request.user, status=data["status"])
         return self.reply(goal)
 
 
@@ -310,16 +302,15 @@ class PlanActionViewSet(
     def create(self, request, *args, **kwargs):
         data = _valid(PlanActionSerializer, request)
         case = self.case_from(data)
-        with field_errors_as_400():
-            plan_action = services.add_plan_action(
-                case=case,
-                by=request.user,
-                goal=self._goal(case, data["goal_id"]),
-                description=data["description"],
-                owner=data["owner"],
-                owner_detail=data.get("owner_detail", ""),
-                due_date=data.get("due_date"),
-            )
+        plan_action = services.add_plan_action(
+            case=case,
+            by=request.user,
+            goal=self._goal(case, data["goal_id"]),
+            description=data["description"],
+            owner=data["owner"],
+            owner_detail=data.get("owner_detail", ""),
+            due_date=data.get("due_date"),
+        )
         return self.reply(plan_action, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -332,17 +323,16 @@ class PlanActionViewSet(
             if "goal_id" in data
             else plan_action.goal
         )
-        with field_errors_as_400():
-            services.update_plan_action(
-                action=plan_action,
-                by=request.user,
-                goal=goal,
-                description=data.get("description", plan_action.description),
-                owner=data.get("owner", plan_action.owner),
-                owner_detail=data.get("owner_detail", plan_action.owner_detail),
-                due_date=data.get("due_date", plan_action.due_date),
-                status=data.get("status", plan_action.status),
-            )
+        services.update_plan_action(
+            action=plan_action,
+            by=request.user,
+            goal=goal,
+            description=data.get("description", plan_action.description),
+            owner=data.get("owner", plan_action.owner),
+            owner_detail=data.get("owner_detail", plan_action.owner_detail),
+            due_date=data.get("due_date", plan_action.due_date),
+            status=data.get("status", plan_action.status),
+        )
         return self.reply(plan_action)
 
 
@@ -358,14 +348,13 @@ class ReviewViewSet(
     def create(self, request, *args, **kwargs):
         data = _valid(ReviewSerializer, request)
         case = self.case_from(data)
-        with field_errors_as_400():
-            review = services.schedule_review(
-                case=case,
-                by=request.user,
-                scheduled_for=data["scheduled_for"],
-                mode=data["mode"],
-                with_whom=data.get("with_whom", ""),
-            )
+        review = services.schedule_review(
+            case=case,
+            by=request.user,
+            scheduled_for=data["scheduled_for"],
+            mode=data["mode"],
+            with_whom=data.get("with_whom", ""),
+        )
         return self.reply(review, status.HTTP_201_CREATED)
 
     @extend_schema(request=RescheduleSerializer, responses=ReviewSerializer)
@@ -373,8 +362,7 @@ class ReviewViewSet(
     def reschedule(self, request, pk=None):
         review = self.get_object()
         data = _valid(RescheduleSerializer, request)
-        with field_errors_as_400():
-            services.reschedule_review(review=review, by=request.user, **data)
+        services.reschedule_review(review=review, by=request.user, **data)
         return self.reply(review)
 
     @extend_schema(request=NoteSerializer, responses=ReviewSerializer)
@@ -398,19 +386,18 @@ class ReviewViewSet(
     def record(self, request, pk=None):
         review = self.get_object()
         data = _valid(RecordReviewSerializer, request)
-        with field_errors_as_400():
-            recorded = services.record_review(
-                review=review,
-                by=request.user,
-                notes=data["notes"],
-                ratings=[
-                    services.GoalRating(r["goal"], r["rating"], r["note"]) for r in data["ratings"]
-                ],
-                measure=dict(data["measure"]) if data["measure"] else None,
-                continue_case=data["continue_case"],
-                next_review_at=data["next_review_at"],
-                next_mode=data["next_mode"],
-            )
+        recorded = services.record_review(
+            review=review,
+            by=request.user,
+            notes=data["notes"],
+            ratings=[
+                services.GoalRating(r["goal"], r["rating"], r["note"]) for r in data["ratings"]
+            ],
+            measure=dict(data["measure"]) if data["measure"] else None,
+            continue_case=data["continue_case"],
+            next_review_at=data["next_review_at"],
+            next_mode=data["next_mode"],
+        )
         return Response(
             RecordedReviewSerializer(
                 {"review": recorded.review, "next_review": recorded.next_review}

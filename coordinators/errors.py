@@ -1,4 +1,5 @@
 from common.errors import DomainError
+from referrals.errors import NotInReceivingTeam
 
 
 class CaseworkError(DomainError):
@@ -7,6 +8,14 @@ class CaseworkError(DomainError):
 
 class CaseNotOpen(CaseworkError):
     code = "case_not_open"
+
+
+class NotInCaseTeam(CaseNotOpen, NotInReceivingTeam):
+    """Casework by someone outside the case's team: the referrals' refusal (a 403), and a
+    CaseNotOpen to casework's callers."""
+
+    code = NotInReceivingTeam.code
+    http_status = NotInReceivingTeam.http_status
 
 
 class IllegalReviewChange(CaseworkError):

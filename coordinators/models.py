@@ -13,6 +13,7 @@ from common.input_limits import (
     bounded_text,
     validate_event_date,
 )
+from common.state_machine import Party, StateMachine, Transition
 from community_services.need_domains import NeedDomain
 from referrals.models import Referral, ServiceReferral, ServiceReferralStatus
 
@@ -102,10 +103,57 @@ class GoalStatus(models.TextChoices):
     NO_LONGER_RELEVANT = "no_longer_relevant", "No longer relevant"
 
 
+class GoalAction(models.TextChoices):
+    """What can be done to a goal's status: the names services and tests use."""
+
+    CHANGE = "change", "Change the goal"
+    REOPEN = "reopen", "Reopen"
+    ACHIEVED = "achieved", "Achieved"
+    PARTLY_ACHIEVED = "partly_achieved", "Partly achieved"
+    NOT_ACHIEVED = "not_achieved", "Not achieved"
+    NO_LONGER_RELEVANT = "no_longer_relevant", "No longer relevant"
+
+
+def _goal_status_set(to_state: GoalStatus, event: str = "update") -> Transition[GoalStatus]:
+    """Setting a goal's status: from any other status (an end status may be corrected)."""
+    others = tuple(status for status in GoalStatus if status != to_state)
+    return Transition(others, to_state, (Party.TEAM,), event)
+
+
+# The goal's machine, one row per action: from-states → to-state, who may, the audit event.
+# Every action is the team's, on a case still open; only an active goal's words, need, priority
+# or date may change.
+GOAL_MACHINE = StateMachine(
+    initial=GoalStatus.ACTIVE,
+    transitions={
+        GoalAction.CHANGE: Transition(
+            (GoalStatus.ACTIVE,), GoalStatus.ACTIVE, (Party.TEAM,), "update"
+        ),
+        GoalAction.REOPEN: _goal_status_set(GoalStatus.ACTIVE),
+        GoalAction.ACHIEVED: _goal_status_set(GoalStatus.ACHIEVED),
+        GoalAction.PARTLY_ACHIEVED: _goal_status_set(GoalStatus.PARTLY_ACHIEVED),
+        GoalAction.NOT_ACHIEVED: _goal_status_set(GoalStatus.NOT_ACHIEVED),
+        GoalAction.NO_LONGER_RELEVANT: _goal_status_set(GoalStatus.NO_LONGER_RELEVANT),
+    },
+)
+# The action that sets a goal to each status (pages and the API name the status).
+GOAL_STATUS_ACTIONS = {
+    transition.to_state: action
+    for action, transition in GOAL_MACHINE.transitions.items()
+    if action != GoalAction.CHANGE
+}
+
+
 class GoalPriority(models.TextChoices):
     HIGH = "high", "High"
     MEDIUM = "medium", "Medium"
     LOW = "low", "Low"
+
+
+class GoalQuerySet(models.QuerySet["Goal"]):
+    def active(self) -> "GoalQuerySet":
+        """Goals still being worked on: the ones a plan, an onward referral or a review is for."""
+        return self.filter(status=GoalStatus.ACTIVE)
 
 
 class Goal(models.Model):
@@ -136,6 +184,8 @@ class Goal(models.Model):
         help_text="Onward referrals to community services that serve this goal.",
     )
 
+    objects = GoalQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
 
@@ -158,6 +208,33 @@ class ReviewStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     MISSED = "missed", "Missed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class ReviewAction(models.TextChoices):
+    """What can be done to a scheduled review: the names services and tests use. Scheduling
+    creates a review (the machine's initial state), so it is not a row of the table."""
+
+    RESCHEDULE = "reschedule", "Reschedule"
+    CANCEL = "cancel", "Cancel"
+    MISSED = "missed", "Mark as missed"
+    RECORD = "record", "Record"
+
+
+def _from_scheduled(to_state: ReviewStatus, event: str) -> Transition[ReviewStatus]:
+    return Transition((ReviewStatus.SCHEDULED,), to_state, (Party.TEAM,), event)
+
+
+# The review's machine, one row per action: from-states → to-state, who may, the audit event.
+# Every action is the team's, on a case still open, and only on the one scheduled review.
+REVIEW_MACHINE = StateMachine(
+    initial=ReviewStatus.SCHEDULED,
+    transitions={
+        ReviewAction.RESCHEDULE: _from_scheduled(ReviewStatus.SCHEDULED, event="update"),
+        ReviewAction.CANCEL: _from_scheduled(ReviewStatus.CANCELLED, event="cancel"),
+        ReviewAction.MISSED: _from_scheduled(ReviewStatus.MISSED, event="update"),
+        ReviewAction.RECORD: _from_scheduled(ReviewStatus.COMPLETED, event="update"),
+    },
+)
 
 
 class Review(models.Model):

@@ -1,11 +1,14 @@
-"""Our referral's status → the FHIR Task's (and its ServiceRequest's), in one table.
+"""Our referral's status → the FHIR Task's (and its ServiceRequest's), in one table, and the
+Task changes a requester may make → the action of the referral's machine each takes.
 
-Kept beside the referral's own state machine (referrals.models): a new ReferralStatus fails
-tests/interop/test_task_status.py until it has a row here."""
+Both are read against the referral's own transitions table (`referrals.models.REFERRAL_MACHINE`):
+tests/interop/test_mapping.py fails when the machine gains a state without a row here, or a
+requester's change stops being one the referring practice may take."""
 
 from django.db.models import Q
 
-from referrals.models import ClosureOutcome, ReferralStatus
+from common.state_machine import Party
+from referrals.models import REFERRAL_MACHINE, ClosureOutcome, ReferralAction, ReferralStatus
 
 # ReferralStatus → (Task.status, ServiceRequest.status). A closed referral whose outcome is
 # "unable to contact" reads as a failed Task (CLOSED_TASK_STATUS_BY_OUTCOME).
@@ -20,6 +23,24 @@ TASK_STATUS: dict[str, tuple[str, str]] = {
 CLOSED_TASK_STATUS_BY_OUTCOME: dict[str, str] = {
     ClosureOutcome.UNABLE_TO_CONTACT: "failed",
 }
+# Task.status a requester may set → the referral machine's action (its transition says who may
+# and from where: the service refuses anything else with a 409).
+REQUESTER_TASK_CHANGES: dict[str, str] = {"cancelled": ReferralAction.PATIENT_DECLINED}
+
+
+def referral_states() -> set[str]:
+    """Every state of the referral's machine: what TASK_STATUS must cover."""
+    states = {str(REFERRAL_MACHINE.initial)}
+    for transition in REFERRAL_MACHINE.transitions.values():
+        states |= {str(s) for s in transition.from_states} | {str(transition.to_state)}
+    return states
+
+
+def requester_may(task_status_code: str) -> bool:
+    action = REQUESTER_TASK_CHANGES.get(task_status_code)
+    return action is not None and Party.REFERRER in REFERRAL_MACHINE.transitions[action].by
+
+
 # Task statuses that carry statusReason.text (FHIR: why it stopped or paused).
 STATUSES_WITH_REASON = frozenset({"rejected", "cancelled", "on-hold", "failed"})
 

@@ -1,8 +1,5 @@
 """Referrals API for practice systems and the coordinator team. Thin: services do the work."""
 
-from contextlib import contextmanager
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +15,7 @@ from accounts.permissions import has_role
 from community_services.models import Service
 
 from . import idempotency, services
-from .models import Referral, ServiceReferral
+from .models import Referral, ServiceReferral, ServiceReferralAction
 from .selectors import (
     get_visible_referral,
     practice_ids_of,
@@ -45,17 +42,6 @@ from .serializers import (
 class ReferralCursorPagination(CursorPagination):
     page_size = 25
     ordering = ("-received_at", "-id")
-
-
-@contextmanager
-def field_errors_as_400():
-    """A service's field errors become a 400 with per-field messages, like the serializers'."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        raise ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        ) from exc
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -143,13 +129,12 @@ class ReferralViewSet(
         data = dict(serializer.validated_data)
         patient = dict(data.pop("patient"))
         practice = Organisation.objects.filter(pk__in=practice_ids_of(request.user)).first()
-        with field_errors_as_400():
-            received = services.receive_referral(
-                referred_by=request.user,
-                practice=practice,  # type: ignore[arg-type]  # a referrer has a practice
-                patient=patient,
-                referral=data,
-            )
+        received = services.receive_referral(
+            referred_by=request.user,
+            practice=practice,  # type: ignore[arg-type]  # a referrer has a practice
+            patient=patient,
+            referral=data,
+        )
         body = self._body(self._reload(received.referral))
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -163,8 +148,7 @@ class ReferralViewSet(
         referral = self.get_object()
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with field_errors_as_400():
-            run(referral, serializer.validated_data)
+        run(referral, serializer.validated_data)
         return Response(self._body(self._reload(referral)))
 
     @extend_schema(request=AcceptSerializer, responses=ReferralSerializer)
@@ -310,13 +294,12 @@ class ServiceReferralViewSet(
         service = Service.objects.filter(public_id=data["service"]).first()
         if service is None:
             raise ValidationError({"service": "No such service."})
-        with field_errors_as_400():
-            created = services.create_service_referral(
-                referral=referral,
-                service=service,
-                by=request.user,
-                provider_needs_to_know=data["provider_needs_to_know"],
-            )
+        created = services.create_service_referral(
+            referral=referral,
+            service=service,
+            by=request.user,
+            provider_needs_to_know=data["provider_needs_to_know"],
+        )
         return Response(
             ServiceReferralSerializer(self.get_queryset().get(pk=created.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -326,8 +309,7 @@ class ServiceReferralViewSet(
         service_referral = self.get_object()
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with field_errors_as_400():
-            run(service_referral, serializer.validated_data)
+        run(service_referral, serializer.validated_data)
         return Response(
             ServiceReferralSerializer(self.get_queryset().get(pk=service_referral.pk)).data
         )
@@ -347,7 +329,7 @@ class ServiceReferralViewSet(
     @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._answer(request, "accept")
+        return self._answer(request, ServiceReferralAction.ACCEPT)
 
     @extend_schema(request=ServiceDeclineSerializer, responses=ServiceReferralSerializer)
     @action(detail=True, methods=["post"])
@@ -366,17 +348,17 @@ class ServiceReferralViewSet(
     @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
     @action(detail=True, methods=["post"])
     def attended(self, request, pk=None):
-        return self._answer(request, "attended")
+        return self._answer(request, ServiceReferralAction.ATTENDED)
 
     @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
     @action(detail=True, methods=["post"], url_path="did-not-attend")
     def did_not_attend(self, request, pk=None):
-        return self._answer(request, "did_not_attend")
+        return self._answer(request, ServiceReferralAction.DID_NOT_ATTEND)
 
     @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
     @action(detail=True, methods=["post"])
     def completed(self, request, pk=None):
-        return self._answer(request, "completed")
+        return self._answer(request, ServiceReferralAction.COMPLETED)
 
     @extend_schema(request=ServiceReferralNoteSerializer, responses=ServiceReferralSerializer)
     @action(detail=True, methods=["post"])

@@ -21,6 +21,7 @@ from .models import (
     ReferralEvent,
     ReferralStatus,
     ServiceReferral,
+    ServiceReferralAction,
     ServiceReferralEvent,
     TeamCoverage,
     Urgency,
@@ -172,15 +173,16 @@ ONWARD = [
     ("withdrawn", 12, False),
     ("sent", 19, False),
 ]
+_A = ServiceReferralAction
 _ONWARD_STEPS = {
     "sent": [],
-    "no_response": ["no_response"],
-    "accepted": ["accept"],
-    "declined": ["decline"],
-    "attended": ["accept", "attended"],
-    "did_not_attend": ["accept", "did_not_attend"],
-    "completed": ["accept", "attended", "completed"],
-    "withdrawn": ["withdraw"],
+    "no_response": [_A.NO_RESPONSE],
+    "accepted": [_A.ACCEPT],
+    "declined": [_A.DECLINE],
+    "attended": [_A.ACCEPT, _A.ATTENDED],
+    "did_not_attend": [_A.ACCEPT, _A.DID_NOT_ATTEND],
+    "completed": [_A.ACCEPT, _A.ATTENDED, _A.COMPLETED],
+    "withdrawn": [_A.WITHDRAW],
 }
 
 
@@ -189,11 +191,9 @@ def _seed_service_referrals(log, numbers) -> None:
         log("demo onward referrals already present")
         return
     cases = list(
-        Referral.objects.filter(
-            patient__nhs_number__in=numbers,
-            patient__consent_to_share=True,
-            status__in=services.CASE_OPEN_FOR_ONWARD_REFERRAL,
-        ).order_by("id")[: len(ONWARD)]
+        Referral.objects.open_cases()
+        .filter(patient__nhs_number__in=numbers, patient__consent_to_share=True)
+        .order_by("id")[: len(ONWARD)]
     )
     referable = Service.objects.referable().select_related("provider").order_by("name")
     friendship = [s for s in referable if s.provider.name == "Friendship Circle Trust"]
@@ -213,9 +213,9 @@ def _seed_service_referrals(log, numbers) -> None:
             provider_needs_to_know="Would like to meet people nearby; prefers mornings.",
         )
         for step in _ONWARD_STEPS[status]:
-            if step == "no_response":
+            if step == _A.NO_RESPONSE:
                 services.mark_no_response(service_referral=onward)
-            elif step == "withdraw":
+            elif step == _A.WITHDRAW:
                 services.withdraw_service_referral(
                     service_referral=onward, by=coordinator, note="Patient moved away."
                 )
@@ -224,7 +224,7 @@ def _seed_service_referrals(log, numbers) -> None:
                     action=step,
                     service_referral=onward,
                     by=provider if own else coordinator,
-                    reason="no_capacity" if step == "decline" else "",
+                    reason="no_capacity" if step == _A.DECLINE else "",
                 )
         _backdate_onward(onward, now - datetime.timedelta(days=days))
     log(f"{len(cases)} onward referrals to community services in every status")

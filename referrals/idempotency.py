@@ -97,7 +97,8 @@ def purge_expired_keys() -> int:
     return deleted
 
 
-# --- The same for a web form: a submission token issued with the form (issue 13, finding 9)
+# --- The same for a web form: a submission token issued with the form, so a double click or a
+# resend after Back creates one referral
 #
 # A browser has no Idempotency-Key header, so the form carries one: a random token issued when
 # the form is rendered and remembered in the (server-side) session. Posting it claims the key

@@ -30,7 +30,7 @@ def practice_ids_of(user: User) -> list[int]:
 
 
 def team_ids_of(user: User) -> list[int]:
-    return [m.organisation_id for m in user.cached_memberships if m.role in TEAM_ROLES]
+    return user.team_ids
 
 
 def team_members(team: Organisation):
@@ -97,11 +97,9 @@ def _another_open_referral() -> Exists:
 
 
 def caseload_of(user: User) -> QuerySet[Referral]:
-    return _with_list_relations(
-        Referral.objects.filter(
-            assigned_to=user, status__in=(ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
-        )
-    ).order_by("accepted_at", "id")
+    return _with_list_relations(Referral.objects.open_cases().filter(assigned_to=user)).order_by(
+        "accepted_at", "id"
+    )
 
 
 def visible_referrals(user: User) -> QuerySet[Referral]:
@@ -121,8 +119,13 @@ def get_visible_referral(user: User, reference: str) -> Referral:
     return referral
 
 
-def is_in_receiving_team(user: User, referral: Referral) -> bool:
-    return referral.team_id in team_ids_of(user)
+def get_referral_for_team(user: User, reference: str) -> Referral:
+    """Fetch-and-authorise for the receiving team's pages: to anyone else (the referring
+    practice included) the team's work on a referral does not exist."""
+    referral = get_visible_referral(user, reference)
+    if not user.is_team_member(referral.team_id):
+        raise Http404("No such referral.")
+    return referral
 
 
 @dataclasses.dataclass(frozen=True)
@@ -181,7 +184,7 @@ def patient_checks(user: User, referral: Referral) -> dict:
 def patient_as_seen_by(user: User, referral: Referral):
     """The receiving team sees the patient's record; anyone else (the referring practice) sees
     only what was said on this referral."""
-    if is_in_receiving_team(user, referral):
+    if user.is_team_member(referral.team_id):
         return referral.patient
     try:
         return referral.patient_details

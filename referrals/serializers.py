@@ -17,16 +17,12 @@ from .models import (
     validate_date_of_birth,
 )
 from .nhs_number import normalise, validate_nhs_number
-from .selectors import is_in_receiving_team
 
 
 class NHSNumberField(serializers.CharField):
     def to_internal_value(self, data):
         value = normalise(super().to_internal_value(data))
-        try:
-            validate_nhs_number(value)
-        except Exception as exc:  # Django's ValidationError → DRF's, same message
-            raise serializers.ValidationError(exc.messages) from exc
+        validate_nhs_number(value)  # the serializer reports its ValidationError on the field
         return value
 
 
@@ -52,10 +48,7 @@ class PatientInputSerializer(serializers.Serializer):
     consent_to_email = serializers.BooleanField(default=False)
 
     def validate_date_of_birth(self, value):
-        try:
-            validate_date_of_birth(value)
-        except Exception as exc:
-            raise serializers.ValidationError(exc.messages) from exc
+        validate_date_of_birth(value)
         return value
 
     def validate_consent_to_referral(self, value):
@@ -144,7 +137,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     @extend_schema_field(PatientSerializer)
     def get_patient(self, referral) -> dict | None:
         request = self.context.get("request")
-        if request is not None and is_in_receiving_team(request.user, referral):
+        if request is not None and request.user.is_team_member(referral.team_id):
             return PatientSerializer(referral.patient).data
         details = getattr(referral, "patient_details", None)
         if details is None:

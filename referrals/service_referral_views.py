@@ -7,8 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import DateTimeField, Value
-from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import TEAM_ROLES, Role
 from accounts.permissions import role_required
 from common.errors import DomainError
+from common.form_pages import form_page
 
 from . import attendance_links, provider_links, services
 from .forms import (
@@ -28,40 +29,32 @@ from .models import (
     PATIENT_ANSWERABLE_STATUSES,
     PROVIDER_ACTIONS,
     PatientAttendanceAnswer,
-    Referral,
     ServiceReferral,
+    ServiceReferralAction,
 )
 from .selectors import (
+    get_referral_for_team,
     get_service_referral_for_provider,
     get_service_referral_for_team,
-    get_visible_referral,
-    is_in_receiving_team,
     provider_waiting_count,
     service_referrals_for_provider,
 )
 
 PAGE_SIZE = 25
 ACTION_LABELS = {
-    "accept": "Accept the referral",
-    "attended": "The patient attended",
-    "did_not_attend": "The patient did not attend",
-    "completed": "The patient completed the service",
+    ServiceReferralAction.ACCEPT: "Accept the referral",
+    ServiceReferralAction.ATTENDED: "The patient attended",
+    ServiceReferralAction.DID_NOT_ATTEND: "The patient did not attend",
+    ServiceReferralAction.COMPLETED: "The patient completed the service",
 }
 DONE_MESSAGES = {
-    "accept": "You accepted the referral.",
-    "decline": "You declined the referral.",
-    "attended": "Recorded that the patient attended.",
-    "did_not_attend": "Recorded that the patient did not attend.",
-    "completed": "Recorded that the patient completed the service.",
-    "withdraw": "The referral was withdrawn.",
+    ServiceReferralAction.ACCEPT: "You accepted the referral.",
+    ServiceReferralAction.DECLINE: "You declined the referral.",
+    ServiceReferralAction.ATTENDED: "Recorded that the patient attended.",
+    ServiceReferralAction.DID_NOT_ATTEND: "Recorded that the patient did not attend.",
+    ServiceReferralAction.COMPLETED: "Recorded that the patient completed the service.",
+    ServiceReferralAction.WITHDRAW: "The referral was withdrawn.",
 }
-
-
-def _case_for_team(request, reference) -> Referral:
-    referral = get_visible_referral(request.user, reference)
-    if not is_in_receiving_team(request.user, referral):
-        raise Http404("No such referral.")
-    return referral
 
 
 # --- Consent to share, recorded by the team (the case page refers on)
@@ -70,34 +63,38 @@ def _case_for_team(request, reference) -> Referral:
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def consent_to_share(request, reference):
-    referral = _case_for_team(request, reference)
+    referral = get_referral_for_team(request.user, reference)
     form = ConsentToShareForm(
         request.POST or None, initial={"consent_to_share": referral.patient.consent_to_share}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_consent_to_share(
-                referral=referral, by=request.user, given=form.cleaned_data["consent_to_share"]
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "The patient's consent to share was recorded.")
-        back = request.GET.get("next", "")
-        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-            return redirect(back)
-        return redirect("referrals:detail", reference=referral.reference)
-    services.record_referral_viewed(referral=referral, by=request.user, via="consent form")
-    return render(
+    back = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("referrals:detail", kwargs={"reference": referral.reference})
+
+    def render_page():
+        services.record_referral_viewed(referral=referral, by=request.user, via="consent form")
+        return render(
+            request,
+            "referrals/transition_form.html",
+            {
+                "referral": referral,
+                "patient": referral.patient,
+                "form": form,
+                "heading": "Consent to share with community services",
+                "button": "Save consent",
+            },
+        )
+
+    return form_page(
         request,
-        "referrals/transition_form.html",
-        {
-            "referral": referral,
-            "patient": referral.patient,
-            "form": form,
-            "heading": "Consent to share with community services",
-            "button": "Save consent",
-        },
+        form,
+        lambda data: services.record_consent_to_share(
+            referral=referral, by=request.user, given=data["consent_to_share"]
+        ),
+        done="The patient's consent to share was recorded.",
+        success_url=back,
+        refusal_url=back,
+        render_page=render_page,
     )
 
 
@@ -108,49 +105,75 @@ def _answer_actions(service_referral: ServiceReferral) -> list[tuple[str, str]]:
     return [
         (action, ACTION_LABELS[action])
         for action in PROVIDER_ACTIONS
-        if action != "decline" and service_referral.allows(action)
+        if action != ServiceReferralAction.DECLINE and service_referral.allows(action)
     ]
 
 
-def _handle_post(request, service_referral, *, by=None, link=None, team=False):
-    """Run the posted action; returns (done, decline_form, note_form)."""
+def _run_action(action, service_referral, *, by, link, data):
+    if action == ServiceReferralAction.WITHDRAW:
+        return services.withdraw_service_referral(
+            service_referral=service_referral, by=by, note=data["note"]
+        )
+    if action == "send_link":
+        return services.send_fresh_provider_link(service_referral=service_referral, by=by)
+    return services.answer_service_referral(
+        action=action,
+        service_referral=service_referral,
+        by=by,
+        link=link,
+        reason=data.get("reason", ""),
+        note=data["note"],
+    )
+
+
+def _done_message(action):
+    if action == "send_link":
+        return lambda link: f"A fresh link was emailed to {link.recipient_email}."
+    return DONE_MESSAGES[action]
+
+
+def _service_referral_page(request, service_referral, *, audience, record_view, by=None, link=None):
+    """The same page for the team, the provider user and the emailed link: a GET is an
+    audited read; a POST runs the chosen action through the one form page of
+    `common.form_pages` and comes back here."""
+    if request.method != "POST":
+        record_view()
+        return _render_service_referral(
+            request,
+            service_referral,
+            audience=audience,
+            decline_form=ServiceDeclineForm(),
+            note_form=ServiceReferralNoteForm(),
+        )
     action = request.POST.get("action", "")
-    decline_form = ServiceDeclineForm(request.POST if action == "decline" else None)
-    note_form = ServiceReferralNoteForm(request.POST if action != "decline" else None)
-    allowed = {*PROVIDER_ACTIONS, *(("withdraw", "send_link") if team else ())}
+    decline_form = ServiceDeclineForm(
+        request.POST if action == ServiceReferralAction.DECLINE else None
+    )
+    note_form = ServiceReferralNoteForm(
+        request.POST if action != ServiceReferralAction.DECLINE else None
+    )
+    allowed = {
+        *PROVIDER_ACTIONS,
+        *((ServiceReferralAction.WITHDRAW, "send_link") if audience == "team" else ()),
+    }
     if action not in allowed:
         messages.error(request, "Choose what to do with the referral.")
-        return True, decline_form, note_form
-    form = decline_form if action == "decline" else note_form
-    if not form.is_valid():
-        return False, decline_form, note_form
-    data = form.cleaned_data
-    try:
-        if action == "withdraw":
-            services.withdraw_service_referral(
-                service_referral=service_referral, by=by, note=data["note"]
-            )
-        elif action == "send_link":
-            link = services.send_fresh_provider_link(service_referral=service_referral, by=by)
-            messages.success(request, f"A fresh link was emailed to {link.recipient_email}.")
-            return True, decline_form, note_form
-        else:
-            services.answer_service_referral(
-                action=action,
-                service_referral=service_referral,
-                by=by,
-                link=link,
-                reason=data.get("reason", ""),
-                note=data["note"],
-            )
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return False, decline_form, note_form
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return True, decline_form, note_form
-    messages.success(request, DONE_MESSAGES[action])
-    return True, decline_form, note_form
+        return redirect(request.path)
+    return form_page(
+        request,
+        decline_form if action == ServiceReferralAction.DECLINE else note_form,
+        lambda data: _run_action(action, service_referral, by=by, link=link, data=data),
+        done=_done_message(action),
+        success_url=request.path,
+        refusal_url=request.path,
+        render_page=lambda: _render_service_referral(
+            request,
+            service_referral,
+            audience=audience,
+            decline_form=decline_form,
+            note_form=note_form,
+        ),
+    )
 
 
 def _render_service_referral(request, service_referral, *, audience, decline_form, note_form):
@@ -172,8 +195,9 @@ def _render_service_referral(request, service_referral, *, audience, decline_for
             "patient": service_referral.referral.patient,
             "audience": audience,
             "actions": _answer_actions(service_referral),
-            "can_decline": service_referral.allows("decline"),
-            "can_withdraw": team and service_referral.allows("withdraw"),
+            "action_names": ServiceReferralAction,
+            "can_decline": service_referral.allows(ServiceReferralAction.DECLINE),
+            "can_withdraw": team and service_referral.allows(ServiceReferralAction.WITHDRAW),
             "can_send_link": can_send_link,
             "decline_form": decline_form,
             "note_form": note_form,
@@ -186,21 +210,16 @@ def _render_service_referral(request, service_referral, *, audience, decline_for
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def team_service_referral(request, reference, pk):
-    referral = _case_for_team(request, reference)
+    referral = get_referral_for_team(request.user, reference)
     service_referral = get_service_referral_for_team(request.user, referral, pk)
-    decline_form, note_form = ServiceDeclineForm(), ServiceReferralNoteForm()
-    if request.method == "POST":
-        done, decline_form, note_form = _handle_post(
-            request, service_referral, by=request.user, team=True
-        )
-        if done:
-            return redirect(request.path)
-    else:
-        services.record_service_referral_viewed(
+    return _service_referral_page(
+        request,
+        service_referral,
+        audience="team",
+        by=request.user,
+        record_view=lambda: services.record_service_referral_viewed(
             service_referral=service_referral, by=request.user, via="team page"
-        )
-    return _render_service_referral(
-        request, service_referral, audience="team", decline_form=decline_form, note_form=note_form
+        ),
     )
 
 
@@ -228,21 +247,14 @@ def provider_home(request):
 @require_http_methods(["GET", "POST"])
 def provider_service_referral(request, pk):
     service_referral = get_service_referral_for_provider(request.user, pk)
-    decline_form, note_form = ServiceDeclineForm(), ServiceReferralNoteForm()
-    if request.method == "POST":
-        done, decline_form, note_form = _handle_post(request, service_referral, by=request.user)
-        if done:
-            return redirect(request.path)
-    else:
-        services.record_service_referral_viewed(
-            service_referral=service_referral, by=request.user, via="provider page"
-        )
-    return _render_service_referral(
+    return _service_referral_page(
         request,
         service_referral,
         audience="provider",
-        decline_form=decline_form,
-        note_form=note_form,
+        by=request.user,
+        record_view=lambda: services.record_service_referral_viewed(
+            service_referral=service_referral, by=request.user, via="provider page"
+        ),
     )
 
 
@@ -274,15 +286,12 @@ def provider_link(request, token):
         .annotate(latest_link_expires_at=Value(None, output_field=DateTimeField()))
         .get(pk=link.service_referral_id)
     )
-    decline_form, note_form = ServiceDeclineForm(), ServiceReferralNoteForm()
-    if request.method == "POST":
-        done, decline_form, note_form = _handle_post(request, service_referral, link=link)
-        if done:
-            return redirect(request.path)
-    else:
-        services.record_provider_link_opened(link=link)
-    return _render_service_referral(
-        request, service_referral, audience="link", decline_form=decline_form, note_form=note_form
+    return _service_referral_page(
+        request,
+        service_referral,
+        audience="link",
+        link=link,
+        record_view=lambda: services.record_provider_link_opened(link=link),
     )
 
 

@@ -13,6 +13,8 @@ from accounts.models import TEAM_ROLES, Organisation, Role
 from accounts.permissions import role_required
 from accounts.services import mark_notifications_read
 from common.errors import DomainError
+from common.form_pages import form_page
+from common.state_machine import Party
 
 from . import idempotency, services
 from .errors import IdempotencyKeyInFlight
@@ -27,12 +29,12 @@ from .forms import (
     RegisteredPracticeForm,
     UnableToContactForm,
 )
-from .models import Patient, Referral, ReferralStatus
+from .models import REFERRAL_MACHINE, Patient, Referral, ReferralAction
 from .nhs_number import formatted
 from .selectors import (
     details_from_own_practice,
+    get_referral_for_team,
     get_visible_referral,
-    is_in_receiving_team,
     patient_as_seen_by,
     patient_checks,
     practice_ids_of,
@@ -189,7 +191,7 @@ def referral_detail(request, reference):
     referral = get_visible_referral(request.user, reference)
     services.record_referral_viewed(referral=referral, by=request.user)
     mark_notifications_read(recipient=request.user, link=request.path)
-    in_team = is_in_receiving_team(request.user, referral)
+    in_team = request.user.is_team_member(referral.team_id)
     return render(
         request,
         "referrals/detail.html",
@@ -199,10 +201,7 @@ def referral_detail(request, reference):
             **(patient_checks(request.user, referral) if in_team else {}),
             "events": referral.events.select_related("actor"),
             "in_team": in_team,
-            "is_case": in_team
-            and referral.accepted_at is not None
-            and referral.status
-            in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.CLOSED),
+            "is_case": in_team and referral.is_case,
             "actions": _actions_for(referral, in_team=in_team),
             "service_referrals": service_referrals_of_case(referral) if in_team else None,
             # Referring on and closing happen on the case page, with the goals and the plan.
@@ -212,18 +211,27 @@ def referral_detail(request, reference):
     )
 
 
+# The steps a referral page offers, with their url names; closing with an outcome is on the case
+# page.
+_NEXT_STEPS = (
+    (ReferralAction.ACCEPT, "accept"),
+    (ReferralAction.DECLINE, "decline"),
+    (ReferralAction.FIRST_CONTACT, "first-contact"),
+    (ReferralAction.UNABLE_TO_CONTACT, "unable"),
+    (ReferralAction.PATIENT_DECLINED, "patient-declined"),
+)
+
+
 def _actions_for(referral, *, in_team: bool) -> list[tuple[str, str]]:
-    """The next steps open to this user, as (label, url name); the services decide for real."""
-    status = referral.status
-    steps = []
-    if in_team and status == ReferralStatus.RECEIVED:
-        steps += [("Accept and assign", "accept"), ("Decline", "decline")]
-    if in_team and status == ReferralStatus.ACCEPTED:
-        steps += [("Record first contact", "first-contact"), ("Unable to contact", "unable")]
-    if status in (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED):
-        steps += [("Patient declined", "patient-declined")]
+    """The next steps open to this user, as (label, url), from the referral's machine: the
+    team's, or the referring practice's; the services decide for real."""
+    open_steps = REFERRAL_MACHINE.actions_from(
+        referral.status, by=Party.TEAM if in_team else Party.REFERRER
+    )
     return [
-        (label, reverse(f"referrals:{name}", args=[referral.reference])) for label, name in steps
+        (action.label, reverse(f"referrals:{name}", args=[referral.reference]))
+        for action, name in _NEXT_STEPS
+        if action in open_steps
     ]
 
 
@@ -237,53 +245,45 @@ def triage(request):
     return render(request, "referrals/triage_queue.html", {"page": page})
 
 
-def _transition_page(request, reference, *, form_class, run, heading, button, form_kwargs=None):
-    """GET shows the form, POST runs one service function; a refused change is shown, not a 500."""
-    referral = get_visible_referral(request.user, reference)
-    form = form_class(request.POST or None, **(form_kwargs(referral) if form_kwargs else {}))
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(referral, form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect("referrals:detail", reference=referral.reference)
-        else:
-            messages.success(request, f"Referral {referral.reference}: {heading.lower()} – done.")
-            return redirect("referrals:detail", reference=referral.reference)
-    services.record_referral_viewed(referral=referral, by=request.user, via=f"{heading} form")
-    return render(
+def _transition_page(request, referral, form, run, *, heading, button):
+    """The referral's form page (the one form page of `common.form_pages`); every render of
+    the form is an audited read."""
+    detail_url = reverse("referrals:detail", kwargs={"reference": referral.reference})
+
+    def render_page():
+        services.record_referral_viewed(referral=referral, by=request.user, via=f"{heading} form")
+        return render(
+            request,
+            "referrals/transition_form.html",
+            {
+                "referral": referral,
+                "patient": patient_as_seen_by(request.user, referral),
+                "form": form,
+                "heading": heading,
+                "button": button,
+            },
+        )
+
+    return form_page(
         request,
-        "referrals/transition_form.html",
-        {
-            "referral": referral,
-            "patient": patient_as_seen_by(request.user, referral),
-            "form": form,
-            "heading": heading,
-            "button": button,
-        },
+        form,
+        run,
+        done=f"Referral {referral.reference}: {heading.lower()} – done.",
+        success_url=detail_url,
+        refusal_url=detail_url,
+        render_page=render_page,
     )
-
-
-def _team_only(request, referral):
-    if not is_in_receiving_team(request.user, referral):
-        raise Http404("No such referral.")
 
 
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def accept(request, reference):
-    def form_kwargs(referral):
-        _team_only(request, referral)
-        return {"colleagues": team_members(referral.team), "me": request.user}
-
+    referral = get_referral_for_team(request.user, reference)
     return _transition_page(
         request,
-        reference,
-        form_class=AcceptForm,
-        form_kwargs=form_kwargs,
-        run=lambda referral, data: services.accept_referral(
+        referral,
+        AcceptForm(request.POST or None, colleagues=team_members(referral.team), me=request.user),
+        lambda data: services.accept_referral(
             referral=referral, by=request.user, assign_to=data["assign_to"], note=data["note"]
         ),
         heading="Accept and assign",
@@ -294,12 +294,12 @@ def accept(request, reference):
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def decline(request, reference):
+    referral = get_referral_for_team(request.user, reference)
     return _transition_page(
         request,
-        reference,
-        form_class=DeclineForm,
-        form_kwargs=lambda referral: _team_only(request, referral) or {},
-        run=lambda referral, data: services.decline_referral(
+        referral,
+        DeclineForm(request.POST or None),
+        lambda data: services.decline_referral(
             referral=referral, by=request.user, reason=data["reason"], note=data["note"]
         ),
         heading="Decline referral",
@@ -310,12 +310,12 @@ def decline(request, reference):
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def first_contact(request, reference):
+    referral = get_referral_for_team(request.user, reference)
     return _transition_page(
         request,
-        reference,
-        form_class=FirstContactForm,
-        form_kwargs=lambda referral: _team_only(request, referral) or {},
-        run=lambda referral, data: services.record_first_contact(
+        referral,
+        FirstContactForm(request.POST or None),
+        lambda data: services.record_first_contact(
             referral=referral,
             by=request.user,
             contacted_on=data["contacted_on"],
@@ -330,12 +330,12 @@ def first_contact(request, reference):
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def unable_to_contact(request, reference):
+    referral = get_referral_for_team(request.user, reference)
     return _transition_page(
         request,
-        reference,
-        form_class=UnableToContactForm,
-        form_kwargs=lambda referral: _team_only(request, referral) or {},
-        run=lambda referral, data: services.record_unable_to_contact(
+        referral,
+        UnableToContactForm(request.POST or None),
+        lambda data: services.record_unable_to_contact(
             referral=referral, by=request.user, attempts=data["attempts"], note=data["note"]
         ),
         heading="Unable to contact",
@@ -346,11 +346,12 @@ def unable_to_contact(request, reference):
 @role_required(Role.REFERRER, *TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def patient_declined(request, reference):
+    referral = get_visible_referral(request.user, reference)
     return _transition_page(
         request,
-        reference,
-        form_class=PatientDeclinedForm,
-        run=lambda referral, data: services.record_patient_declined(
+        referral,
+        PatientDeclinedForm(request.POST or None),
+        lambda data: services.record_patient_declined(
             referral=referral, by=request.user, note=data["note"]
         ),
         heading="Patient declined",
@@ -362,8 +363,7 @@ def patient_declined(request, reference):
 @require_http_methods(["GET", "POST"])
 def patient_details(request, reference):
     """The team confirms a referral's details into the record, field by field, or keeps it."""
-    referral = get_visible_referral(request.user, reference)
-    _team_only(request, referral)
+    referral = get_referral_for_team(request.user, reference)
     if request.method == "GET":
         services.record_referral_viewed(referral=referral, by=request.user, via="details check")
     differences = patient_checks(request.user, referral)["differences"]
@@ -371,48 +371,42 @@ def patient_details(request, reference):
         messages.info(request, "The details on this referral need no decision.")
         return redirect("referrals:detail", reference=referral.reference)
     form = DetailsDifferenceForm(request.POST or None, differences=differences)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resolve_details_difference(
-                referral=referral, by=request.user, accept_fields=form.accepted_fields()
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect("referrals:detail", reference=referral.reference)
-        else:
-            messages.success(request, "The patient's record was checked against the referral.")
-            return redirect("referrals:detail", reference=referral.reference)
-    return render(
+    detail_url = reverse("referrals:detail", kwargs={"reference": referral.reference})
+    return form_page(
         request,
-        "referrals/patient_details.html",
-        {
-            "referral": referral,
-            "patient": referral.patient,
-            "form": form,
-            "differences": differences,
-        },
+        form,
+        lambda data: services.resolve_details_difference(
+            referral=referral, by=request.user, accept_fields=form.accepted_fields()
+        ),
+        done="The patient's record was checked against the referral.",
+        success_url=detail_url,
+        refusal_url=detail_url,
+        render_page=lambda: render(
+            request,
+            "referrals/patient_details.html",
+            {
+                "referral": referral,
+                "patient": referral.patient,
+                "form": form,
+                "differences": differences,
+            },
+        ),
     )
 
 
 @role_required(*TEAM_ROLES)
 @require_http_methods(["GET", "POST"])
 def registered_practice(request, reference):
-    def run(referral, data):
-        services.change_registered_practice(
-            referral=referral, by=request.user, practice=data["practice"]
-        )
-
+    referral = get_referral_for_team(request.user, reference)
     return _transition_page(
         request,
-        reference,
-        form_class=RegisteredPracticeForm,
-        form_kwargs=lambda referral: (
-            _team_only(request, referral)
-            or {"initial": {"practice": referral.referring_practice_id}}
+        referral,
+        RegisteredPracticeForm(
+            request.POST or None, initial={"practice": referral.referring_practice_id}
         ),
-        run=run,
+        lambda data: services.change_registered_practice(
+            referral=referral, by=request.user, practice=data["practice"]
+        ),
         heading="Change the registered practice",
         button="Change the registered practice",
     )

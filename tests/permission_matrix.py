@@ -318,7 +318,7 @@ MATRIX: dict[str, Route] = {
 }
 
 
-# --- Two practices sharing one patient (issue 13, finding 1)
+# --- Two practices sharing one patient: each sees only what it said
 #
 # Practice B refers the world's patient (practice A's) too: `tests.matrix_world.shared_referral`.
 # Each practice reaches its own referral only; the receiving team reaches both. Every response a

@@ -172,7 +172,7 @@ def test_each_route_answers_each_actor_as_the_matrix_says(actor, world, request)
     assert not wrong, f"{len(wrong)} of {len(seen)} checks for {actor} differ:\n" + "\n".join(wrong)
 
 
-# --- Two practices sharing one patient (issue 13, finding 1)
+# --- Two practices sharing one patient: each sees only what it said
 
 
 @pytest.fixture

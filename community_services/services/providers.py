@@ -36,7 +36,7 @@ def create_provider(
     provider.save()
     record_audit_event(
         actor=actor,
-        action="provider.created",
+        action="create",
         object_type=PROVIDER_OBJECT_TYPE,
         object_id=provider.public_id,
         detail=provider.name,
@@ -62,7 +62,7 @@ def update_provider(*, actor: User | None, provider: Provider, **fields: Any) ->
             _index_for_search(service)
     record_audit_event(
         actor=actor,
-        action="provider.edited",
+        action="update",
         object_type=PROVIDER_OBJECT_TYPE,
         object_id=provider.public_id,
         detail=", ".join(changed),

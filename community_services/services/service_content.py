@@ -82,7 +82,7 @@ def create_service(
     _index_for_search(service)
     record_audit_event(
         actor=actor,
-        action="service.created",
+        action="create",
         object_type=SERVICE_OBJECT_TYPE,
         object_id=service.public_id,
         detail=service.name,
@@ -142,7 +142,7 @@ def update_service(
         ServiceVersion.objects.create(service=service, changed_by=actor, changes=differences)
     record_audit_event(
         actor=actor,
-        action="service.edited",
+        action="update",
         object_type=SERVICE_OBJECT_TYPE,
         object_id=service.public_id,
         detail=", ".join(sorted(set(changed))),

@@ -1,13 +1,14 @@
-"""The vetting state machine: submitted, approved (by another vetter than the one who submitted
-or last edited it), rejected, suspended, reinstated, expired.
+"""Vetting: one function per action of the vetting machine (`community_services.models.
+VETTING_MACHINE`: submitted, approved by another vetter than the one who submitted or last
+edited it, rejected, suspended, reinstated, expired).
 
-Every transition is one function: it locks the row, checks the current state, saves with
-`update_fields`, writes a `ServiceStatusChange` and an audit event. Illegal moves raise
+Each goes through `common.state_machine.change_state` (lock, check the table, save with
+`update_fields`) and records a `ServiceStatusChange` and an audit event. Illegal moves raise
 `IllegalVettingTransition` (HTTP 409 through the API, a message on pages).
 """
 
 import datetime
-from typing import Any
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,8 +18,16 @@ from accounts.models import User
 from accounts.services import record_audit_event
 from common.errors import DomainError
 from common.input_limits import check_event_dates
+from common.state_machine import StateChange, change_state
 
-from ..models import Service, ServiceStatus, ServiceStatusChange, VettingDecision, VettingReview
+from ..models import (
+    VETTING_MACHINE,
+    Service,
+    ServiceStatusChange,
+    VettingAction,
+    VettingDecision,
+    VettingReview,
+)
 from .service_content import SERVICE_OBJECT_TYPE
 
 VETTING_PERIOD_MONTHS = 12
@@ -39,55 +48,61 @@ class VettingInputError(DomainError):
     http_status = 400
 
 
-def _transition(
-    service: Service,
-    *,
+_REFUSED_AS = {
+    VettingAction.SUBMIT: "submitted for vetting",
+    VettingAction.APPROVE: "approved",
+    VettingAction.REJECT: "rejected",
+    VettingAction.SUSPEND: "suspended",
+    VettingAction.REINSTATE: "reinstated",
+    VettingAction.EXPIRE: "expired",
+}
+
+
+def _refusal(service: Service, action: VettingAction) -> IllegalVettingTransition:
+    return IllegalVettingTransition(
+        f"A service that is {service.get_status_display().lower()} cannot be {_REFUSED_AS[action]}."
+    )
+
+
+def _recorder(
     actor: User | None,
-    allowed_from: tuple[str, ...],
-    to: str,
-    verb: str,
-    reason: str = "",
-    updates: dict[str, Any] | None = None,
-) -> Service:
-    locked = Service.objects.select_for_update().get(pk=service.pk)
-    if locked.status not in allowed_from:
-        raise IllegalVettingTransition(
-            f"A service that is {locked.get_status_display().lower()} cannot be {verb}."
+) -> Callable[[StateChange[Service, VettingAction, str]], None]:
+    """The status change row (with the reason, kept on the service too) and the audit row."""
+
+    def record(change: StateChange[Service, VettingAction, str]) -> None:
+        service, reason = change.instance, change.instance.status_reason
+        ServiceStatusChange.objects.create(
+            service=service,
+            from_status=change.from_state,
+            to_status=change.to_state,
+            actor=actor,
+            reason=reason,
         )
-    from_status = locked.status
-    locked.status = to
-    locked.status_reason = reason
-    for name, value in (updates or {}).items():
-        setattr(locked, name, value)
-    locked.save(update_fields=["status", "status_reason", *(updates or {})])
-    ServiceStatusChange.objects.create(
-        service=locked, from_status=from_status, to_status=to, actor=actor, reason=reason
-    )
-    record_audit_event(
-        actor=actor,
-        action=f"service.{to}",
-        object_type=SERVICE_OBJECT_TYPE,
-        object_id=locked.public_id,
-        detail=f"{from_status} → {to}. {reason}".strip(),
-    )
-    return locked
+        record_audit_event(
+            actor=actor,
+            action=change.transition.event,
+            object_type=SERVICE_OBJECT_TYPE,
+            object_id=service.public_id,
+            detail=f"{change.from_state} → {change.to_state}. {reason}".strip(),
+        )
+
+    return record
 
 
 @transaction.atomic
 def submit_service(*, actor: User | None, service: Service) -> Service:
-    return _transition(
+    return change_state(
         service,
-        actor=actor,
-        allowed_from=(
-            ServiceStatus.DRAFT,
-            ServiceStatus.REJECTED,
-            ServiceStatus.EXPIRED,
-            ServiceStatus.SUSPENDED,
-        ),
-        to=ServiceStatus.SUBMITTED,
-        verb="submitted for vetting",
-        updates={"submitted_by": actor, "submitted_at": timezone.now()},
-    )
+        machine=VETTING_MACHINE,
+        action=VettingAction.SUBMIT,
+        refuse=_refusal,
+        changes=lambda locked: {
+            "status_reason": "",
+            "submitted_by": actor,
+            "submitted_at": timezone.now(),
+        },
+        record=_recorder(actor),
+    ).instance
 
 
 def default_vetted_until(*, today: datetime.date, insurance_expires_on: datetime.date):
@@ -122,49 +137,49 @@ def approve_service(
     notes: str = "",
     vetted_until: datetime.date | None = None,
 ) -> Service:
-    locked = Service.objects.select_for_update().get(pk=service.pk)
-    if locked.status != ServiceStatus.SUBMITTED:
-        raise IllegalVettingTransition(
-            f"A service that is {locked.get_status_display().lower()} cannot be approved."
+    def approved(locked: Service) -> dict[str, object]:
+        """Four eyes, every check passed, insurance current; the review is kept."""
+        until = vetted_until
+        if actor.pk in (locked.submitted_by_id, locked.last_edited_by_id):
+            raise FourEyesViolation(
+                "You submitted or last edited this service, so another vetter must approve it."
+            )
+        missing = [
+            str(VettingReview._meta.get_field(name).verbose_name)
+            for name in VettingReview.CHECKLIST
+            if not checklist.get(name)
+        ]
+        if missing:
+            raise VettingInputError("Every check must pass before approval: " + "; ".join(missing))
+        _check_vetting_dates(insurance_expires_on=insurance_expires_on, vetted_until=until)
+        today = timezone.localdate()
+        if insurance_expires_on is None or insurance_expires_on <= today:
+            raise VettingInputError("Public liability insurance must be current to approve.")
+        if until is None:
+            until = default_vetted_until(today=today, insurance_expires_on=insurance_expires_on)
+        elif until <= today:
+            raise VettingInputError("Vetted until must be in the future.")
+        elif until > insurance_expires_on:
+            raise VettingInputError("Vetted until cannot be later than the insurance expiry date.")
+        VettingReview.objects.create(
+            service=locked,
+            reviewer=actor,
+            decision=VettingDecision.APPROVED,
+            insurance_expires_on=insurance_expires_on,
+            notes=notes,
+            vetted_until=until,
+            **{name: True for name in VettingReview.CHECKLIST},
         )
-    if actor.pk in (locked.submitted_by_id, locked.last_edited_by_id):
-        raise FourEyesViolation(
-            "You submitted or last edited this service, so another vetter must approve it."
-        )
-    missing = [
-        str(VettingReview._meta.get_field(name).verbose_name)
-        for name in VettingReview.CHECKLIST
-        if not checklist.get(name)
-    ]
-    if missing:
-        raise VettingInputError("Every check must pass before approval: " + "; ".join(missing))
-    _check_vetting_dates(insurance_expires_on=insurance_expires_on, vetted_until=vetted_until)
-    today = timezone.localdate()
-    if insurance_expires_on is None or insurance_expires_on <= today:
-        raise VettingInputError("Public liability insurance must be current to approve.")
-    if vetted_until is None:
-        vetted_until = default_vetted_until(today=today, insurance_expires_on=insurance_expires_on)
-    elif vetted_until <= today:
-        raise VettingInputError("Vetted until must be in the future.")
-    elif vetted_until > insurance_expires_on:
-        raise VettingInputError("Vetted until cannot be later than the insurance expiry date.")
-    VettingReview.objects.create(
-        service=locked,
-        reviewer=actor,
-        decision=VettingDecision.APPROVED,
-        insurance_expires_on=insurance_expires_on,
-        notes=notes,
-        vetted_until=vetted_until,
-        **{name: True for name in VettingReview.CHECKLIST},
-    )
-    return _transition(
-        locked,
-        actor=actor,
-        allowed_from=(ServiceStatus.SUBMITTED,),
-        to=ServiceStatus.APPROVED,
-        verb="approved",
-        updates={"vetted_until": vetted_until},
-    )
+        return {"status_reason": "", "vetted_until": until}
+
+    return change_state(
+        service,
+        machine=VETTING_MACHINE,
+        action=VettingAction.APPROVE,
+        refuse=_refusal,
+        changes=approved,
+        record=_recorder(actor),
+    ).instance
 
 
 @transaction.atomic
@@ -181,27 +196,26 @@ def reject_service(
     if not reason:
         raise VettingInputError("Give a reason for rejecting the service.")
     _check_vetting_dates(insurance_expires_on=insurance_expires_on)
-    locked = Service.objects.select_for_update().get(pk=service.pk)
-    if locked.status != ServiceStatus.SUBMITTED:
-        raise IllegalVettingTransition(
-            f"A service that is {locked.get_status_display().lower()} cannot be rejected."
+
+    def rejected(locked: Service) -> dict[str, object]:
+        VettingReview.objects.create(
+            service=locked,
+            reviewer=actor,
+            decision=VettingDecision.REJECTED,
+            insurance_expires_on=insurance_expires_on,
+            notes=notes or reason,
+            **{name: bool((checklist or {}).get(name)) for name in VettingReview.CHECKLIST},
         )
-    VettingReview.objects.create(
-        service=locked,
-        reviewer=actor,
-        decision=VettingDecision.REJECTED,
-        insurance_expires_on=insurance_expires_on,
-        notes=notes or reason,
-        **{name: bool((checklist or {}).get(name)) for name in VettingReview.CHECKLIST},
-    )
-    return _transition(
-        locked,
-        actor=actor,
-        allowed_from=(ServiceStatus.SUBMITTED,),
-        to=ServiceStatus.REJECTED,
-        verb="rejected",
-        reason=reason,
-    )
+        return {"status_reason": reason}
+
+    return change_state(
+        service,
+        machine=VETTING_MACHINE,
+        action=VettingAction.REJECT,
+        refuse=_refusal,
+        changes=rejected,
+        record=_recorder(actor),
+    ).instance
 
 
 @transaction.atomic
@@ -209,35 +223,33 @@ def suspend_service(*, actor: User, service: Service, reason: str) -> Service:
     reason = reason.strip()
     if not reason:
         raise VettingInputError("Give a reason for suspending the service.")
-    return _transition(
+    return change_state(
         service,
-        actor=actor,
-        allowed_from=(ServiceStatus.APPROVED,),
-        to=ServiceStatus.SUSPENDED,
-        verb="suspended",
-        reason=reason,
-    )
+        machine=VETTING_MACHINE,
+        action=VettingAction.SUSPEND,
+        refuse=_refusal,
+        changes={"status_reason": reason},
+        record=_recorder(actor),
+    ).instance
 
 
 @transaction.atomic
 def reinstate_service(*, actor: User, service: Service, reason: str = "") -> Service:
-    locked = Service.objects.select_for_update().get(pk=service.pk)
-    if (
-        locked.status == ServiceStatus.SUSPENDED
-        and locked.vetted_until
-        and locked.vetted_until < timezone.localdate()
-    ):
-        raise IllegalVettingTransition(
-            "Its vetting has lapsed while suspended: submit it for vetting again instead."
-        )
-    return _transition(
-        locked,
-        actor=actor,
-        allowed_from=(ServiceStatus.SUSPENDED,),
-        to=ServiceStatus.APPROVED,
-        verb="reinstated",
-        reason=reason.strip(),
-    )
+    def reinstated(locked: Service) -> dict[str, object]:
+        if locked.vetted_until and locked.vetted_until < timezone.localdate():
+            raise IllegalVettingTransition(
+                "Its vetting has lapsed while suspended: submit it for vetting again instead."
+            )
+        return {"status_reason": reason.strip()}
+
+    return change_state(
+        service,
+        machine=VETTING_MACHINE,
+        action=VettingAction.REINSTATE,
+        refuse=_refusal,
+        changes=reinstated,
+        record=_recorder(actor),
+    ).instance
 
 
 @transaction.atomic
@@ -245,17 +257,21 @@ def expire_service(
     *, service: Service, actor: User | None = None, on: datetime.date | None = None
 ) -> Service:
     day = on or timezone.localdate()
-    locked = Service.objects.select_for_update().get(pk=service.pk)
-    if locked.status == ServiceStatus.APPROVED and (locked.vetted_until or day) >= day:
-        raise IllegalVettingTransition("Its vetting has not lapsed yet, so it cannot expire.")
-    return _transition(
-        locked,
-        actor=actor,
-        allowed_from=(ServiceStatus.APPROVED,),
-        to=ServiceStatus.EXPIRED,
-        verb="expired",
-        reason=f"Vetting lapsed on {locked.vetted_until:%d %B %Y}." if locked.vetted_until else "",
-    )
+
+    def expired(locked: Service) -> dict[str, object]:
+        if (locked.vetted_until or day) >= day:
+            raise IllegalVettingTransition("Its vetting has not lapsed yet, so it cannot expire.")
+        lapsed = locked.vetted_until
+        return {"status_reason": f"Vetting lapsed on {lapsed:%d %B %Y}." if lapsed else ""}
+
+    return change_state(
+        service,
+        machine=VETTING_MACHINE,
+        action=VettingAction.EXPIRE,
+        refuse=_refusal,
+        changes=expired,
+        record=_recorder(actor),
+    ).instance
 
 
 def expire_lapsed_vettings(*, on: datetime.date | None = None) -> int:

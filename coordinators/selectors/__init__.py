@@ -11,8 +11,6 @@ from .case_page import (
     plan_for_print,
 )
 from .caseload import (
-    CASE_STATUSES,
-    OPEN_CASE_STATUSES,
     CaseloadRow,
     caseload_of,
     caseload_rows,
@@ -40,12 +38,10 @@ from .subject_access import (
 )
 
 __all__ = [
-    "CASE_STATUSES",
     "CaseFile",
     "CaseloadRow",
     "ENDED_STATUSES",
     "MeasureComparison",
-    "OPEN_CASE_STATUSES",
     "SubjectAccessSection",
     "TimelineEntry",
     "case_file",

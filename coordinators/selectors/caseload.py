@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from referrals.models import Referral, ReferralStatus
+from referrals.models import OPEN_CASE_STATUSES, Referral, ReferralQuerySet
 from referrals.selectors import onward_referrals_awaiting_answer, team_ids_of
 
 from ..models import (
@@ -22,15 +22,14 @@ from ..models import (
     WhatMattersConversation,
 )
 
-CASE_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.CLOSED)
-OPEN_CASE_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 
-
-def cases_for(user: User) -> QuerySet[Referral]:
+def cases_for(user: User) -> ReferralQuerySet:
     """Accepted referrals (open or closed) of the user's team(s)."""
-    return Referral.objects.filter(
-        team_id__in=team_ids_of(user), status__in=CASE_STATUSES, accepted_at__isnull=False
-    ).select_related("patient", "assigned_to", "team", "referring_practice", "referred_by")
+    return (
+        Referral.objects.cases()
+        .filter(team_id__in=team_ids_of(user))
+        .select_related("patient", "assigned_to", "team", "referring_practice", "referred_by")
+    )
 
 
 def get_case(user: User, reference: str) -> Referral:
@@ -40,20 +39,21 @@ def get_case(user: User, reference: str) -> Referral:
     return case
 
 
-def caseload_of(user: User) -> QuerySet[Referral]:
+def caseload_of(user: User) -> ReferralQuerySet:
     """My open cases, the next review first (cases without one after), in the order of
     referral_caseload_idx."""
     return (
         cases_for(user)
-        .filter(assigned_to=user, status__in=OPEN_CASE_STATUSES)
+        .open_cases()
+        .filter(assigned_to=user)
         .order_by("next_review_at", "accepted_at", "id")
     )
 
 
-def team_caseload(user: User) -> QuerySet[Referral]:
+def team_caseload(user: User) -> ReferralQuerySet:
     return (
         cases_for(user)
-        .filter(status__in=OPEN_CASE_STATUSES)
+        .open_cases()
         .order_by("assigned_to__first_name", "assigned_to__email", "next_review_at", "id")
     )
 

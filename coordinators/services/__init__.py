@@ -12,9 +12,7 @@ from .casework import (
     update_goal,
 )
 from .checks import (
-    CASEWORK_STATUSES,
     FINAL_GOAL_STATUSES,
-    TEAM_ROLES,
 )
 from .closing import (
     close_case,
@@ -62,12 +60,10 @@ from .wellbeing import (
 __all__ = [
     "ANONYMISED_DETAILS_TEXT",
     "AnonymisationRun",
-    "CASEWORK_STATUSES",
     "FINAL_GOAL_STATUSES",
     "GoalRating",
     "REDACTED",
     "RecordedReview",
-    "TEAM_ROLES",
     "add_goal",
     "add_plan_action",
     "anonymise_closed_cases",

@@ -1,4 +1,6 @@
-"""The "what matters" conversation and the goals that come out of it."""
+"""The "what matters" conversation and the goals that come out of it; a goal's changes are the
+actions of its machine (`coordinators.models.GOAL_MACHINE`), through
+`common.state_machine.change_state`."""
 
 import datetime
 
@@ -8,12 +10,22 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.input_limits import check_event_dates
+from common.state_machine import StateChange, change_state
 from community_services.need_domains import NeedDomain
 from referrals.models import Referral
 
 from ..errors import IllegalGoalChange
-from ..models import CaseEventKind, Goal, GoalPriority, GoalStatus, WhatMattersConversation
-from .checks import _choice, _locked_open_case, _record
+from ..models import (
+    GOAL_MACHINE,
+    GOAL_STATUS_ACTIONS,
+    CaseEventKind,
+    Goal,
+    GoalAction,
+    GoalPriority,
+    GoalStatus,
+    WhatMattersConversation,
+)
+from .checks import _choice, _locked_open_case, _record, _recorder
 
 
 @transaction.atomic
@@ -106,6 +118,12 @@ def add_goal(
     return goal
 
 
+def _goal_refusal(goal: Goal, action: GoalAction) -> IllegalGoalChange:
+    if action == GoalAction.CHANGE:
+        return IllegalGoalChange("Only an active goal can be changed; reopen it first.")
+    return IllegalGoalChange(f"The goal is already {goal.get_status_display().lower()}.")
+
+
 @transaction.atomic
 def update_goal(
     *,
@@ -117,45 +135,55 @@ def update_goal(
     target_date: datetime.date | None,
 ) -> Goal:
     case = _locked_open_case(goal.referral, by, "change a goal")
-    goal = Goal.objects.select_for_update().get(pk=goal.pk)
-    if not goal.is_active:
-        raise IllegalGoalChange("Only an active goal can be changed; reopen it first.")
-    _check_goal_fields(
-        statement=statement, need_domain=need_domain, priority=priority, target_date=target_date
-    )
-    goal.statement, goal.need_domain = statement.strip(), need_domain
-    goal.priority, goal.target_date = priority, target_date
-    goal.save(update_fields=["statement", "need_domain", "priority", "target_date"])
-    _record(
-        case=case,
-        by=by,
-        kind=CaseEventKind.GOAL_CHANGED,
-        summary=f"Goal changed: {goal.statement}",
-        action="update",
-        obj=goal,
-        object_type="goal",
-    )
-    return goal
+
+    def changed(locked: Goal) -> dict[str, object]:
+        _check_goal_fields(
+            statement=statement,
+            need_domain=need_domain,
+            priority=priority,
+            target_date=target_date,
+        )
+        return {
+            "statement": statement.strip(),
+            "need_domain": need_domain,
+            "priority": priority,
+            "target_date": target_date,
+        }
+
+    return change_state(
+        goal,
+        machine=GOAL_MACHINE,
+        action=GoalAction.CHANGE,
+        refuse=_goal_refusal,
+        changes=changed,
+        record=_recorder(
+            case=case,
+            by=by,
+            kind=CaseEventKind.GOAL_CHANGED,
+            summary=lambda change: f"Goal changed: {change.instance.statement}",
+            object_type="goal",
+        ),
+    ).instance
 
 
 @transaction.atomic
 def set_goal_status(*, goal: Goal, by: User, status: str) -> Goal:
     """Active → an end status (achieved, partly, not achieved, no longer relevant), or reopen."""
     case = _locked_open_case(goal.referral, by, "change a goal")
-    goal = Goal.objects.select_for_update().get(pk=goal.pk)
     _choice(status, GoalStatus.values, "status", "Choose the goal's status.")
-    if status == goal.status:
-        raise IllegalGoalChange(f"The goal is already {goal.get_status_display().lower()}.")
-    previous = goal.get_status_display().lower()
-    goal.status, goal.status_changed_at = status, timezone.now()
-    goal.save(update_fields=["status", "status_changed_at"])
-    _record(
-        case=case,
-        by=by,
-        kind=CaseEventKind.GOAL_STATUS,
-        summary=f"Goal {previous} → {goal.get_status_display().lower()}: {goal.statement}",
-        action="update",
-        obj=goal,
-        object_type="goal",
-    )
-    return goal
+
+    def summary(change: StateChange[Goal, GoalAction, str]) -> str:
+        before = GoalStatus(change.from_state).label.lower()
+        now = change.instance.get_status_display().lower()
+        return f"Goal {before} → {now}: {change.instance.statement}"
+
+    return change_state(
+        goal,
+        machine=GOAL_MACHINE,
+        action=GOAL_STATUS_ACTIONS[GoalStatus(status)],
+        refuse=_goal_refusal,
+        changes=lambda locked: {"status_changed_at": timezone.now()},
+        record=_recorder(
+            case=case, by=by, kind=CaseEventKind.GOAL_STATUS, summary=summary, object_type="goal"
+        ),
+    ).instance

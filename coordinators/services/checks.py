@@ -1,32 +1,33 @@
 """What every casework write checks and records: the case is open and the user is in its
 coordinator team; each write leaves a timeline row and an audit row."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import TEAM_ROLES, Membership, User
+from accounts.models import User
 from accounts.services import record_audit_event
-from referrals.models import Referral, ReferralStatus
+from common.state_machine import StateChange
+from referrals.models import Referral
 
-from ..errors import CaseNotOpen
+from ..errors import CaseNotOpen, NotInCaseTeam
 from ..models import CaseEvent, GoalStatus
 
-CASEWORK_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 FINAL_GOAL_STATUSES = tuple(s for s in GoalStatus.values if s != GoalStatus.ACTIVE)
 
 
 def _require_team_member(user: User, case: Referral) -> None:
-    if not Membership.objects.filter(
-        user=user, organisation_id=case.team_id, role__in=TEAM_ROLES
-    ).exists():
-        raise CaseNotOpen("Only the case's coordinator team can do this.")
+    if not user.is_team_member(case.team_id):
+        raise NotInCaseTeam("Only the case's coordinator team can do this.")
 
 
 def _locked_open_case(case: Referral, by: User, doing: str) -> Referral:
     """Lock the referral row (no joins) and check the case still takes casework."""
     _require_team_member(by, case)
     case = Referral.objects.select_for_update().get(pk=case.pk)
-    if case.status not in CASEWORK_STATUSES:
+    if not case.is_open_case:
         raise CaseNotOpen(
             f"Case {case.reference} is {case.get_status_display().lower()}, so you cannot {doing}."
         )
@@ -49,6 +50,31 @@ def _record(
         team_id=case.team_id,
         detail=f"{case.reference}: {summary}"[:500],
     )
+
+
+def _recorder(
+    *,
+    case: Referral,
+    by: User,
+    kind: str,
+    summary: Callable[[StateChange[Any, Any, str]], str],
+    object_type: str,
+) -> Callable[[StateChange[Any, Any, str]], None]:
+    """For `change_state`: a review's or a goal's change, as a timeline row and an audit row
+    under the machine's event name."""
+
+    def record(change: StateChange[Any, Any, str]) -> None:
+        _record(
+            case=case,
+            by=by,
+            kind=kind,
+            summary=summary(change),
+            action=change.transition.event,
+            obj=change.instance,
+            object_type=object_type,
+        )
+
+    return record
 
 
 def _choice(value: str, choices, field: str, message: str) -> None:

@@ -1,7 +1,10 @@
-"""Reviews: scheduled → completed | missed | cancelled. The case carries its scheduled
-review's time so the caseload sorts on an index."""
+"""Reviews: scheduled → completed | missed | cancelled, one function per action of the review's
+machine (`coordinators.models.REVIEW_MACHINE`), each through `common.state_machine.change_state`
+once the case is locked. The case carries its scheduled review's time so the caseload sorts on
+an index."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -11,21 +14,24 @@ from django.utils import timezone
 
 from accounts.models import User
 from common.input_limits import check_event_dates
+from common.state_machine import StateChange, change_state
 from referrals.models import Referral
 
 from ..errors import IllegalReviewChange
 from ..models import (
+    REVIEW_MACHINE,
     CaseEventKind,
     Goal,
     GoalProgress,
     MeasureOccasion,
     Review,
+    ReviewAction,
     ReviewMode,
     ReviewStatus,
     WellbeingMeasure,
 )
 from ..selectors.reviews import default_next_review_at
-from .checks import _choice, _locked_open_case, _record
+from .checks import _choice, _locked_open_case, _record, _recorder
 from .wellbeing import _create_measure
 
 
@@ -35,14 +41,18 @@ def _check_review_time(scheduled_for: datetime.datetime, field: str = "scheduled
     check_event_dates(**{field: scheduled_for})
 
 
-def _locked_review(review: Review, by: User, doing: str) -> tuple[Referral, Review]:
-    case = _locked_open_case(review.referral, by, doing)
-    review = Review.objects.select_for_update().get(pk=review.pk)
-    if review.status != ReviewStatus.SCHEDULED:
-        raise IllegalReviewChange(
-            f"This review is {review.get_status_display().lower()}, so you cannot {doing}."
-        )
-    return case, review
+_DOING = {
+    ReviewAction.RESCHEDULE: "reschedule it",
+    ReviewAction.CANCEL: "cancel it",
+    ReviewAction.MISSED: "mark it missed",
+    ReviewAction.RECORD: "record it",
+}
+
+
+def _refusal(review: Review, action: ReviewAction) -> IllegalReviewChange:
+    return IllegalReviewChange(
+        f"This review is {review.get_status_display().lower()}, so you cannot {_DOING[action]}."
+    )
 
 
 def _set_next_review(case: Referral, when: datetime.datetime | None) -> None:
@@ -119,63 +129,90 @@ def reschedule_review(
     mode: str,
     with_whom: str = "",
 ) -> Review:
-    case, review = _locked_review(review, by, "reschedule it")
-    _check_review_time(scheduled_for)
-    _choice(mode, ReviewMode.values, "mode", "Choose how the review will happen.")
-    before = _when(review.scheduled_for)
-    review.scheduled_for, review.mode, review.with_whom = scheduled_for, mode, with_whom.strip()
-    review.save(update_fields=["scheduled_for", "mode", "with_whom"])
+    case = _locked_open_case(review.referral, by, _DOING[ReviewAction.RESCHEDULE])
+    moved_from = ""
+
+    def moved(locked: Review) -> dict[str, object]:
+        nonlocal moved_from
+        _check_review_time(scheduled_for)
+        _choice(mode, ReviewMode.values, "mode", "Choose how the review will happen.")
+        moved_from = _when(locked.scheduled_for)
+        return {"scheduled_for": scheduled_for, "mode": mode, "with_whom": with_whom.strip()}
+
+    review = change_state(
+        review,
+        machine=REVIEW_MACHINE,
+        action=ReviewAction.RESCHEDULE,
+        refuse=_refusal,
+        changes=moved,
+        record=_recorder(
+            case=case,
+            by=by,
+            kind=CaseEventKind.REVIEW_RESCHEDULED,
+            summary=lambda change: f"Review moved from {moved_from} to {_when(scheduled_for)}",
+            object_type="review",
+        ),
+    ).instance
     _set_next_review(case, scheduled_for)
-    _record(
-        case=case,
-        by=by,
-        kind=CaseEventKind.REVIEW_RESCHEDULED,
-        summary=f"Review moved from {before} to {_when(scheduled_for)}",
-        action="update",
-        obj=review,
-        object_type="review",
-    )
     return review
+
+
+def _ended(how: str) -> Callable[[StateChange[Review, ReviewAction, str]], str]:
+    """The timeline's words for a review that will not happen: when it was, how, and why."""
+
+    def summary(change: StateChange[Review, ReviewAction, str]) -> str:
+        review = change.instance
+        why = f": {review.notes}" if review.notes else ""
+        return f"Review of {_when(review.scheduled_for)} {how}{why}"
+
+    return summary
 
 
 @transaction.atomic
 def cancel_review(*, review: Review, by: User, reason: str = "") -> Review:
-    case, review = _locked_review(review, by, "cancel it")
-    review.status, review.notes = ReviewStatus.CANCELLED, reason.strip()
-    review.save(update_fields=["status", "notes"])
+    case = _locked_open_case(review.referral, by, _DOING[ReviewAction.CANCEL])
+    review = change_state(
+        review,
+        machine=REVIEW_MACHINE,
+        action=ReviewAction.CANCEL,
+        refuse=_refusal,
+        changes={"notes": reason.strip()},
+        record=_recorder(
+            case=case,
+            by=by,
+            kind=CaseEventKind.REVIEW_CANCELLED,
+            summary=_ended("cancelled"),
+            object_type="review",
+        ),
+    ).instance
     _set_next_review(case, None)
-    _record(
-        case=case,
-        by=by,
-        kind=CaseEventKind.REVIEW_CANCELLED,
-        summary=f"Review of {_when(review.scheduled_for)} cancelled"
-        + (f": {review.notes}" if review.notes else ""),
-        action="cancel",
-        obj=review,
-        object_type="review",
-    )
     return review
 
 
 @transaction.atomic
 def mark_review_missed(*, review: Review, by: User, note: str = "") -> Review:
-    case, review = _locked_review(review, by, "mark it missed")
-    if review.scheduled_for > timezone.now():
-        raise IllegalReviewChange("A review cannot be missed before its time.")
-    review.status, review.notes = ReviewStatus.MISSED, note.strip()
-    review.recorded_by, review.recorded_at = by, timezone.now()
-    review.save(update_fields=["status", "notes", "recorded_by", "recorded_at"])
+    case = _locked_open_case(review.referral, by, _DOING[ReviewAction.MISSED])
+
+    def missed(locked: Review) -> dict[str, object]:
+        if locked.scheduled_for > timezone.now():
+            raise IllegalReviewChange("A review cannot be missed before its time.")
+        return {"notes": note.strip(), "recorded_by": by, "recorded_at": timezone.now()}
+
+    review = change_state(
+        review,
+        machine=REVIEW_MACHINE,
+        action=ReviewAction.MISSED,
+        refuse=_refusal,
+        changes=missed,
+        record=_recorder(
+            case=case,
+            by=by,
+            kind=CaseEventKind.REVIEW_MISSED,
+            summary=_ended("missed"),
+            object_type="review",
+        ),
+    ).instance
     _set_next_review(case, None)
-    _record(
-        case=case,
-        by=by,
-        kind=CaseEventKind.REVIEW_MISSED,
-        summary=f"Review of {_when(review.scheduled_for)} missed"
-        + (f": {review.notes}" if review.notes else ""),
-        action="update",
-        obj=review,
-        object_type="review",
-    )
     return review
 
 
@@ -207,62 +244,73 @@ def record_review(
     next_with_whom: str | None = None,
 ) -> RecordedReview:
     """Notes, progress per goal, an optional measure, whether to go on, and the next review."""
-    case, review = _locked_review(review, by, "record it")
-    if not notes.strip():
-        raise ValidationError({"notes": "Write a few notes about the review."})
-    goals = {goal.pk: goal for goal in Goal.objects.filter(referral=case)}
-    now = timezone.now()
-    for rating in ratings:
-        goal = goals.get(rating.goal_id)
-        if goal is None:
-            raise ValidationError({f"goal_{rating.goal_id}": "That goal is not on this case."})
-        if not goal.is_active:
-            raise ValidationError(
-                {f"goal_{goal.pk}": "Progress can only be recorded for an active goal."}
-            )
-        if isinstance(rating.rating, bool) or not 0 <= int(rating.rating) <= 10:
-            raise ValidationError({f"goal_{goal.pk}": "Rate progress from 0 to 10."})
-    GoalProgress.objects.bulk_create(
-        GoalProgress(
-            goal_id=rating.goal_id,
-            review=review,
-            rating=int(rating.rating),
-            note=rating.note.strip(),
-            recorded_by=by,
-            recorded_at=now,
-        )
-        for rating in ratings
-    )
+    case = _locked_open_case(review.referral, by, _DOING[ReviewAction.RECORD])
     recorded_measure = None
-    if measure:
-        recorded_measure = _create_measure(
+
+    def recorded(locked: Review) -> dict[str, object]:
+        nonlocal recorded_measure
+        if not notes.strip():
+            raise ValidationError({"notes": "Write a few notes about the review."})
+        goals = {goal.pk: goal for goal in Goal.objects.filter(referral=case)}
+        now = timezone.now()
+        for rating in ratings:
+            goal = goals.get(rating.goal_id)
+            if goal is None:
+                raise ValidationError({f"goal_{rating.goal_id}": "That goal is not on this case."})
+            if not goal.is_active:
+                raise ValidationError(
+                    {f"goal_{goal.pk}": "Progress can only be recorded for an active goal."}
+                )
+            if isinstance(rating.rating, bool) or not 0 <= int(rating.rating) <= 10:
+                raise ValidationError({f"goal_{goal.pk}": "Rate progress from 0 to 10."})
+        GoalProgress.objects.bulk_create(
+            GoalProgress(
+                goal_id=rating.goal_id,
+                review=locked,
+                rating=int(rating.rating),
+                note=rating.note.strip(),
+                recorded_by=by,
+                recorded_at=now,
+            )
+            for rating in ratings
+        )
+        if measure:
+            recorded_measure = _create_measure(
+                case=case,
+                by=by,
+                instrument=measure.get("instrument", ""),
+                occasion=MeasureOccasion.REVIEW,
+                answers=measure.get("answers", {}),
+                taken_on=timezone.localdate(),
+                review=locked,
+            )
+        return {
+            "notes": notes.strip(),
+            "continue_case": continue_case,
+            "recorded_by": by,
+            "recorded_at": now,
+        }
+
+    review = change_state(
+        review,
+        machine=REVIEW_MACHINE,
+        action=ReviewAction.RECORD,
+        refuse=_refusal,
+        changes=recorded,
+        record=_recorder(
             case=case,
             by=by,
-            instrument=measure.get("instrument", ""),
-            occasion=MeasureOccasion.REVIEW,
-            answers=measure.get("answers", {}),
-            taken_on=timezone.localdate(),
-            review=review,
-        )
-    review.status, review.notes, review.continue_case = (
-        ReviewStatus.COMPLETED,
-        notes.strip(),
-        (continue_case),
-    )
-    review.recorded_by, review.recorded_at = by, now
-    review.save(update_fields=["status", "notes", "continue_case", "recorded_by", "recorded_at"])
+            kind=CaseEventKind.REVIEW_RECORDED,
+            summary=lambda change: (
+                f"Review recorded ({len(ratings)} goal rating"
+                f"{'s' if len(ratings) != 1 else ''})"
+                + ("; the case continues" if continue_case else "; ready to close")
+            ),
+            object_type="review",
+        ),
+    ).instance
     if not continue_case:
         _set_next_review(case, None)  # otherwise the next review, scheduled below, replaces it
-    _record(
-        case=case,
-        by=by,
-        kind=CaseEventKind.REVIEW_RECORDED,
-        summary=f"Review recorded ({len(ratings)} goal rating{'s' if len(ratings) != 1 else ''})"
-        + ("; the case continues" if continue_case else "; ready to close"),
-        action="update",
-        obj=review,
-        object_type="review",
-    )
     next_review = None
     if continue_case:
         next_review = _schedule(

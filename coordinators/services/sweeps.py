@@ -9,11 +9,10 @@ from django.utils import timezone
 from accounts.models import Membership, Reminder, Role
 from accounts.services import ReminderRequest, create_reminders_in_chunks, user_recipient
 from accounts.working_days import add_working_days
-from referrals.models import Referral
+from referrals.models import OPEN_CASE_STATUSES, Referral
 from referrals.services import patient_recipient
 
 from ..models import Review, ReviewMode, ReviewStatus
-from .checks import CASEWORK_STATUSES
 
 # How the review will happen, in the patient's words.
 _MODE_FOR_PATIENT = {
@@ -81,7 +80,7 @@ def sweep_review_due(now: datetime.datetime) -> list[Reminder]:
             status=ReviewStatus.SCHEDULED,
             scheduled_for__gt=now,
             scheduled_for__lte=max(coordinator_from, patient_from),
-            referral__status__in=CASEWORK_STATUSES,
+            referral__status__in=OPEN_CASE_STATUSES,
         )
         .select_related("referral__assigned_to", "referral__patient", "referral__team")
         .order_by("scheduled_for", "pk")
@@ -123,7 +122,7 @@ def sweep_review_overdue(now: datetime.datetime) -> list[Reminder]:
         for review in Review.objects.filter(
             status=ReviewStatus.SCHEDULED,
             scheduled_for__lte=now - datetime.timedelta(days=min(first, escalate)),
-            referral__status__in=CASEWORK_STATUSES,
+            referral__status__in=OPEN_CASE_STATUSES,
         )
         .select_related("referral__assigned_to", "referral__team")
         .order_by("scheduled_for", "pk")

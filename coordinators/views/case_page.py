@@ -22,13 +22,13 @@ def case_detail(request, reference):
             "case": case,
             "file": file,
             **patient_checks(request.user, case),
-            "is_open": case.status in selectors.OPEN_CASE_STATUSES,
+            "is_open": case.is_open_case,
             "can_close": case.status == "in_progress",
             "is_manager": request.user.has_role(Role.MANAGER),
             "instruments": measures.enabled_instruments(),
             "first_goal_domain": file.goals[0].need_domain if file.goals else "",
             "service_referrals": file.service_referrals,
-            "can_refer_on": case.status in selectors.OPEN_CASE_STATUSES and bool(file.active_goals),
+            "can_refer_on": case.is_open_case and bool(file.active_goals),
         },
     )
 

@@ -142,7 +142,7 @@ def measure_new(request, reference, instrument):
 @require_http_methods(["GET", "POST"])
 def plan_action_new(request, reference):
     case = _open_case(request, reference)
-    goals = Goal.objects.filter(referral=case, status="active")
+    goals = Goal.objects.active().filter(referral=case)
     form = PlanActionForm(
         request.POST or None, goals=goals, initial={"goal": request.GET.get("goal")}
     )

@@ -12,7 +12,7 @@ from community_services.forms import DirectorySearchForm
 from community_services.models import Service
 from community_services.selectors import DirectoryFilters, search_directory
 
-from .. import selectors, services
+from .. import services
 from ..forms import ReferCaseOnForm
 from ..models import Goal
 from .shared import _form_page, _open_case
@@ -24,17 +24,17 @@ def _goal_from_query(request, case) -> Goal | None:
     goal_id = request.GET.get("goal", "")
     if not goal_id.isdigit():
         return None
-    return Goal.objects.filter(pk=goal_id, referral=case, status="active").first()
+    return Goal.objects.active().filter(pk=goal_id, referral=case).first()
 
 
 def _refusal_page(request, case):
     """Referring on needs an open case and an active goal; say so instead of a dead end."""
-    if case.status not in selectors.OPEN_CASE_STATUSES:
+    if not case.is_open_case:
         messages.error(
             request, f"Case {case.reference} is {case.get_status_display().lower()}: no changes."
         )
         return redirect("coordinators:case", reference=case.reference)
-    if not Goal.objects.filter(referral=case, status="active").exists():
+    if not Goal.objects.active().filter(referral=case).exists():
         messages.error(
             request, "Add a goal first: an onward referral is for one or more of the goals."
         )
@@ -104,7 +104,7 @@ def case_refer_on_service(request, reference, service_id):
     if service is None:
         raise Http404("No such service.")
     goal = _goal_from_query(request, case)
-    active_goals = Goal.objects.filter(referral=case, status="active")
+    active_goals = Goal.objects.active().filter(referral=case)
     form = ReferCaseOnForm(
         request.POST or None,
         goals=active_goals,

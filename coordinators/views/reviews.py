@@ -109,12 +109,12 @@ def review_missed(request, reference, review_id):
 def review_record(request, reference, review_id):
     case = _open_case(request, reference)
     review = _scheduled_review(case, review_id)
-    if review.status != ReviewStatus.SCHEDULED or case.status not in selectors.OPEN_CASE_STATUSES:
+    if review.status != ReviewStatus.SCHEDULED or not case.is_open_case:
         messages.error(request, "This review cannot be recorded: the case or review is not open.")
         return redirect("coordinators:case", reference=case.reference)
     form = RecordReviewForm(
         request.POST or None,
-        goals=Goal.objects.filter(referral=case, status="active"),
+        goals=Goal.objects.active().filter(referral=case),
         default_next=selectors.default_next_review_at(review),
     )
 

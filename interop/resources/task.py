@@ -5,7 +5,12 @@ from referrals.models import DeclineReason, Referral
 
 from ..codes import SDOHCC_TASK_PROFILE, TASK_CODE_SYSTEM
 from ..outcome import FhirError
-from ..task_status import STATUSES_WITH_REASON, task_status
+from ..task_status import (
+    REQUESTER_TASK_CHANGES,
+    STATUSES_WITH_REASON,
+    requester_may,
+    task_status,
+)
 from .code_systems import TaskOutput, coding
 from .common import instant, meta, organisation_reference
 from .document_reference import has_closing_summary
@@ -84,10 +89,12 @@ def requested_cancellation(current: dict, wanted: dict) -> str:
             *[f"Task.{key}" for key in changed],
             code="forbidden",
         )
-    if wanted.get("status") != "cancelled":
+    if not requester_may(wanted.get("status", "")):
         raise FhirError.one(
             403,
-            "The requester may only set Task.status to 'cancelled'.",
+            "The requester may only set Task.status to "
+            + ", ".join(repr(code) for code in REQUESTER_TASK_CHANGES)
+            + ".",
             "Task.status",
             code="forbidden",
         )

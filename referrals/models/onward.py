@@ -1,5 +1,5 @@
-"""Onward referrals to community services: their statuses and transitions, the provider's
-signed link, and the status history."""
+"""Onward referrals to community services: their statuses and machine, the provider's signed
+link, and the status history."""
 
 from typing import ClassVar
 
@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, bounded_text
+from common.state_machine import Party, StateMachine, Transition
 
 from .referrals import Referral
 
@@ -32,21 +33,47 @@ FINAL_SERVICE_REFERRAL_STATUSES = (
     ServiceReferralStatus.COMPLETED,
     ServiceReferralStatus.WITHDRAWN,
 )
-# Which transition leads where, and from which states. Services enforce it; pages list from it.
-SERVICE_REFERRAL_TRANSITIONS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "accept": (ServiceReferralStatus.ACCEPTED, AWAITING_ANSWER_STATUSES),
-    "decline": (ServiceReferralStatus.DECLINED, AWAITING_ANSWER_STATUSES),
-    "attended": (ServiceReferralStatus.ATTENDED, (ServiceReferralStatus.ACCEPTED,)),
-    "did_not_attend": (ServiceReferralStatus.DID_NOT_ATTEND, (ServiceReferralStatus.ACCEPTED,)),
-    "completed": (ServiceReferralStatus.COMPLETED, (ServiceReferralStatus.ATTENDED,)),
-    "withdraw": (
-        ServiceReferralStatus.WITHDRAWN,
-        (*AWAITING_ANSWER_STATUSES, ServiceReferralStatus.ACCEPTED, ServiceReferralStatus.ATTENDED),
-    ),
-    "no_response": (ServiceReferralStatus.NO_RESPONSE, (ServiceReferralStatus.SENT,)),
-}
-# What the provider (by link or login) may do; the team may do these too, and withdraw.
-PROVIDER_ACTIONS = ("accept", "decline", "attended", "did_not_attend", "completed")
+
+
+class ServiceReferralAction(models.TextChoices):
+    """What can be done to an onward referral's status: the names pages, API and tests use."""
+
+    ACCEPT = "accept", "Accept"
+    DECLINE = "decline", "Decline"
+    ATTENDED = "attended", "Attended"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    COMPLETED = "completed", "Completed"
+    WITHDRAW = "withdraw", "Withdraw"
+    NO_RESPONSE = "no_response", "No response"
+
+
+_S, _A, _TEAM = ServiceReferralStatus, ServiceReferralAction, (Party.TEAM,)
+_PROVIDER_OR_TEAM = (Party.PROVIDER, Party.TEAM)
+# The onward referral's machine. The provider answers, by login or emailed link, and the team may
+# answer for them; the reminders job marks no response. Each row: action: Transition(from-states,
+# to-state, who may, audit event).
+SERVICE_REFERRAL_MACHINE = StateMachine(
+    initial=_S.SENT,
+    transitions={
+        _A.ACCEPT: Transition(AWAITING_ANSWER_STATUSES, _S.ACCEPTED, _PROVIDER_OR_TEAM, "accept"),
+        _A.DECLINE: Transition(AWAITING_ANSWER_STATUSES, _S.DECLINED, _PROVIDER_OR_TEAM, "decline"),
+        _A.ATTENDED: Transition((_S.ACCEPTED,), _S.ATTENDED, _PROVIDER_OR_TEAM, "attended"),
+        _A.DID_NOT_ATTEND: Transition(
+            (_S.ACCEPTED,), _S.DID_NOT_ATTEND, _PROVIDER_OR_TEAM, "did_not_attend"
+        ),
+        _A.COMPLETED: Transition((_S.ATTENDED,), _S.COMPLETED, _PROVIDER_OR_TEAM, "completed"),
+        _A.WITHDRAW: Transition(
+            (*AWAITING_ANSWER_STATUSES, _S.ACCEPTED, _S.ATTENDED), _S.WITHDRAWN, _TEAM, "withdraw"
+        ),
+        _A.NO_RESPONSE: Transition((_S.SENT,), _S.NO_RESPONSE, (Party.SYSTEM,), "no_response"),
+    },
+)
+# What the provider (by link or login) may do, in the table's order.
+PROVIDER_ACTIONS = tuple(
+    action
+    for action, transition in SERVICE_REFERRAL_MACHINE.transitions.items()
+    if Party.PROVIDER in transition.by
+)
 
 
 class ServiceDeclineReason(models.TextChoices):
@@ -150,8 +177,8 @@ class ServiceReferral(models.Model):
             return None
         return (timezone.now() - self.sent_at).days
 
-    def allows(self, action: str) -> bool:
-        return self.status in SERVICE_REFERRAL_TRANSITIONS[action][1]
+    def allows(self, action: ServiceReferralAction) -> bool:
+        return SERVICE_REFERRAL_MACHINE.allows(action, self.status)
 
 
 class ProviderLinkPurpose(models.TextChoices):

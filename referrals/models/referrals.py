@@ -9,6 +9,7 @@ from django.db.models import Case, F, Q, Value, When
 
 from accounts.models import Organisation
 from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, bounded_text
+from common.state_machine import Party, StateMachine, Transition
 from community_services.need_domains import NeedDomain
 
 from .patients import ContactMethod, Patient
@@ -45,6 +46,43 @@ class ReferralSource(models.TextChoices):
 
 
 OPEN_STATUSES = (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+# An open case: accepted by the team and not yet ended, so it takes casework (goals, measures,
+# plan, reviews, onward referrals) and sits on a caseload.
+OPEN_CASE_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+# A case, open or closed: a referral the team accepted (declined ones never were).
+CASE_STATUSES = (*OPEN_CASE_STATUSES, ReferralStatus.CLOSED)
+
+
+class ReferralAction(models.TextChoices):
+    """What can be done to a referral's status: the names pages, API and tests use."""
+
+    ACCEPT = "accept", "Accept and assign"
+    DECLINE = "decline", "Decline"
+    FIRST_CONTACT = "first_contact", "Record first contact"
+    UNABLE_TO_CONTACT = "unable_to_contact", "Unable to contact"
+    CLOSE = "close", "Close with an outcome"
+    PATIENT_DECLINED = "patient_declined", "Patient declined"
+
+
+_R, _A, _TEAM = ReferralStatus, ReferralAction, (Party.TEAM,)
+# The referral's machine. The team is the receiving coordinator team; the referrer, the practice
+# that referred. Each row: action: Transition(from-states, to-state, who may, audit event).
+REFERRAL_MACHINE = StateMachine(
+    initial=_R.RECEIVED,
+    transitions={
+        _A.ACCEPT: Transition((_R.RECEIVED,), _R.ACCEPTED, _TEAM, "accept"),
+        _A.DECLINE: Transition((_R.RECEIVED,), _R.DECLINED, _TEAM, "decline"),
+        _A.FIRST_CONTACT: Transition((_R.ACCEPTED,), _R.IN_PROGRESS, _TEAM, "first_contact"),
+        _A.UNABLE_TO_CONTACT: Transition((_R.ACCEPTED,), _R.CLOSED, _TEAM, "close"),
+        _A.CLOSE: Transition((_R.IN_PROGRESS,), _R.CLOSED, _TEAM, "close"),
+        _A.PATIENT_DECLINED: Transition(
+            (_R.RECEIVED, _R.ACCEPTED),
+            _R.PATIENT_DECLINED,
+            (Party.TEAM, Party.REFERRER),
+            "patient_declined",
+        ),
+    },
+)
 
 
 class DeclineReason(models.TextChoices):
@@ -74,6 +112,12 @@ def new_reference() -> str:
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
+
+    def cases(self):
+        return self.filter(status__in=CASE_STATUSES, accepted_at__isnull=False)
+
+    def open_cases(self):
+        return self.filter(status__in=OPEN_CASE_STATUSES)
 
     def urgent_first_then_oldest(self):
         return self.annotate(
@@ -169,7 +213,7 @@ class Referral(models.Model):
             # My caseload in its own order: a page of a coordinator's open cases by next review.
             models.Index(
                 fields=["assigned_to", "next_review_at", "accepted_at", "id"],
-                condition=Q(status__in=[ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS]),
+                condition=Q(status__in=list(OPEN_CASE_STATUSES)),
                 name="referral_caseload_idx",
             ),
         ]
@@ -180,6 +224,14 @@ class Referral(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_case(self) -> bool:
+        return self.accepted_at is not None and self.status in CASE_STATUSES
+
+    @property
+    def is_open_case(self) -> bool:
+        return self.status in OPEN_CASE_STATUSES
 
     @property
     def details_differ(self) -> bool:

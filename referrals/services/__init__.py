@@ -16,7 +16,6 @@ from .intake import (
     receive_referral,
 )
 from .onward import (
-    CASE_OPEN_FOR_ONWARD_REFERRAL,
     NO_CONSENT_MESSAGE,
     accept_service_referral,
     answer_service_referral,
@@ -62,7 +61,6 @@ from .triage import (
 )
 
 __all__ = [
-    "CASE_OPEN_FOR_ONWARD_REFERRAL",
     "NO_CONSENT_MESSAGE",
     "PATIENT_FIELDS",
     "REFERRAL_DETAILS_FIELDS",

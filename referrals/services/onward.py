@@ -1,14 +1,18 @@
-"""Onward referrals to community services: one function per status change."""
+"""Onward referrals to community services: one function per action of their machine
+(`referrals.models.SERVICE_REFERRAL_MACHINE`), each through `common.state_machine.change_state`."""
 
+import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import TEAM_ROLES, Membership, User
+from accounts.models import User
 from accounts.services import notify, record_audit_event
+from common.state_machine import Party, StateChange, Transition, change_state
 from community_services.models import Capacity, Service
 
 from .. import provider_links
@@ -21,34 +25,33 @@ from ..errors import (
 )
 from ..models import (
     FINAL_SERVICE_REFERRAL_STATUSES,
-    SERVICE_REFERRAL_TRANSITIONS,
+    SERVICE_REFERRAL_MACHINE,
     Patient,
     ProviderLink,
     Referral,
-    ReferralStatus,
     ServiceDeclineReason,
     ServiceReferral,
+    ServiceReferralAction,
     ServiceReferralEvent,
     ServiceReferralStatus,
 )
 from ..selectors import is_provider_user
-from .guards import locked_referral, locked_service_referral, require_team_member
+from .guards import locked_referral, require_team_member
 from .provider_emails import issue_provider_link
 
-CASE_OPEN_FOR_ONWARD_REFERRAL = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
 NO_CONSENT_MESSAGE = (
     "{patient} has not consented to their details being shared with community services, so "
     "they cannot be referred on. Ask them, then record their consent on the referral "
     "(Record consent to share)."
 )
 _DONE = {
-    "accept": "accepted",
-    "decline": "declined",
-    "attended": "marked as attended",
-    "did_not_attend": "marked as did not attend",
-    "completed": "marked as completed",
-    "withdraw": "withdrawn",
-    "no_response": "marked as no response",
+    ServiceReferralAction.ACCEPT: "accepted",
+    ServiceReferralAction.DECLINE: "declined",
+    ServiceReferralAction.ATTENDED: "marked as attended",
+    ServiceReferralAction.DID_NOT_ATTEND: "marked as did not attend",
+    ServiceReferralAction.COMPLETED: "marked as completed",
+    ServiceReferralAction.WITHDRAW: "withdrawn",
+    ServiceReferralAction.NO_RESPONSE: "marked as no response",
 }
 
 
@@ -81,7 +84,7 @@ def create_service_referral(
     """
     require_team_member(by, referral)
     referral = locked_referral(referral)
-    if referral.status not in CASE_OPEN_FOR_ONWARD_REFERRAL:
+    if not referral.is_open_case:
         raise IllegalTransition(
             f"Referral {referral.reference} is {referral.get_status_display().lower()}, "
             "so the patient cannot be referred on."
@@ -153,9 +156,7 @@ def _authorise_answer(
         return True
     if by is None:
         raise NotForThisProvider("Sign in, or use the link you were emailed.")
-    if Membership.objects.filter(
-        user=by, organisation_id=referral.team_id, role__in=TEAM_ROLES
-    ).exists():
+    if by.is_team_member(referral.team_id):
         return False
     if not team_only and is_provider_user(by, service):
         return True
@@ -166,71 +167,100 @@ def _authorise_answer(
     )
 
 
+@dataclass
+class _Change:
+    """One change to an onward referral: who makes it, and the case and service, read after
+    the lock, that say whether they may and go into the messages and the audit row."""
+
+    action: ServiceReferralAction
+    by: User | None
+    link: ProviderLink | None
+    note: str
+    fields: dict[str, object]
+    referral: Referral = field(init=False)
+    service: Service = field(init=False)
+    by_provider: bool = False
+    at: datetime.datetime = field(init=False)
+
+    def authorise(self, locked: ServiceReferral, transition: Transition[str]) -> None:
+        self.referral = Referral.objects.get(pk=locked.referral_id)
+        self.service = Service.objects.select_related("provider").get(pk=locked.service_id)
+        if transition.by == (Party.SYSTEM,):
+            return
+        self.by_provider = _authorise_answer(
+            service_referral=locked,
+            referral=self.referral,
+            service=self.service,
+            by=self.by,
+            link=self.link,
+            team_only=Party.PROVIDER not in transition.by,
+        )
+
+    def refuse(self, locked: ServiceReferral, action: ServiceReferralAction) -> IllegalTransition:
+        return IllegalTransition(
+            f"The referral to {self.service.name} is "
+            f"{locked.get_status_display().lower()}, so it cannot be {_DONE[action]}."
+        )
+
+    def changes(self, locked: ServiceReferral) -> dict[str, object]:
+        """Each state sets its own timestamp."""
+        self.at = timezone.now()
+        to_state = SERVICE_REFERRAL_MACHINE[self.action].to_state
+        return {ServiceReferral.STATE_TIMESTAMPS[to_state]: self.at, **self.fields}
+
+    def record(self, change: StateChange[ServiceReferral, ServiceReferralAction, str]) -> None:
+        """The event (who, or which emailed link), the audit row, and a word to the coordinator
+        when the provider answered."""
+        service_referral, referral, service = change.instance, self.referral, self.service
+        link = self.link
+        ServiceReferralEvent.objects.create(
+            service_referral=service_referral,
+            actor=self.by if link is None else None,
+            link=link,
+            occurred_at=self.at,
+            from_status=change.from_state,
+            to_status=change.to_state,
+            note=self.note.strip(),
+        )
+        via = f" via emailed link {link.pk} ({link.recipient_email})" if link is not None else ""
+        record_audit_event(
+            actor=self.by if link is None else None,
+            action=change.transition.event,
+            object_type="service_referral",
+            object_id=service_referral.pk,
+            patient_id=referral.patient_id,
+            team_id=referral.team_id,
+            detail=f"{service.name}: {change.from_state} → {change.to_state}{via}",
+        )
+        if self.by_provider and referral.assigned_to_id:
+            notify(
+                recipient=User.objects.get(pk=referral.assigned_to_id),
+                verb=f"service_referral_{change.to_state}",
+                message=f"{service.name} {_DONE[change.action]} the referral for "
+                f"{referral.reference}.",
+                link=reverse("referrals:detail", args=[referral.reference]),
+            )
+
+
 def _change_service_referral(
     *,
     service_referral: ServiceReferral,
-    action: str,
+    action: ServiceReferralAction,
     by: User | None = None,
     link: ProviderLink | None = None,
     note: str = "",
     fields: dict | None = None,
-    team_only: bool = False,
-    system: bool = False,
 ) -> ServiceReferral:
-    service_referral = locked_service_referral(service_referral)
-    referral = Referral.objects.get(pk=service_referral.referral_id)
-    service = Service.objects.select_related("provider").get(pk=service_referral.service_id)
-    by_provider = False
-    if not system:
-        by_provider = _authorise_answer(
-            service_referral=service_referral,
-            referral=referral,
-            service=service,
-            by=by,
-            link=link,
-            team_only=team_only,
-        )
-    to_status, allowed = SERVICE_REFERRAL_TRANSITIONS[action]
-    if service_referral.status not in allowed:
-        raise IllegalTransition(
-            f"The referral to {service.name} is "
-            f"{service_referral.get_status_display().lower()}, so it cannot be {_DONE[action]}."
-        )
-    now = timezone.now()
-    from_status = service_referral.status
-    service_referral.status = to_status
-    timestamp = ServiceReferral.STATE_TIMESTAMPS[to_status]
-    changes = {timestamp: now, **(fields or {})}
-    for name, value in changes.items():
-        setattr(service_referral, name, value)
-    service_referral.save(update_fields=["status", *changes])
-    ServiceReferralEvent.objects.create(
-        service_referral=service_referral,
-        actor=by if link is None else None,
-        link=link,
-        occurred_at=now,
-        from_status=from_status,
-        to_status=to_status,
-        note=note.strip(),
-    )
-    via = f" via emailed link {link.pk} ({link.recipient_email})" if link is not None else ""
-    record_audit_event(
-        actor=by if link is None else None,
+    this = _Change(action=action, by=by, link=link, note=note, fields=fields or {})
+    return change_state(
+        service_referral,
+        machine=SERVICE_REFERRAL_MACHINE,
         action=action,
-        object_type="service_referral",
-        object_id=service_referral.pk,
-        patient_id=referral.patient_id,
-        team_id=referral.team_id,
-        detail=f"{service.name}: {from_status} → {to_status}{via}",
-    )
-    if by_provider and referral.assigned_to_id:
-        notify(
-            recipient=User.objects.get(pk=referral.assigned_to_id),
-            verb=f"service_referral_{to_status}",
-            message=f"{service.name} {_DONE[action]} the referral for {referral.reference}.",
-            link=reverse("referrals:detail", args=[referral.reference]),
-        )
-    return service_referral
+        authorise=this.authorise,
+        refuse=this.refuse,
+        changes=this.changes,
+        record=this.record,
+    ).instance
 
 
 @transaction.atomic
@@ -242,7 +272,11 @@ def accept_service_referral(
     note: str = "",
 ) -> ServiceReferral:
     return _change_service_referral(
-        service_referral=service_referral, action="accept", by=by, link=link, note=note
+        service_referral=service_referral,
+        action=ServiceReferralAction.ACCEPT,
+        by=by,
+        link=link,
+        note=note,
     )
 
 
@@ -261,7 +295,7 @@ def decline_service_referral(
         raise ValidationError({"note": "Say why the referral is declined."})
     return _change_service_referral(
         service_referral=service_referral,
-        action="decline",
+        action=ServiceReferralAction.DECLINE,
         by=by,
         link=link,
         note=note,
@@ -278,7 +312,11 @@ def record_service_attended(
     note: str = "",
 ) -> ServiceReferral:
     return _change_service_referral(
-        service_referral=service_referral, action="attended", by=by, link=link, note=note
+        service_referral=service_referral,
+        action=ServiceReferralAction.ATTENDED,
+        by=by,
+        link=link,
+        note=note,
     )
 
 
@@ -291,7 +329,11 @@ def record_service_did_not_attend(
     note: str = "",
 ) -> ServiceReferral:
     return _change_service_referral(
-        service_referral=service_referral, action="did_not_attend", by=by, link=link, note=note
+        service_referral=service_referral,
+        action=ServiceReferralAction.DID_NOT_ATTEND,
+        by=by,
+        link=link,
+        note=note,
     )
 
 
@@ -304,7 +346,11 @@ def complete_service_referral(
     note: str = "",
 ) -> ServiceReferral:
     return _change_service_referral(
-        service_referral=service_referral, action="completed", by=by, link=link, note=note
+        service_referral=service_referral,
+        action=ServiceReferralAction.COMPLETED,
+        by=by,
+        link=link,
+        note=note,
     )
 
 
@@ -314,7 +360,7 @@ def withdraw_service_referral(
 ) -> ServiceReferral:
     """The coordinator withdraws the referral at any open point."""
     return _change_service_referral(
-        service_referral=service_referral, action="withdraw", by=by, note=note, team_only=True
+        service_referral=service_referral, action=ServiceReferralAction.WITHDRAW, by=by, note=note
     )
 
 
@@ -323,9 +369,8 @@ def mark_no_response(*, service_referral: ServiceReferral, note: str = "") -> Se
     """The provider never answered (called by the reminders job; a late answer still counts)."""
     return _change_service_referral(
         service_referral=service_referral,
-        action="no_response",
+        action=ServiceReferralAction.NO_RESPONSE,
         note=note or "No answer from the provider.",
-        system=True,
     )
 
 
@@ -339,14 +384,14 @@ def answer_service_referral(
     note: str = "",
 ) -> ServiceReferral:
     """Pages and the API name the provider's answer; this picks its one service function."""
-    if action == "decline":
+    if action == ServiceReferralAction.DECLINE:
         return decline_service_referral(
             service_referral=service_referral, reason=reason, by=by, link=link, note=note
         )
     run = {
-        "accept": accept_service_referral,
-        "attended": record_service_attended,
-        "did_not_attend": record_service_did_not_attend,
-        "completed": complete_service_referral,
+        ServiceReferralAction.ACCEPT: accept_service_referral,
+        ServiceReferralAction.ATTENDED: record_service_attended,
+        ServiceReferralAction.DID_NOT_ATTEND: record_service_did_not_attend,
+        ServiceReferralAction.COMPLETED: complete_service_referral,
     }[action]
     return run(service_referral=service_referral, by=by, link=link, note=note)

@@ -277,7 +277,7 @@ def test_the_providers_api_lists_providers_for_staff(as_user, manager):
 
 @pytest.mark.postgres
 def test_a_search_text_carrying_a_nul_character_is_a_400(client, coordinator_x):
-    """Issue 13: every route refuses a NUL in the query string (config.hostile_input)."""
+    """Every route refuses a NUL in the query string (config.hostile_input)."""
     client.force_login(coordinator_x)
     response = client.get("/api/v1/services/", {"q": "lunch\x00club"})
     assert response.status_code == 400

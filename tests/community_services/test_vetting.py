@@ -220,12 +220,3 @@ def test_expire_lapsed_vettings_expires_only_the_lapsed_approved_services():
         service.refresh_from_db()
     assert (lapsed.status, current.status, suspended.status) == ("expired", "approved", "suspended")
     assert ServiceStatusChange.objects.get().reason.startswith("Vetting lapsed")
-
-
-def test_the_celery_task_expires_lapsed_vettings():
-    from community_services.tasks import expire_lapsed_vettings_task
-
-    lapsed = ApprovedServiceFactory(vetted_until=TODAY() - datetime.timedelta(days=1))
-    assert expire_lapsed_vettings_task.apply().get() == 1
-    lapsed.refresh_from_db()
-    assert lapsed.status == ServiceStatus.EXPIRED

@@ -8,12 +8,19 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Organisation
+from common.state_machine import Party
 from interop.outcome import FhirError, Issue
 from interop.resources.patient import patient_details
 from interop.resources.service_request import referral_details, service_request_resource
 from interop.resources.task import requested_cancellation, task_resource
-from interop.task_status import TASK_STATUS, task_status
-from referrals.models import ClosureOutcome, Referral, ReferralStatus
+from interop.task_status import (
+    REQUESTER_TASK_CHANGES,
+    TASK_STATUS,
+    referral_states,
+    requester_may,
+    task_status,
+)
+from referrals.models import REFERRAL_MACHINE, ClosureOutcome, Referral, ReferralStatus
 from tests.interop.conftest import referral_bundle, resource_of
 
 
@@ -38,6 +45,18 @@ def _referral(**fields) -> Referral:
 
 def test_every_referral_status_has_a_task_status():
     assert set(TASK_STATUS) == set(ReferralStatus.values)
+
+
+def test_every_state_of_the_referrals_transitions_table_has_a_task_status():
+    assert referral_states() <= set(TASK_STATUS)
+
+
+def test_each_task_change_a_requester_may_make_is_a_transition_the_practice_may_take():
+    for task_status_code, action in REQUESTER_TASK_CHANGES.items():
+        transition = REFERRAL_MACHINE.transitions[action]
+        assert Party.REFERRER in transition.by
+        assert task_status(transition.to_state) == task_status_code
+    assert not requester_may("accepted")
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,7 @@ def test_numbers_are_normalised_and_shown_in_three_three_four_groups():
     assert formatted("9434765919") == "943 476 5919"
 
 
-# --- Only ASCII digits, and never a number the NHS does not issue (issue 13, finding 10)
+# --- Only ASCII digits, and never a number the NHS does not issue
 
 
 @pytest.mark.parametrize(

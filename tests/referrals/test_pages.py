@@ -104,8 +104,8 @@ def test_missing_details_show_errors_by_each_field_and_write_nothing(as_user, re
 def test_a_known_patient_is_matched_not_duplicated_and_the_open_referral_is_flagged_to_the_team(
     as_user, referrer_a, practice_a, team_x, coordinator_x
 ):
-    """Changed for issue 13 (finding 1): the open-referral warning used to be shown to the
-    referrer; it told any referrer whether a number was known. It is the team's now."""
+    """The open-referral warning is the team's: shown to a referrer, it would tell any referrer
+    whether a number was known."""
     patient = PatientFactory(nhs_number="9434765919", registered_practice=practice_a)
     first = ReferralFactory(
         patient=patient, referring_practice=practice_a, referred_by=referrer_a, team=team_x
@@ -395,7 +395,7 @@ def test_an_nhs_number_of_non_ascii_digits_or_never_issued_is_a_field_error(
     assert 'id="id_nhs_number-error"' in response.content.decode()
 
 
-# --- The form is sent once per submission token (issue 13, finding 9)
+# --- The form is sent once per submission token
 
 
 def test_two_posts_of_the_same_form_give_one_referral_and_both_land_on_its_confirmation(

@@ -59,8 +59,8 @@ def test_receiving_a_referral_routes_it_to_the_team_serving_the_practice(
 def test_a_patient_is_matched_by_nhs_number_and_never_duplicated(
     referrer_a, referrer_b, practice_a, practice_b
 ):
-    """Changed for issue 13 (finding 1): the second practice's referral used to overwrite the
-    phone and the registered practice; it now links to the record and changes nothing."""
+    """The second practice's referral links to the record and changes nothing on it: the record
+    is the first practice's, and a referral's say-so must not overwrite its phone or practice."""
     first = _receive(referrer_a, practice_a, nhs_number="943 476 5919", phone="07700 900001")
     second = _receive(referrer_b, practice_b, nhs_number="9434765919", phone="07700 900002")
     assert not second.patient_created

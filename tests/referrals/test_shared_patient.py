@@ -1,4 +1,4 @@
-"""Two practices sharing one patient (issue 13, finding 1): a referral from practice B with the
+"""Two practices sharing one patient: a referral from practice B with the
 NHS number of practice A's patient links to the record and changes nothing on it; B sees only
 what B said; the receiving team sees the difference and decides."""
 

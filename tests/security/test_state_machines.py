@@ -14,15 +14,25 @@ from hypothesis import strategies as st
 
 from common.errors import DomainError
 from community_services import services as vetting
-from community_services.models import Service, ServiceStatus, ServiceStatusChange
+from community_services.models import (
+    VETTING_MACHINE,
+    Service,
+    ServiceStatus,
+    ServiceStatusChange,
+    VettingAction,
+)
 from coordinators import services as casework
-from coordinators.models import Review, ReviewMode, ReviewStatus
+from coordinators.models import REVIEW_MACHINE, Review, ReviewAction, ReviewMode, ReviewStatus
 from referrals import services as referrals
 from referrals.models import (
+    REFERRAL_MACHINE,
+    SERVICE_REFERRAL_MACHINE,
     Referral,
+    ReferralAction,
     ReferralEvent,
     ReferralStatus,
     ServiceReferral,
+    ServiceReferralAction,
     ServiceReferralEvent,
     ServiceReferralStatus,
 )
@@ -66,13 +76,14 @@ def apply(action: Callable[..., object], *args) -> bool:
 # --- Referral: received → accepted → in progress → closed; declined; patient declined
 
 R = ReferralStatus
+RA = ReferralAction
 REFERRAL_EDGES = {
-    "accept": ({R.RECEIVED}, R.ACCEPTED),
-    "decline": ({R.RECEIVED}, R.DECLINED),
-    "first_contact": ({R.ACCEPTED}, R.IN_PROGRESS),
-    "unable_to_contact": ({R.ACCEPTED}, R.CLOSED),
-    "close": ({R.IN_PROGRESS}, R.CLOSED),
-    "patient_declined": ({R.RECEIVED, R.ACCEPTED}, R.PATIENT_DECLINED),
+    RA.ACCEPT: ({R.RECEIVED}, R.ACCEPTED),
+    RA.DECLINE: ({R.RECEIVED}, R.DECLINED),
+    RA.FIRST_CONTACT: ({R.ACCEPTED}, R.IN_PROGRESS),
+    RA.UNABLE_TO_CONTACT: ({R.ACCEPTED}, R.CLOSED),
+    RA.CLOSE: ({R.IN_PROGRESS}, R.CLOSED),
+    RA.PATIENT_DECLINED: ({R.RECEIVED, R.ACCEPTED}, R.PATIENT_DECLINED),
 }
 
 
@@ -82,20 +93,20 @@ def test_random_referral_transitions_follow_the_status_machine(
     TeamCoverageFactory(practice=practice_a, team=team_x)
     by = coordinator_x
     calls = {
-        "accept": lambda r: referrals.accept_referral(referral=r, by=by),
-        "decline": lambda r: referrals.decline_referral(
+        RA.ACCEPT: lambda r: referrals.accept_referral(referral=r, by=by),
+        RA.DECLINE: lambda r: referrals.decline_referral(
             referral=r, by=by, reason="not_eligible", note="Not for us."
         ),
-        "first_contact": lambda r: referrals.record_first_contact(
+        RA.FIRST_CONTACT: lambda r: referrals.record_first_contact(
             referral=r, by=by, contacted_on=timezone.localdate(), method="phone"
         ),
-        "unable_to_contact": lambda r: referrals.record_unable_to_contact(
+        RA.UNABLE_TO_CONTACT: lambda r: referrals.record_unable_to_contact(
             referral=r, by=by, attempts=3
         ),
-        "close": lambda r: referrals.close_referral(
+        RA.CLOSE: lambda r: referrals.close_referral(
             referral=r, by=by, outcome="goals_met", summary="Done."
         ),
-        "patient_declined": lambda r: referrals.record_patient_declined(referral=r, by=by),
+        RA.PATIENT_DECLINED: lambda r: referrals.record_patient_declined(referral=r, by=by),
     }
 
     @SEQUENCES
@@ -124,15 +135,16 @@ def test_random_referral_transitions_follow_the_status_machine(
 # --- Onward referral: sent → accepted/declined → attended/did not attend → completed; withdrawn
 
 S = ServiceReferralStatus
+SA = ServiceReferralAction
 AWAITING = {S.SENT, S.NO_RESPONSE}
 SERVICE_REFERRAL_EDGES = {
-    "accept": (AWAITING, S.ACCEPTED),
-    "decline": (AWAITING, S.DECLINED),
-    "attended": ({S.ACCEPTED}, S.ATTENDED),
-    "did_not_attend": ({S.ACCEPTED}, S.DID_NOT_ATTEND),
-    "completed": ({S.ATTENDED}, S.COMPLETED),
-    "withdraw": ({*AWAITING, S.ACCEPTED, S.ATTENDED}, S.WITHDRAWN),
-    "no_response": ({S.SENT}, S.NO_RESPONSE),
+    SA.ACCEPT: (AWAITING, S.ACCEPTED),
+    SA.DECLINE: (AWAITING, S.DECLINED),
+    SA.ATTENDED: ({S.ACCEPTED}, S.ATTENDED),
+    SA.DID_NOT_ATTEND: ({S.ACCEPTED}, S.DID_NOT_ATTEND),
+    SA.COMPLETED: ({S.ATTENDED}, S.COMPLETED),
+    SA.WITHDRAW: ({*AWAITING, S.ACCEPTED, S.ATTENDED}, S.WITHDRAWN),
+    SA.NO_RESPONSE: ({S.SENT}, S.NO_RESPONSE),
 }
 
 
@@ -142,17 +154,17 @@ def test_random_onward_referral_transitions_follow_the_status_machine(
     TeamCoverageFactory(practice=practice_a, team=team_x)
     by = coordinator_x
     calls = {
-        "accept": lambda s: referrals.accept_service_referral(service_referral=s, by=by),
-        "decline": lambda s: referrals.decline_service_referral(
+        SA.ACCEPT: lambda s: referrals.accept_service_referral(service_referral=s, by=by),
+        SA.DECLINE: lambda s: referrals.decline_service_referral(
             service_referral=s, by=by, reason="no_capacity", note="Full."
         ),
-        "attended": lambda s: referrals.record_service_attended(service_referral=s, by=by),
-        "did_not_attend": lambda s: referrals.record_service_did_not_attend(
+        SA.ATTENDED: lambda s: referrals.record_service_attended(service_referral=s, by=by),
+        SA.DID_NOT_ATTEND: lambda s: referrals.record_service_did_not_attend(
             service_referral=s, by=by
         ),
-        "completed": lambda s: referrals.complete_service_referral(service_referral=s, by=by),
-        "withdraw": lambda s: referrals.withdraw_service_referral(service_referral=s, by=by),
-        "no_response": lambda s: referrals.mark_no_response(service_referral=s),
+        SA.COMPLETED: lambda s: referrals.complete_service_referral(service_referral=s, by=by),
+        SA.WITHDRAW: lambda s: referrals.withdraw_service_referral(service_referral=s, by=by),
+        SA.NO_RESPONSE: lambda s: referrals.mark_no_response(service_referral=s),
     }
     case = open_case(practice=practice_a, referrer=referrer_a, team=team_x, coordinator=by)
     case.patient.consent_to_share = True
@@ -187,6 +199,7 @@ def test_random_onward_referral_transitions_follow_the_status_machine(
 # --- Vetting: draft → submitted → approved/rejected; approved ↔ suspended; approved → expired
 
 V = ServiceStatus
+VA = VettingAction
 VETTING_EDGES = {
     (V.DRAFT, V.SUBMITTED),
     (V.REJECTED, V.SUBMITTED),
@@ -205,17 +218,17 @@ def test_random_vetting_decisions_follow_the_vetting_machine(vetter, directory_t
     insured = timezone.localdate() + datetime.timedelta(days=500)
     lapsed = timezone.localdate() + datetime.timedelta(days=5000)
     calls = {
-        "submit": lambda s: vetting.submit_service(actor=vetter, service=s),
-        "approve": lambda s: vetting.approve_service(
+        VA.SUBMIT: lambda s: vetting.submit_service(actor=vetter, service=s),
+        VA.APPROVE: lambda s: vetting.approve_service(
             actor=checker,
             service=s,
             checklist=dict(FULL_CHECKLIST),
             insurance_expires_on=insured,
         ),
-        "reject": lambda s: vetting.reject_service(actor=checker, service=s, reason="No DBS."),
-        "suspend": lambda s: vetting.suspend_service(actor=checker, service=s, reason="Concern."),
-        "reinstate": lambda s: vetting.reinstate_service(actor=checker, service=s),
-        "expire": lambda s: vetting.expire_service(service=s, on=lapsed),
+        VA.REJECT: lambda s: vetting.reject_service(actor=checker, service=s, reason="No DBS."),
+        VA.SUSPEND: lambda s: vetting.suspend_service(actor=checker, service=s, reason="Concern."),
+        VA.REINSTATE: lambda s: vetting.reinstate_service(actor=checker, service=s),
+        VA.EXPIRE: lambda s: vetting.expire_service(service=s, on=lapsed),
     }
 
     @SEQUENCES
@@ -257,12 +270,12 @@ def test_random_review_actions_follow_the_review_life_cycle(
         "schedule": lambda case, review: casework.schedule_review(
             case=case, by=by, scheduled_for=soon, mode=ReviewMode.PHONE
         ),
-        "reschedule": lambda case, review: casework.reschedule_review(
+        ReviewAction.RESCHEDULE: lambda case, review: casework.reschedule_review(
             review=review, by=by, scheduled_for=later, mode=ReviewMode.IN_PERSON
         ),
-        "cancel": lambda case, review: casework.cancel_review(review=review, by=by),
-        "missed": lambda case, review: casework.mark_review_missed(review=review, by=by),
-        "record": lambda case, review: casework.record_review(
+        ReviewAction.CANCEL: lambda case, review: casework.cancel_review(review=review, by=by),
+        ReviewAction.MISSED: lambda case, review: casework.mark_review_missed(review=review, by=by),
+        ReviewAction.RECORD: lambda case, review: casework.record_review(
             review=review,
             by=by,
             notes="Going well.",
@@ -302,6 +315,18 @@ def test_random_review_actions_follow_the_review_life_cycle(
         in_rolled_back_transaction(body)
 
     run()
+
+
+def test_the_tables_the_services_read_are_the_machines_these_walks_check():
+    def as_edges(machine):
+        return {a: (set(t.from_states), t.to_state) for a, t in machine.transitions.items()}
+
+    assert as_edges(REFERRAL_MACHINE) == REFERRAL_EDGES
+    assert as_edges(SERVICE_REFERRAL_MACHINE) == SERVICE_REFERRAL_EDGES
+    assert VETTING_MACHINE.edges() == VETTING_EDGES
+    assert {to for _, to in REVIEW_MACHINE.edges()} - {ReviewStatus.SCHEDULED} == (
+        FINAL_REVIEW_STATUSES
+    )
 
 
 pytestmark = pytest.mark.postgres
