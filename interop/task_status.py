@@ -25,7 +25,7 @@ CLOSED_TASK_STATUS_BY_OUTCOME: dict[str, str] = {
 }
 # Task.status a requester may set → the referral machine's action (its transition says who may
 # and from where: the service refuses anything else with a 409).
-REQUESTER_TASK_CHANGES: dict[str, str] = {"cancelled": ReferralAction.PATIENT_DECLINED}
+REQUESTER_TASK_CHANGES: dict[str, ReferralAction] = {"cancelled": ReferralAction.PATIENT_DECLINED}
 
 
 def referral_states() -> set[str]:
