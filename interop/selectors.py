@@ -10,8 +10,19 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from accounts.models import Organisation, User
-from referrals.models import Patient, Referral, ReferralEvent, ReferralPatientDetails
-from referrals.selectors import practice_ids_of, team_ids_of
+from referrals.models import (
+    Patient,
+    Referral,
+    ReferralEvent,
+    ReferralPatientDetails,
+    ServiceReferral,
+)
+from referrals.selectors import (
+    practice_ids_of,
+    service_referrals_for_provider,
+    team_ids_of,
+    visible_service_referrals,
+)
 
 
 def _scope(user: User) -> Q:
@@ -86,3 +97,29 @@ def decode_cursor(cursor: str) -> tuple[datetime.datetime, int] | None:
 def after_cursor(referrals: QuerySet[Referral], cursor: tuple[datetime.datetime, int]):
     when, pk = cursor
     return referrals.filter(Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk))
+
+
+def onward_tasks_visible_to(user: User) -> QuerySet[ServiceReferral]:
+    """Onward referrals as Tasks: the provider's received ones, or the team's sent ones."""
+    return visible_service_referrals(user).select_related(
+        "referral__patient", "referral__team", "service__provider__organisation"
+    )
+
+
+def get_onward_task(user: User, task_id: str, *, as_provider: bool = False) -> ServiceReferral:
+    key = task_id.removeprefix("onward-")
+    found = None
+    if key.isdigit():
+        scope = (
+            service_referrals_for_provider(user) if as_provider else onward_tasks_visible_to(user)
+        )
+        found = (
+            scope.select_related(
+                "referral__patient", "referral__team", "service__provider__organisation"
+            )
+            .filter(pk=int(key))
+            .first()
+        )
+    if found is None:
+        raise Http404(f"No Task {task_id} for this organisation.")
+    return found

@@ -46,7 +46,10 @@ def capability_statement(*, base: str, token_url: str, software_date: str) -> di
         if kind == "Task":
             entry["documentation"] = (
                 "A requester may cancel its Task (PUT or JSON Patch of status to 'cancelled' "
-                "with statusReason.text); any other change is refused."
+                "with statusReason.text); any other change is refused. A provider's Tasks are "
+                "the onward referrals to its services (ids onward-<n>, partOf the main Task): "
+                "it may set accepted, rejected (with a reason), completed (attended) or failed "
+                "(did not attend)."
             )
         if kind == "Subscription":
             entry["documentation"] = (

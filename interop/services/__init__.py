@@ -4,11 +4,12 @@ the practice's identifier), and the requester's cancellation. Each calls the app
 from .clients import RegisteredClient, register_client, revoke_client, rotate_client_secret
 from .refer_in import ReferredIn, refer_in
 from .subscriptions import create_subscription, record_task_events
-from .task_updates import cancel_by_requester
+from .task_updates import answer_as_provider, cancel_by_requester
 
 __all__ = [
     "RegisteredClient",
     "ReferredIn",
+    "answer_as_provider",
     "cancel_by_requester",
     "create_subscription",
     "record_task_events",

@@ -8,19 +8,33 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils.dateparse import parse_date, parse_datetime
 
-from referrals.services import record_referral_list_viewed, record_referral_viewed
+from accounts.models import Role
+from referrals.services import (
+    record_referral_list_viewed,
+    record_referral_viewed,
+    record_service_referral_list_viewed,
+    record_service_referral_viewed,
+)
 
 from .. import services
 from ..codes import fhir_base
 from ..outcome import FhirError
 from ..resources.bundle import searchset
+from ..resources.onward_task import (
+    ONWARD_PREFIX,
+    ONWARD_TASK_STATUS,
+    onward_task_resource,
+    provider_answer,
+)
 from ..resources.service_request import service_request_resource
 from ..resources.task import requested_cancellation, task_resource
 from ..selectors import (
     after_cursor,
     decode_cursor,
     encode_cursor,
+    get_onward_task,
     get_task,
+    onward_tasks_visible_to,
     tasks_visible_to,
 )
 from ..task_status import TASK_STATUS, referrals_with_task_status
@@ -120,9 +134,42 @@ def _count(request) -> int:
     return min(int(raw), settings.FHIR_PAGE_SIZE)
 
 
+def _onward_search(request, caller, count: int):
+    """A provider's Tasks are its onward referrals: `owner=` its organisation, `status=`."""
+    service_referrals = onward_tasks_visible_to(caller.user).filter(
+        service__provider__organisation_id__in=[
+            m.organisation_id for m in caller.user.cached_memberships
+        ]
+    )
+    if value := request.GET.get("owner"):
+        organisation_id = _uuid(_organisation_id(value, "owner"), "owner")
+        service_referrals = service_referrals.filter(
+            service__provider__organisation__public_id=organisation_id
+        )
+    if value := request.GET.get("status"):
+        wanted = value.split(",")
+        ours = [s for s, theirs in ONWARD_TASK_STATUS.items() if theirs in wanted]
+        service_referrals = service_referrals.filter(status__in=ours)
+    page = list(service_referrals.order_by("-sent_at", "-id")[:count])
+    record_service_referral_list_viewed(
+        by=caller.user, what="fhir onward Task search", service_referrals=page
+    )
+    base = request.build_absolute_uri("/fhir/R4")
+    return fhir_response(
+        searchset(
+            base=base,
+            resources=[onward_task_resource(sr) for sr in page],
+            self_url=f"{base}/Task?{request.GET.urlencode()}",
+            next_url=None,
+        )
+    )
+
+
 class TaskSearch(FhirView):
     def get(self, request, caller):
         caller.require("Task", "s")
+        if caller.user.has_role(Role.PROVIDER):
+            return _onward_search(request, caller, _count(request))
         include = request.GET.getlist("_include")
         if any(value != "Task:focus" for value in include):
             raise FhirError.one(400, "Only _include=Task:focus is supported.", "_include")
@@ -163,6 +210,12 @@ class TaskSearch(FhirView):
 class TaskInstance(FhirView):
     def get(self, request, caller, reference: str):
         caller.require("Task", "r")
+        if reference.startswith(ONWARD_PREFIX):
+            service_referral = get_onward_task(caller.user, reference)
+            record_service_referral_viewed(
+                service_referral=service_referral, by=caller.user, via="fhir"
+            )
+            return fhir_response(onward_task_resource(service_referral))
         referral = get_task(caller.user, reference)
         record_referral_viewed(referral=referral, by=caller.user, via="fhir")
         task = _task(referral)
@@ -181,6 +234,8 @@ class TaskInstance(FhirView):
 
     def _change(self, request, caller, reference, wanted_of):
         caller.require("Task", "u")
+        if reference.startswith(ONWARD_PREFIX):
+            return self._provider_change(caller, reference, wanted_of)
         referral = get_task(caller.user, reference)
         current = _task(referral)
         if referral.referring_practice_id not in {
@@ -193,3 +248,17 @@ class TaskInstance(FhirView):
         reason = requested_cancellation(current, wanted_of(current))
         services.cancel_by_requester(referral=referral, by=caller.user, reason=reason)
         return fhir_response(_task(get_task(caller.user, reference)))
+
+    def _provider_change(self, caller, reference, wanted_of):
+        """Only the provider of the service answers, as on its signed link."""
+        service_referral = get_onward_task(caller.user, reference, as_provider=True)
+        current = onward_task_resource(service_referral)
+        action, reason, note = provider_answer(current, wanted_of(current))
+        services.answer_as_provider(
+            service_referral=service_referral,
+            by=caller.user,
+            action=action,
+            reason=reason,
+            note=note,
+        )
+        return fhir_response(onward_task_resource(get_onward_task(caller.user, reference)))
