@@ -129,20 +129,21 @@ def provider_answer(current: dict, wanted: dict) -> tuple[str, str, str]:
             "Task.status",
             code="forbidden",
         )
-    reason_element = (
-        wanted.get("statusReason") if isinstance(wanted.get("statusReason"), dict) else {}
+    reason_element: dict = (
+        wanted["statusReason"] if isinstance(wanted.get("statusReason"), dict) else {}
     )
-    note = reason_element.get("text") if isinstance(reason_element.get("text"), str) else ""
-    codes = [
-        c.get("code")
+    text = reason_element.get("text")
+    note: str = text.strip() if isinstance(text, str) else ""
+    codes: list[str] = [
+        str(c["code"])
         for c in reason_element.get("coding") or []
         if isinstance(c, dict) and c.get("code") in ServiceDeclineReason.values
     ]
     reason = ""
     if status == "rejected":
-        if not codes and not note.strip():
+        if not codes and not note:
             raise FhirError.one(
                 422, "Say why in Task.statusReason.", "Task.statusReason", code="required"
             )
-        reason = codes[0] if codes else ServiceDeclineReason.OTHER
-    return PROVIDER_TASK_CHANGES[status], reason, note.strip()
+        reason = codes[0] if codes else str(ServiceDeclineReason.OTHER)
+    return PROVIDER_TASK_CHANGES[str(status)], reason, note
