@@ -195,7 +195,7 @@ def _tell_owner(subscription: Subscription) -> None:
         verb="fhir_subscription_error",
         message=f"FHIR Subscription {subscription.pk} to {subscription.endpoint} stopped: "
         f"the endpoint kept failing ({subscription.last_error}).",
-        link="/fhir-clients/",
+        link="/fhir-clients/" if recipient.is_superuser else "",
     )
 
 
