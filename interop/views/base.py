@@ -60,6 +60,8 @@ def _depth(value, limit: int) -> int:
 
 def read_json_body(request: HttpRequest, *, patch: bool = False):
     """A FHIR resource (a JSON object), or with `patch` a JSON Patch (a list)."""
+    if not request.body:
+        raise FhirError.one(400, "The body is empty.", code="required")
     kind = request.content_type or ""
     if kind not in (FHIR_JSON, "application/json", "application/json-patch+json"):
         raise FhirError.one(415, f"Send {FHIR_JSON}.", "Content-Type")
