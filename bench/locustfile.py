@@ -98,6 +98,10 @@ class Coordinator(SignedIn):
         self.get("api: referrals list", "/api/v1/referrals/")
 
     @task
+    def fhir_task_read(self):
+        self.get("fhir: Task read", f"/fhir/R4/Task/{self.me['case']}")
+
+    @task
     def api_referral_detail(self):
         self.get("api: referral detail", f"/api/v1/referrals/{self.me['referral']}/")
 
@@ -133,6 +137,14 @@ class Referrer(SignedIn):
     @task
     def our_referrals(self):
         self.get("page: our referrals", "/practice/")
+
+    @task
+    def fhir_task_polling(self):
+        self.get(
+            "fhir: Task polling",
+            f"/fhir/R4/Task?requester=Organization/{self.me['practice']}"
+            "&_lastUpdated=gt2000-01-01T00:00:00Z&_count=50",
+        )
 
     @task
     def referral_create(self):

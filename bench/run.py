@@ -62,6 +62,8 @@ TARGETS = [
     "api: HSDS service_at_locations page",
     "api: HSDS services near a postcode",
     "api: HSDS organizations page",
+    "fhir: Task polling",
+    "fhir: Task read",
 ]
 sys.path.insert(0, str(ROOT))
 from bench.report_targets import REPORT_P95_MS, REPORT_TARGETS, recount  # noqa: E402
@@ -76,6 +78,8 @@ HSDS_SERVICE_AT_LOCATIONS = "/hsds/service_at_locations?page=3&per_page=50"
 # ZZ1 1ZZ..ZZ99 9ZZ are the seed's invented postcodes (bench.scale_seed), loaded as Postcode rows.
 HSDS_NEAR_POSTCODE = "/hsds/service_at_locations?postcode=ZZ50+5ZZ&proximity=20000&per_page=50"
 HSDS_ORGANIZATIONS = "/hsds/organizations?page=2&per_page=50"
+# A practice system's polling: its Tasks changed in the last day, one page.
+FHIR_POLL_SINCE = "2000-01-01T00:00:00Z"
 
 
 def manage(*args: str) -> None:
@@ -125,11 +129,13 @@ def make_plan(path: Path) -> dict:
                 {"email": user.email, "case": showcase.reference, "referral": showcase.pk}
             )
     referrers = [
-        {"email": email, "nhs_from": 999_800_000 + 10_000 * n + int(time.time()) % 5_000}
-        for n, email in enumerate(
-            User.objects.filter(email__startswith="referrer")
-            .order_by("email")
-            .values_list("email", flat=True)[:20]
+        {
+            "email": user.email,
+            "nhs_from": 999_800_000 + 10_000 * n + int(time.time()) % 5_000,
+            "practice": str(user.memberships.get().organisation.public_id),
+        }
+        for n, user in enumerate(
+            User.objects.filter(email__startswith="referrer").order_by("email")[:20]
         )
     ]
     plan = {
@@ -148,6 +154,13 @@ def make_plan(path: Path) -> dict:
     }
     path.write_text(json.dumps(plan))
     return plan
+
+
+def fhir_poll_url(practice: str) -> str:
+    return (
+        f"/fhir/R4/Task?requester=Organization/{practice}&_lastUpdated=gt{FHIR_POLL_SINCE}"
+        "&_count=50"
+    )
 
 
 def query_pass(plan: dict) -> tuple[dict, list]:
@@ -178,6 +191,8 @@ def query_pass(plan: dict) -> tuple[dict, list]:
         "api: HSDS service_at_locations page": (staff, HSDS_SERVICE_AT_LOCATIONS),
         "api: HSDS services near a postcode": (staff, HSDS_NEAR_POSTCODE),
         "api: HSDS organizations page": (staff, HSDS_ORGANIZATIONS),
+        "fhir: Task polling": (practice, fhir_poll_url(plan["referrers"][0]["practice"])),
+        "fhir: Task read": (staff, f"/fhir/R4/Task/{me['case']}"),
     }
     counts, timed = {}, []
     for target, (client, url) in gets.items():

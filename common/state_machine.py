@@ -125,7 +125,9 @@ def change_state(
     setattr(row, machine.field, transition.to_state)
     for name, value in fields.items():
         setattr(row, name, value)
-    row.save(update_fields=[machine.field, *fields])
+    # A row's auto_now timestamp (Referral.updated_at, which FHIR polling reads) moves with it.
+    touched = [f.name for f in row._meta.concrete_fields if getattr(f, "auto_now", False)]
+    row.save(update_fields=[machine.field, *fields, *touched])
     change = StateChange(instance=row, action=action, transition=transition, from_state=from_state)
     record(change)
     return change

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    "oauth2_provider",
     "accounts",
     "community_services",
     "referrals",
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "coordinators",
     "gp_messages",
     "reports",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -502,6 +504,27 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.api.exception_handler",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# FHIR API (interop/): OAuth 2.0 client credentials by django-oauth-toolkit, secrets stored
+# hashed; SMART system scopes offered per organisation kind (interop.scopes).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "interop.oauth.FhirOAuth2Validator",
+    "SCOPES_BACKEND_CLASS": "interop.oauth.FhirScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("FHIR_ACCESS_TOKEN_SECONDS", 3600),
+    "PKCE_REQUIRED": True,
+}
+# FHIR Subscriptions: the sweep turning status changes into notifications runs this often; a
+# notification is tried this many times, waiting BACKOFF, 2×, 4×… seconds between tries.
+FHIR_EVENTS_EVERY_SECONDS = env_int("FHIR_EVENTS_EVERY_SECONDS", 2)
+FHIR_NOTIFICATION_MAX_ATTEMPTS = env_int("FHIR_NOTIFICATION_MAX_ATTEMPTS", 6)
+FHIR_NOTIFICATION_BACKOFF_SECONDS = env_int("FHIR_NOTIFICATION_BACKOFF_SECONDS", 5)
+FHIR_NOTIFICATION_TIMEOUT_SECONDS = env_int("FHIR_NOTIFICATION_TIMEOUT_SECONDS", 10)
+CELERY_BEAT_SCHEDULE["fhir-record-task-events"] = {
+    "task": "interop.record_task_events",
+    "schedule": FHIR_EVENTS_EVERY_SECONDS,
+}
+# A FHIR search page holds at most this many resources (the client's _count is capped to it).
+FHIR_PAGE_SIZE = env_int("FHIR_PAGE_SIZE", 50)
 # A JSON body nested deeper than this is a 400 (the deepest real body, a review, nests 4 deep).
 API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 20)
 # API tokens (django-rest-knox: only a hash is stored). Issued at POST /api/v1/auth/token/ from a

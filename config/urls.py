@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import views as account_views
+from interop.urls import fhir_patterns, page_patterns
 
 from . import health, metrics
 from .api import api_urlpatterns
@@ -36,6 +37,8 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("hsds/", include("community_services.hsds_views")),
     path("api/v1/", include((api_urlpatterns, "api"))),
+    path("fhir/", include(fhir_patterns)),
+    path("", include(page_patterns)),
     path(
         "api/schema/", SpectacularAPIView.as_view(permission_classes=[SchemaAccess]), name="schema"
     ),

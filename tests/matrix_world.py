@@ -17,6 +17,7 @@ from coordinators import services as casework
 from coordinators.models import Goal, PlanAction, Review, WellbeingMeasure, WhatMattersConversation
 from gp_messages.models import MessageBack, MessageMoment
 from gp_messages.services import produce_message_back
+from interop.services import register_client
 from referrals import provider_links
 from referrals import services as referral_services
 from referrals.models import ContactMethod, Referral, ServiceReferral
@@ -50,6 +51,7 @@ class World:
     outreach_entry: OutreachEntry
     message_back: MessageBack
     snapshot: MonthlySnapshot
+    fhir_client_id: int
 
     @property
     def patient_id(self) -> int:
@@ -167,6 +169,7 @@ def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) 
         reminder=reminder,
         coordinator=coordinator_x,
         message_back=message_back,
+        fhir_client_id=register_client(organisation=practice_a, name="Matrix", by=None).client.pk,
     )
 
 
@@ -195,6 +198,10 @@ def url_parameters(world: World) -> dict[str, object]:
         "unknown": "no-such-thing",
         "slug": "referrals",
         "kind": "caseload",
+        "system_id": "need-domains",
+        "organisation_id": world.case.referring_practice.public_id,
+        "client_id": world.fhir_client_id,
+        "subscription_id": 0,
     }
 
 

@@ -117,6 +117,12 @@ MESSAGE = expect(ok=REFERRER_A, hidden=REFERRER_B)  # practice A's message back
 ONWARD = expect(ok=TEAM_X | PROVIDER, hidden=OTHER_TEAM)  # the team's or the provider's
 
 
+# FHIR: who may use the API at all, and a referral's Task seen by its practice and team only.
+FHIR_USERS = REFERRERS | TEAM | PROVIDER
+FHIR_REFERRAL = expect(ok=REFERRER_A | TEAM_X, hidden=REFERRER_B | OTHER_TEAM | PROVIDER)
+FHIR_REQUESTER = expect(ok=REFERRER_A, hidden=REFERRER_B | OTHER_TEAM | PROVIDER, others=DENIED)
+
+
 def case_form() -> Route:
     """A form about team X's case: the page shows the patient, so opening it is audited."""
     return route(GET=CASE, POST=CASE, patient=VIEW)
@@ -345,6 +351,28 @@ MATRIX: dict[str, Route] = {
     "api:service-referral-send-link": route(
         obj="service_referral", POST=CASE, GET=wrong_method(TEAM | PROVIDER)
     ),
+    # --- FHIR R4 (interop/): a session is scoped as the person; anonymous gets a 401.
+    "fhir:metadata": route(GET=PUBLIC),
+    "fhir:code-system": route(GET=PUBLIC),
+    "fhir:token": route(
+        POST=PUBLIC, GET=expect(method=EVERYONE, anonymous=METHOD)
+    ),  # an OAuth endpoint: the client authenticates in the body
+    "fhir:base": route(POST=only(REFERRERS), GET=wrong_method(FHIR_USERS)),
+    "fhir:task-search": route(GET=only(FHIR_USERS), patient=LIST),
+    "fhir:task": route(GET=FHIR_REFERRAL, PUT=FHIR_REQUESTER, patient=VIEW),
+    "fhir:service-request": route(GET=FHIR_REFERRAL, patient=VIEW),
+    "fhir:consent": route(GET=FHIR_REFERRAL, patient=VIEW),
+    "fhir:patient": route(GET=FHIR_REFERRAL, patient=VIEW),
+    # The world's case is open: there is no closing summary yet for anyone.
+    "fhir:document-reference": route(GET=expect(hidden=FHIR_USERS)),
+    "fhir:organization": route(GET=only(FHIR_USERS)),
+    "fhir:subscriptions": route(POST=only(FHIR_USERS), GET=wrong_method(FHIR_USERS)),
+    # Only the caller's own subscriptions exist for it; the world has none.
+    "fhir:subscription": route(GET=expect(hidden=FHIR_USERS)),
+    "fhir:subscription-status": route(GET=expect(hidden=FHIR_USERS)),
+    "fhir:subscription-events": route(GET=expect(hidden=FHIR_USERS)),
+    "interop:clients": route(GET=only({"superuser"}), POST=only({"superuser"})),
+    "interop:client-revoke": route(POST=only({"superuser"}), GET=wrong_method(SIGNED_IN)),
 }
 
 

@@ -1,5 +1,5 @@
 """Imports run one way: common ← accounts ← community_services ← referrals ← casefinding ←
-coordinators ← gp_messages, reports, with config/ on top (settings, urls, the Celery app).
+coordinators ← gp_messages, reports, interop, with config/ on top (settings, urls, the Celery app).
 Read statically with `ast`, every import counted, including those inside functions (a lazy
 import is still a circle)."""
 
@@ -19,6 +19,7 @@ LAYERS = [
     "coordinators",
     "gp_messages",
     "reports",
+    "interop",
 ]
 TOP = {"config"}
 PACKAGES = [*LAYERS, *TOP]

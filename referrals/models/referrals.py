@@ -209,6 +209,11 @@ class Referral(models.Model):
     anonymised_at = models.DateTimeField(
         null=True, blank=True, help_text="Free text removed after the retention period."
     )
+    updated_at = models.DateTimeField(
+        auto_now=True,
+        help_text="When the referral last changed status: FHIR Task.meta.lastUpdated and the "
+        "practice systems' `_lastUpdated` polling read it.",
+    )
     next_review_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -235,6 +240,11 @@ class Referral(models.Model):
             models.Index(
                 fields=["referring_practice", "received_at"], name="referral_practice_idx"
             ),
+            # A practice's and a team's systems poll for what changed since they last looked.
+            models.Index(
+                fields=["referring_practice", "updated_at", "id"], name="referral_practice_upd_idx"
+            ),
+            models.Index(fields=["team", "updated_at", "id"], name="referral_team_upd_idx"),
             # My caseload in its own order: a page of a coordinator's open cases by next review.
             models.Index(
                 fields=["assigned_to", "next_review_at", "accepted_at", "id"],

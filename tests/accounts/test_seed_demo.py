@@ -26,7 +26,8 @@ def test_seed_demo_is_idempotent_and_every_login_works(db, settings, capsys, cli
         "local_authority": 1,
         "commissioner": 1,
     }
-    assert Membership.objects.count() == len(USERS)
+    # People only: each demo FHIR client also has a system user with a membership.
+    assert Membership.objects.filter(user__fhir_client__isnull=True).count() == len(USERS)
     output = capsys.readouterr().out
     for email, *_ in USERS:
         assert email in output
@@ -45,6 +46,37 @@ def test_seed_demo_is_idempotent_and_every_login_works(db, settings, capsys, cli
     lead = Membership.objects.get(user__email="referrer@demo.example")
     assert lead.is_practice_lead
     assert "Council referrer" in output
+
+
+def test_seed_demo_prints_a_working_fhir_client_for_each_practice_team_and_provider(
+    db, settings, capsys, client
+):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    lines = [
+        line.strip()
+        for line in capsys.readouterr().out.splitlines()
+        if line.strip().startswith("FHIR client for ")
+    ]
+    latest = lines[len(lines) // 2 :]
+    organisations = [line.split(":")[0].removeprefix("FHIR client for ") for line in latest]
+    assert organisations == [
+        "Northfield Social Prescribing Team",
+        "Hillview Surgery",
+        "Riverside Medical Practice",
+        "Friendship Circle Trust",
+    ]
+    for line in latest:
+        client_id, secret = (
+            line.split("client id ")[1].split(", secret ")[0],
+            line.split(", secret ")[1],
+        )
+        response = client.post(
+            "/fhir/auth/token",
+            {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+        )
+        assert response.status_code == 200, line
 
 
 def test_seed_demo_runs_with_force_when_debug_is_off(db, settings):

@@ -1,0 +1,13 @@
+from django import forms
+
+from accounts.models import Organisation
+
+from .scopes import GRANTS_BY_KIND
+
+
+class RegisterClientForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(kind__in=list(GRANTS_BY_KIND)).order_by("name"),
+        help_text="The client sees exactly what a person of this organisation would see.",
+    )
+    name = forms.CharField(max_length=200, help_text="The system, for example its supplier.")

@@ -1,0 +1,209 @@
+"""Subscriptions: creating one (with a handshake), turning referral status changes into
+notifications (the outbox, a row per notification under a unique key), and delivering each once
+with retries and back-off; an endpoint that keeps failing puts the subscription in error and its
+owner is told in the app."""
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import notify, record_audit_event
+from common.enqueue import send_task_after_commit
+from referrals.models import ReferralEvent
+from referrals.selectors import practice_ids_of, team_ids_of
+
+from ..codes import FHIR_JSON
+from ..models import EventCursor, FhirClient, Subscription, SubscriptionNotification
+from ..resources.subscription import notification_bundle
+
+DELIVER_TASK = "interop.deliver_subscription_notification"
+CURSOR = "task-status"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    status: str  # sent | retry | failed | skipped
+    retry_in: int | None = None
+
+
+@transaction.atomic
+def create_subscription(
+    *, by: User, client: FhirClient | None, endpoint: str, header: str, reason: str
+) -> Subscription:
+    now = timezone.now()
+    subscription = Subscription.objects.create(
+        owner=by,
+        client=client,
+        endpoint=endpoint,
+        header=header,
+        reason=reason,
+        created_at=now,
+        updated_at=now,
+    )
+    handshake = SubscriptionNotification.objects.create(
+        subscription=subscription,
+        kind=SubscriptionNotification.Kind.HANDSHAKE,
+        occurred_at=now,
+    )
+    record_audit_event(
+        actor=by,
+        action="fhir_subscription_create",
+        object_type="fhir_subscription",
+        object_id=subscription.pk,
+        detail=endpoint[:400],
+    )
+    send_task_after_commit(DELIVER_TASK, notification_id=handshake.pk)
+    return subscription
+
+
+def _subscribers_of(event: ReferralEvent, subscriptions: list[Subscription]) -> list[Subscription]:
+    """Whose Tasks changed: the subscriptions whose owner's organisation may see the referral."""
+    referral = event.referral
+    return [
+        s
+        for s in subscriptions
+        if referral.referring_practice_id in practice_ids_of(s.owner)
+        or referral.team_id in team_ids_of(s.owner)
+    ]
+
+
+@transaction.atomic
+def record_task_events(*, limit: int = 500) -> int:
+    """Read the referral events since the cursor and add a notification per subscriber. The
+    cursor row is locked, so two sweeps never read the same events; the unique key holds anyway."""
+    cursor, _ = EventCursor.objects.get_or_create(name=CURSOR)
+    cursor = EventCursor.objects.select_for_update().get(pk=cursor.pk)
+    events = list(
+        ReferralEvent.objects.filter(id__gt=cursor.last_event_id)
+        .select_related("referral")
+        .order_by("id")[:limit]
+    )
+    if not events:
+        return 0
+    active = list(
+        Subscription.objects.filter(status=Subscription.Status.ACTIVE)
+        .select_related("owner")
+        .prefetch_related("owner__memberships")
+    )
+    created = 0
+    for event in events:
+        for subscription in _subscribers_of(event, active):
+            Subscription.objects.filter(pk=subscription.pk).update(
+                events_since_start=F("events_since_start") + 1, updated_at=timezone.now()
+            )
+            subscription.refresh_from_db(fields=["events_since_start"])
+            notification = SubscriptionNotification.objects.create(
+                subscription=subscription,
+                kind=SubscriptionNotification.Kind.EVENT,
+                event_number=subscription.events_since_start,
+                referral_event=event,
+                task_reference=event.referral.reference,
+                occurred_at=event.occurred_at,
+            )
+            send_task_after_commit(DELIVER_TASK, notification_id=notification.pk)
+            created += 1
+    cursor.last_event_id = events[-1].pk
+    cursor.save(update_fields=["last_event_id"])
+    return created
+
+
+def _post(subscription: Subscription, body: dict) -> None:
+    headers = {"Content-Type": FHIR_JSON}
+    if subscription.header:
+        headers["Authorization"] = subscription.header
+    request = urllib.request.Request(  # noqa: S310 - the endpoint is checked as http(s)
+        subscription.endpoint, data=json.dumps(body).encode(), headers=headers, method="POST"
+    )
+    with urllib.request.urlopen(  # noqa: S310
+        request, timeout=settings.FHIR_NOTIFICATION_TIMEOUT_SECONDS
+    ) as response:
+        if not 200 <= response.status < 300:
+            raise OSError(f"{subscription.endpoint} answered {response.status}")
+
+
+def deliver_notification(*, notification_id: int) -> Delivery:
+    """Send one notification; only one worker holds it at a time (the row lock), and a sent one
+    is never sent again. The attempt count decides when to give up."""
+    with transaction.atomic():
+        notification = (
+            SubscriptionNotification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id, state=SubscriptionNotification.State.PENDING)
+            .select_related("subscription")
+            .first()
+        )
+        if notification is None:
+            return Delivery("skipped")
+        subscription = notification.subscription
+        if subscription.status not in (Subscription.Status.REQUESTED, Subscription.Status.ACTIVE):
+            return Delivery("skipped")
+        notification.attempts += 1
+        try:
+            _post(
+                subscription,
+                notification_bundle(
+                    subscription,
+                    notification.kind,
+                    [notification] if notification.kind != "handshake" else [],
+                ),
+            )
+        except (OSError, ValueError) as exc:
+            return _failed(notification, str(exc))
+        notification.state, notification.sent_at = (
+            SubscriptionNotification.State.SENT,
+            timezone.now(),
+        )
+        notification.save(update_fields=["state", "sent_at", "attempts"])
+        if subscription.status == Subscription.Status.REQUESTED:
+            Subscription.objects.filter(pk=subscription.pk).update(
+                status=Subscription.Status.ACTIVE, updated_at=timezone.now(), last_error=""
+            )
+        return Delivery("sent")
+
+
+def _failed(notification: SubscriptionNotification, error: str) -> Delivery:
+    notification.last_error = error[:500]
+    if notification.attempts < settings.FHIR_NOTIFICATION_MAX_ATTEMPTS:
+        notification.save(update_fields=["attempts", "last_error"])
+        return Delivery(
+            "retry",
+            retry_in=settings.FHIR_NOTIFICATION_BACKOFF_SECONDS * 2 ** (notification.attempts - 1),
+        )
+    notification.state = SubscriptionNotification.State.FAILED
+    notification.save(update_fields=["attempts", "last_error", "state"])
+    subscription = Subscription.objects.select_for_update().get(pk=notification.subscription_id)
+    subscription.status, subscription.last_error = Subscription.Status.ERROR, error[:500]
+    subscription.updated_at = timezone.now()
+    subscription.save(update_fields=["status", "last_error", "updated_at"])
+    _tell_owner(subscription)
+    return Delivery("failed")
+
+
+def _tell_owner(subscription: Subscription) -> None:
+    """The client's registering superuser, or the person who subscribed, sees it in the app."""
+    recipient = (
+        subscription.client.registered_by if subscription.client else subscription.owner
+    ) or subscription.owner
+    notify(
+        recipient=recipient,
+        verb="fhir_subscription_error",
+        message=f"FHIR Subscription {subscription.pk} to {subscription.endpoint} stopped: "
+        f"the endpoint kept failing ({subscription.last_error}).",
+        link="/fhir-clients/" if recipient.is_superuser else "",
+    )
+
+
+def notifications_between(subscription: Subscription, since: int | None, until: int | None):
+    """For $events: the event notifications a receiver missed, by number."""
+    numbers = Q(kind=SubscriptionNotification.Kind.EVENT)
+    if since is not None:
+        numbers &= Q(event_number__gte=since)
+    if until is not None:
+        numbers &= Q(event_number__lte=until)
+    return subscription.notifications.filter(numbers).order_by("event_number")

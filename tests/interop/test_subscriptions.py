@@ -1,0 +1,151 @@
+"""Subscriptions Backport: a handshake on creation, a notification per Task status change with
+event numbers that increase by one, each sent once, retries then error (owner told in the app),
+and $status / $events to recover what was missed."""
+
+import json
+
+import pytest
+
+from accounts.models import Notification
+from interop.models import Subscription, SubscriptionNotification
+from interop.resources.subscription import task_status_topic
+from interop.services.subscriptions import deliver_notification, record_task_events
+from referrals import services as referral_services
+from tests.interop.conftest import FHIR
+from tests.interop.fhir_validity import assert_valid
+from tests.interop.receiver import Receiver
+from tests.referrals.factories import ReferralFactory
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+def subscription_body(endpoint: str) -> dict:
+    return {
+        "resourceType": "Subscription",
+        "status": "requested",
+        "reason": "Our referrals' progress",
+        "criteria": task_status_topic(),
+        "channel": {
+            "type": "rest-hook",
+            "endpoint": endpoint,
+            "payload": FHIR,
+            "_payload": {
+                "extension": [
+                    {
+                        "url": "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-payload-content",
+                        "valueCode": "id-only",
+                    }
+                ]
+            },
+            "header": ["Authorization: Bearer receiver-secret"],
+        },
+    }
+
+
+def _subscribe(api, receiver) -> Subscription:
+    response = api.post(
+        "/fhir/R4/Subscription", json.dumps(subscription_body(receiver.url)), content_type=FHIR
+    )
+    assert response.status_code == 201, response.content
+    subscription = Subscription.objects.get(pk=response.json()["id"])
+    handshake = subscription.notifications.get()
+    assert deliver_notification(notification_id=handshake.pk).status == "sent"
+    subscription.refresh_from_db()
+    return subscription
+
+
+def _deliver_all():
+    for notification in SubscriptionNotification.objects.filter(state="pending"):
+        deliver_notification(notification_id=notification.pk)
+
+
+def test_a_subscription_is_active_after_its_handshake_reaches_the_endpoint(
+    practice_a_api, receiver
+):
+    subscription = _subscribe(practice_a_api, receiver)
+    assert subscription.status == "active"
+    assert receiver.events() == [("handshake", [], [])]
+    assert receiver.headers[0]["Authorization"] == "Bearer receiver-secret"
+    assert_valid(receiver.received[0])
+
+
+def test_each_status_change_of_the_practices_tasks_is_notified_once_numbered_in_order(
+    practice_a_api, receiver, practice_a, practice_b, referrer_a, referrer_b, team_x, coordinator_x
+):
+    _subscribe(practice_a_api, receiver)
+    ours = ReferralFactory(referring_practice=practice_a, referred_by=referrer_a, team=team_x)
+    ReferralFactory(referring_practice=practice_b, referred_by=referrer_b, team=team_x)
+    referral_services.accept_referral(referral=ours, by=coordinator_x)
+    assert record_task_events() == 2  # received and accepted: ours only
+    assert record_task_events() == 0  # a second sweep adds nothing
+    _deliver_all()
+    _deliver_all()  # nothing is sent twice
+    assert receiver.events()[1:] == [
+        ("event-notification", [1], [ours.reference]),
+        ("event-notification", [2], [ours.reference]),
+    ]
+    for bundle in receiver.received:
+        assert_valid(bundle)
+
+
+def test_a_failing_endpoint_is_retried_then_the_subscription_errors_and_the_owner_is_told(
+    practice_a_api, receiver, practice_a, referrer_a, team_x, settings
+):
+    settings.FHIR_NOTIFICATION_MAX_ATTEMPTS = 3
+    subscription = _subscribe(practice_a_api, receiver)
+    receiver.answer = 500
+    ReferralFactory(referring_practice=practice_a, referred_by=referrer_a, team=team_x)
+    record_task_events()
+    notification = SubscriptionNotification.objects.get(kind="event-notification")
+    outcomes = [deliver_notification(notification_id=notification.pk) for _ in range(3)]
+    assert [o.status for o in outcomes] == ["retry", "retry", "failed"]
+    assert [o.retry_in for o in outcomes[:2]] == [5, 10]
+    subscription.refresh_from_db()
+    assert subscription.status == "error"
+    assert Notification.objects.filter(verb="fhir_subscription_error").exists()
+
+
+def test_status_and_events_recover_what_a_receiver_missed(
+    practice_a_api, receiver, practice_a, referrer_a, team_x
+):
+    subscription = _subscribe(practice_a_api, receiver)
+    for _ in range(3):
+        ReferralFactory(referring_practice=practice_a, referred_by=referrer_a, team=team_x)
+    record_task_events()
+    status = practice_a_api.get(f"/fhir/R4/Subscription/{subscription.pk}/$status").json()
+    parameters = status["entry"][0]["resource"]["parameter"]
+    assert (
+        next(p for p in parameters if p["name"] == "events-since-subscription-start")["valueString"]
+        == "3"
+    )
+    events = practice_a_api.get(
+        f"/fhir/R4/Subscription/{subscription.pk}/$events?eventsSinceNumber=2"
+    ).json()
+    numbers = [
+        next(x["valueString"] for x in p["part"] if x["name"] == "event-number")
+        for p in events["entry"][0]["resource"]["parameter"]
+        if p["name"] == "notification-event"
+    ]
+    assert numbers == ["2", "3"]
+    assert_valid(status)
+    assert_valid(events)
+
+
+def test_another_callers_subscription_is_not_found(practice_a_api, practice_b_api, receiver):
+    subscription = _subscribe(practice_a_api, receiver)
+    assert practice_b_api.get(f"/fhir/R4/Subscription/{subscription.pk}").status_code == 404
+
+
+def test_a_subscription_to_another_topic_is_a_422_naming_the_criteria(practice_a_api, receiver):
+    body = {**subscription_body(receiver.url), "criteria": "Patient?name=x"}
+    response = practice_a_api.post("/fhir/R4/Subscription", json.dumps(body), content_type=FHIR)
+    assert response.status_code == 422
+    assert response.json()["issue"][0]["expression"] == ["Subscription.criteria"]
+    assert not Subscription.objects.exists()
