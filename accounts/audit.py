@@ -2,9 +2,11 @@
 record_audit_event (or record_audit_events for many at once). How the chain is hashed,
 checkpointed and verified is in accounts.audit_chain."""
 
+import datetime
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -167,10 +169,10 @@ def _chained_event(
     stream: int,
     previous_hash: str,
     context: RequestContext,
-    occurred_at,
+    occurred_at: datetime.datetime,
 ) -> AuditEvent:
     actor = entry.actor if entry.actor is not None and entry.actor.is_authenticated else None
-    fields = {
+    fields: dict[str, Any] = {
         "occurred_at": occurred_at,
         "actor_id": actor.pk if actor else None,
         "actor_label": actor.email if actor else "",

@@ -22,6 +22,7 @@ import hmac
 import json
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,7 +63,7 @@ def chain_stream_of(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big") % streams
 
 
-def _canonical(values: list) -> bytes:
+def _canonical(values: list[Any]) -> bytes:
     return json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -88,8 +89,10 @@ def audit_event_digest(
 # --- Checkpoints: the signed head of the chain, outside the database
 
 
-def _checkpoint_signature(*, version: int, last_id: int, hash: str, at: str, heads=()) -> str:
-    signed: list = [version, last_id, hash, at]
+def _checkpoint_signature(
+    *, version: int, last_id: int, hash: str, at: str, heads: Sequence[Sequence[Any]] = ()
+) -> str:
+    signed: list[Any] = [version, last_id, hash, at]
     if version >= 2:
         signed.insert(3, [list(head) for head in heads])
     payload = _CHECKPOINT_CONTEXT + _canonical(signed)
@@ -114,7 +117,7 @@ def chain_heads() -> list[tuple[int, int, str]]:
     return heads
 
 
-def write_audit_checkpoint(*, path: Path | None = None) -> dict:
+def write_audit_checkpoint(*, path: Path | None = None) -> dict[str, Any]:
     """Append the head of every chain, signed, as one JSON line (and log it, for an off-host
     copy). `last_id` and `hash` name the newest event of all."""
     heads = chain_heads()
@@ -157,7 +160,7 @@ class Checkpoint:
         return list(self.heads) or [(0, self.last_id, self.hash)]
 
 
-def _parse_checkpoint(number: int, data: dict) -> Checkpoint | None:
+def _parse_checkpoint(number: int, data: dict[str, Any]) -> Checkpoint | None:
     """The checkpoint if its signature holds (either version), else None."""
     version = data.get("v")
     if version not in (1, 2):
@@ -282,7 +285,9 @@ class _ChainState:
     broken: bool = False
 
 
-def _check_event(event: dict, chain: _ChainState, pinned: dict) -> Problem | None:
+def _check_event(
+    event: dict[str, Any], chain: _ChainState, pinned: dict[int, list[tuple[Checkpoint, str]]]
+) -> Problem | None:
     event_id, scheme, stored_hash = event.pop("id"), event.pop("hash_scheme"), event.pop("hash")
     if event["previous_hash"] != chain.expected_previous:
         return Problem(Check.LINK, event_id, "its link to the previous event does not match")
