@@ -185,7 +185,7 @@ class TableWriter:
     def __init__(self, model: type[models.Model], report: SeedReport, now: datetime.datetime):
         self.model = model
         self.report = report
-        self.fields = [f for f in model._meta.concrete_fields]
+        self.fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
         self.now = now
 
     def _default(self, f: models.Field):

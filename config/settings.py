@@ -512,6 +512,9 @@ OAUTH2_PROVIDER = {
     "SCOPES_BACKEND_CLASS": "interop.oauth.FhirScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("FHIR_ACCESS_TOKEN_SECONDS", 3600),
     "PKCE_REQUIRED": True,
+    # Only client credentials are used: refuse the grants RFC 9700 deprecates.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
 }
 # FHIR Subscriptions: the sweep turning status changes into notifications runs this often; a
 # notification is tried this many times, waiting BACKOFF, 2×, 4×… seconds between tries.
@@ -558,7 +561,7 @@ SPECTACULAR_SETTINGS = {
         f"{name}Enum": f"{app}.{name}"
         for app, names in {
             "referrals.models": "ContactMethod DeclineReason ReferralStatus ServiceReferralStatus "
-            "ServiceDeclineReason",
+            "ServiceDeclineReason ClosureOutcome ContactOutcome",
             "coordinators.models": "GoalStatus ReviewStatus PlanActionStatus ReviewMode",
             "community_services.need_domains": "NeedDomain",
         }.items()
