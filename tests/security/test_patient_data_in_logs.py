@@ -146,11 +146,15 @@ def test_access_log_lines_carry_no_link_token(logger_name, path):
     handler = logging.Handler()
     handler.emit = records.append
     logger = logging.getLogger(logger_name)
+    # Another test in the worker may have loaded a logging config that disables existing loggers
+    # (gunicorn's, in the deploy kit's tests): the filter under test is on the logger either way.
+    was_disabled, logger.disabled = logger.disabled, False
     logger.addHandler(handler)
     try:
         logger.warning('"%s" %s %s', f"GET {url} HTTP/1.1", "200", "512")
     finally:
         logger.removeHandler(handler)
+        logger.disabled = was_disabled
     (record,) = records
     assert token not in record.getMessage()
     assert "[redacted]" in record.getMessage()
