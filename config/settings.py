@@ -512,9 +512,15 @@ OAUTH2_PROVIDER = {
     "SCOPES_BACKEND_CLASS": "interop.oauth.FhirScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("FHIR_ACCESS_TOKEN_SECONDS", 3600),
     "PKCE_REQUIRED": True,
-    # Only client credentials are used: refuse the grants RFC 9700 deprecates.
+    # RFC 9700 (the OAuth security BCP) throughout: only client credentials are used here.
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # FHIR Subscriptions: the sweep turning status changes into notifications runs this often; a
 # notification is tried this many times, waiting BACKOFF, 2×, 4×… seconds between tries.
