@@ -363,6 +363,12 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_message_id = models.CharField(max_length=100, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    stale_after = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Past this moment the message is no longer worth sending (a link in it has "
+        "expired): delivery skips it instead.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -644,7 +644,6 @@ class ScaleSeeder:
                         "occurred_at": at,
                         "from_status": from_status,
                         "to_status": to_status,
-                        "referrer_emailed_at": at,
                     }
                 )
             if status in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, "closed"):

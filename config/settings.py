@@ -254,7 +254,7 @@ STORAGES = {
 REDIS_URL = env_str("REDIS_URL")
 # Neither may hold a request up: the cache falls back to memory when Redis is unreachable
 # (config/cache.py), and a publish gives up within BROKER_CONNECT_TIMEOUT_SECONDS, leaving the
-# work to the recover jobs (recover_reminders, recover_unsent_emails).
+# work to the recover job (accounts.recover_reminders: every outbound email is a reminder).
 CACHE_SOCKET_TIMEOUT_SECONDS = env_float("CACHE_SOCKET_TIMEOUT_SECONDS", 0.5)
 CACHE_FALLBACK_SECONDS = env_int("CACHE_FALLBACK_SECONDS", 30)
 BROKER_CONNECT_TIMEOUT_SECONDS = env_float("BROKER_CONNECT_TIMEOUT_SECONDS", 1.0)
@@ -328,11 +328,6 @@ REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("REMINDER_CLAIM_TIMEOUT_SECONDS", 300)
 # A pending reminder this long past its attempt time lost its task message: enqueue it again.
 REMINDER_PENDING_GRACE_SECONDS = env_int("REMINDER_PENDING_GRACE_SECONDS", 600)
 REMINDER_RECOVER_EVERY_SECONDS = env_int("REMINDER_RECOVER_EVERY_SECONDS", 120)
-# Referrer and provider emails whose enqueue was lost are enqueued again: checked this often,
-# once this long overdue, for this many hours after the change.
-EMAIL_RECOVER_EVERY_SECONDS = env_int("EMAIL_RECOVER_EVERY_SECONDS", 300)
-EMAIL_RECOVERY_GRACE_SECONDS = env_int("EMAIL_RECOVERY_GRACE_SECONDS", 600)
-EMAIL_RECOVERY_WINDOW_HOURS = env_int("EMAIL_RECOVERY_WINDOW_HOURS", 48)
 REFERRAL_TRIAGE_WORKING_DAYS = env_int("REFERRAL_TRIAGE_WORKING_DAYS", 2)
 REFERRAL_TRIAGE_WORKING_DAYS_URGENT = env_int("REFERRAL_TRIAGE_WORKING_DAYS_URGENT", 1)
 # The public self-referral page, protected without a third-party service: at most this many
@@ -391,7 +386,6 @@ _beat = [
     ("referrals.sweep_onward_service_expired", crontab(minute=30)),
     ("accounts.recover_reminders", REMINDER_RECOVER_EVERY_SECONDS),
     ("accounts.write_audit_checkpoint", AUDIT_CHECKPOINT_EVERY_SECONDS),
-    ("referrals.recover_unsent_emails", EMAIL_RECOVER_EVERY_SECONDS),
     ("gp_messages.sweep_unfiled_messages", crontab(minute=40)),
     # Last month's figures, frozen, on the 1st at 02:30 (after the day's sweeps have settled).
     ("reports.build_monthly_snapshots", crontab(day_of_month=1, hour=2, minute=30)),

@@ -38,11 +38,16 @@ def max_age() -> datetime.timedelta:
 
 
 def token_for(link: ProviderLink) -> str:
-    return signing.dumps({"link": link.pk}, salt=SALT)
+    return _sign(link.pk)
 
 
-def url_for(link: ProviderLink) -> str:
-    return settings.SITE_URL + reverse("referrals:provider-link", args=[token_for(link)])
+def url_for_id(link_id: int) -> str:
+    """Signed when the email is rendered for sending: its reminder holds only the link's id."""
+    return settings.SITE_URL + reverse("referrals:provider-link", args=[_sign(link_id)])
+
+
+def _sign(link_id: int) -> str:
+    return signing.dumps({"link": link_id}, salt=SALT)
 
 
 def problem_with(link: ProviderLink, service_referral: ServiceReferral) -> str:

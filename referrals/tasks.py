@@ -3,23 +3,6 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(
-    name="referrals.email_referrer_about_event",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=8,
-)
-def email_referrer_about_event(event_id: int) -> bool:
-    """Thin: the service sends at most once per event, so a retry is safe."""
-    return services.email_referrer_about_event(event_id=event_id)
-
-
-@shared_task(name="referrals.recover_unsent_emails", acks_late=True, time_limit=120)
-def recover_unsent_emails() -> int:
-    """Beat: referrer and provider emails whose enqueue was lost (the broker was down)."""
-    return services.recover_unsent_emails()
-
-
 @shared_task(name="referrals.purge_expired_idempotency_keys")
 def purge_expired_idempotency_keys() -> int:
     """Keys are kept 24 hours; expired ones are also ignored when met, so this only tidies."""
@@ -34,17 +17,6 @@ def sweep_referral_waiting() -> int:
     from accounts.services import run_sweep
 
     return run_sweep(kind="referral_waiting", sweep=services.sweep_referral_waiting).created_count
-
-
-@shared_task(
-    name="referrals.email_provider_link",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=8,
-)
-def email_provider_link(link_id: int) -> bool:
-    """Thin: the service emails each link at most once, so a retry is safe."""
-    return services.email_provider_link(link_id=link_id)
 
 
 @shared_task(name="referrals.sweep_provider_not_answering", acks_late=True, time_limit=300)

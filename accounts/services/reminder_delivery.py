@@ -80,6 +80,9 @@ def _claimable(now) -> Q:
     return Q(status=ReminderStatus.PENDING) | Q(status=ReminderStatus.CLAIMED, claimed_at__lt=stale)
 
 
+_STALE = "Not sent: it was out of date (past its stale_after) before it could go."
+
+
 def deliver_reminder(*, reminder_id: int) -> DeliveryOutcome:
     """Claim, send, mark sent (see deliver_reminders)."""
     outcomes = deliver_reminders(reminder_ids=[reminder_id])
@@ -99,9 +102,22 @@ def deliver_reminders(
     reminder's reference went to the provider so such a resend can be recognised there.
 
     Past `stop_at` (time.monotonic) the claims not yet sent are handed back, still pending, and
-    their outcome is "released": the caller enqueues them again. Unclaimable ids are left out.
+    their outcome is "released": the caller enqueues them again. A reminder past its
+    `stale_after` is not sent at all: it is marked skipped, with the reason, by the same kind
+    of single statement (outcome "stale"). Unclaimable ids are left out.
     """
     now = timezone.now()
+    outcomes: dict[int, DeliveryOutcome] = {}
+    if (
+        Reminder.objects.filter(pk__in=reminder_ids, stale_after__lte=now)
+        .filter(_claimable(now))
+        .update(status=ReminderStatus.SKIPPED, claimed_at=now, last_error=_STALE)
+    ):
+        # As with the claim below, this statement's rows are the ones stamped with its time.
+        for pk in Reminder.objects.filter(
+            pk__in=reminder_ids, status=ReminderStatus.SKIPPED, claimed_at=now
+        ).values_list("pk", flat=True):
+            outcomes[pk] = DeliveryOutcome("stale")
     Reminder.objects.filter(pk__in=reminder_ids).exclude(channel=ReminderChannel.IN_APP).filter(
         _claimable(now)
     ).update(status=ReminderStatus.CLAIMED, claimed_at=now, attempts=F("attempts") + 1)
@@ -109,7 +125,6 @@ def deliver_reminders(
     claimed = Reminder.objects.filter(
         pk__in=reminder_ids, status=ReminderStatus.CLAIMED, claimed_at=now
     ).order_by("pk")
-    outcomes: dict[int, DeliveryOutcome] = {}
     connection = get_connection()
     # SMTP: one login for the batch. If it fails, each send tries again and fails on its own.
     with contextlib.suppress(OSError, smtplib.SMTPException):
@@ -190,18 +205,19 @@ def _after_failed_attempt(reminder: Reminder, exc: Exception) -> DeliveryOutcome
 def recover_reminders(*, now: datetime.datetime | None = None) -> int:
     """Enqueue again what a dead worker or a lost message left behind: claims older than the
     claim timeout, and pending reminders well past their attempt time. A duplicate task is
-    harmless: only one of them can claim the reminder."""
+    harmless: only one of them can claim the reminder. What has gone past its `stale_after`
+    meanwhile is marked skipped instead (one statement), not enqueued."""
     now = now or timezone.now()
     stale_claim = now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
     overdue = now - datetime.timedelta(seconds=settings.REMINDER_PENDING_GRACE_SECONDS)
-    ids = list(
-        Reminder.objects.exclude(channel=ReminderChannel.IN_APP)
-        .filter(
-            Q(status=ReminderStatus.CLAIMED, claimed_at__lt=stale_claim)
-            | Q(status=ReminderStatus.PENDING, next_attempt_at__lt=overdue)
-        )
-        .values_list("pk", flat=True)[:1000]
+    left_behind = Reminder.objects.exclude(channel=ReminderChannel.IN_APP).filter(
+        Q(status=ReminderStatus.CLAIMED, claimed_at__lt=stale_claim)
+        | Q(status=ReminderStatus.PENDING, next_attempt_at__lt=overdue)
     )
+    left_behind.filter(stale_after__lte=now).update(
+        status=ReminderStatus.SKIPPED, claimed_at=None, last_error=_STALE
+    )
+    ids = list(left_behind.values_list("pk", flat=True)[:1000])
     if ids:
         enqueue_reminder_deliveries(ids)
     return len(ids)

@@ -1,6 +1,7 @@
 """Reminders are created once under a unique key (kind, target, occurrence, recipient,
 channel), so a sweep may run as often as it likes; delivery is in reminder_delivery."""
 
+import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -56,7 +57,8 @@ _MISSING_ADDRESS = {
 
 @dataclass(frozen=True)
 class ReminderRequest:
-    """The reminders one occurrence calls for: one per recipient and channel."""
+    """The reminders one occurrence calls for: one per recipient and channel. Past
+    `stale_after` the message is not worth sending any more, and delivery skips it."""
 
     kind: str
     target_type: str
@@ -67,6 +69,7 @@ class ReminderRequest:
     link: str = ""
     team: Organisation | None = None
     patient_id: str | int = ""
+    stale_after: datetime.datetime | None = None
 
 
 def create_reminders(
@@ -80,11 +83,21 @@ def create_reminders(
     link: str = "",
     team: Organisation | None = None,
     patient_id: str | int = "",
+    stale_after: datetime.datetime | None = None,
 ) -> list[Reminder]:
     """Record one reminder per recipient and channel unless it exists already; returns only the
     new ones (see create_reminders_in_bulk)."""
     request = ReminderRequest(
-        kind, target_type, target_id, occurrence, list(recipients), context, link, team, patient_id
+        kind=kind,
+        target_type=target_type,
+        target_id=target_id,
+        occurrence=occurrence,
+        recipients=list(recipients),
+        context=context,
+        link=link,
+        team=team,
+        patient_id=patient_id,
+        stale_after=stale_after,
     )
     return create_reminders_in_bulk(requests=[request])
 
@@ -210,6 +223,7 @@ def _new_reminder(request: ReminderRequest, recipient: Recipient, channel: str, 
         link=request.link[:300],
         context={**request.context, "recipient_name": recipient.name},
         next_attempt_at=now,
+        stale_after=request.stale_after,
         status=status,
         attempts=1 if in_app else 0,
         sent_at=now if in_app else None,

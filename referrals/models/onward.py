@@ -203,7 +203,6 @@ class ProviderLink(models.Model):
     )
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField()
-    emailed_at = models.DateTimeField(null=True, blank=True)
     purpose = models.CharField(
         max_length=10, choices=ProviderLinkPurpose.choices, default=ProviderLinkPurpose.REFERRAL
     )

@@ -293,7 +293,6 @@ class ReferralEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=ReferralStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=ReferralStatus.choices)
     note = models.TextField(blank=True, **bounded_text(NOTE_MAX_LENGTH))
-    referrer_emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["occurred_at", "id"]

@@ -1,10 +1,11 @@
 """Every write to patients and referrals, one module per step of the journey:
 
 intake (a practice refers), patient_details (the team reconciles the record), triage (one
-function per status change), referrer_messages (telling the referrer), consent (to share with
-services), onward (onward referrals, one function per status change), provider_emails (the
-provider's signed link), attendance (did the patient go?), sweeps (reminders run by beat) and
-read_audit (who read what). guards holds the team check and the row locks they share."""
+function per status change), referrer_messages (telling the referrer: a notice, and an email
+reminder), consent (to share with services), onward (onward referrals, one function per status
+change), provider_emails (the provider's signed link, emailed as a reminder), attendance (did
+the patient go?), sweeps (reminders run by beat) and read_audit (who read what). guards holds
+the team check and the row locks they share."""
 
 from .attendance import record_patient_reported_attendance, sweep_attendance_check
 from .consent import record_consent_to_share
@@ -30,7 +31,7 @@ from .onward import (
     withdraw_service_referral,
 )
 from .patient_details import change_registered_practice, resolve_details_difference
-from .provider_emails import email_provider_link, send_fresh_provider_link
+from .provider_emails import send_fresh_provider_link
 from .read_audit import (
     record_attendance_question_opened,
     record_patient_search,
@@ -41,12 +42,7 @@ from .read_audit import (
     record_service_referral_list_viewed,
     record_service_referral_viewed,
 )
-from .referrer_messages import (
-    email_referrer_about_event,
-    recover_unsent_emails,
-    referrer_email,
-    referrer_notice,
-)
+from .referrer_messages import referrer_notice
 from .self_referral import public_form_user, receive_self_referral, source_for_signed_in
 from .sweeps import (
     patient_recipient,
@@ -87,8 +83,6 @@ __all__ = [
     "create_service_referral",
     "decline_referral",
     "decline_service_referral",
-    "email_provider_link",
-    "email_referrer_about_event",
     "mark_no_response",
     "patient_recipient",
     "receive_referral",
@@ -107,8 +101,6 @@ __all__ = [
     "record_service_referral_list_viewed",
     "record_service_referral_viewed",
     "record_unable_to_contact",
-    "recover_unsent_emails",
-    "referrer_email",
     "referrer_notice",
     "resolve_details_difference",
     "send_fresh_provider_link",

@@ -1,12 +1,10 @@
 """The provider's signed link: issued, emailed once, and issued afresh once it expires."""
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
-from accounts.services import record_audit_event
-from common.enqueue import send_task_after_commit
+from accounts.models import ReminderChannel, User
+from accounts.services import Recipient, create_reminders, record_audit_event
 from community_services.models import Service
 
 from .. import provider_links
@@ -23,8 +21,9 @@ def issue_provider_link(
     by: User | None,
     purpose: str = ProviderLinkPurpose.REFERRAL,
 ) -> ProviderLink | None:
-    """A new link for the service's referral contact, emailed once the change commits; None
-    when the service has no address to send it to."""
+    """A new link for the service's referral contact, emailed once the change commits (a
+    reminder of kind provider_link, not sent once the link has expired); None when the service
+    has no address to send it to."""
     email = referral_contact_email(service)
     if not email:
         return None
@@ -37,8 +36,40 @@ def issue_provider_link(
         expires_at=now + provider_links.max_age(),
         purpose=purpose,
     )
-    send_task_after_commit("referrals.email_provider_link", link_id=link.pk)
+    _email_link(link, service_referral=service_referral, service=service)
     return link
+
+
+def _email_link(link: ProviderLink, *, service_referral: ServiceReferral, service: Service) -> None:
+    """No patient details go by email: the signed link (made when the email is rendered, see
+    templates/reminders/provider_link/) shows them to whoever opens it in time."""
+    referral = Referral.objects.select_related("team").get(pk=service_referral.referral_id)
+    context = {
+        "link_id": link.pk,
+        "service_name": service.name,
+        "team_name": referral.team.name,
+        "reminder": link.purpose == ProviderLinkPurpose.REMINDER,
+        "expires_on": f"{timezone.localtime(link.expires_at):%-d %B %Y}",
+        "referred_on": f"{timezone.localtime(service_referral.sent_at):%-d %B %Y}",
+    }
+    create_reminders(
+        kind="provider_link",
+        target_type="provider_link",
+        target_id=link.pk,
+        occurrence=link.purpose,
+        recipients=[
+            Recipient(
+                key=f"service:{service.pk}",
+                channels=(ReminderChannel.EMAIL,),
+                name=service.name,
+                email=link.recipient_email,
+            )
+        ],
+        context=context,
+        team=referral.team,
+        patient_id=referral.patient_id,
+        stale_after=link.expires_at,
+    )
 
 
 @transaction.atomic
@@ -76,40 +107,3 @@ def send_fresh_provider_link(*, service_referral: ServiceReferral, by: User) -> 
         detail=f"fresh link {link.pk} to {link.recipient_email}",
     )
     return link
-
-
-@transaction.atomic
-def email_provider_link(*, link_id: int) -> bool:
-    """Email one link, once: a retry never sends it twice. No patient details go by email."""
-    link = ProviderLink.objects.select_for_update().get(pk=link_id)
-    if link.emailed_at is not None:
-        return False
-    service_referral = ServiceReferral.objects.select_related("service", "referral__team").get(
-        pk=link.service_referral_id
-    )
-    expiry = timezone.localtime(link.expires_at)
-    service_name, team_name = service_referral.service.name, service_referral.referral.team.name
-    if link.purpose == ProviderLinkPurpose.REMINDER:
-        subject = f"Reminder: a referral to {service_name} is waiting for your answer"
-        opening = (
-            f"{team_name} referred someone to {service_name} on "
-            f"{timezone.localtime(service_referral.sent_at):%-d %B %Y} and has not had an "
-            "answer yet. This new link replaces the one we sent before."
-        )
-    else:
-        subject = f"New referral to {service_name}"
-        opening = f"{team_name} has referred someone to {service_name}."
-    send_mail(
-        subject=subject,
-        message=(
-            f"{opening}\n\n"
-            "Open this secure link to see who they are and how to contact them, and to tell us "
-            f"whether you can take the referral:\n\n{provider_links.url_for(link)}\n\n"
-            f"The link works until {expiry:%-d %B %Y}. Please do not forward it."
-        ),
-        from_email=None,
-        recipient_list=[link.recipient_email],
-    )
-    link.emailed_at = timezone.now()
-    link.save(update_fields=["emailed_at"])
-    return True

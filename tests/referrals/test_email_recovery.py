@@ -1,13 +1,16 @@
 """Referrer and provider emails whose enqueue was lost (the broker was down when the change
-committed) are enqueued again by a beat job, once, and only while they are still worth sending."""
+committed) are enqueued again by the reminders' recovery job, once, and only while they are still
+worth sending."""
 
 import datetime
 
 import pytest
 from django.utils import timezone
 
+from accounts.models import Reminder, ReminderStatus
+from accounts.services import recover_reminders
 from referrals import services
-from referrals.models import ProviderLink, ReferralEvent
+from referrals.models import ReferralEvent
 
 LATER = datetime.timedelta(minutes=15)  # past the 10-minute grace
 
@@ -22,44 +25,49 @@ def accepted_event(referral_a, coordinator_x):
 def test_a_referrer_email_lost_with_the_broker_is_sent_once_by_the_recovery_job(
     accepted_event, referrer_a, eager_celery, mailoutbox
 ):
-    assert accepted_event.referrer_emailed_at is None
-    assert services.recover_unsent_emails(now=timezone.now() + LATER) == 1
+    assert Reminder.objects.get(kind="referral_updated").status == ReminderStatus.PENDING
+    assert recover_reminders(now=timezone.now() + LATER) == 1
     assert [message.to for message in mailoutbox] == [[referrer_a.email]]
-    assert services.recover_unsent_emails(now=timezone.now() + LATER) == 0
+    assert recover_reminders(now=timezone.now() + LATER) == 0
     assert len(mailoutbox) == 1
 
 
 def test_nothing_is_enqueued_within_the_grace_period(accepted_event, eager_celery, mailoutbox):
-    assert services.recover_unsent_emails(now=timezone.now()) == 0
+    assert recover_reminders(now=timezone.now()) == 0
     assert mailoutbox == []
 
 
 def test_an_email_older_than_the_window_is_left_alone(accepted_event, eager_celery, mailoutbox):
-    assert services.recover_unsent_emails(now=timezone.now() + datetime.timedelta(hours=49)) == 0
+    assert recover_reminders(now=timezone.now() + datetime.timedelta(hours=49)) == 0
     assert mailoutbox == []
+    assert Reminder.objects.get(kind="referral_updated").status == ReminderStatus.SKIPPED
 
 
 def test_a_referrer_without_an_email_address_is_not_tried_again_and_again(
-    accepted_event, referrer_a, eager_celery
+    referral_a, referrer_a, coordinator_x, eager_celery
 ):
     referrer_a.email = ""
     referrer_a.save()
-    assert services.recover_unsent_emails(now=timezone.now() + LATER) == 0
+    services.accept_referral(referral=referral_a, by=coordinator_x)
+    assert recover_reminders(now=timezone.now() + LATER) == 0
 
 
-def test_a_lost_provider_link_email_is_sent_once_and_an_expired_link_never(
+def test_a_lost_provider_link_email_is_sent_once(service_referral, eager_celery, mailoutbox):
+    assert Reminder.objects.get(kind="provider_link").status == ReminderStatus.PENDING
+    assert recover_reminders(now=timezone.now() + LATER) == 1
+    assert len(mailoutbox) == 1 and "/respond/" in mailoutbox[0].body
+    assert recover_reminders(now=timezone.now() + LATER) == 0
+
+
+def test_a_lost_provider_link_email_is_never_sent_once_the_link_has_expired(
     service_referral, eager_celery, mailoutbox
 ):
     link = service_referral.links.get()
-    assert link.emailed_at is None
-    assert services.recover_unsent_emails(now=timezone.now() + LATER) == 1
-    assert len(mailoutbox) == 1 and "/respond/" in mailoutbox[0].body
-    ProviderLink.objects.filter(pk=link.pk).update(
-        emailed_at=None, expires_at=timezone.now() + datetime.timedelta(minutes=1)
-    )
-    assert services.recover_unsent_emails(now=timezone.now() + LATER) == 0
+    assert recover_reminders(now=link.expires_at + LATER) == 0
+    assert mailoutbox == []
+    assert Reminder.objects.get(kind="provider_link").status == ReminderStatus.SKIPPED
 
 
 def test_the_recovery_job_runs_from_beat(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["recover-unsent-emails"]
-    assert entry["task"] == "referrals.recover_unsent_emails"
+    entry = settings.CELERY_BEAT_SCHEDULE["recover-reminders"]
+    assert entry["task"] == "accounts.recover_reminders"

@@ -11,7 +11,7 @@ from accounts.services import deliver_reminder, render_reminder
 from community_services.models import ServiceStatus
 from referrals import attendance_links, provider_links, services
 from referrals.errors import LinkStillValid
-from referrals.models import ProviderLink, ServiceReferral, ServiceReferralEvent
+from referrals.models import ServiceReferral, ServiceReferralEvent
 from referrals.services import (
     sweep_attendance_check,
     sweep_onward_service_expired,
@@ -99,7 +99,7 @@ def test_the_nudge_emails_the_provider_a_reminder_with_the_fresh_link(
     reminder_link = sr.links.get(purpose="reminder")
     with time_machine.travel(at(2026, 3, 9, 12), tick=False):
         assert provider_links.check_token(token).link == reminder_link
-    assert ProviderLink.objects.get(pk=reminder_link.pk).emailed_at
+    assert Reminder.objects.get(kind="provider_link", target_id=reminder_link.pk).status == "sent"
     assert case_a.patient.family_name not in message.body
 
 

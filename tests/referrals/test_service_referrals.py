@@ -4,10 +4,12 @@ link and the provider login alike."""
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Notification
+from accounts.models import AuditEvent, Notification, Reminder
+from accounts.services import deliver_reminder
 from community_services.models import Capacity
 from referrals import provider_links, services
 from referrals.errors import (
@@ -50,7 +52,8 @@ def test_a_coordinator_refers_a_consenting_patient_on_and_the_provider_is_emaile
     assert (created.status, created.referred_by) == ("sent", coordinator_x)
     assert created.events.get().to_status == "sent"
     link = created.links.get()
-    assert link.recipient_email == "referrals@lunch.example" and link.emailed_at
+    assert link.recipient_email == "referrals@lunch.example"
+    assert Reminder.objects.get(kind="provider_link", target_id=link.pk).status == "sent"
     assert link.expires_at - link.issued_at == datetime.timedelta(days=14)
     [email] = mailoutbox
     assert email.to == ["referrals@lunch.example"]
@@ -63,9 +66,22 @@ def test_a_coordinator_refers_a_consenting_patient_on_and_the_provider_is_emaile
 
 def test_a_link_is_emailed_only_once_even_if_the_task_runs_again(service_referral, mailoutbox):
     link = service_referral.links.get()
-    assert services.email_provider_link(link_id=link.pk) is True
-    assert services.email_provider_link(link_id=link.pk) is False
+    reminder = Reminder.objects.get(kind="provider_link", target_id=link.pk)
+    assert deliver_reminder(reminder_id=reminder.pk).status == "sent"
+    assert deliver_reminder(reminder_id=reminder.pk).status == "not_claimable"
     assert len(mailoutbox) == 1
+
+
+def test_a_link_that_has_expired_by_the_time_its_email_goes_is_not_sent(
+    service_referral, mailoutbox
+):
+    link = service_referral.links.get()
+    reminder = Reminder.objects.get(kind="provider_link", target_id=link.pk)
+    with time_machine.travel(link.expires_at + datetime.timedelta(minutes=1)):
+        assert deliver_reminder(reminder_id=reminder.pk).status == "stale"
+    assert mailoutbox == []
+    reminder.refresh_from_db()
+    assert reminder.status == "skipped" and "out of date" in reminder.last_error
 
 
 def test_referring_on_without_consent_to_share_is_refused_with_how_to_record_it(

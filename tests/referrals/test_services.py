@@ -5,7 +5,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Notification
+from accounts.models import AuditEvent, Notification, Reminder
+from accounts.services import deliver_reminder
 from referrals import services
 from referrals.errors import (
     IllegalTransition,
@@ -352,8 +353,9 @@ def test_the_email_for_one_change_is_sent_once_even_when_the_task_runs_twice(
 ):
     services.accept_referral(referral=referral_a, by=coordinator_x)
     event = ReferralEvent.objects.filter(referral=referral_a, to_status="accepted").get()
-    assert services.email_referrer_about_event(event_id=event.pk) is True
-    assert services.email_referrer_about_event(event_id=event.pk) is False
+    reminder = Reminder.objects.get(kind="referral_updated", occurrence=f"event:{event.pk}")
+    assert deliver_reminder(reminder_id=reminder.pk).status == "sent"
+    assert deliver_reminder(reminder_id=reminder.pk).status == "not_claimable"
     assert len(mail.outbox) == 1
 
 
