@@ -81,6 +81,11 @@ def message_document(message: MessageBack) -> dict:
         "title": f"{message.get_moment_display()}: referral {case.reference}",
         "section": sections,
     }
+    if message.supersedes_id:
+        # A correction: the document it replaces, by its identifier (the practice may hold it).
+        composition["relatesTo"] = [
+            {"code": "replaces", "targetIdentifier": {"value": f"{message.supersedes.public_id}"}}
+        ]
     return {
         "resourceType": "Bundle",
         "identifier": {"system": "urn:ietf:rfc:3986", "value": base},

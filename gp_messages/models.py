@@ -16,6 +16,7 @@ class MessageMoment(models.TextChoices):
     FIRST_SEEN = "first_seen", "Patient first seen"
     REVIEW = "review", "Progress update"
     CLOSURE = "closure", "Case closed"
+    DECLINED = "declined", "Patient declined"
 
 
 class PracticeMessageSetting(models.Model):
@@ -48,6 +49,13 @@ class MessageBack(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A correction (version 2 on): who made it and why; the version it replaces is kept and
+    # marked superseded, so the practice can see what it was first sent.
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    correction_reason = models.TextField(blank=True, default="", db_default="")
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_at", "-id"]
@@ -66,6 +74,10 @@ class MessageBack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_moment_display()} for {self.referral.reference} (v{self.version})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
 
     @property
     def file_name(self) -> str:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("messages/<uuid:message_id>/letter.pdf", views.message_pdf, name="pdf"),
     path("messages/<uuid:message_id>/document.json", views.message_fhir, name="fhir"),
     path("messages/<uuid:message_id>/filed", views.message_filed, name="filed"),
+    path("messages/<uuid:message_id>/correct/", views.message_correct, name="correct"),
 ]

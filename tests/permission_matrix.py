@@ -161,6 +161,7 @@ MATRIX: dict[str, Route] = {
     "gp_messages:pdf": route(GET=MESSAGE, patient=VIEW),
     "gp_messages:fhir": route(GET=MESSAGE, patient=VIEW),
     "gp_messages:filed": route(POST=MESSAGE, GET=expect(method=REFERRERS)),
+    "gp_messages:correct": case_form(),  # the case's team corrects a message it sent
     "referrals:provider-home": route(patient=LIST, GET=only(PROVIDER)),
     "referrals:provider-service-referral": route(
         obj="service_referral", GET=only(PROVIDER), POST=only(PROVIDER), patient=VIEW

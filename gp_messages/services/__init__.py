@@ -1,11 +1,13 @@
 """Writes for messages back: producing them at their moments and filing them."""
 
+from .corrections import correct_message_back
 from .filing import mark_message_filed
 from .messages_back import codes_for, practice_wants_progress_updates, produce_message_back
 from .sweeps import filing_overdue, sweep_unfiled_messages
 
 __all__ = [
     "codes_for",
+    "correct_message_back",
     "filing_overdue",
     "sweep_unfiled_messages",
     "mark_message_filed",

@@ -23,7 +23,7 @@ def sweep_unfiled_messages(now: datetime.datetime) -> list[Reminder]:
     unfiled = [
         message
         for message in MessageBack.objects.filter(
-            filed_at__isnull=True, sent_at__lte=earliest_possible
+            filed_at__isnull=True, superseded_at__isnull=True, sent_at__lte=earliest_possible
         ).select_related("referral")
         if filing_overdue(message, now)
     ]

@@ -1,0 +1,11 @@
+from common.errors import DomainError
+
+
+class MessageBackError(DomainError):
+    pass
+
+
+class MessageAlreadyCorrected(MessageBackError):
+    """Only the newest version can be corrected: correcting an older one would fork the record."""
+
+    code = "message_already_corrected"
