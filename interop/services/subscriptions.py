@@ -64,13 +64,19 @@ def create_subscription(
 
 
 def _subscribers_of(event: ReferralEvent, subscriptions: list[Subscription]) -> list[Subscription]:
-    """Whose Tasks changed: the subscriptions whose owner's organisation may see the referral."""
+    """Whose Tasks changed: the subscriptions whose owner's organisation may see the referral,
+    and which existed when it changed. A change made before the subscription (the referral it
+    was created to follow being received) is no change to the subscriber: the sweep may read it
+    only after the handshake, and telling of it then would be a notification per timing."""
     referral = event.referral
     return [
         s
         for s in subscriptions
-        if referral.referring_practice_id in practice_ids_of(s.owner)
-        or referral.team_id in team_ids_of(s.owner)
+        if event.occurred_at >= s.created_at
+        and (
+            referral.referring_practice_id in practice_ids_of(s.owner)
+            or referral.team_id in team_ids_of(s.owner)
+        )
     ]
 
 

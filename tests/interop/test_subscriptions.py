@@ -5,13 +5,15 @@ and $status / $events to recover what was missed."""
 import json
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Notification
 from interop.models import Subscription, SubscriptionNotification
 from interop.resources.subscription import task_status_topic
 from interop.services.subscriptions import deliver_notification, record_task_events
 from referrals import services as referral_services
-from tests.interop.conftest import FHIR
+from referrals.models import ContactMethod, Referral
+from tests.interop.conftest import FHIR, post_bundle, referral_bundle
 from tests.interop.fhir_validity import assert_valid
 from tests.interop.receiver import Receiver
 from tests.referrals.factories import ReferralFactory
@@ -149,3 +151,49 @@ def test_a_subscription_to_another_topic_is_a_422_naming_the_criteria(practice_a
     assert response.status_code == 422
     assert response.json()["issue"][0]["expression"] == ["Subscription.criteria"]
     assert not Subscription.objects.exists()
+
+
+def test_a_change_made_before_the_subscription_existed_is_not_notified(
+    practice_a_api, receiver, practice_a, referrer_a, team_x
+):
+    """The sweep may read the referral's receipt only after the handshake made the subscription
+    active: it was no change to the subscriber, whenever the sweep runs."""
+    ReferralFactory(referring_practice=practice_a, referred_by=referrer_a, team=team_x)
+    _subscribe(practice_a_api, receiver)
+    assert record_task_events() == 0
+    assert not SubscriptionNotification.objects.filter(kind="event-notification").exists()
+
+
+def test_a_referral_followed_from_requested_to_completed_is_notified_exactly_three_times(
+    practice_a_api, receiver, coordinator_x
+):
+    """The journey of the end-to-end test without the browser: referred in, subscribed, then
+    accepted, first contact, closed. Each status change once, numbered 1, 2, 3."""
+    answer = post_bundle(practice_a_api, referral_bundle(identifier="PIN-1")).json()
+    task_id = answer["entry"][3]["response"]["location"].split("/")[1]
+    _subscribe(practice_a_api, receiver)
+    referral = Referral.objects.get(reference=task_id)
+    referral_services.accept_referral(referral=referral, by=coordinator_x)
+    referral_services.record_first_contact(
+        referral=referral,
+        by=coordinator_x,
+        contacted_on=timezone.localdate(),
+        method=ContactMethod.PHONE,
+    )
+    referral_services.close_referral(
+        referral=referral, by=coordinator_x, outcome="goals_met", summary="Joined a choir."
+    )
+    assert record_task_events() == 3
+    _deliver_all()
+    assert receiver.events()[1:] == [
+        ("event-notification", [1], [task_id]),
+        ("event-notification", [2], [task_id]),
+        ("event-notification", [3], [task_id]),
+    ]
+    statuses = [
+        n.referral_event.to_status
+        for n in SubscriptionNotification.objects.filter(kind="event-notification")
+        .select_related("referral_event")
+        .order_by("event_number")
+    ]
+    assert statuses == ["accepted", "in_progress", "closed"]
