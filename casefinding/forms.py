@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import Organisation
+from common.forms import NHSForm
 from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, validate_event_date
 from community_services.need_domains import NeedDomain
 from referrals.forms import NHSDateField
@@ -11,7 +12,7 @@ from referrals.models import ContactMethod, ContactOutcome
 from .models import EfiCategory, OutreachStatus
 
 
-class UploadForm(forms.Form):
+class UploadForm(NHSForm):
     practice: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label="Practice", queryset=None, empty_label=None, widget=forms.RadioSelect
     )
@@ -35,7 +36,7 @@ class UploadForm(forms.Form):
         return self.cleaned_data["practice"] or self.only_practice
 
 
-class WorklistFilterForm(forms.Form):
+class WorklistFilterForm(NHSForm):
     status = forms.ChoiceField(
         label="Status",
         choices=[("", "Open (not yet ended)"), *OutreachStatus.choices],
@@ -56,7 +57,7 @@ class WorklistFilterForm(forms.Form):
         ).order_by("name")
 
 
-class OutreachAttemptForm(forms.Form):
+class OutreachAttemptForm(NHSForm):
     attempted_on = NHSDateField(
         validators=[validate_event_date],
         label="Date of the attempt",
@@ -76,7 +77,7 @@ class OutreachAttemptForm(forms.Form):
     )
 
 
-class AcceptOutreachForm(forms.Form):
+class AcceptOutreachForm(NHSForm):
     reasons = forms.MultipleChoiceField(
         label="What would they like help with?",
         choices=NeedDomain.choices,
@@ -94,7 +95,7 @@ class AcceptOutreachForm(forms.Form):
     )
 
 
-class DeclineOutreachForm(forms.Form):
+class DeclineOutreachForm(NHSForm):
     declined_on = NHSDateField(
         validators=[validate_event_date],
         label="Date they declined",

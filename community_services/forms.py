@@ -4,6 +4,7 @@ import re
 from django import forms
 from django.utils import timezone
 
+from common.forms import NHSForm, NHSModelForm
 from common.input_limits import NOTE_MAX_LENGTH
 
 from .models import (
@@ -29,7 +30,7 @@ _OPENING_LINE = re.compile(
 )
 
 
-class ProviderForm(forms.ModelForm):
+class ProviderForm(NHSModelForm):
     website = forms.URLField(required=False, assume_scheme="https")
 
     class Meta:
@@ -46,7 +47,7 @@ class ProviderForm(forms.ModelForm):
         ]
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(NHSModelForm):
     need_domains = forms.MultipleChoiceField(
         choices=NeedDomain.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -110,7 +111,7 @@ class ServiceForm(forms.ModelForm):
         }
 
 
-class LocationForm(forms.ModelForm):
+class LocationForm(NHSModelForm):
     opening_times = forms.CharField(
         max_length=NOTE_MAX_LENGTH,
         required=False,
@@ -169,7 +170,7 @@ LocationFormSet = forms.inlineformset_factory(
 )
 
 
-class ScheduleForm(forms.ModelForm):
+class ScheduleForm(NHSModelForm):
     """One session time, asked in words (days, how often, which week) and kept as the HSDS
     schedule's RRULE parts."""
 
@@ -265,7 +266,7 @@ ScheduleFormSet = forms.inlineformset_factory(
 )
 
 
-class ReviewForm(forms.ModelForm):
+class ReviewForm(NHSModelForm):
     decision = forms.ChoiceField(choices=VettingDecision.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
         max_length=NOTE_MAX_LENGTH,
@@ -310,7 +311,7 @@ class ReviewForm(forms.ModelForm):
         return {name: bool(self.cleaned_data.get(name)) for name in VettingReview.CHECKLIST}
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(NHSForm):
     reason = forms.CharField(
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -318,7 +319,7 @@ class ReasonForm(forms.Form):
     )
 
 
-class DirectorySearchForm(forms.Form):
+class DirectorySearchForm(NHSForm):
     q = forms.CharField(label="Search", required=False)
     need_domain = forms.ChoiceField(
         label="Need", required=False, choices=[("", "Any need"), *NeedDomain.choices]

@@ -18,6 +18,8 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 metrics.register()
 
 handler400 = "config.hostile_input.bad_request_handler"
+handler403 = "config.error_pages.permission_denied"
+handler404 = "config.error_pages.page_not_found"
 handler500 = "config.unavailable.server_error"
 
 urlpatterns = [

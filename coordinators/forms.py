@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common.forms import NHSForm
 from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, validate_event_date
 from community_services.need_domains import NeedDomain
 from referrals.forms import NHSDateField
@@ -46,7 +47,7 @@ def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, time))
 
 
-class ConversationForm(forms.Form):
+class ConversationForm(NHSForm):
     held_on = NHSDateField(
         validators=[validate_event_date],
         label="Date of the conversation",
@@ -85,7 +86,7 @@ class ConversationForm(forms.Form):
     )
 
 
-class GoalForm(forms.Form):
+class GoalForm(NHSForm):
     statement = forms.CharField(
         max_length=NOTE_MAX_LENGTH,
         label="The goal, in the patient's own words",
@@ -111,7 +112,7 @@ class GoalForm(forms.Form):
     )
 
 
-class GoalStatusForm(forms.Form):
+class GoalStatusForm(NHSForm):
     status = forms.ChoiceField(
         label="Where is this goal now?", choices=GoalStatus.choices, widget=forms.RadioSelect
     )
@@ -141,7 +142,7 @@ def clean_measure(form: forms.Form, instrument: measures.Instrument, prefix: str
         return {}
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(NHSForm):
     """One instrument's questions (chosen in the address) and when they were asked."""
 
     occasion = forms.ChoiceField(
@@ -198,7 +199,7 @@ class OptionalMeasureMixin(_FormBase):
         return {"instrument": code, "answers": answers} if answers else None
 
 
-class ScheduleReviewForm(forms.Form):
+class ScheduleReviewForm(NHSForm):
     day = NHSDateField(
         validators=[validate_event_date],
         label="Date of the review",
@@ -224,13 +225,13 @@ class ScheduleReviewForm(forms.Form):
         return data
 
 
-class NoteForm(forms.Form):
+class NoteForm(NHSForm):
     note = forms.CharField(
         max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(2), required=False
     )
 
 
-class RecordReviewForm(OptionalMeasureMixin, forms.Form):
+class RecordReviewForm(OptionalMeasureMixin, NHSForm):
     notes = forms.CharField(
         max_length=NARRATIVE_MAX_LENGTH,
         label="Notes from the review",
@@ -294,7 +295,7 @@ class RecordReviewForm(OptionalMeasureMixin, forms.Form):
         return data
 
 
-class PlanActionForm(forms.Form):
+class PlanActionForm(NHSForm):
     goal: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label="Which goal is it for?",
         queryset=None,
@@ -334,7 +335,7 @@ class PlanActionForm(forms.Form):
             )
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(NHSForm):
     to: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label="Give the case to", queryset=None, widget=forms.RadioSelect, empty_label=None
     )
@@ -348,7 +349,7 @@ class ReassignForm(forms.Form):
         self.fields["to"].label_from_instance = lambda user: user.display_name
 
 
-class CloseCaseForm(OptionalMeasureMixin, forms.Form):
+class CloseCaseForm(OptionalMeasureMixin, NHSForm):
     outcome = forms.ChoiceField(
         label="Outcome", choices=ClosureOutcome.choices, widget=forms.RadioSelect
     )
@@ -392,7 +393,7 @@ class CloseCaseForm(OptionalMeasureMixin, forms.Form):
         return data
 
 
-class ReferCaseOnForm(forms.Form):
+class ReferCaseOnForm(NHSForm):
     """The confirm step of referring on: which goals it serves and what the provider needs."""
 
     goals: "forms.ModelMultipleChoiceField[Any]" = forms.ModelMultipleChoiceField(

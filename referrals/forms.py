@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from accounts.models import Organisation, OrganisationKind
+from common.forms import NHSForm
 from common.input_limits import (
     ADDRESS_MAX_LENGTH,
     NARRATIVE_MAX_LENGTH,
@@ -45,8 +46,10 @@ class NHSDateInput(forms.MultiWidget):
 
 
 class NHSDateField(forms.Field):
+    """A date as day, month and year boxes, in a fieldset whose legend is the label."""
+
     widget = NHSDateInput
-    template_name = "forms/nhs_date_field.html"
+    is_date_input = True  # named as a date by common.forms
     default_error_messages = {
         "invalid": "Enter a real date, for example 27 3 2007.",
         "incomplete": "Enter a day, month and year.",
@@ -64,8 +67,13 @@ class NHSDateField(forms.Field):
         except ValueError as exc:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
 
+    def __init__(self, **kwargs):
+        # Field.__init__ sets template_name from its argument: a class attribute would be lost.
+        kwargs.setdefault("template_name", "forms/nhs_date_field.html")
+        super().__init__(**kwargs)
 
-class FindPatientForm(forms.Form):
+
+class FindPatientForm(NHSForm):
     nhs_number = forms.CharField(
         label="NHS number",
         max_length=14,
@@ -83,7 +91,7 @@ def _textarea(rows: int = 3):
     return forms.Textarea(attrs={"rows": rows})
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(NHSForm):
     """Everything a referrer tells the team. The patient part is kept on the referral (and
     creates the record of a patient the service does not know yet); it never changes a record."""
 
@@ -200,7 +208,7 @@ class ReferralForm(forms.Form):
         } | {"reasons": sorted(self.cleaned_data["reasons"])}
 
 
-class PatientSearchForm(forms.Form):
+class PatientSearchForm(NHSForm):
     q = forms.CharField(
         label="Search for a patient",
         max_length=200,
@@ -211,7 +219,7 @@ class PatientSearchForm(forms.Form):
     )
 
 
-class TriageFilterForm(forms.Form):
+class TriageFilterForm(NHSForm):
     source = forms.ChoiceField(
         label="Referral source",
         choices=[("", "All sources"), *ReferralSource.choices],
@@ -219,7 +227,7 @@ class TriageFilterForm(forms.Form):
     )
 
 
-class DetailsDifferenceForm(forms.Form):
+class DetailsDifferenceForm(NHSForm):
     """The receiving team's decision on a referral whose details differ from the record."""
 
     KEEP, SELECTED, ALL = "keep", "selected", "all"
@@ -268,7 +276,7 @@ class DetailsDifferenceForm(forms.Form):
         return []
 
 
-class RegisteredPracticeForm(forms.Form):
+class RegisteredPracticeForm(NHSForm):
     practice = forms.ModelChoiceField(
         label="Registered practice",
         queryset=Organisation.objects.filter(kind=OrganisationKind.GP_PRACTICE).order_by("name"),
@@ -277,7 +285,7 @@ class RegisteredPracticeForm(forms.Form):
     )
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(NHSForm):
     assign_to: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(
         label="Assign to", queryset=None, widget=forms.RadioSelect, empty_label=None
     )
@@ -294,7 +302,7 @@ class AcceptForm(forms.Form):
         )
 
 
-class DeclineForm(forms.Form):
+class DeclineForm(NHSForm):
     reason = forms.ChoiceField(
         label="Why is the referral declined?",
         choices=DeclineReason.choices,
@@ -308,7 +316,7 @@ class DeclineForm(forms.Form):
     )
 
 
-class FirstContactForm(forms.Form):
+class FirstContactForm(NHSForm):
     contacted_on = NHSDateField(
         validators=[validate_event_date],
         label="Date of first contact",
@@ -324,7 +332,7 @@ class FirstContactForm(forms.Form):
     )
 
 
-class UnableToContactForm(forms.Form):
+class UnableToContactForm(NHSForm):
     """The closure cites the attempts recorded one by one: nothing to count here."""
 
     note = forms.CharField(
@@ -332,7 +340,7 @@ class UnableToContactForm(forms.Form):
     )
 
 
-class ContactAttemptForm(forms.Form):
+class ContactAttemptForm(NHSForm):
     attempted_on = NHSDateField(
         validators=[validate_event_date],
         label="Date of the attempt",
@@ -351,7 +359,7 @@ class ContactAttemptForm(forms.Form):
     )
 
 
-class ConfirmIdentityForm(forms.Form):
+class ConfirmIdentityForm(NHSForm):
     checked = forms.BooleanField(
         label="I have spoken to the person and checked their name, date of birth and address",
         error_messages={"required": "Confirm that you have checked who the person is."},
@@ -370,13 +378,13 @@ class ConfirmIdentityForm(forms.Form):
         return number
 
 
-class PatientDeclinedForm(forms.Form):
+class PatientDeclinedForm(NHSForm):
     note = forms.CharField(
         max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(), required=False
     )
 
 
-class ConsentToShareForm(forms.Form):
+class ConsentToShareForm(NHSForm):
     consent_to_share = forms.BooleanField(
         label="The patient consents to their details being shared with community services",
         required=False,
@@ -384,7 +392,7 @@ class ConsentToShareForm(forms.Form):
     )
 
 
-class ServiceDeclineForm(forms.Form):
+class ServiceDeclineForm(NHSForm):
     reason = forms.ChoiceField(
         label="Why can you not take the referral?",
         choices=ServiceDeclineReason.choices,
@@ -402,7 +410,7 @@ class ServiceDeclineForm(forms.Form):
         return data
 
 
-class ServiceReferralNoteForm(forms.Form):
+class ServiceReferralNoteForm(NHSForm):
     note = forms.CharField(
         max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(2), required=False
     )

@@ -5,6 +5,7 @@ from typing import cast
 from django import forms
 
 from accounts.models import Organisation
+from common.forms import NHSForm
 from common.input_limits import ADDRESS_MAX_LENGTH, NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
 from community_services.need_domains import NeedDomain
 
@@ -57,7 +58,7 @@ class PracticeChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class SelfReferralForm(forms.Form):
+class SelfReferralForm(NHSForm):
     """Who is asking (the public only), about whom, what would help, and agreement. Signed-in
     community and council workers are not asked who they are: their organisation says."""
 

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Organisation
+from common.forms import NHSForm
 from community_services.models import Service
 from community_services.need_domains import NeedDomain
 from referrals.models import ReferralSource, TeamCoverage
@@ -39,7 +40,7 @@ class ReportFilters:
     service_id: int | None = None
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(NHSForm):
     period = forms.ChoiceField(choices=PERIOD_KINDS, required=False, initial="year")
     month = forms.CharField(required=False, help_text="For example 2025-04", max_length=7)
     quarter = forms.CharField(required=False, help_text="For example 2025-Q2", max_length=7)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.permissions import role_required
 from accounts.services import AuditEntry, record_audit_event, record_audit_events
+from common.forms import NHSForm
 
 from .. import periods
 from ..csv_stream import csv_lines, csv_response
@@ -26,7 +27,7 @@ def superuser_only(view):
     return role_required(allow_superuser=True)(view)
 
 
-class ExtractForm(forms.Form):
+class ExtractForm(NHSForm):
     start = forms.DateField(label="Referrals received from", help_text="For example 2025-04-01")
     end = forms.DateField(label="to", help_text="For example 2026-03-31")
 
