@@ -211,14 +211,6 @@ class PatientSearchForm(forms.Form):
     )
 
 
-class TriageFilterForm(forms.Form):
-    source = forms.ChoiceField(
-        label="Referral source",
-        choices=[("", "All sources"), *ReferralSource.choices],
-        required=False,
-    )
-
-
 class DetailsDifferenceForm(forms.Form):
     """The receiving team's decision on a referral whose details differ from the record."""
 
