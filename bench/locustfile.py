@@ -82,6 +82,10 @@ class Coordinator(SignedIn):
         self.get("page: triage queue", "/referrals/triage/")
 
     @task
+    def triage_queue_filtered(self):
+        self.get("page: triage queue filtered", PLAN["triage_filtered"])
+
+    @task
     def my_caseload(self):
         self.get("page: my caseload", "/coordinator/")
 

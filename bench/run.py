@@ -50,6 +50,7 @@ ENV = {
 TARGETS = [
     "floor: ping",
     "page: triage queue",
+    "page: triage queue filtered",
     "page: my caseload",
     "page: case page",
     "page: directory search",
@@ -72,6 +73,7 @@ LIMITS = {"api: referral create": 3.0}  # p95 ÷ floor p95; every other target 2
 ABSOLUTE_P95_MS = {"page: directory search": 50}
 SWEEP_SECONDS = 30  # 10k due reminders, tick to the last one sent, each exactly once
 DIRECTORY_SEARCH = "/directory/?q=walking&need_domain=loneliness"
+TRIAGE_FILTERED = "/referrals/triage/?urgency=routine&risk=none&need_domain=loneliness"
 SERVICES_SEARCH = "/api/v1/services/?q=walking&need_domain=loneliness"
 HSDS_SERVICES = "/hsds/services?page=3&per_page=50"
 HSDS_SERVICE_AT_LOCATIONS = "/hsds/service_at_locations?page=3&per_page=50"
@@ -144,6 +146,7 @@ def make_plan(path: Path) -> dict:
         "coordinators": coordinators,
         "referrers": referrers,
         "directory_search": DIRECTORY_SEARCH,
+        "triage_filtered": TRIAGE_FILTERED,
         "services_search": SERVICES_SEARCH,
         "hsds_services": HSDS_SERVICES,
         "hsds_service_at_locations": HSDS_SERVICE_AT_LOCATIONS,
@@ -180,6 +183,7 @@ def query_pass(plan: dict) -> tuple[dict, list]:
     gets = {
         "floor: ping": (staff, "/api/v1/ping/"),
         "page: triage queue": (staff, "/referrals/triage/"),
+        "page: triage queue filtered": (staff, TRIAGE_FILTERED),
         "page: my caseload": (staff, "/coordinator/"),
         "page: case page": (staff, f"/cases/{me['case']}/"),
         "page: directory search": (staff, DIRECTORY_SEARCH),

@@ -219,14 +219,6 @@ class PatientSearchForm(NHSForm):
     )
 
 
-class TriageFilterForm(NHSForm):
-    source = forms.ChoiceField(
-        label="Referral source",
-        choices=[("", "All sources"), *ReferralSource.choices],
-        required=False,
-    )
-
-
 class DetailsDifferenceForm(NHSForm):
     """The receiving team's decision on a referral whose details differ from the record."""
 

@@ -81,19 +81,53 @@ def referrals_for_practice(user: User) -> QuerySet[Referral]:
     ).order_by("-received_at", "-id")
 
 
-def triage_queue(user: User, *, source: str = "") -> QuerySet[Referral]:
-    """Received referrals waiting for the user's team(s): urgent first, then the oldest; only
-    those from one source when asked."""
+def triage_queue(
+    user: User,
+    *,
+    source: str = "",
+    urgency: str = "",
+    risk: bool | None = None,
+    need_domain: str = "",
+    practice_id: int | None = None,
+) -> QuerySet[Referral]:
+    """Received referrals waiting for the user's team(s): urgent first, then those flagged with
+    a risk, then the oldest; narrowed by whichever filters are given."""
     received = Referral.objects.filter(
         status=ReferralStatus.RECEIVED, team_id__in=team_ids_of(user)
     )
     if source:
         received = received.filter(source=source)
+    if urgency:
+        received = received.filter(urgency=urgency)
+    if risk is not None:
+        received = received.filter(risk_flag=risk)
+    if need_domain:
+        received = received.filter(reasons__contains=[need_domain])
+    if practice_id is not None:
+        received = received.filter(referring_practice_id=practice_id)
     return (
         _with_list_relations(received)
         .annotate(has_other_open_referral=_another_open_referral())
-        .urgent_first_then_oldest()
+        .triage_order()
     )
+
+
+def triage_queue_practices(user: User) -> QuerySet[Organisation]:
+    """The practices whose referrals wait in the user's triage queue: the practice filter's
+    choices."""
+    return (
+        Organisation.objects.filter(
+            referrals_made__status=ReferralStatus.RECEIVED,
+            referrals_made__team_id__in=team_ids_of(user),
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def triage_overdue(referrals: Iterable[Referral], *, now: datetime.datetime) -> set[int]:
+    """The ids of the referrals past their triage target (`triage_deadline`) at `now`."""
+    return {referral.pk for referral in referrals if triage_deadline(referral) < now}
 
 
 def _another_open_referral() -> Exists:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import contact_views, patient_views, self_referral_views, views
+from . import contact_views, patient_views, self_referral_views, triage_views, views
 from . import service_referral_views as onward
 from .models import ReferralAction
 
@@ -20,7 +20,7 @@ urlpatterns = [
     path("patients/search/", patient_views.patient_search, name="patient-search"),
     path("referrals/new/", views.new_referral, name="new"),
     path("referrals/new/details/", views.new_referral_details, name="new-details"),
-    path("referrals/triage/", views.triage, name="triage"),
+    path("referrals/triage/", triage_views.triage, name="triage"),
     path("referrals/<str:reference>/", views.referral_detail, name="detail"),
     path("referrals/<str:reference>/confirmation/", views.confirmation, name="confirmation"),
     path("referrals/<str:reference>/accept/", views.accept, name="accept"),

@@ -1,7 +1,5 @@
 """Referrer and triage pages. Thin: forms check input, services change state, selectors read."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -29,7 +27,6 @@ from .forms import (
     PatientDeclinedForm,
     ReferralForm,
     RegisteredPracticeForm,
-    TriageFilterForm,
     UnableToContactForm,
 )
 from .models import REFERRAL_MACHINE, Patient, Referral, ReferralAction
@@ -45,10 +42,10 @@ from .selectors import (
     service_outcomes_for_referrer,
     service_referrals_of_case,
     team_members,
-    triage_queue,
     unread_notifications,
 )
 from .services.contact_attempts import TRYING_TO_CONTACT
+from .triage_views import QueueRow
 
 SESSION_NHS_NUMBER = "new_referral_nhs_number"
 NEW_REFERRAL = "new-referral"  # the form's name for its submission tokens
@@ -249,38 +246,24 @@ def _actions_for(referral, *, in_team: bool) -> list[tuple[str, str]]:
     return steps
 
 
-@role_required(*TEAM_ROLES)
-def triage(request):
-    """Received referrals for the team: urgent first, then the longest waiting; by source."""
-    filters = TriageFilterForm(request.GET or None)
-    source = filters.cleaned_data["source"] if filters.is_valid() else ""
-    page = Paginator(triage_queue(request.user, source=source), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    services.record_referral_list_viewed(
-        by=request.user, what="triage queue", referrals=page.object_list
-    )
-    query = urlencode({"source": source}) if source else ""
-    return render(
-        request,
-        "referrals/triage_queue.html",
-        {"page": page, "filters": filters, "query": query},
-    )
-
-
 def _transition_page(request, referral, form, run, *, heading, button, context=None):
     """The referral's form page (the one form page of `common.form_pages`); every render of
-    the form is an audited read. `context` adds to what the page shows."""
+    the form is an audited read. `context` adds to what the page shows. Asked by the triage
+    queue's htmx, the same form and service answer as one row of the queue."""
     detail_url = reverse("referrals:detail", kwargs={"reference": referral.reference})
+    row = QueueRow.asked_for(request, referral, heading=heading, button=button)
 
     def render_page():
         services.record_referral_viewed(referral=referral, by=request.user, via=f"{heading} form")
+        patient = patient_as_seen_by(request.user, referral)
+        if row is not None:
+            return row.form(form, patient)
         return render(
             request,
             "referrals/transition_form.html",
             {
                 "referral": referral,
-                "patient": patient_as_seen_by(request.user, referral),
+                "patient": patient,
                 "form": form,
                 "heading": heading,
                 "button": button,
@@ -288,15 +271,18 @@ def _transition_page(request, referral, form, run, *, heading, button, context=N
             },
         )
 
-    return form_page(
+    response = form_page(
         request,
         form,
         run,
         done=f"Referral {referral.reference}: {heading.lower()} – done.",
         success_url=detail_url,
-        refusal_url=detail_url,
+        refusal_url=None if row is not None else detail_url,
         render_page=render_page,
     )
+    if row is not None and response.status_code == 302:
+        return row.done()
+    return response
 
 
 @role_required(*TEAM_ROLES)

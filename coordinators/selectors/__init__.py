@@ -24,6 +24,11 @@ from .caseload import (
     team_caseload,
     upcoming_reviews,
 )
+from .next_step import (
+    CaseSummary,
+    NextStep,
+    case_summary,
+)
 from .retention import (
     ENDED_STATUSES,
     cases_due_for_anonymisation,
@@ -45,6 +50,9 @@ from .summary import (
 
 __all__ = [
     "CaseFile",
+    "CaseSummary",
+    "NextStep",
+    "case_summary",
     "CaseloadRow",
     "ENDED_STATUSES",
     "MeasureComparison",

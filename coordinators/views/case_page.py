@@ -23,7 +23,7 @@ def case_detail(request, reference):
             "file": file,
             **patient_checks(request.user, case),
             "is_open": case.is_open_case,
-            "can_close": case.status == "in_progress",
+            "summary": selectors.case_summary(file, now=timezone.now()),
             "is_manager": request.user.has_role(Role.MANAGER),
             "instruments": measures.enabled_instruments(),
             "first_goal_domain": file.goals[0].need_domain if file.goals else "",

@@ -114,6 +114,11 @@ class ClosureOutcome(models.TextChoices):
     REFERRED_ELSEWHERE = "referred_elsewhere", "Referred elsewhere"
 
 
+# The triage queue's sort keys, the same expressions in the query and in its index.
+URGENCY_RANK = Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1))
+RISK_RANK = Case(When(risk_flag=True, then=Value(0)), default=Value(1))
+
+
 def new_reference() -> str:
     """A short reference people can read out on the phone: no 0/O or 1/I to confuse."""
     alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -130,10 +135,12 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
     def open_cases(self) -> Self:
         return self.filter(status__in=OPEN_CASE_STATUSES)
 
-    def urgent_first_then_oldest(self) -> Self:
-        return self.annotate(
-            urgency_rank=Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1))
-        ).order_by("urgency_rank", "received_at", "id")
+    def triage_order(self) -> Self:
+        """Urgent first, then those flagged with a risk, then the longest waiting: the order
+        `referral_triage_queue_idx` holds."""
+        return self.annotate(urgency_rank=URGENCY_RANK, risk_rank=RISK_RANK).order_by(
+            "urgency_rank", "risk_rank", "received_at", "id"
+        )
 
 
 class Referral(models.Model):
@@ -231,7 +238,8 @@ class Referral(models.Model):
             # The triage queue in its own order, so a page reads 25 rows, not the whole queue.
             models.Index(
                 F("team"),
-                Case(When(urgency=Urgency.URGENT, then=Value(0)), default=Value(1)),
+                URGENCY_RANK,
+                RISK_RANK,
                 F("received_at"),
                 F("id"),
                 condition=Q(status=ReferralStatus.RECEIVED),
