@@ -285,6 +285,11 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AuditTrailIsAppendOnly("Audit events cannot be deleted.")
 
+    @property
+    def actor_display(self) -> str:
+        """Who, for people: a job runs outside any request (no request id), a visitor inside."""
+        return self.actor_label or ("anonymous" if self.request_id else "system")
+
 
 class Notification(models.Model):
     """An in-app notice for one person; the notification centre grows from this."""

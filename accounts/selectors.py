@@ -1,7 +1,9 @@
+import datetime
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Count, Model, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -88,7 +90,12 @@ def audit_events_for_browsing(
     object_type: str = "",
     actor: str = "",
     patient_id: str = "",
+    patient_ids: list[str] | None = None,
+    occurred_from: datetime.date | None = None,
+    occurred_to: datetime.date | None = None,
 ) -> QuerySet[AuditEvent]:
+    """The manager's audit page: newest first, each filter optional; `patient_ids` are the
+    patients an NHS number or referral reference named (see patient_ids_for_lookup)."""
     events = audit_events_visible_to(user).order_by("-id")
     if action:
         events = events.filter(action=action)
@@ -98,7 +105,53 @@ def audit_events_for_browsing(
         events = events.filter(actor_label__icontains=actor)
     if patient_id:
         events = events.filter(patient_id=patient_id)
+    if patient_ids is not None:
+        events = events.filter(patient_id__in=patient_ids)
+    if occurred_from:
+        events = events.filter(occurred_at__date__gte=occurred_from)
+    if occurred_to:
+        events = events.filter(occurred_at__date__lte=occurred_to)
     return events
+
+
+def patient_ids_for_lookup(text: str) -> list[str]:
+    """What a person types to find a patient (an NHS number, spaced or not, or a referral
+    reference such as SP-ABCD2345) as the patient ids the trail is keyed on; the page's
+    scoping (audit_events_visible_to) still decides which of their events show."""
+    compact = "".join(text.split()).upper()
+    if compact.isdigit():
+        patients: QuerySet[Model] = apps.get_model("referrals", "Patient").objects.filter(
+            nhs_number=compact
+        )
+        return [str(pk) for pk in patients.values_list("pk", flat=True)]
+    referrals: QuerySet[Model] = apps.get_model("referrals", "Referral").objects.filter(
+        reference=compact
+    )
+    return [str(pk) for pk in referrals.values_list("patient_id", flat=True).distinct()]
+
+
+# A loose index scan: each distinct value of an indexed column in one short walk of the
+# index, however long the trail (SELECT DISTINCT would read every row).
+_DISTINCT_VALUES_SQL = """
+WITH RECURSIVE present(value) AS (
+    (SELECT {column} FROM accounts_auditevent ORDER BY {column} LIMIT 1)
+    UNION ALL
+    SELECT (SELECT {column} FROM accounts_auditevent WHERE {column} > present.value
+            ORDER BY {column} LIMIT 1)
+    FROM present WHERE present.value IS NOT NULL
+)
+SELECT value FROM present WHERE value IS NOT NULL
+"""
+
+
+def audit_filter_choices() -> dict[str, list[str]]:
+    """The actions and record types the trail holds, for the page's lists."""
+    choices: dict[str, list[str]] = {}
+    with connection.cursor() as cursor:
+        for column in ("action", "object_type"):
+            cursor.execute(_DISTINCT_VALUES_SQL.format(column=column))
+            choices[column] = [row[0] for row in cursor.fetchall()]
+    return choices
 
 
 AUDIT_EXPORT_COLUMNS = (

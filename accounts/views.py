@@ -12,17 +12,20 @@ from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
 
+from .forms import AuditFilterForm
 from .middleware import mark_session_activity
-from .models import Notification, Role
+from .models import AuditEvent, Notification, Role
 from .permissions import role_required
 from .selectors import (
     AUDIT_EXPORT_COLUMNS,
     audit_events_for_browsing,
+    audit_filter_choices,
     audit_trail_of_patient,
     home_url_for,
     may_export_audit_trail_of,
     notifications_for,
     operations_overview,
+    patient_ids_for_lookup,
     reminder_for_operations,
     team_members_for_manager,
 )
@@ -49,19 +52,39 @@ def no_role(request):
 @role_required(Role.MANAGER, allow_superuser=True)
 def audit_list(request):
     # NUL cannot reach PostgreSQL in a query: it is dropped here.
-    filters = {
-        name: request.GET.get(name, "").replace("\x00", "").strip()
-        for name in ("action", "object_type", "actor", "patient_id")
-    }
-    page = Paginator(audit_events_for_browsing(user=request.user, **filters), 50).get_page(
-        request.GET.get("page")
-    )
-    query = urlencode({name: value for name, value in filters.items() if value})
+    data = {name: value.replace("\x00", "") for name, value in request.GET.items()}
+    choices = audit_filter_choices()
+    form = AuditFilterForm(data, actions=choices["action"], object_types=choices["object_type"])
+    filters: dict[str, str] = {}
+    events = AuditEvent.objects.none()
+    if form.is_valid():
+        criteria = {k: v for k, v in form.cleaned_data.items() if k != "patient"}
+        lookup = form.cleaned_data["patient"].strip()
+        if lookup:
+            criteria["patient_ids"] = patient_ids_for_lookup(lookup)
+            if not criteria["patient_ids"]:
+                form.add_error("patient", "No patient has this NHS number or referral reference.")
+            elif len(criteria["patient_ids"]) == 1 and not criteria["patient_id"]:
+                criteria["patient_id"] = criteria["patient_ids"][0]
+        filters = {k: str(v) for k, v in criteria.items() if v and k != "patient_ids"}
+        if lookup:
+            filters["patient"] = lookup
+        events = audit_events_for_browsing(user=request.user, **criteria)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = urlencode({name: data[name] for name in AuditFilterForm.base_fields if data.get(name)})
     record_audit_list_viewed(
         by=request.user, filters=filters, page_number=page.number, shown=len(page.object_list)
     )
     return render(
-        request, "accounts/audit_list.html", {"page": page, "filters": filters, "query": query}
+        request,
+        "accounts/audit_list.html",
+        {
+            "page": page,
+            "form": form,
+            "filters": filters,
+            "query": query,
+            "patient_id": filters.get("patient_id", ""),
+        },
     )
 
 

@@ -1,11 +1,17 @@
 """Subject access: everything held about one patient."""
 
+from __future__ import annotations
+
+import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Field, Model, OuterRef, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.text import capfirst
 
 from accounts.models import Reminder, User
 from accounts.selectors import audit_events_visible_to, scoped_to_teams_of
@@ -103,6 +109,8 @@ class SubjectAccessSection:
     key: str
     title: str
     rows: list[dict[str, Any]]
+    # The same rows for people: (label, value) pairs with the fields' names and choices' labels.
+    readable: list[list[tuple[str, str]]] = field(default_factory=list)
 
 
 def subject_access_record(patient: Patient, user: User) -> list[SubjectAccessSection]:
@@ -111,11 +119,67 @@ def subject_access_record(patient: Patient, user: User) -> list[SubjectAccessSec
     referral_ids = list(
         scoped_to_teams_of(patient.referrals.all(), user).values_list("pk", flat=True)
     )
-    sections = [SubjectAccessSection("patient", "Patient record", [_row_of(patient)])]
+    patient_rows = [_row_of(patient)]
+    sections = [
+        SubjectAccessSection(
+            "patient", "Patient record", patient_rows, _readable(Patient, patient_rows)
+        )
+    ]
     for key, title, rows_for in SUBJECT_ACCESS_SECTIONS:
         queryset = rows_for(referral_ids, patient, user).order_by("pk")
-        sections.append(SubjectAccessSection(key, title, list(queryset.values())))
+        rows = list(queryset.values())
+        sections.append(SubjectAccessSection(key, title, rows, _readable(queryset.model, rows)))
     return sections
+
+
+def _readable(model: type[Model], rows: list[dict[str, Any]]) -> list[list[tuple[str, str]]]:
+    """A patient reads "Date of birth: 3 March 1950", not "date_of_birth: 1950-03-03"."""
+    fields: dict[str, Field[Any, Any]] = {
+        f.attname: f for f in model._meta.concrete_fields if isinstance(f, Field)
+    }
+    return [
+        [
+            (_label(name, fields.get(name)), _value(value, fields.get(name)))
+            for name, value in row.items()
+        ]
+        for row in rows
+    ]
+
+
+def _label(name: str, model_field: Field[Any, Any] | None) -> str:
+    if name == "id":
+        return "Record number"
+    if model_field is None:
+        return capfirst(name.replace("_", " "))
+    label = str(model_field.verbose_name)
+    if model_field.is_relation:
+        label = f"{label} (record number)"
+    return capfirst(label)
+
+
+def _value(value: Any, model_field: Field[Any, Any] | None) -> str:
+    if value is None or value == "":
+        return "—"
+    if model_field is not None and model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.datetime):
+        return format_date(
+            timezone.localtime(value) if timezone.is_aware(value) else value, "j F Y, H:i"
+        )
+    if isinstance(value, datetime.date):
+        return format_date(value, "j F Y")
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(item, None) for item in value) or "—"
+    if isinstance(value, dict):
+        return (
+            "; ".join(
+                f"{capfirst(str(k).replace('_', ' '))}: {_value(v, None)}" for k, v in value.items()
+            )
+            or "—"
+        )
+    return str(value)
 
 
 def _row_of(instance: Model) -> dict[str, Any]:

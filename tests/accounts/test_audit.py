@@ -160,13 +160,14 @@ def test_audit_list_query_count_does_not_grow_with_events(
 ):
     client.login(email=manager.email, password=password)
     _three_events(coordinator_x)
-    # 9: session, user, membership, count, page, the header bell's unread count, and the
-    # audit of this very page (chain lock, previous hash, insert).
-    with django_assert_num_queries(9):
+    # 11: session, user, membership, the two filter lists (actions, record types), count,
+    # page, the header bell's unread count, and the audit of this very page (chain lock,
+    # previous hash, insert).
+    with django_assert_num_queries(11):
         client.get(reverse("accounts:audit-list"))
     for _ in range(20):
         _three_events(coordinator_x)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         client.get(reverse("accounts:audit-list"))
 
 

@@ -191,3 +191,31 @@ def test_subject_access_is_for_managers_of_the_team_and_superusers_only(
     )
     client.force_login(superuser)
     assert client.get(url).status_code == 200
+
+
+def test_the_subject_access_page_reads_as_plain_english_with_labels_and_dates(
+    case, client, manager
+):
+    client.force_login(manager)
+
+    page = client.get(f"/patients/{case.patient_id}/subject-access/").content.decode()
+
+    assert "the right to see the information held about them" in page
+    assert "Date of birth" in page
+    assert case.patient.date_of_birth.strftime("%-d %B %Y") in page
+    assert "date_of_birth" not in page and "given_name" not in page
+    assert "Record number" in page
+    assert (
+        'href="/static/css/print.css" media="print"' in page or 'print.css" media="print"' in page
+    )
+
+
+def test_the_subject_access_page_shows_a_choice_by_its_label_not_its_stored_value(
+    case, client, manager
+):
+    client.force_login(manager)
+
+    page = client.get(f"/patients/{case.patient_id}/subject-access/").content.decode()
+
+    assert Referral.objects.get(pk=case.pk).get_status_display() in page
+    assert f">{case.status}<" not in page
