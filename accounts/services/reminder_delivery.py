@@ -102,22 +102,12 @@ def deliver_reminders(
     reminder's reference went to the provider so such a resend can be recognised there.
 
     Past `stop_at` (time.monotonic) the claims not yet sent are handed back, still pending, and
-    their outcome is "released": the caller enqueues them again. A reminder past its
-    `stale_after` is not sent at all: it is marked skipped, with the reason, by the same kind
-    of single statement (outcome "stale"). Unclaimable ids are left out.
+    their outcome is "released": the caller enqueues them again. One claimed past its
+    `stale_after` is not sent: it is marked skipped with the reason (outcome "stale").
+    Unclaimable ids are left out.
     """
     now = timezone.now()
     outcomes: dict[int, DeliveryOutcome] = {}
-    if (
-        Reminder.objects.filter(pk__in=reminder_ids, stale_after__lte=now)
-        .filter(_claimable(now))
-        .update(status=ReminderStatus.SKIPPED, claimed_at=now, last_error=_STALE)
-    ):
-        # As with the claim below, this statement's rows are the ones stamped with its time.
-        for pk in Reminder.objects.filter(
-            pk__in=reminder_ids, status=ReminderStatus.SKIPPED, claimed_at=now
-        ).values_list("pk", flat=True):
-            outcomes[pk] = DeliveryOutcome("stale")
     Reminder.objects.filter(pk__in=reminder_ids).exclude(channel=ReminderChannel.IN_APP).filter(
         _claimable(now)
     ).update(status=ReminderStatus.CLAIMED, claimed_at=now, attempts=F("attempts") + 1)
@@ -133,6 +123,9 @@ def deliver_reminders(
         for reminder in claimed:
             if stop_at is not None and time.monotonic() > stop_at:
                 outcomes[reminder.pk] = _release_claim(reminder)
+                continue
+            if reminder.stale_after is not None and reminder.stale_after <= now:
+                outcomes[reminder.pk] = _skip_stale(reminder)
                 continue
             try:
                 provider_message_id = _send(reminder, connection=connection)
@@ -156,6 +149,14 @@ def _release_claim(reminder: Reminder) -> DeliveryOutcome:
         pk=reminder.pk, status=ReminderStatus.CLAIMED, claimed_at=reminder.claimed_at
     ).update(status=ReminderStatus.PENDING, claimed_at=None, attempts=F("attempts") - 1)
     return DeliveryOutcome("released")
+
+
+def _skip_stale(reminder: Reminder) -> DeliveryOutcome:
+    """Claimed, then found out of date: skipped with the reason, and not counted as an attempt."""
+    Reminder.objects.filter(
+        pk=reminder.pk, status=ReminderStatus.CLAIMED, claimed_at=reminder.claimed_at
+    ).update(status=ReminderStatus.SKIPPED, last_error=_STALE, attempts=F("attempts") - 1)
+    return DeliveryOutcome("stale")
 
 
 def _send(reminder: Reminder, *, connection=None) -> str:
