@@ -58,9 +58,9 @@ def tell_referrer(*, referral: Referral, event: ReferralEvent) -> None:
     by_email = replace(user_recipient(referrer), channels=(ReminderChannel.EMAIL,))
     create_reminders(
         kind="referral_updated",
-        target_type="referral",
-        target_id=referral.pk,
-        occurrence=f"event:{event.pk}",
+        target_type="referral_event",
+        target_id=event.pk,
+        occurrence=event.to_status,
         recipients=[by_email],
         context={"referral_reference": referral.reference},
         link=link,

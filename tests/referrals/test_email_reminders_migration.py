@@ -58,7 +58,7 @@ def test_unsent_marks_become_pending_reminders_and_sent_reminders_become_marks_a
 
         _migrate(AFTER)
         (email,) = Reminder.objects.filter(kind="referral_updated")
-        assert (email.occurrence, email.status) == (f"event:{owed.pk}", ReminderStatus.PENDING)
+        assert (email.target_id, email.status) == (str(owed.pk), ReminderStatus.PENDING)
         assert (email.recipient, email.address) == (referrer_a, referrer_a.email)
         assert email.stale_after == owed.occurred_at + datetime.timedelta(hours=48)
         assert referral_a.reference in render_reminder(email, "subject.txt")
