@@ -7,10 +7,12 @@ import smtplib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -66,7 +68,7 @@ def enqueue_reminder_delivery(reminder_id: int, countdown: int | None = None) ->
 def retry_delay_seconds(attempts: int) -> int:
     """Exponential backoff, capped well below the broker's visibility timeout."""
     base = settings.REMINDER_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
-    return min(settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS, base)
+    return int(min(settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS, base))
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class DeliveryOutcome:
     retry_in: int | None = None
 
 
-def _claimable(now) -> Q:
+def _claimable(now: datetime.datetime) -> Q:
     stale = now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
     return Q(status=ReminderStatus.PENDING) | Q(status=ReminderStatus.CLAIMED, claimed_at__lt=stale)
 
@@ -159,7 +161,7 @@ def _skip_stale(reminder: Reminder) -> DeliveryOutcome:
     return DeliveryOutcome("stale")
 
 
-def _send(reminder: Reminder, *, connection=None) -> str:
+def _send(reminder: Reminder, *, connection: BaseEmailBackend | None = None) -> str:
     reference = str(reminder.reference)
     if reminder.channel == ReminderChannel.SMS:
         return get_sms_backend().send(
@@ -245,7 +247,5 @@ def retry_failed_reminder(*, reminder: Reminder, by: User) -> Reminder:
         detail=f"{reminder.kind} for {reminder.recipient_key} by {reminder.channel}",
     )
     # Robust: with the broker down the reminder stays pending; recover_reminders sends it later.
-    transaction.on_commit(
-        lambda reminder_id=reminder.pk: enqueue_reminder_delivery(reminder_id), robust=True
-    )
+    transaction.on_commit(partial(enqueue_reminder_delivery, reminder.pk), robust=True)
     return reminder

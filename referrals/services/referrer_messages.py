@@ -14,7 +14,7 @@ from ..models import Referral, ReferralEvent, ReferralPatientDetails, ReferralSt
 # notice stays).
 EMAIL_WORTH_SENDING_FOR = datetime.timedelta(hours=48)
 
-_NOTICE = {
+_NOTICE: dict[str, str] = {
     ReferralStatus.ACCEPTED: "Referral {ref} for {patient} was accepted by {team}.",
     ReferralStatus.DECLINED: "Referral {ref} for {patient} was declined: {reason}.",
     ReferralStatus.CLOSED: "Referral {ref} for {patient} was closed: {outcome}.",
