@@ -1,4 +1,4 @@
-"""Issue 18's bench: patient search at 100k patients (target: 50 ms p95 at one user per
+"""The case-finding bench: patient search at 100k patients (target: 50 ms p95 at one user per
 worker) and a 10,000-row case-finding import (target: under 30 s).
 
     .venv/bin/python bench/casefinding.py [--patients 100000] [--rows 10000] [--runs 200]

@@ -1,4 +1,4 @@
-"""The reports' part of the benchmark (issue 17): what the whole service's commissioner reads,
+"""The reports' part of the benchmark: what the whole service's commissioner reads,
 the target, and a direct SQL recount of the figures the reports show."""
 
 # A financial year of the whole service, as its commissioner reads it.

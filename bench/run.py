@@ -1,4 +1,4 @@
-"""The benchmark of issue 9: `make bench`, or `.venv/bin/python bench/run.py --help`.
+"""The benchmark: `make bench`, or `.venv/bin/python bench/run.py --help`.
 
 1. Prepares PostgreSQL database `sp_bench` (create, migrate, `seed_scale` if empty, collectstatic).
 2. Counts the SQL queries of each target with Django's test client in this process, and EXPLAINs

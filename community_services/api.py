@@ -138,12 +138,12 @@ class ServiceSerializer(serializers.ModelSerializer):
         content.setdefault("locations", [])
         content.setdefault("delivery_modes", [])
         return services.create_service(
-            actor=self.context["request"].user, provider=validated_data["provider"], **content
+            by=self.context["request"].user, provider=validated_data["provider"], **content
         )
 
     def update(self, instance, validated_data):
         return services.update_service(
-            actor=self.context["request"].user,
+            by=self.context["request"].user,
             service=instance,
             provider=validated_data.get("provider"),
             **self._content(validated_data),
@@ -245,7 +245,7 @@ class ServiceViewSet(
     @extend_schema(request=None, responses=ServiceSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, id=None):
-        return self._respond(services.submit_service(actor=request.user, service=self.get_object()))
+        return self._respond(services.submit_service(by=request.user, service=self.get_object()))
 
     @extend_schema(request=ApproveSerializer, responses=ServiceSerializer)
     @action(detail=True, methods=["post"])
@@ -254,7 +254,7 @@ class ServiceViewSet(
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         service = services.approve_service(
-            actor=request.user,
+            by=request.user,
             service=self.get_object(),
             checklist={name: data[name] for name in VettingReview.CHECKLIST},
             insurance_expires_on=data["insurance_expires_on"],
@@ -268,7 +268,7 @@ class ServiceViewSet(
         payload.is_valid(raise_exception=True)
         with transaction.atomic():
             service = transition(
-                actor=request.user,
+                by=request.user,
                 service=self.get_object(),
                 reason=payload.validated_data["reason"],
             )
@@ -287,9 +287,7 @@ class ServiceViewSet(
     @extend_schema(request=None, responses=ServiceSerializer)
     @action(detail=True, methods=["post"])
     def reinstate(self, request, id=None):
-        return self._respond(
-            services.reinstate_service(actor=request.user, service=self.get_object())
-        )
+        return self._respond(services.reinstate_service(by=request.user, service=self.get_object()))
 
 
 class ProviderViewSet(
@@ -312,10 +310,10 @@ class ProviderViewSet(
 
     def perform_create(self, serializer):
         serializer.instance = services.create_provider(
-            actor=self.request.user, **serializer.validated_data
+            by=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
         serializer.instance = services.update_provider(
-            actor=self.request.user, provider=serializer.instance, **serializer.validated_data
+            by=self.request.user, provider=serializer.instance, **serializer.validated_data
         )

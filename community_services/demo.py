@@ -101,7 +101,7 @@ def seed(log) -> None:
         SERVICES
     ):
         service = services.create_service(
-            actor=vetter,
+            by=vetter,
             provider=providers[provider_index],
             public_id=_uuid("service", name),
             fields={
@@ -143,7 +143,7 @@ def _provider(vetter, name, description, charity_number, organisation_name) -> P
     if existing:
         return existing
     return services.create_provider(
-        actor=vetter,
+        by=vetter,
         public_id=_uuid("provider", name),
         name=name,
         description=description,
@@ -212,17 +212,17 @@ def _load_postcodes(log) -> None:
 def _move_to(service, state, *, vetter, approver, today, number) -> None:
     if state == "draft":
         return
-    service = services.submit_service(actor=vetter, service=service)
+    service = services.submit_service(by=vetter, service=service)
     if state == "submitted":
         return
     if state == "rejected":
         services.reject_service(
-            actor=approver, service=service, reason="No safeguarding policy for adults at risk."
+            by=approver, service=service, reason="No safeguarding policy for adults at risk."
         )
         return
     vetted_until = today + datetime.timedelta(days=10 + number if state == "expiring" else 300)
     service = services.approve_service(
-        actor=approver,
+        by=approver,
         service=service,
         checklist={name: True for name in VettingReview.CHECKLIST},
         insurance_expires_on=today + datetime.timedelta(days=400),
@@ -231,7 +231,7 @@ def _move_to(service, state, *, vetter, approver, today, number) -> None:
     )
     if state == "suspended":
         services.suspend_service(
-            actor=vetter, service=service, reason="A complaint is being looked into."
+            by=vetter, service=service, reason="A complaint is being looked into."
         )
     elif state == "expired":
         Service.objects.filter(pk=service.pk).update(vetted_until=today - datetime.timedelta(5))

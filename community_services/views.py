@@ -69,7 +69,7 @@ def service_list(request):
 def provider_create(request):
     form = ProviderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        provider = services.create_provider(actor=request.user, **form.cleaned_data)
+        provider = services.create_provider(by=request.user, **form.cleaned_data)
         messages.success(request, f"{provider.name} added.")
         return redirect("community_services:service-create")
     return render(request, "community_services/provider_form.html", {"form": form})
@@ -94,7 +94,7 @@ def _save_service_form(request, service: Service | None):
         with transaction.atomic():
             if service is None:
                 service = services.create_service(
-                    actor=request.user,
+                    by=request.user,
                     provider=form.cleaned_data["provider"],
                     locations=locations,
                     schedules=session_times,
@@ -103,7 +103,7 @@ def _save_service_form(request, service: Service | None):
                 messages.success(request, "Service saved as a draft.")
             else:
                 service = services.update_service(
-                    actor=request.user,
+                    by=request.user,
                     service=service,
                     provider=form.cleaned_data["provider"],
                     locations=locations,
@@ -154,7 +154,7 @@ def service_review(request, public_id):
         try:
             if data["decision"] == VettingDecision.APPROVED:
                 services.approve_service(
-                    actor=request.user,
+                    by=request.user,
                     service=service,
                     checklist=form.checklist(),
                     insurance_expires_on=data["insurance_expires_on"],
@@ -164,7 +164,7 @@ def service_review(request, public_id):
                 messages.success(request, f"{service.name} approved.")
             else:
                 services.reject_service(
-                    actor=request.user,
+                    by=request.user,
                     service=service,
                     reason=data["reason"],
                     checklist=form.checklist(),
@@ -186,7 +186,7 @@ def _reasoned_transition(request, public_id, transition, *, template_verb: str, 
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            transition(actor=request.user, service=service, reason=form.cleaned_data["reason"])
+            transition(by=request.user, service=service, reason=form.cleaned_data["reason"])
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
@@ -221,7 +221,7 @@ def service_reinstate(request, public_id):
 def _simple_transition(request, public_id, transition, done: str):
     service = _vetter_service(public_id)
     try:
-        transition(actor=request.user, service=service)
+        transition(by=request.user, service=service)
     except DomainError as exc:
         messages.error(request, str(exc))
     else:

@@ -592,7 +592,7 @@ RETENTION_CLOSED_CASE_DAYS = env_int("RETENTION_CLOSED_CASE_DAYS", 8 * 365 + 2)
 # The next follow-up review defaults to this many days after the one just recorded.
 REVIEW_INTERVAL_DAYS = env_int("REVIEW_INTERVAL_DAYS", 42)
 
-# --- Observability (issue 20). Logs: one JSON object per line in production (LOG_FORMAT=json),
+# --- Observability. Logs: one JSON object per line in production (LOG_FORMAT=json),
 # with the request id and user id added to every record and one `accounts.request` line per
 # request (route, status, timings); never a URL's query string, a body or a patient detail.
 LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")

@@ -13,8 +13,8 @@ NHS_NUMBER_SYSTEM = "https://fhir.nhs.uk/Id/nhs-number"
 ODS_CODE_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
 
 SNOMED = "http://snomed.info/sct"
-# SNOMED CT UK edition 871731000000106 |Referral to social prescribing service|: the code issue 15
-# names for the ServiceRequest. No other SNOMED CT or LOINC code is used without a citation.
+# SNOMED CT UK edition 871731000000106 |Referral to social prescribing service|: the
+# ServiceRequest's code. No other SNOMED CT or LOINC code is used without a citation.
 REFERRAL_TO_SOCIAL_PRESCRIBING = {
     "system": SNOMED,
     "code": "871731000000106",

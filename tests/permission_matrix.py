@@ -175,7 +175,7 @@ MATRIX: dict[str, Route] = {
         },
     ),
     "referrals:new": route(GET=only(REFERRERS), POST=only(REFERRERS)),
-    # Issue 18: the public self-referral page (signed in: community organisations and council
+    # The public self-referral page (signed in: community organisations and council
     # staff only), its confirmation, patient search, contact attempts and identity.
     "referrals:self-referral": route(
         GET=expect(ok=PROVIDER, anonymous=OK), POST=expect(ok=PROVIDER, anonymous=OK)
@@ -228,7 +228,7 @@ MATRIX: dict[str, Route] = {
     "coordinators:review-record": case_form(),
     "coordinators:case-close": case_form(),
     "coordinators:case-reassign": route(GET=only(MANAGER_X), POST=only(MANAGER_X), patient=VIEW),
-    # --- case-finding (issue 18): practice A's lead (referrer A) uploads; team X reaches out
+    # --- case-finding: practice A's lead (referrer A) uploads; team X reaches out
     "casefinding:uploads": route(GET=only(REFERRER_A)),
     "casefinding:upload": route(GET=only(REFERRER_A), POST=only(REFERRER_A)),
     "casefinding:confirm": route(POST=only(REFERRER_A), GET=wrong_method(REFERRERS)),

@@ -7,10 +7,12 @@ import smtplib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -66,7 +68,7 @@ def enqueue_reminder_delivery(reminder_id: int, countdown: int | None = None) ->
 def retry_delay_seconds(attempts: int) -> int:
     """Exponential backoff, capped well below the broker's visibility timeout."""
     base = settings.REMINDER_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
-    return min(settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS, base)
+    return int(min(settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS, base))
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class DeliveryOutcome:
     retry_in: int | None = None
 
 
-def _claimable(now) -> Q:
+def _claimable(now: datetime.datetime) -> Q:
     stale = now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_TIMEOUT_SECONDS)
     return Q(status=ReminderStatus.PENDING) | Q(status=ReminderStatus.CLAIMED, claimed_at__lt=stale)
 
@@ -102,22 +104,12 @@ def deliver_reminders(
     reminder's reference went to the provider so such a resend can be recognised there.
 
     Past `stop_at` (time.monotonic) the claims not yet sent are handed back, still pending, and
-    their outcome is "released": the caller enqueues them again. A reminder past its
-    `stale_after` is not sent at all: it is marked skipped, with the reason, by the same kind
-    of single statement (outcome "stale"). Unclaimable ids are left out.
+    their outcome is "released": the caller enqueues them again. One claimed past its
+    `stale_after` is not sent: it is marked skipped with the reason (outcome "stale").
+    Unclaimable ids are left out.
     """
     now = timezone.now()
     outcomes: dict[int, DeliveryOutcome] = {}
-    if (
-        Reminder.objects.filter(pk__in=reminder_ids, stale_after__lte=now)
-        .filter(_claimable(now))
-        .update(status=ReminderStatus.SKIPPED, claimed_at=now, last_error=_STALE)
-    ):
-        # As with the claim below, this statement's rows are the ones stamped with its time.
-        for pk in Reminder.objects.filter(
-            pk__in=reminder_ids, status=ReminderStatus.SKIPPED, claimed_at=now
-        ).values_list("pk", flat=True):
-            outcomes[pk] = DeliveryOutcome("stale")
     Reminder.objects.filter(pk__in=reminder_ids).exclude(channel=ReminderChannel.IN_APP).filter(
         _claimable(now)
     ).update(status=ReminderStatus.CLAIMED, claimed_at=now, attempts=F("attempts") + 1)
@@ -133,6 +125,9 @@ def deliver_reminders(
         for reminder in claimed:
             if stop_at is not None and time.monotonic() > stop_at:
                 outcomes[reminder.pk] = _release_claim(reminder)
+                continue
+            if reminder.stale_after is not None and reminder.stale_after <= now:
+                outcomes[reminder.pk] = _skip_stale(reminder)
                 continue
             try:
                 provider_message_id = _send(reminder, connection=connection)
@@ -158,7 +153,15 @@ def _release_claim(reminder: Reminder) -> DeliveryOutcome:
     return DeliveryOutcome("released")
 
 
-def _send(reminder: Reminder, *, connection=None) -> str:
+def _skip_stale(reminder: Reminder) -> DeliveryOutcome:
+    """Claimed, then found out of date: skipped with the reason, and not counted as an attempt."""
+    Reminder.objects.filter(
+        pk=reminder.pk, status=ReminderStatus.CLAIMED, claimed_at=reminder.claimed_at
+    ).update(status=ReminderStatus.SKIPPED, last_error=_STALE, attempts=F("attempts") - 1)
+    return DeliveryOutcome("stale")
+
+
+def _send(reminder: Reminder, *, connection: BaseEmailBackend | None = None) -> str:
     reference = str(reminder.reference)
     if reminder.channel == ReminderChannel.SMS:
         return get_sms_backend().send(
@@ -244,7 +247,5 @@ def retry_failed_reminder(*, reminder: Reminder, by: User) -> Reminder:
         detail=f"{reminder.kind} for {reminder.recipient_key} by {reminder.channel}",
     )
     # Robust: with the broker down the reminder stays pending; recover_reminders sends it later.
-    transaction.on_commit(
-        lambda reminder_id=reminder.pk: enqueue_reminder_delivery(reminder_id), robust=True
-    )
+    transaction.on_commit(partial(enqueue_reminder_delivery, reminder.pk), robust=True)
     return reminder

@@ -4,6 +4,7 @@ channel), so a sweep may run as often as it likes; delivery is in reminder_deliv
 import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -35,7 +36,11 @@ class Recipient:
     phone: str = ""
 
     def address_for(self, channel: str) -> str:
-        return {ReminderChannel.EMAIL: self.email, ReminderChannel.SMS: self.phone}.get(channel, "")
+        addresses: dict[str, str] = {
+            ReminderChannel.EMAIL: self.email,
+            ReminderChannel.SMS: self.phone,
+        }
+        return addresses.get(channel, "")
 
 
 def user_recipient(user: User) -> Recipient:
@@ -49,7 +54,7 @@ def user_recipient(user: User) -> Recipient:
     )
 
 
-_MISSING_ADDRESS = {
+_MISSING_ADDRESS: dict[str, str] = {
     ReminderChannel.EMAIL: "No email address is recorded.",
     ReminderChannel.SMS: "No mobile number is recorded.",
 }
@@ -65,7 +70,7 @@ class ReminderRequest:
     target_id: str | int
     occurrence: str
     recipients: Sequence[Recipient]
-    context: dict
+    context: dict[str, Any]
     link: str = ""
     team: Organisation | None = None
     patient_id: str | int = ""
@@ -79,7 +84,7 @@ def create_reminders(
     target_id: str | int,
     occurrence: str,
     recipients: Iterable[Recipient],
-    context: dict,
+    context: dict[str, Any],
     link: str = "",
     team: Organisation | None = None,
     patient_id: str | int = "",
@@ -179,7 +184,9 @@ def create_reminders_in_bulk(*, requests: Sequence[ReminderRequest]) -> list[Rem
 
 
 def create_reminders_in_chunks(
-    *, targets: QuerySet | Sequence, build: Callable[[list], Iterable[ReminderRequest]]
+    *,
+    targets: QuerySet[Any] | Sequence[Any],
+    build: Callable[[list[Any]], Iterable[ReminderRequest]],
 ) -> list[Reminder]:
     """A sweep's reminders, REMINDER_SWEEP_CHUNK_SIZE targets at a time, each chunk committed on
     its own: workers start sending after the first chunk instead of after the whole sweep, and
@@ -202,7 +209,9 @@ def create_reminders_in_chunks(
     return created
 
 
-def _new_reminder(request: ReminderRequest, recipient: Recipient, channel: str, *, now) -> Reminder:
+def _new_reminder(
+    request: ReminderRequest, recipient: Recipient, channel: str, *, now: datetime.datetime
+) -> Reminder:
     address = recipient.address_for(channel)
     in_app = channel == ReminderChannel.IN_APP
     skipped = not in_app and not address

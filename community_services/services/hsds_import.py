@@ -26,17 +26,15 @@ class ServiceContent(TypedDict):
 
 
 @transaction.atomic
-def import_hsds_service(*, actor: User | None, parsed: ParsedService) -> tuple[Service, bool]:
+def import_hsds_service(*, by: User | None, parsed: ParsedService) -> tuple[Service, bool]:
     """Load one parsed HSDS service as a submitted service awaiting vetting, matching provider
     and service by id so a re-import updates rather than duplicates. An approved service stays
     approved (the changes are kept as a version); any other goes (back) to the vetting queue."""
     provider = Provider.objects.filter(public_id=parsed.provider_id).first()
     if provider is None:
-        provider = create_provider(
-            actor=actor, public_id=parsed.provider_id, **parsed.provider_fields
-        )
+        provider = create_provider(by=by, public_id=parsed.provider_id, **parsed.provider_fields)
     else:
-        provider = update_provider(actor=actor, provider=provider, **parsed.provider_fields)
+        provider = update_provider(by=by, provider=provider, **parsed.provider_fields)
     service = Service.objects.filter(public_id=parsed.public_id).first()
     created = service is None
     content: ServiceContent = {
@@ -48,11 +46,9 @@ def import_hsds_service(*, actor: User | None, parsed: ParsedService) -> tuple[S
         "modified_at": parsed.modified_at,
     }
     if service is None:
-        service = create_service(
-            actor=actor, provider=provider, public_id=parsed.public_id, **content
-        )
+        service = create_service(by=by, provider=provider, public_id=parsed.public_id, **content)
     else:
-        service = update_service(actor=actor, service=service, provider=provider, **content)
+        service = update_service(by=by, service=service, provider=provider, **content)
     if service.status not in (ServiceStatus.SUBMITTED, ServiceStatus.APPROVED):
-        service = submit_service(actor=actor, service=service)
+        service = submit_service(by=by, service=service)
     return service, created

@@ -27,7 +27,7 @@ PROVIDER_FIELDS = (
 
 @transaction.atomic
 def create_provider(
-    *, actor: User | None, public_id: uuid.UUID | None = None, **fields: Any
+    *, by: User | None, public_id: uuid.UUID | None = None, **fields: Any
 ) -> Provider:
     provider = Provider(**_pick(fields, PROVIDER_FIELDS))
     if public_id:
@@ -35,7 +35,7 @@ def create_provider(
     provider.full_clean(exclude=["organisation"])
     provider.save()
     record_audit_event(
-        actor=actor,
+        actor=by,
         action="create",
         object_type=PROVIDER_OBJECT_TYPE,
         object_id=provider.public_id,
@@ -45,7 +45,7 @@ def create_provider(
 
 
 @transaction.atomic
-def update_provider(*, actor: User | None, provider: Provider, **fields: Any) -> Provider:
+def update_provider(*, by: User | None, provider: Provider, **fields: Any) -> Provider:
     changed = [
         name
         for name, value in _pick(fields, PROVIDER_FIELDS).items()
@@ -61,7 +61,7 @@ def update_provider(*, actor: User | None, provider: Provider, **fields: Any) ->
         for service in provider.services.all():
             _index_for_search(service)
     record_audit_event(
-        actor=actor,
+        actor=by,
         action="update",
         object_type=PROVIDER_OBJECT_TYPE,
         object_id=provider.public_id,

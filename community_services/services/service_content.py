@@ -71,7 +71,7 @@ LOCATION_FIELDS = (
 @transaction.atomic
 def create_service(
     *,
-    actor: User | None,
+    by: User | None,
     provider: Provider,
     fields: dict[str, Any],
     need_domains: list[str],
@@ -82,7 +82,7 @@ def create_service(
     modified_at: datetime.datetime | None = None,
 ) -> Service:
     """A new service starts as a draft; `submit_service` sends it for vetting."""
-    service = Service(provider=provider, last_edited_by=actor, **_pick(fields, SERVICE_FIELDS))
+    service = Service(provider=provider, last_edited_by=by, **_pick(fields, SERVICE_FIELDS))
     if public_id:
         service.public_id = public_id
     _set_delivery_modes(service, delivery_modes)
@@ -94,7 +94,7 @@ def create_service(
     _replace_schedules(service, schedules or [])
     _index_for_search(service)
     record_audit_event(
-        actor=actor,
+        actor=by,
         action="create",
         object_type=SERVICE_OBJECT_TYPE,
         object_id=service.public_id,
@@ -106,7 +106,7 @@ def create_service(
 @transaction.atomic
 def update_service(
     *,
-    actor: User | None,
+    by: User | None,
     service: Service,
     fields: dict[str, Any],
     need_domains: list[str] | None = None,
@@ -148,7 +148,7 @@ def update_service(
         changed.append("schedules")
     if not changed:
         return service
-    service.last_edited_by = actor
+    service.last_edited_by = by
     service.modified_at = modified_at or timezone.now()
     service.full_clean(exclude=["provider", "submitted_by", "last_edited_by", "search_vector"])
     service.save(
@@ -162,9 +162,9 @@ def update_service(
     after = _material_snapshot(service)
     differences = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     if service.status == ServiceStatus.APPROVED and differences:
-        ServiceVersion.objects.create(service=service, changed_by=actor, changes=differences)
+        ServiceVersion.objects.create(service=service, changed_by=by, changes=differences)
     record_audit_event(
-        actor=actor,
+        actor=by,
         action="update",
         object_type=SERVICE_OBJECT_TYPE,
         object_id=service.public_id,

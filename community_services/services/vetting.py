@@ -65,7 +65,7 @@ def _refusal(service: Service, action: VettingAction) -> IllegalVettingTransitio
 
 
 def _recorder(
-    actor: User | None,
+    by: User | None,
 ) -> Callable[[StateChange[Service, VettingAction, str]], None]:
     """The status change row (with the reason, kept on the service too) and the audit row."""
 
@@ -75,11 +75,11 @@ def _recorder(
             service=service,
             from_status=change.from_state,
             to_status=change.to_state,
-            actor=actor,
+            actor=by,
             reason=reason,
         )
         record_audit_event(
-            actor=actor,
+            actor=by,
             action=change.transition.event,
             object_type=SERVICE_OBJECT_TYPE,
             object_id=service.public_id,
@@ -90,7 +90,7 @@ def _recorder(
 
 
 @transaction.atomic
-def submit_service(*, actor: User | None, service: Service) -> Service:
+def submit_service(*, by: User | None, service: Service) -> Service:
     return change_state(
         service,
         machine=VETTING_MACHINE,
@@ -98,10 +98,10 @@ def submit_service(*, actor: User | None, service: Service) -> Service:
         refuse=_refusal,
         changes=lambda locked: {
             "status_reason": "",
-            "submitted_by": actor,
+            "submitted_by": by,
             "submitted_at": timezone.now(),
         },
-        record=_recorder(actor),
+        record=_recorder(by),
     ).instance
 
 
@@ -138,7 +138,7 @@ def _check_vetting_dates(**dates: datetime.date | None) -> None:
 @transaction.atomic
 def approve_service(
     *,
-    actor: User,
+    by: User,
     service: Service,
     checklist: dict[str, bool],
     insurance_expires_on: datetime.date | None,
@@ -148,7 +148,7 @@ def approve_service(
     def approved(locked: Service) -> dict[str, object]:
         """Four eyes, every check passed, insurance current; the review is kept."""
         until = vetted_until
-        if actor.pk in (locked.submitted_by_id, locked.last_edited_by_id):
+        if by.pk in (locked.submitted_by_id, locked.last_edited_by_id):
             raise FourEyesViolation(
                 "You submitted or last edited this service, so another vetter must approve it."
             )
@@ -169,7 +169,7 @@ def approve_service(
             raise VettingInputError("Vetted until cannot be later than the insurance expiry date.")
         VettingReview.objects.create(
             service=locked,
-            reviewer=actor,
+            reviewer=by,
             decision=VettingDecision.APPROVED,
             insurance_expires_on=insurance_expires_on,
             notes=notes,
@@ -184,14 +184,14 @@ def approve_service(
         action=VettingAction.APPROVE,
         refuse=_refusal,
         changes=approved,
-        record=_recorder(actor),
+        record=_recorder(by),
     ).instance
 
 
 @transaction.atomic
 def reject_service(
     *,
-    actor: User,
+    by: User,
     service: Service,
     reason: str,
     checklist: dict[str, bool] | None = None,
@@ -206,7 +206,7 @@ def reject_service(
     def rejected(locked: Service) -> dict[str, object]:
         VettingReview.objects.create(
             service=locked,
-            reviewer=actor,
+            reviewer=by,
             decision=VettingDecision.REJECTED,
             insurance_expires_on=insurance_expires_on,
             notes=notes or reason,
@@ -220,12 +220,12 @@ def reject_service(
         action=VettingAction.REJECT,
         refuse=_refusal,
         changes=rejected,
-        record=_recorder(actor),
+        record=_recorder(by),
     ).instance
 
 
 @transaction.atomic
-def suspend_service(*, actor: User, service: Service, reason: str) -> Service:
+def suspend_service(*, by: User, service: Service, reason: str) -> Service:
     reason = reason.strip()
     if not reason:
         raise VettingInputError("Give a reason for suspending the service.")
@@ -235,12 +235,12 @@ def suspend_service(*, actor: User, service: Service, reason: str) -> Service:
         action=VettingAction.SUSPEND,
         refuse=_refusal,
         changes={"status_reason": reason},
-        record=_recorder(actor),
+        record=_recorder(by),
     ).instance
 
 
 @transaction.atomic
-def reinstate_service(*, actor: User, service: Service, reason: str = "") -> Service:
+def reinstate_service(*, by: User, service: Service, reason: str = "") -> Service:
     def reinstated(locked: Service) -> dict[str, object]:
         if locked.vetted_until and locked.vetted_until < timezone.localdate():
             raise IllegalVettingTransition(
@@ -254,13 +254,13 @@ def reinstate_service(*, actor: User, service: Service, reason: str = "") -> Ser
         action=VettingAction.REINSTATE,
         refuse=_refusal,
         changes=reinstated,
-        record=_recorder(actor),
+        record=_recorder(by),
     ).instance
 
 
 @transaction.atomic
 def expire_service(
-    *, service: Service, actor: User | None = None, on: datetime.date | None = None
+    *, service: Service, by: User | None = None, on: datetime.date | None = None
 ) -> Service:
     day = on or timezone.localdate()
 
@@ -276,7 +276,7 @@ def expire_service(
         action=VettingAction.EXPIRE,
         refuse=_refusal,
         changes=expired,
-        record=_recorder(actor),
+        record=_recorder(by),
     ).instance
 
 

@@ -45,9 +45,9 @@ def marks_to_reminders(apps, schema_editor):
         reminders.append(
             Reminder(
                 kind="referral_updated",
-                target_type="referral",
-                target_id=str(referral.pk),
-                occurrence=f"event:{event.pk}",
+                target_type="referral_event",
+                target_id=str(event.pk),
+                occurrence=event.to_status,
                 recipient_id=referrer.pk,
                 recipient_key=f"user:{referrer.pk}",
                 channel="email",
@@ -96,11 +96,10 @@ def reminders_to_marks(apps, schema_editor):
     ReferralEvent = apps.get_model("referrals", "ReferralEvent")
     ProviderLink = apps.get_model("referrals", "ProviderLink")
     sent = Reminder.objects.filter(status="sent")
-    for occurrence, sent_at in sent.filter(kind="referral_updated").values_list(
-        "occurrence", "sent_at"
+    for target_id, sent_at in sent.filter(kind="referral_updated").values_list(
+        "target_id", "sent_at"
     ):
-        event_id = int(occurrence.removeprefix("event:"))
-        ReferralEvent.objects.filter(pk=event_id).update(referrer_emailed_at=sent_at)
+        ReferralEvent.objects.filter(pk=int(target_id)).update(referrer_emailed_at=sent_at)
     for target_id, sent_at in sent.filter(kind="provider_link").values_list("target_id", "sent_at"):
         ProviderLink.objects.filter(pk=int(target_id)).update(emailed_at=sent_at)
     Reminder.objects.filter(kind__in=("referral_updated", "provider_link")).delete()

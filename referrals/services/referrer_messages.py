@@ -14,7 +14,7 @@ from ..models import Referral, ReferralEvent, ReferralPatientDetails, ReferralSt
 # notice stays).
 EMAIL_WORTH_SENDING_FOR = datetime.timedelta(hours=48)
 
-_NOTICE = {
+_NOTICE: dict[str, str] = {
     ReferralStatus.ACCEPTED: "Referral {ref} for {patient} was accepted by {team}.",
     ReferralStatus.DECLINED: "Referral {ref} for {patient} was declined: {reason}.",
     ReferralStatus.CLOSED: "Referral {ref} for {patient} was closed: {outcome}.",
@@ -58,9 +58,9 @@ def tell_referrer(*, referral: Referral, event: ReferralEvent) -> None:
     by_email = replace(user_recipient(referrer), channels=(ReminderChannel.EMAIL,))
     create_reminders(
         kind="referral_updated",
-        target_type="referral",
-        target_id=referral.pk,
-        occurrence=f"event:{event.pk}",
+        target_type="referral_event",
+        target_id=event.pk,
+        occurrence=event.to_status,
         recipients=[by_email],
         context={"referral_reference": referral.reference},
         link=link,

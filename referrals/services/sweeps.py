@@ -2,6 +2,8 @@
 triage, a provider not answering, an onward service whose vetting lapsed."""
 
 import datetime
+from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -80,10 +82,10 @@ def sweep_referral_waiting(now: datetime.datetime) -> list[Reminder]:
         .order_by("user_id")
     ):
         team_recipients = members.setdefault(membership.organisation_id, [])
-        if all(r.user.pk != membership.user_id for r in team_recipients):
+        if all(r.user is None or r.user.pk != membership.user_id for r in team_recipients):
             team_recipients.append(user_recipient(membership.user))
 
-    def requests(chunk: list[Referral]):
+    def requests(chunk: list[Referral]) -> Iterator[ReminderRequest]:
         for referral in chunk:
             yield ReminderRequest(
                 kind="referral_waiting",
@@ -114,7 +116,12 @@ def _coordinator_of(referral: Referral) -> list[Recipient]:
 
 
 def _onward_reminder(
-    *, kind: str, service_referral: ServiceReferral, occurrence: str, context: dict, link: str
+    *,
+    kind: str,
+    service_referral: ServiceReferral,
+    occurrence: str,
+    context: dict[str, Any],
+    link: str,
 ) -> list[Reminder]:
     referral = service_referral.referral
     return create_reminders(

@@ -259,6 +259,61 @@ def test_a_failed_sweep_run_is_recorded_with_its_error(db):
     assert run.finished_at is not None
 
 
+def test_a_reminder_past_its_stale_after_is_skipped_with_the_reason_not_sent(
+    make_reminders, coordinator_x
+):
+    reminder = email_reminder(make_reminders(coordinator_x))
+    Reminder.objects.filter(pk=reminder.pk).update(stale_after=timezone.now())
+    assert deliver_reminder.apply(args=[reminder.pk]).get() == "stale"
+    assert mail.outbox == []
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts) == (ReminderStatus.SKIPPED, 0)
+    assert "out of date" in reminder.last_error
+
+
+def test_a_reminder_before_its_stale_after_is_sent(make_reminders, coordinator_x):
+    reminder = email_reminder(make_reminders(coordinator_x))
+    Reminder.objects.filter(pk=reminder.pk).update(
+        stale_after=timezone.now() + datetime.timedelta(minutes=5)
+    )
+    assert services.deliver_reminder(reminder_id=reminder.pk).status == "sent"
+    assert len(mail.outbox) == 1
+
+
+def test_recovery_skips_a_lost_reminder_gone_stale_instead_of_enqueueing_it(
+    make_reminders, coordinator_x, manager, monkeypatch
+):
+    enqueued = []
+    monkeypatch.setattr(reminder_delivery, "enqueue_reminder_deliveries", enqueued.extend)
+    stale = email_reminder(make_reminders(coordinator_x, target_id=1))
+    lost = email_reminder(make_reminders(manager, target_id=2))
+    now = timezone.now()
+    hour_ago = now - datetime.timedelta(hours=1)
+    Reminder.objects.filter(pk__in=[stale.pk, lost.pk]).update(next_attempt_at=hour_ago)
+    Reminder.objects.filter(pk=stale.pk).update(stale_after=hour_ago)
+    assert services.recover_reminders(now=now) == 1
+    assert enqueued == [lost.pk]
+    stale.refresh_from_db()
+    assert stale.status == ReminderStatus.SKIPPED
+
+
+def test_a_batch_skips_a_stale_reminder_and_sends_the_rest_in_the_same_statements(
+    make_reminders, coordinator_x, manager, django_assert_num_queries
+):
+    stale, due = (
+        email_reminder(make_reminders(user, target_id=n)).pk
+        for n, user in enumerate([coordinator_x, manager])
+    )
+    Reminder.objects.filter(pk=stale).update(stale_after=timezone.now())
+    with django_assert_num_queries(2 + 2):
+        outcomes = services.deliver_reminders(reminder_ids=[stale, due])
+    assert outcomes == {
+        stale: services.DeliveryOutcome("stale"),
+        due: services.DeliveryOutcome("sent"),
+    }
+    assert [message.to for message in mail.outbox] == [[manager.email]]
+
+
 # --- Batches, as a sweep enqueues them
 
 

@@ -1,4 +1,4 @@
-"""Issue 18 in a real browser: the case-finding upload with its htmx progress bar, and the
+"""In a real browser: the case-finding upload with its htmx progress bar, and the
 public self-referral form at a phone's width (375 px)."""
 
 import pytest

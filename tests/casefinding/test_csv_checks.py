@@ -1,4 +1,4 @@
-"""Issue 18, item 3: every row of a case-finding list checked before anything is saved."""
+"""Every row of a case-finding list checked before anything is saved."""
 
 from pathlib import Path
 

@@ -1,4 +1,4 @@
-"""Issue 18, item 3: the upload is previewed without saving, confirmed, imported by the job;
+"""The upload is previewed without saving, confirmed, imported by the job;
 a re-upload adds nobody twice; matching follows intake's protections; all of it audited."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Issue 18, item 3: the team's outreach: take, attempts, and the three ends."""
+"""The team's outreach: take, attempts, and the three ends."""
 
 import datetime
 

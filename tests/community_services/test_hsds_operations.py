@@ -236,7 +236,7 @@ def test_a_service_at_location_by_id_is_valid_as_the_description_reads_it_and_as
 
 def test_a_saved_location_keeps_the_service_at_location_id_the_feed_has_always_derived(vetter):
     service = create_service(
-        actor=vetter,
+        by=vetter,
         provider=ProviderFactory(),
         fields={"name": "Lunch", "description": "Hot lunches."},
         need_domains=["loneliness"],

@@ -96,7 +96,7 @@ def test_export_import_into_an_empty_database_and_export_again_gives_the_same_do
     _import(path, capsys)
     for service in Service.objects.all():
         approve_service(
-            actor=second_vetter,
+            by=second_vetter,
             service=service,
             checklist=FULL_CHECKLIST,
             insurance_expires_on=insurance_expiry,
@@ -135,7 +135,7 @@ def test_the_feeds_export_with_schedules_and_service_at_locations_round_trips_th
     assert "Imported 2 services (2 new, 0 updated); skipped 0." in output.out
     for service in Service.objects.all():
         approve_service(
-            actor=second_vetter,
+            by=second_vetter,
             service=service,
             checklist=FULL_CHECKLIST,
             insurance_expires_on=insurance_expiry,

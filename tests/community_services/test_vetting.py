@@ -27,7 +27,7 @@ TODAY = timezone.localdate
 
 def _approve(service, vetter, checklist, insurance_expiry, **kwargs):
     return approve_service(
-        actor=vetter,
+        by=vetter,
         service=service,
         checklist=checklist,
         insurance_expires_on=insurance_expiry,
@@ -37,7 +37,7 @@ def _approve(service, vetter, checklist, insurance_expiry, **kwargs):
 
 def test_submitting_a_draft_puts_it_in_the_queue_and_records_the_change(vetter):
     service = ServiceFactory()
-    service = submit_service(actor=vetter, service=service)
+    service = submit_service(by=vetter, service=service)
     assert service.status == ServiceStatus.SUBMITTED
     assert service.submitted_by == vetter
     change = ServiceStatusChange.objects.get(service=service)
@@ -48,14 +48,14 @@ def test_submitting_a_draft_puts_it_in_the_queue_and_records_the_change(vetter):
 @pytest.mark.parametrize("status", ["rejected", "expired", "suspended"])
 def test_a_rejected_expired_or_suspended_service_can_be_submitted_again(vetter, status):
     service = ServiceFactory(status=status)
-    assert submit_service(actor=vetter, service=service).status == ServiceStatus.SUBMITTED
+    assert submit_service(by=vetter, service=service).status == ServiceStatus.SUBMITTED
 
 
 @pytest.mark.parametrize("status", ["submitted", "approved"])
 def test_a_submitted_or_approved_service_cannot_be_submitted(vetter, status):
     service = ServiceFactory(status=status)
     with pytest.raises(IllegalVettingTransition):
-        submit_service(actor=vetter, service=service)
+        submit_service(by=vetter, service=service)
     assert not ServiceStatusChange.objects.exists()
 
 
@@ -143,9 +143,9 @@ def test_only_a_submitted_service_can_be_approved(
 
 def test_rejecting_needs_a_reason_and_records_it(submitted_service, second_vetter):
     with pytest.raises(VettingInputError):
-        reject_service(actor=second_vetter, service=submitted_service, reason="  ")
+        reject_service(by=second_vetter, service=submitted_service, reason="  ")
     service = reject_service(
-        actor=second_vetter, service=submitted_service, reason="No safeguarding policy"
+        by=second_vetter, service=submitted_service, reason="No safeguarding policy"
     )
     assert service.status == ServiceStatus.REJECTED
     assert service.status_reason == "No safeguarding policy"
@@ -156,14 +156,14 @@ def test_rejecting_needs_a_reason_and_records_it(submitted_service, second_vette
 def test_only_a_submitted_service_can_be_rejected(second_vetter, status):
     service = ServiceFactory(status=status)
     with pytest.raises(IllegalVettingTransition):
-        reject_service(actor=second_vetter, service=service, reason="No")
+        reject_service(by=second_vetter, service=service, reason="No")
 
 
 def test_suspending_an_approved_service_needs_a_reason(vetter):
     service = ApprovedServiceFactory()
     with pytest.raises(VettingInputError):
-        suspend_service(actor=vetter, service=service, reason="")
-    service = suspend_service(actor=vetter, service=service, reason="Complaint under review")
+        suspend_service(by=vetter, service=service, reason="")
+    service = suspend_service(by=vetter, service=service, reason="Complaint under review")
     assert service.status == ServiceStatus.SUSPENDED
     assert service.status_reason == "Complaint under review"
 
@@ -171,18 +171,18 @@ def test_suspending_an_approved_service_needs_a_reason(vetter):
 @pytest.mark.parametrize("status", ["draft", "submitted", "rejected", "suspended", "expired"])
 def test_only_an_approved_service_can_be_suspended(vetter, status):
     with pytest.raises(IllegalVettingTransition):
-        suspend_service(actor=vetter, service=ServiceFactory(status=status), reason="x")
+        suspend_service(by=vetter, service=ServiceFactory(status=status), reason="x")
 
 
 def test_a_suspended_service_is_reinstated_to_approved(vetter):
     service = ApprovedServiceFactory(status=ServiceStatus.SUSPENDED)
-    assert reinstate_service(actor=vetter, service=service).status == ServiceStatus.APPROVED
+    assert reinstate_service(by=vetter, service=service).status == ServiceStatus.APPROVED
 
 
 @pytest.mark.parametrize("status", ["draft", "submitted", "approved", "rejected", "expired"])
 def test_only_a_suspended_service_can_be_reinstated(vetter, status):
     with pytest.raises(IllegalVettingTransition):
-        reinstate_service(actor=vetter, service=ServiceFactory(status=status))
+        reinstate_service(by=vetter, service=ServiceFactory(status=status))
 
 
 def test_a_suspended_service_whose_vetting_lapsed_cannot_be_reinstated(vetter):
@@ -190,7 +190,7 @@ def test_a_suspended_service_whose_vetting_lapsed_cannot_be_reinstated(vetter):
         status=ServiceStatus.SUSPENDED, vetted_until=TODAY() - datetime.timedelta(days=1)
     )
     with pytest.raises(IllegalVettingTransition, match="lapsed"):
-        reinstate_service(actor=vetter, service=service)
+        reinstate_service(by=vetter, service=service)
 
 
 def test_an_approved_service_expires_once_vetted_until_has_passed():

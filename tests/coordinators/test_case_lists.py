@@ -1,4 +1,4 @@
-"""Issue 18: "closed cases" and "all my cases" beside the open caseload."""
+"""The "closed cases" and "all my cases" beside the open caseload."""
 
 import pytest
 from django.db import connection

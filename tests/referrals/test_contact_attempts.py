@@ -1,4 +1,4 @@
-"""Issue 18, item 5: contact attempts recorded one by one; unable-to-contact cites them."""
+"""Contact attempts recorded one by one; unable-to-contact cites them."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Issue 18, item 2: patient search, scoped to the user's teams, audited without the terms."""
+"""Patient search, scoped to the user's teams, audited without the terms."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Issue 18, item 1: every route in sets the referral's source; triage shows and filters it."""
+"""Every route in sets the referral's source; triage shows and filters it."""
 
 import pytest
 from django.urls import reverse

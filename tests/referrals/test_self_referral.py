@@ -1,4 +1,4 @@
-"""Issue 18, item 4: the self-referral page, its protections, and identity checked at first
+"""The self-referral page, its protections, and identity checked at first
 contact (the only point a self-referral is matched to a known patient)."""
 
 import re

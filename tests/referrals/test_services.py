@@ -353,7 +353,7 @@ def test_the_email_for_one_change_is_sent_once_even_when_the_task_runs_twice(
 ):
     services.accept_referral(referral=referral_a, by=coordinator_x)
     event = ReferralEvent.objects.filter(referral=referral_a, to_status="accepted").get()
-    reminder = Reminder.objects.get(kind="referral_updated", occurrence=f"event:{event.pk}")
+    reminder = Reminder.objects.get(kind="referral_updated", target_id=event.pk)
     assert deliver_reminder(reminder_id=reminder.pk).status == "sent"
     assert deliver_reminder(reminder_id=reminder.pk).status == "not_claimable"
     assert len(mail.outbox) == 1

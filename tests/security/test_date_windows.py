@@ -298,7 +298,7 @@ def test_the_vetting_service_refuses_insurance_expiring_in_9999(vetter):
 
     with pytest.raises(vetting.VettingInputError) as raised:
         vetting.approve_service(
-            actor=vetter,
+            by=vetter,
             service=service,
             checklist=FULL_CHECKLIST,
             insurance_expires_on=YEAR_9999,

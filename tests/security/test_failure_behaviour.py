@@ -251,7 +251,7 @@ def test_accepting_a_referral_gives_up_on_the_email_at_once_with_redis_down(
         f"enqueueing the referrer's email held the change for {elapsed:.1f} s"
     )
     accepted = ReferralEvent.objects.get(referral=referral, to_status=ReferralStatus.ACCEPTED)
-    email = Reminder.objects.get(kind="referral_updated", occurrence=f"event:{accepted.pk}")
+    email = Reminder.objects.get(kind="referral_updated", target_id=accepted.pk)
     assert email.status == ReminderStatus.PENDING  # left for recover_reminders
 
 

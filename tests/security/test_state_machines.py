@@ -218,16 +218,16 @@ def test_random_vetting_decisions_follow_the_vetting_machine(vetter, directory_t
     insured = timezone.localdate() + datetime.timedelta(days=500)
     lapsed = timezone.localdate() + datetime.timedelta(days=5000)
     calls = {
-        VA.SUBMIT: lambda s: vetting.submit_service(actor=vetter, service=s),
+        VA.SUBMIT: lambda s: vetting.submit_service(by=vetter, service=s),
         VA.APPROVE: lambda s: vetting.approve_service(
-            actor=checker,
+            by=checker,
             service=s,
             checklist=dict(FULL_CHECKLIST),
             insurance_expires_on=insured,
         ),
-        VA.REJECT: lambda s: vetting.reject_service(actor=checker, service=s, reason="No DBS."),
-        VA.SUSPEND: lambda s: vetting.suspend_service(actor=checker, service=s, reason="Concern."),
-        VA.REINSTATE: lambda s: vetting.reinstate_service(actor=checker, service=s),
+        VA.REJECT: lambda s: vetting.reject_service(by=checker, service=s, reason="No DBS."),
+        VA.SUSPEND: lambda s: vetting.suspend_service(by=checker, service=s, reason="Concern."),
+        VA.REINSTATE: lambda s: vetting.reinstate_service(by=checker, service=s),
         VA.EXPIRE: lambda s: vetting.expire_service(service=s, on=lapsed),
     }
 

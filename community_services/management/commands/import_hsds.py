@@ -71,7 +71,7 @@ class Command(BaseCommand):
                 continue
             try:
                 parsed = parse_service_document(document)
-                _, was_created = import_hsds_service(actor=None, parsed=parsed)
+                _, was_created = import_hsds_service(by=None, parsed=parsed)
             except HSDSRecordError as exc:
                 problems.append((record_id(document), str(exc)))
                 continue
