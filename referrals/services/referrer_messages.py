@@ -13,6 +13,10 @@ from common.enqueue import send_task, send_task_after_commit
 
 from ..models import ProviderLink, Referral, ReferralEvent, ReferralPatientDetails, ReferralStatus
 
+# The task (in `gp_messages`, above the apps that call it) that writes the message back to the
+# practice for the GP record at each moment: named, never imported.
+MESSAGE_BACK_TASK = "gp_messages.produce_message_back"
+
 _NOTICE = {
     ReferralStatus.ACCEPTED: "Referral {ref} for {patient} was accepted by {team}.",
     ReferralStatus.DECLINED: "Referral {ref} for {patient} was declined: {reason}.",
