@@ -277,6 +277,8 @@ MATRIX: dict[str, Route] = {
     "reports:export": route(GET=only(TEAM), patient={"GET": "export"}),  # the caseload
     "reports:extract": route(GET=only({"superuser"})),
     "reports:extract-csv": route(GET=only({"superuser"}), patient={"GET": "export"}),
+    "reports:minimum-dataset-csv": route(GET=only(MANAGERS), patient={"GET": "export"}),
+    "reports:minimum-dataset-json": route(GET=only(MANAGERS), patient={"GET": "export"}),
     # --- the API (format-suffix variants share their route's entry)
     "api:api-root": route(GET=SIGNED_IN_OK),
     "api:me": route(GET=SIGNED_IN_OK),
