@@ -16,6 +16,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Find a patient", "referrals:patient-search"),
         ("Outreach", "casefinding:worklist"),
         ("My reviews", "coordinators:upcoming-reviews"),
+        ("Practice meetings", "gp_messages:cases-to-discuss"),
         ("Directory", "community_services:directory-search"),
     ],
     Role.MANAGER: [

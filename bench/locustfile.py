@@ -143,6 +143,14 @@ class Referrer(SignedIn):
         self.get("page: our referrals", "/practice/")
 
     @task
+    def messages_back(self):
+        self.get("page: messages back", "/messages/")
+
+    @task
+    def cases_to_discuss(self):
+        self.get("page: cases to discuss", "/cases-to-discuss/")
+
+    @task
     def fhir_task_polling(self):
         self.get(
             "fhir: Task polling",

@@ -65,6 +65,9 @@ TARGETS = [
     "api: HSDS organizations page",
     "fhir: Task polling",
     "fhir: Task read",
+    "page: messages back",
+    "page: cases to discuss",
+    "export: minimum dataset JSON",
 ]
 sys.path.insert(0, str(ROOT))
 from bench.report_targets import REPORT_P95_MS, REPORT_TARGETS, recount  # noqa: E402
@@ -80,6 +83,8 @@ HSDS_SERVICE_AT_LOCATIONS = "/hsds/service_at_locations?page=3&per_page=50"
 # ZZ1 1ZZ..ZZ99 9ZZ are the seed's invented postcodes (bench.scale_seed), loaded as Postcode rows.
 HSDS_NEAR_POSTCODE = "/hsds/service_at_locations?postcode=ZZ50+5ZZ&proximity=20000&per_page=50"
 HSDS_ORGANIZATIONS = "/hsds/organizations?page=2&per_page=50"
+# A manager's month of the minimum dataset (their team's episodes, each with its lists).
+MINIMUM_DATASET = "/exports/minimum-dataset.json?from=2025-06-01&to=2025-06-30"
 # A practice system's polling: its Tasks changed in the last day, one page.
 FHIR_POLL_SINCE = "2000-01-01T00:00:00Z"
 
@@ -153,6 +158,7 @@ def make_plan(path: Path) -> dict:
         "hsds_near_postcode": HSDS_NEAR_POSTCODE,
         "hsds_organizations": HSDS_ORGANIZATIONS,
         "report_reader": f"commissioner@{SCALE_EMAIL_DOMAIN}",
+        "minimum_dataset_reader": f"manager0@{SCALE_EMAIL_DOMAIN}",
         "report_targets": REPORT_TARGETS,
     }
     path.write_text(json.dumps(plan))
@@ -197,12 +203,19 @@ def query_pass(plan: dict) -> tuple[dict, list]:
         "api: HSDS organizations page": (staff, HSDS_ORGANIZATIONS),
         "fhir: Task polling": (practice, fhir_poll_url(plan["referrers"][0]["practice"])),
         "fhir: Task read": (staff, f"/fhir/R4/Task/{me['case']}"),
+        "page: messages back": (practice, "/messages/"),
+        "page: cases to discuss": (practice, "/cases-to-discuss/"),
     }
+    manager = Client(HTTP_HOST="127.0.0.1")
+    manager.force_login(User.objects.get(email=plan["minimum_dataset_reader"]))
+    gets["export: minimum dataset JSON"] = (manager, MINIMUM_DATASET)
     counts, timed = {}, []
     for target, (client, url) in gets.items():
         client.get(url)  # warm: session activity, caches
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
+            if response.streaming:
+                response.getvalue()
         if response.status_code != 200:
             raise RuntimeError(f"{target}: HTTP {response.status_code}")
         counts[target] = len(captured.captured_queries)

@@ -37,6 +37,8 @@ class CaseEventKind(models.TextChoices):
     REVIEW_MISSED = "review_missed", "Review missed"
     REASSIGNED = "reassigned", "Case reassigned"
     CLOSED = "closed", "Case closed"
+    DISCUSSION_FLAGGED = "discussion_flagged", "Flagged for the practice meeting"
+    PRACTICE_REVIEW = "practice_review", "Reviewed with the practice"
 
 
 class CaseEvent(models.Model):

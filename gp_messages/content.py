@@ -1,6 +1,8 @@
 """The PRSB "message back" sections for a case at a moment, as plain lines: the same content
 goes to the page, the PDF letter and the FHIR document."""
 
+from collections.abc import Sequence
+
 from coordinators.models import PlanActionStatus
 from coordinators.selectors import CaseFile
 from coordinators.selectors.summary import (
@@ -10,9 +12,9 @@ from coordinators.selectors.summary import (
     wellbeing_lines,
     what_matters_lines,
 )
-from referrals.models import Referral
+from referrals.models import ClosureOutcome, Referral
 
-from .models import MessageMoment
+from .models import MessageMoment, PracticeReview
 
 # The Composition's sections, in order: (key, title). Keys are stable; tests hold them.
 SECTION_TITLES = (
@@ -49,12 +51,30 @@ def outcome_lines(file: CaseFile, moment: str) -> tuple[str, ...]:
         lines.append(f"First seen: {case.first_contact_at:%d %B %Y}")
     if moment == MessageMoment.CLOSURE and case.outcome:
         lines.append(f"Case closed on {case.closed_at:%d %B %Y}: {case.get_outcome_display()}")
+        if case.outcome == ClosureOutcome.UNABLE_TO_CONTACT:
+            lines.extend(line for line in case.outcome_summary.splitlines() if line.strip())
+    if moment == MessageMoment.DECLINED and case.closed_at:
+        lines.append(
+            f"The patient declined social prescribing on {case.closed_at:%d %B %Y}; "
+            "the referral is closed."
+        )
     lines.extend(f"Goal: {line}" for line in goal_lines(file))
     lines.extend(wellbeing_lines(file))
     return tuple(lines)
 
 
+def practice_review_lines(reviews: Sequence[PracticeReview]) -> tuple[str, ...]:
+    """The reviews with the practice since the last message, oldest first."""
+    return tuple(
+        f"Reviewed with the practice on {review.held_on:%d %B %Y} ({review.attendees}). "
+        f"Agreed: {review.agreed_actions}"
+        for review in sorted(reviews, key=lambda review: (review.held_on, review.pk))
+    )
+
+
 def plan_lines(file: CaseFile, moment: str) -> tuple[str, ...]:
+    if moment == MessageMoment.DECLINED or file.case.outcome == ClosureOutcome.UNABLE_TO_CONTACT:
+        return ("The practice can refer the patient again at any time if they would like support.",)
     if moment == MessageMoment.CLOSURE:
         steps = [
             line.removeprefix("- Next steps: ")
@@ -72,8 +92,11 @@ def plan_lines(file: CaseFile, moment: str) -> tuple[str, ...]:
     return tuple(lines) or ("The plan is being agreed with the patient.",)
 
 
-def message_sections(file: CaseFile, *, moment: str) -> list[dict]:
-    """The sections as stored on the message: [{key, title, lines}]."""
+def message_sections(
+    file: CaseFile, *, moment: str, practice_reviews: Sequence[PracticeReview] = ()
+) -> list[dict]:
+    """The sections as stored on the message: [{key, title, lines}]. `practice_reviews`: those
+    recorded since the previous message, which this one reports."""
     case = file.case
     content = {
         "patient": patient_lines(case),
@@ -81,7 +104,7 @@ def message_sections(file: CaseFile, *, moment: str) -> list[dict]:
         "what_matters": what_matters_lines(file),
         "support": support_lines(file),
         "outcomes": outcome_lines(file, moment),
-        "plan": plan_lines(file, moment),
+        "plan": practice_review_lines(practice_reviews) + plan_lines(file, moment),
         "contact": contact_lines(case),
     }
     return [

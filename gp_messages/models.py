@@ -83,3 +83,63 @@ class MessageBack(models.Model):
     def file_name(self) -> str:
         """Stable: the same message always downloads under the same name."""
         return f"{self.referral.reference}-{self.moment}-v{self.version}-{self.sent_at:%Y%m%d}.pdf"
+
+
+class DiscussionFlag(models.Model):
+    """The coordinator asks for a case to be discussed at the practice's multidisciplinary
+    meeting; open until a practice review of the case is recorded."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="discussion_flags"
+    )
+    reason = models.CharField(max_length=300)
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    flagged_at = models.DateTimeField()
+    discussed_in = models.ForeignKey(
+        "PracticeReview",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="flags_discussed",
+    )
+
+    class Meta:
+        ordering = ["-flagged_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=Q(discussed_in__isnull=True),
+                name="discussion_flag_one_open_per_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral}: {self.reason}"
+
+
+class PracticeReview(models.Model):
+    """A case reviewed with the primary care team (the practice's multidisciplinary meeting):
+    on the case timeline and in the next message back."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="practice_reviews"
+    )
+    held_on = models.DateField()
+    attendees = models.CharField(max_length=300)
+    notes = models.TextField(blank=True)
+    agreed_actions = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        indexes = [
+            models.Index(fields=["referral", "recorded_at"], name="practice_review_case_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral}: reviewed with the practice on {self.held_on}"

@@ -16,8 +16,8 @@ from common.errors import DomainError
 from common.form_pages import form_page
 
 from . import selectors, services
-from .forms import CorrectMessageForm
 from .fhir_document import message_document
+from .forms import CorrectMessageForm
 from .letters import message_letter_pdf
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import exports, extract, pages, snapshots
+from .views import exports, extract, minimum_dataset, pages, snapshots
 
 app_name = "reports"
 
@@ -13,5 +13,15 @@ urlpatterns = [
     path("reports/exports/<slug:kind>.csv", exports.export_csv, name="export"),
     path("reports/evaluation-extract/", extract.extract_page, name="extract"),
     path("reports/evaluation-extract.csv", extract.extract_csv, name="extract-csv"),
+    path(
+        "exports/minimum-dataset.csv",
+        minimum_dataset.minimum_dataset_csv,
+        name="minimum-dataset-csv",
+    ),
+    path(
+        "exports/minimum-dataset.json",
+        minimum_dataset.minimum_dataset_json,
+        name="minimum-dataset-json",
+    ),
     path("reports/<slug:slug>/", pages.report, name="report"),
 ]

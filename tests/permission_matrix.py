@@ -162,6 +162,9 @@ MATRIX: dict[str, Route] = {
     "gp_messages:fhir": route(GET=MESSAGE, patient=VIEW),
     "gp_messages:filed": route(POST=MESSAGE, GET=expect(method=REFERRERS)),
     "gp_messages:correct": case_form(),  # the case's team corrects a message it sent
+    "gp_messages:cases-to-discuss": route(GET=only(REFERRERS | TEAM), patient=LIST),
+    "gp_messages:flag-for-discussion": case_form(),
+    "gp_messages:practice-review-new": case_form(),
     "referrals:provider-home": route(patient=LIST, GET=only(PROVIDER)),
     "referrals:provider-service-referral": route(
         obj="service_referral", GET=only(PROVIDER), POST=only(PROVIDER), patient=VIEW
@@ -274,6 +277,8 @@ MATRIX: dict[str, Route] = {
     "reports:export": route(GET=only(TEAM), patient={"GET": "export"}),  # the caseload
     "reports:extract": route(GET=only({"superuser"})),
     "reports:extract-csv": route(GET=only({"superuser"}), patient={"GET": "export"}),
+    "reports:minimum-dataset-csv": route(GET=only(MANAGERS), patient={"GET": "export"}),
+    "reports:minimum-dataset-json": route(GET=only(MANAGERS), patient={"GET": "export"}),
     # --- the API (format-suffix variants share their route's entry)
     "api:api-root": route(GET=SIGNED_IN_OK),
     "api:me": route(GET=SIGNED_IN_OK),

@@ -12,13 +12,12 @@ from accounts.models import User
 from accounts.services import record_audit_event
 from common.state_machine import StateChange
 from referrals.models import Referral
+from referrals.services.referrer_messages import MESSAGE_BACK_TASK
+
+__all__ = ["MESSAGE_BACK_TASK"]
 
 from ..errors import CaseNotOpen, NotInCaseTeam
 from ..models import CaseEvent, GoalStatus
-
-# The task (in `gp_messages`, above this app) that writes the message back to the practice at
-# each moment: named, never imported.
-MESSAGE_BACK_TASK = "gp_messages.produce_message_back"
 
 FINAL_GOAL_STATUSES = tuple(s for s in GoalStatus.values if s != GoalStatus.ACTIVE)
 

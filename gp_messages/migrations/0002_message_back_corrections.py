@@ -6,31 +6,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gp_messages', '0001_message_back_and_practice_setting'),
+        ("gp_messages", "0001_message_back_and_practice_setting"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='messageback',
-            name='corrected_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="messageback",
+            name="corrected_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='messageback',
-            name='correction_reason',
-            field=models.TextField(blank=True, db_default='', default=''),
+            model_name="messageback",
+            name="correction_reason",
+            field=models.TextField(blank=True, db_default="", default=""),
         ),
         migrations.AddField(
-            model_name='messageback',
-            name='superseded_at',
+            model_name="messageback",
+            name="superseded_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='messageback',
-            name='moment',
-            field=models.CharField(choices=[('first_seen', 'Patient first seen'), ('review', 'Progress update'), ('closure', 'Case closed'), ('declined', 'Patient declined')], max_length=12),
+            model_name="messageback",
+            name="moment",
+            field=models.CharField(
+                choices=[
+                    ("first_seen", "Patient first seen"),
+                    ("review", "Progress update"),
+                    ("closure", "Case closed"),
+                    ("declined", "Patient declined"),
+                ],
+                max_length=12,
+            ),
         ),
     ]

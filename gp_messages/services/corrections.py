@@ -69,7 +69,9 @@ def correct_message_back(
     elif len(reason) > MAX_REASON_LENGTH:
         errors["reason"] = f"Say what was wrong in at most {MAX_REASON_LENGTH} characters."
     if not errors and new_sections == old.sections:
-        errors["sections"] = "Nothing was changed: correct a section, or leave the message as it is."
+        errors["sections"] = (
+            "Nothing was changed: correct a section, or leave the message as it is."
+        )
     if errors:
         raise ValidationError(errors)
     now = timezone.now()

@@ -9,7 +9,7 @@ from referrals.models import Referral, ReferralStatus
 
 from ..codes import REFERRAL_TO_SOCIAL_PRESCRIBING, SOCIAL_PRESCRIBING_DECLINED, CodedEntry
 from ..content import message_sections
-from ..models import MessageBack, MessageMoment, PracticeMessageSetting
+from ..models import MessageBack, MessageMoment, PracticeMessageSetting, PracticeReview
 
 
 def codes_for(case: Referral, earlier: list[MessageBack]) -> list[CodedEntry]:
@@ -53,11 +53,17 @@ def produce_message_back(
     if existing is not None:
         return existing
     earlier = list(MessageBack.objects.filter(referral=case))
+    since = max((message.sent_at for message in earlier), default=None)
+    practice_reviews = PracticeReview.objects.filter(referral=case)
+    if since is not None:
+        practice_reviews = practice_reviews.filter(recorded_at__gt=since)
     return MessageBack.objects.create(
         referral=case,
         moment=moment,
         review=review,
-        sections=message_sections(case_file(case), moment=moment),
+        sections=message_sections(
+            case_file(case), moment=moment, practice_reviews=list(practice_reviews)
+        ),
         codes=[
             {"code": entry.code, "display": entry.display, "on": entry.on}
             for entry in codes_for(case, earlier)

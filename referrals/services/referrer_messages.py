@@ -14,6 +14,10 @@ from ..models import Referral, ReferralEvent, ReferralPatientDetails, ReferralSt
 # notice stays).
 EMAIL_WORTH_SENDING_FOR = datetime.timedelta(hours=48)
 
+# The task (in `gp_messages`, above the apps that call it) that writes the message back to the
+# practice for the GP record at each moment: named, never imported.
+MESSAGE_BACK_TASK = "gp_messages.produce_message_back"
+
 _NOTICE: dict[str, str] = {
     ReferralStatus.ACCEPTED: "Referral {ref} for {patient} was accepted by {team}.",
     ReferralStatus.DECLINED: "Referral {ref} for {patient} was declined: {reason}.",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import record_audit_event
+from common.enqueue import send_task_after_commit
 from common.input_limits import check_event_dates
 from common.state_machine import StateChange, Transition, change_state
 
@@ -27,7 +28,7 @@ from ..models import (
 from ..selectors import team_members
 from .contact_attempts import attempts_summary
 from .guards import require_party
-from .referrer_messages import tell_referrer
+from .referrer_messages import MESSAGE_BACK_TASK, tell_referrer
 
 _REFUSED_AS = {
     ReferralAction.ACCEPT: "accepted",
@@ -56,9 +57,11 @@ def _authorise(by: User) -> Callable[[Referral, Transition[str]], None]:
 
 
 def _recorder(
-    *, by: User, note: str, notify_referrer: bool = False
+    *, by: User, note: str, notify_referrer: bool = False, message_back: str = ""
 ) -> Callable[[StateChange[Referral, ReferralAction, str]], None]:
-    """The referral's event row and audit row; the referrer is told of some changes."""
+    """The referral's event row and audit row; the referrer is told of some changes, and the
+    practice sent the message back for the GP record (its `message_back` moment) of those that
+    end an episode without the case page's closing form."""
 
     def record(change: StateChange[Referral, ReferralAction, str]) -> None:
         referral = change.instance
@@ -81,6 +84,8 @@ def _recorder(
         )
         if notify_referrer:
             tell_referrer(referral=referral, event=event)
+        if message_back:
+            send_task_after_commit(MESSAGE_BACK_TASK, case_id=referral.pk, moment=message_back)
 
     return record
 
@@ -207,7 +212,7 @@ def record_unable_to_contact(
         authorise=_authorise(by),
         refuse=_refusal,
         changes=closed,
-        record=_recorder(by=by, note=note, notify_referrer=True),
+        record=_recorder(by=by, note=note, notify_referrer=True, message_back="closure"),
     ).instance
 
 
@@ -239,7 +244,7 @@ def record_patient_declined(*, referral: Referral, by: User, note: str = "") -> 
         authorise=_authorise(by),
         refuse=_refusal,
         changes=lambda locked: {"closed_at": timezone.now()},
-        record=_recorder(by=by, note=note),
+        record=_recorder(by=by, note=note, message_back="declined"),
     ).instance
 
 
