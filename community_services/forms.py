@@ -316,16 +316,3 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give a reason."},
     )
-
-
-class DirectorySearchForm(forms.Form):
-    q = forms.CharField(label="Search", required=False)
-    need_domain = forms.ChoiceField(
-        label="Need", required=False, choices=[("", "Any need"), *NeedDomain.choices]
-    )
-    delivery_mode = forms.ChoiceField(
-        label="Delivery", required=False, choices=[("", "Any way"), *DeliveryMode.choices]
-    )
-    age = forms.IntegerField(label="Patient's age", required=False, min_value=0, max_value=150)
-    free_only = forms.BooleanField(label="Free only", required=False)
-    accepting_only = forms.BooleanField(label="Accepting referrals now", required=False)
