@@ -5,7 +5,9 @@ from django import forms
 from django.utils import timezone
 
 from common.input_limits import NOTE_MAX_LENGTH
+from common.nhs_dates import NHSDateField
 
+from .geography import BadPostcode, normalise_postcode
 from .models import (
     Capacity,
     DeliveryMode,
@@ -20,6 +22,7 @@ from .models import (
 )
 from .need_domains import NeedDomain
 from .schedules import DAY_CODES, DAY_NAMES, WEEK_OF_MONTH, byday_parts, validate_byday
+from .selectors import postcode_centre
 from .services import LOCATION_FIELDS, SERVICE_FIELDS
 
 _DAYS = {day.label.lower(): day.value for day in Weekday}
@@ -82,6 +85,7 @@ class ServiceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["provider"].empty_label = "Select a provider"
         if self.instance.pk:
             self.initial.setdefault("need_domains", self.instance.need_domain_codes)
             self.initial.setdefault("delivery_modes", self.instance.delivery_modes)
@@ -120,8 +124,12 @@ class LocationForm(forms.ModelForm):
 
     class Meta:
         model = Location
-        fields = list(LOCATION_FIELDS)
+        # The place on the map comes from the postcode (the postcode lookup), never typed.
+        fields = [name for name in LOCATION_FIELDS if name not in ("latitude", "longitude")]
         labels = {"name": "Venue name"}
+        help_texts = {
+            "postcode": "Searches by distance find the location from its postcode.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,18 +162,42 @@ class LocationForm(forms.ModelForm):
             )
         return slots
 
+    def clean_postcode(self) -> str:
+        raw = self.cleaned_data["postcode"]
+        try:
+            return normalise_postcode(raw)
+        except BadPostcode:
+            raise forms.ValidationError("Enter a UK postcode, such as LS1 4AP.") from None
+
     def location_data(self) -> dict:
-        data = {name: self.cleaned_data.get(name) for name in LOCATION_FIELDS}
-        data = {name: ("" if value is None and name not in ("latitude", "longitude") else value)
-                for name, value in data.items()}  # fmt: skip
+        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        data = {name: "" if value is None else value for name, value in data.items()}
+        data.update(self._coordinates(data["postcode"]))
         if self.instance.pk:
             data["public_id"] = self.instance.public_id
         data["opening_times"] = self.cleaned_data["opening_times"]
         return data
 
+    def _coordinates(self, postcode: str) -> dict:
+        """The postcode's centre from the lookup; a postcode it does not have yet (a new one)
+        keeps what the location had if unchanged, else no place (not found by distance)."""
+        centre = postcode_centre(postcode)
+        if centre is not None:
+            return {"latitude": centre.latitude, "longitude": centre.longitude}
+        if self.instance.pk and self.instance.postcode == postcode:
+            return {"latitude": self.instance.latitude, "longitude": self.instance.longitude}
+        return {"latitude": None, "longitude": None}
 
+
+# A new location or session has nothing to delete: only saved ones get the "Delete" box.
 LocationFormSet = forms.inlineformset_factory(
-    Service, Location, form=LocationForm, extra=1, can_delete=True, min_num=0
+    Service,
+    Location,
+    form=LocationForm,
+    extra=1,
+    can_delete=True,
+    can_delete_extra=False,
+    min_num=0,
 )
 
 
@@ -190,6 +222,12 @@ class ScheduleForm(forms.ModelForm):
         ],
         help_text="Only for a monthly session, for example the first Wednesday.",
     )
+    valid_from = NHSDateField(
+        label="First date (optional)", required=False, help_text="For example, 5 1 2027"
+    )
+    valid_to = NHSDateField(
+        label="Last date (optional)", required=False, help_text="For example, 16 7 2027"
+    )
     freq = forms.ChoiceField(
         label="How often",
         choices=ScheduleFrequency.choices,
@@ -210,16 +248,12 @@ class ScheduleForm(forms.ModelForm):
         ]
         labels = {
             "interval": "Every how many weeks or months",
-            "valid_from": "First date (optional)",
-            "valid_to": "Last date (optional)",
             "description": "Notes (optional)",
         }
         help_texts = {
             "interval": "1 for every week or month, 2 for every other (fortnightly).",
             "opens_at": "For example, 10:00",
             "closes_at": "For example, 12:30",
-            "valid_from": "For example, 5/1/2027",
-            "valid_to": "For example, 16/7/2027",
             "description": "For example, term time only.",
         }
 
@@ -261,7 +295,13 @@ class ScheduleForm(forms.ModelForm):
 
 
 ScheduleFormSet = forms.inlineformset_factory(
-    Service, ServiceSchedule, form=ScheduleForm, extra=1, can_delete=True, min_num=0
+    Service,
+    ServiceSchedule,
+    form=ScheduleForm,
+    extra=1,
+    can_delete=True,
+    can_delete_extra=False,
+    min_num=0,
 )
 
 

@@ -7,8 +7,8 @@ from django import forms
 from django.utils import timezone
 
 from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, validate_event_date
+from common.nhs_dates import NHSDateField
 from community_services.need_domains import NeedDomain
-from referrals.forms import NHSDateField
 from referrals.models import ClosureOutcome
 
 from .measure_forms import OptionalMeasureMixin

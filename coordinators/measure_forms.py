@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from common.input_limits import validate_event_date
-from referrals.forms import NHSDateField
+from common.nhs_dates import NHSDateField
 
 from . import measures
 from .models import MeasureOccasion
