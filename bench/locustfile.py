@@ -98,6 +98,10 @@ class Coordinator(SignedIn):
         self.get("page: directory search", PLAN["directory_search"])
 
     @task
+    def directory_search_near(self):
+        self.get("page: directory search near a postcode", PLAN["directory_near"])
+
+    @task
     def api_referrals_list(self):
         self.get("api: referrals list", "/api/v1/referrals/")
 

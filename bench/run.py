@@ -54,6 +54,7 @@ TARGETS = [
     "page: my caseload",
     "page: case page",
     "page: directory search",
+    "page: directory search near a postcode",
     "page: our referrals",
     "api: referrals list",
     "api: referral detail",
@@ -76,6 +77,8 @@ LIMITS = {"api: referral create": 3.0}  # p95 ÷ floor p95; every other target 2
 ABSOLUTE_P95_MS = {"page: directory search": 50}
 SWEEP_SECONDS = 30  # 10k due reminders, tick to the last one sent, each exactly once
 DIRECTORY_SEARCH = "/directory/?q=walking&need_domain=loneliness"
+# ZZ50 5ZZ is one of the seed's invented postcodes (see HSDS_NEAR_POSTCODE below).
+DIRECTORY_NEAR = "/directory/?postcode=ZZ50+5ZZ&within=20&day=TU"
 TRIAGE_FILTERED = "/referrals/triage/?urgency=routine&risk=none&need_domain=loneliness"
 SERVICES_SEARCH = "/api/v1/services/?q=walking&need_domain=loneliness"
 HSDS_SERVICES = "/hsds/services?page=3&per_page=50"
@@ -152,6 +155,7 @@ def make_plan(path: Path) -> dict:
         "referrers": referrers,
         "directory_search": DIRECTORY_SEARCH,
         "triage_filtered": TRIAGE_FILTERED,
+        "directory_near": DIRECTORY_NEAR,
         "services_search": SERVICES_SEARCH,
         "hsds_services": HSDS_SERVICES,
         "hsds_service_at_locations": HSDS_SERVICE_AT_LOCATIONS,
@@ -193,6 +197,7 @@ def query_pass(plan: dict) -> tuple[dict, list]:
         "page: my caseload": (staff, "/coordinator/"),
         "page: case page": (staff, f"/cases/{me['case']}/"),
         "page: directory search": (staff, DIRECTORY_SEARCH),
+        "page: directory search near a postcode": (staff, DIRECTORY_NEAR),
         "page: our referrals": (practice, "/practice/"),
         "api: referrals list": (staff, "/api/v1/referrals/"),
         "api: referral detail": (staff, f"/api/v1/referrals/{me['referral']}/"),

@@ -6,7 +6,9 @@ from django.utils import timezone
 
 from common.forms import NHSForm, NHSModelForm
 from common.input_limits import NOTE_MAX_LENGTH
+from common.nhs_dates import NHSDateField
 
+from .geography import BadPostcode, normalise_postcode
 from .models import (
     Capacity,
     DeliveryMode,
@@ -21,6 +23,7 @@ from .models import (
 )
 from .need_domains import NeedDomain
 from .schedules import DAY_CODES, DAY_NAMES, WEEK_OF_MONTH, byday_parts, validate_byday
+from .selectors import postcode_centre
 from .services import LOCATION_FIELDS, SERVICE_FIELDS
 
 _DAYS = {day.label.lower(): day.value for day in Weekday}
@@ -83,6 +86,7 @@ class ServiceForm(NHSModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["provider"].empty_label = "Select a provider"
         if self.instance.pk:
             self.initial.setdefault("need_domains", self.instance.need_domain_codes)
             self.initial.setdefault("delivery_modes", self.instance.delivery_modes)
@@ -121,8 +125,12 @@ class LocationForm(NHSModelForm):
 
     class Meta:
         model = Location
-        fields = list(LOCATION_FIELDS)
+        # The place on the map comes from the postcode (the postcode lookup), never typed.
+        fields = [name for name in LOCATION_FIELDS if name not in ("latitude", "longitude")]
         labels = {"name": "Venue name"}
+        help_texts = {
+            "postcode": "Searches by distance find the location from its postcode.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,18 +163,42 @@ class LocationForm(NHSModelForm):
             )
         return slots
 
+    def clean_postcode(self) -> str:
+        raw = self.cleaned_data["postcode"]
+        try:
+            return normalise_postcode(raw)
+        except BadPostcode:
+            raise forms.ValidationError("Enter a UK postcode, such as LS1 4AP.") from None
+
     def location_data(self) -> dict:
-        data = {name: self.cleaned_data.get(name) for name in LOCATION_FIELDS}
-        data = {name: ("" if value is None and name not in ("latitude", "longitude") else value)
-                for name, value in data.items()}  # fmt: skip
+        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        data = {name: "" if value is None else value for name, value in data.items()}
+        data.update(self._coordinates(data["postcode"]))
         if self.instance.pk:
             data["public_id"] = self.instance.public_id
         data["opening_times"] = self.cleaned_data["opening_times"]
         return data
 
+    def _coordinates(self, postcode: str) -> dict:
+        """The postcode's centre from the lookup; a postcode it does not have yet (a new one)
+        keeps what the location had if unchanged, else no place (not found by distance)."""
+        centre = postcode_centre(postcode)
+        if centre is not None:
+            return {"latitude": centre.latitude, "longitude": centre.longitude}
+        if self.instance.pk and self.instance.postcode == postcode:
+            return {"latitude": self.instance.latitude, "longitude": self.instance.longitude}
+        return {"latitude": None, "longitude": None}
 
+
+# A new location or session has nothing to delete: only saved ones get the "Delete" box.
 LocationFormSet = forms.inlineformset_factory(
-    Service, Location, form=LocationForm, extra=1, can_delete=True, min_num=0
+    Service,
+    Location,
+    form=LocationForm,
+    extra=1,
+    can_delete=True,
+    can_delete_extra=False,
+    min_num=0,
 )
 
 
@@ -191,6 +223,12 @@ class ScheduleForm(NHSModelForm):
         ],
         help_text="Only for a monthly session, for example the first Wednesday.",
     )
+    valid_from = NHSDateField(
+        label="First date (optional)", required=False, help_text="For example, 5 1 2027"
+    )
+    valid_to = NHSDateField(
+        label="Last date (optional)", required=False, help_text="For example, 16 7 2027"
+    )
     freq = forms.ChoiceField(
         label="How often",
         choices=ScheduleFrequency.choices,
@@ -211,16 +249,12 @@ class ScheduleForm(NHSModelForm):
         ]
         labels = {
             "interval": "Every how many weeks or months",
-            "valid_from": "First date (optional)",
-            "valid_to": "Last date (optional)",
             "description": "Notes (optional)",
         }
         help_texts = {
             "interval": "1 for every week or month, 2 for every other (fortnightly).",
             "opens_at": "For example, 10:00",
             "closes_at": "For example, 12:30",
-            "valid_from": "For example, 5/1/2027",
-            "valid_to": "For example, 16/7/2027",
             "description": "For example, term time only.",
         }
 
@@ -262,7 +296,13 @@ class ScheduleForm(NHSModelForm):
 
 
 ScheduleFormSet = forms.inlineformset_factory(
-    Service, ServiceSchedule, form=ScheduleForm, extra=1, can_delete=True, min_num=0
+    Service,
+    ServiceSchedule,
+    form=ScheduleForm,
+    extra=1,
+    can_delete=True,
+    can_delete_extra=False,
+    min_num=0,
 )
 
 
@@ -317,16 +357,3 @@ class ReasonForm(NHSForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give a reason."},
     )
-
-
-class DirectorySearchForm(NHSForm):
-    q = forms.CharField(label="Search", required=False)
-    need_domain = forms.ChoiceField(
-        label="Need", required=False, choices=[("", "Any need"), *NeedDomain.choices]
-    )
-    delivery_mode = forms.ChoiceField(
-        label="Delivery", required=False, choices=[("", "Any way"), *DeliveryMode.choices]
-    )
-    age = forms.IntegerField(label="Patient's age", required=False, min_value=0, max_value=150)
-    free_only = forms.BooleanField(label="Free only", required=False)
-    accepting_only = forms.BooleanField(label="Accepting referrals now", required=False)

@@ -6,16 +6,41 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.permissions import user_has_role
 
-from .models import DELIVERY_MODE_FIELDS, Capacity, Postcode, Service, ServiceStatus
+from .geography import BadPostcode, bounding_box, haversine_expression, normalise_postcode
+from .models import (
+    DELIVERY_MODE_FIELDS,
+    Capacity,
+    Location,
+    Postcode,
+    Service,
+    ServiceSchedule,
+    ServiceStatus,
+)
 
 EXPIRING_SOON_DAYS = 30
+# Parts of the day a session may fall in (a session counts if it overlaps the part).
+NOON, EVENING = datetime.time(12), datetime.time(17)
+TIMES_OF_DAY = {
+    "morning": Q(opens_at__lt=NOON),
+    "afternoon": Q(opens_at__lt=EVENING, closes_at__gt=NOON),
+    "evening": Q(closes_at__gt=EVENING),
+}
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """Within `metres` of a postcode's centre."""
+
+    latitude: float
+    longitude: float
+    metres: float
 
 
 @dataclass(frozen=True)
@@ -26,10 +51,14 @@ class DirectoryFilters:
     free_only: bool = False
     age: int | None = None
     accepting_only: bool = False
+    near: Nearby | None = None
+    day: str = ""  # an RFC 5545 day code (schedules.DAY_CODES): a session on that day
+    time_of_day: str = ""  # a key of TIMES_OF_DAY: a session then
 
 
 def filter_services(services: QuerySet[Service], filters: DirectoryFilters) -> QuerySet[Service]:
-    """Text search (ranked full-text on PostgreSQL, icontains on SQLite) and the filters, ANDed."""
+    """Text search (ranked full-text on PostgreSQL, icontains on SQLite) and the filters, ANDed;
+    nearest first when searching by distance."""
     if filters.need_domain:
         services = services.filter(need_domains__domain=filters.need_domain)
     if filters.delivery_mode in DELIVERY_MODE_FIELDS:
@@ -43,20 +72,56 @@ def filter_services(services: QuerySet[Service], filters: DirectoryFilters) -> Q
         )
     if filters.accepting_only:
         services = services.filter(capacity=Capacity.ACCEPTING)
+    if filters.day or filters.time_of_day:
+        services = services.filter(_has_session(filters.day, filters.time_of_day))
     # PostgreSQL text cannot hold NUL: a query string carrying one would otherwise be a 500.
     text = filters.text.replace("\x00", "").strip()
-    if not text:
-        return services.order_by("name", "pk")
-    if connection.vendor == "postgresql":
+    order = ["name", "pk"]
+    if text and connection.vendor == "postgresql":
         query = SearchQuery(text, search_type="websearch", config="english")
-        return (
-            services.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "name", "pk")
+        services = services.filter(search_vector=query).annotate(
+            rank=SearchRank(F("search_vector"), query)
         )
-    return services.filter(
-        Q(name__icontains=text) | Q(description__icontains=text) | Q(provider__name__icontains=text)
-    ).order_by("name", "pk")
+        order = ["-rank", *order]
+    elif text:
+        services = services.filter(
+            Q(name__icontains=text)
+            | Q(description__icontains=text)
+            | Q(provider__name__icontains=text)
+        )
+    if filters.near is not None:  # by distance, then as it would be without
+        services, order = _within(services, filters.near), ["distance", *order]
+    return services.order_by(*order)
+
+
+def _has_session(day: str, time_of_day: str) -> Exists:
+    """A current session time on that day and/or at that time of day (one session, both)."""
+    sessions = ServiceSchedule.objects.filter(service=OuterRef("pk")).exclude(
+        valid_to__lt=timezone.localdate()
+    )
+    if day:
+        sessions = sessions.filter(byday__contains=day)
+    if time_of_day in TIMES_OF_DAY:
+        sessions = sessions.filter(TIMES_OF_DAY[time_of_day])
+    return Exists(sessions.order_by())
+
+
+def _within(services: QuerySet[Service], near: Nearby) -> QuerySet[Service]:
+    """Services with a location within the distance, each with the distance to its nearest
+    location: a bounding box the coordinates index serves, then the haversine, in the same
+    query. Services with no location (online or phone only) have no distance: left out."""
+    south, north, west, east = bounding_box(near.latitude, near.longitude, near.metres)
+    nearest = (
+        Location.objects.filter(
+            service=OuterRef("pk"), latitude__range=(south, north), longitude__range=(west, east)
+        )
+        .annotate(
+            metres=haversine_expression("latitude", "longitude", near.latitude, near.longitude)
+        )
+        .order_by("metres")
+        .values("metres")[:1]
+    )
+    return services.annotate(distance=Subquery(nearest)).filter(distance__lte=near.metres)
 
 
 def search_directory(filters: DirectoryFilters) -> QuerySet[Service]:
@@ -100,6 +165,14 @@ def active_vetters() -> list[User]:
     return list(
         User.objects.filter(is_active=True, memberships__role=Role.VETTER).distinct().order_by("pk")
     )
+
+
+def known_postcode(text: str) -> bool:
+    """Whether the text is a postcode the lookup has (a patient's, say, to search near)."""
+    try:
+        return postcode_centre(normalise_postcode(text)) is not None
+    except BadPostcode:
+        return False
 
 
 def postcode_centre(postcode: str) -> Postcode | None:

@@ -12,8 +12,8 @@ from common.errors import DomainError
 from common.pagination import CountingPaginator
 
 from . import services
+from .directory_forms import DirectorySearchForm
 from .forms import (
-    DirectorySearchForm,
     LocationFormSet,
     ProviderForm,
     ReasonForm,
@@ -23,7 +23,6 @@ from .forms import (
 )
 from .models import Service, ServiceStatus, VettingAction, VettingDecision
 from .selectors import (
-    DirectoryFilters,
     search_directory,
     service_for_user,
     vetting_queue,
@@ -250,18 +249,9 @@ def service_history(request, public_id):
 def directory_search(request):
     """Referable services only. htmx asks for just the results partial as the user types."""
     form = DirectorySearchForm(request.GET or None)
-    filters = DirectoryFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = DirectoryFilters(
-            text=data["q"],
-            need_domain=data["need_domain"],
-            delivery_mode=data["delivery_mode"],
-            free_only=data["free_only"],
-            age=data["age"],
-            accepting_only=data["accepting_only"],
-        )
-    page = CountingPaginator(search_directory(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountingPaginator(search_directory(form.filters()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = urlencode(
         [(key, value) for key, value in request.GET.items() if key != "page" and value]
     )

@@ -395,6 +395,7 @@ class ReviewViewSet(
             continue_case=data["continue_case"],
             next_review_at=data["next_review_at"],
             next_mode=data["next_mode"],
+            held_at=data["held_at"],
         )
         return Response(
             RecordedReviewSerializer(

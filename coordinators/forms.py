@@ -1,31 +1,27 @@
 """Casework forms. They check the shape of input; the services decide what is allowed."""
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from common.forms import NHSForm
 from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, validate_event_date
+from common.nhs_dates import NHSDateField
 from community_services.need_domains import NeedDomain
-from referrals.forms import NHSDateField
 from referrals.models import ClosureOutcome
 
-from . import measures
+from .measure_forms import OptionalMeasureMixin
 from .models import (
     ActionOwner,
     GoalPriority,
     GoalStatus,
-    MeasureOccasion,
     PlanActionStatus,
     ReviewMode,
     WhatMattersConversation,
 )
-from .services import FINAL_GOAL_STATUSES, score_answers
-
-NO_MEASURE = ""
+from .services import FINAL_GOAL_STATUSES
 
 
 def _textarea(rows: int = 3):
@@ -118,87 +114,6 @@ class GoalStatusForm(NHSForm):
     )
 
 
-def add_measure_fields(form: forms.Form, instrument: measures.Instrument, prefix: str) -> None:
-    """One field per item; the scoring module, not the field, says what a valid answer is."""
-    choices = [("", "Choose")] + [
-        (str(n), str(n)) for n in range(instrument.minimum, instrument.maximum + 1)
-    ]
-    scale = "; ".join(instrument.scale_labels)
-    for item in instrument.items:
-        form.fields[f"{prefix}{item.key}"] = forms.ChoiceField(
-            label=item.text, choices=choices, required=False, help_text=scale
-        )
-
-
-def clean_measure(form: forms.Form, instrument: measures.Instrument, prefix: str) -> dict:
-    answers = {item.key: form.cleaned_data.get(f"{prefix}{item.key}") for item in instrument.items}
-    try:
-        return score_answers(instrument.code, answers).answers
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            name = f"{prefix}{key}" if f"{prefix}{key}" in form.fields else None
-            for message in messages:
-                form.add_error(name, message)
-        return {}
-
-
-class MeasureForm(NHSForm):
-    """One instrument's questions (chosen in the address) and when they were asked."""
-
-    occasion = forms.ChoiceField(
-        label="When is this measure taken?",
-        choices=[
-            (MeasureOccasion.BASELINE, "Baseline, at the start"),
-            (MeasureOccasion.REVIEW, "A repeat, during the support"),
-        ],
-        initial=MeasureOccasion.BASELINE,
-        widget=forms.RadioSelect,
-    )
-    taken_on = NHSDateField(
-        validators=[validate_event_date], label="Date answered", help_text="For example, 3 2 2026"
-    )
-
-    def __init__(self, *args, instrument: measures.Instrument, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instrument = instrument
-        add_measure_fields(self, instrument, prefix="")
-
-    def clean(self):
-        data = super().clean()
-        data["answers"] = clean_measure(self, self.instrument, prefix="")
-        return data
-
-
-# The mixin goes in front of a Form; the type checker is told so.
-if TYPE_CHECKING:
-    _FormBase = forms.Form
-else:
-    _FormBase = object
-
-
-class OptionalMeasureMixin(_FormBase):
-    """A measure that may be taken along with a review or at closing: choose one, or none."""
-
-    def add_optional_measure(self, label: str) -> None:
-        enabled = measures.enabled_instruments()
-        self.fields["measure_instrument"] = forms.ChoiceField(
-            label=label,
-            choices=[(NO_MEASURE, "No measure this time")] + [(i.code, i.name) for i in enabled],
-            required=False,
-            widget=forms.RadioSelect,
-        )
-        for instrument in enabled:
-            add_measure_fields(self, instrument, prefix=f"{instrument.code}_")
-
-    def optional_measure(self) -> dict | None:
-        code = self.cleaned_data.get("measure_instrument")
-        if not code:
-            return None
-        instrument = measures.INSTRUMENTS[code]
-        answers = clean_measure(self, instrument, prefix=f"{code}_")
-        return {"instrument": code, "answers": answers} if answers else None
-
-
 class ScheduleReviewForm(NHSForm):
     day = NHSDateField(
         validators=[validate_event_date],
@@ -232,6 +147,13 @@ class NoteForm(NHSForm):
 
 
 class RecordReviewForm(OptionalMeasureMixin, NHSForm):
+    held_on = NHSDateField(
+        validators=[validate_event_date],
+        label="Date the review happened",
+        help_text="For example, 14 3 2026",
+        error_messages={"required": "Enter the date the review happened."},
+    )
+    held_time = _time_field("Time the review happened")
     notes = forms.CharField(
         max_length=NARRATIVE_MAX_LENGTH,
         label="Notes from the review",
@@ -239,8 +161,12 @@ class RecordReviewForm(OptionalMeasureMixin, NHSForm):
         error_messages={"required": "Write a few notes about the review."},
     )
 
-    def __init__(self, *args, goals, default_next, **kwargs):
+    def __init__(self, *args, goals, default_next, instruments=None, **kwargs):
         super().__init__(*args, **kwargs)
+        now = timezone.localtime()
+        self.fields["held_on"].initial = now.date()
+        self.fields["held_time"].initial = now.strftime("%H:%M")
+        self.fields["held_time"].error_messages["required"] = "Enter the time the review happened."
         self.goals = list(goals)
         for goal in self.goals:
             self.fields[f"goal_{goal.pk}"] = forms.TypedChoiceField(
@@ -257,7 +183,7 @@ class RecordReviewForm(OptionalMeasureMixin, NHSForm):
                 widget=_textarea(2),
                 required=False,
             )
-        self.add_optional_measure("Take a wellbeing measure at this review?")
+        self.add_optional_measure("Take a wellbeing measure at this review?", instruments)
         self.fields["continue_case"] = forms.TypedChoiceField(
             label="Will the support continue?",
             choices=[("yes", "Yes, schedule the next review"), ("no", "No, the case can close")],
@@ -281,6 +207,13 @@ class RecordReviewForm(OptionalMeasureMixin, NHSForm):
 
     def clean(self):
         data = super().clean()
+        if data.get("held_on") and data.get("held_time"):
+            data["held_at"] = _aware(data["held_on"], data["held_time"])
+            if data["held_at"] > timezone.now():
+                late = "held_time" if data["held_on"] == timezone.localdate() else "held_on"
+                self.add_error(
+                    late, "The review cannot have happened in the future: enter when it happened."
+                )
         data["ratings"] = [
             (goal.pk, data[f"goal_{goal.pk}"], data.get(f"goal_{goal.pk}_note", ""))
             for goal in self.goals

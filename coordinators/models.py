@@ -260,6 +260,12 @@ class Review(models.Model):
         _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(null=True, blank=True)
+    held_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the review really happened, as the coordinator recorded it (it may be "
+        "before or after the time it was scheduled for).",
+    )
 
     class Meta:
         ordering = ["scheduled_for", "id"]

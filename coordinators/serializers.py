@@ -275,8 +275,9 @@ class ReviewSerializer(serializers.ModelSerializer):
             "notes",
             "continue_case",
             "recorded_at",
+            "held_at",
         ]
-        read_only_fields = ["id", "status", "notes", "continue_case", "recorded_at"]
+        read_only_fields = ["id", "status", "notes", "continue_case", "recorded_at", "held_at"]
 
 
 class RescheduleSerializer(serializers.Serializer):
@@ -312,6 +313,12 @@ class RecordReviewSerializer(serializers.Serializer):
     )
     next_mode = serializers.ChoiceField(
         choices=ReviewMode.choices, required=False, allow_null=True, default=None
+    )
+    held_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the review really happened; by default now. Never in the future.",
     )
 
 

@@ -35,6 +35,7 @@ from .retention import (
 )
 from .reviews import (
     default_next_review_at,
+    measures_chosen_for,
 )
 from .subject_access import (
     SubjectAccessSection,
@@ -66,6 +67,7 @@ __all__ = [
     "cases_for",
     "conversations_for",
     "default_next_review_at",
+    "measures_chosen_for",
     "Section",
     "closing_summary_sections",
     "sections_as_text",

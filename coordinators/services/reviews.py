@@ -250,17 +250,24 @@ def record_review(
     next_review_at: datetime.datetime | None = None,
     next_mode: str | None = None,
     next_with_whom: str | None = None,
+    held_at: datetime.datetime | None = None,
 ) -> RecordedReview:
-    """Notes, progress per goal, an optional measure, whether to go on, and the next review."""
+    """Notes, progress per goal, an optional measure, whether to go on, and the next review.
+    `held_at` is when the review really happened (by default now), never in the future: a
+    review recorded early or late keeps its real time, not the time it was scheduled for."""
     case = _locked_open_case(review.referral, by, _DOING[ReviewAction.RECORD])
     recorded_measure = None
+    now = timezone.now()
+    held_at = held_at or now
+    if held_at > now:
+        raise ValidationError({"held_at": "The review cannot have happened in the future."})
+    check_event_dates(held_at=held_at)
 
     def recorded(locked: Review) -> dict[str, object]:
         nonlocal recorded_measure
         if not notes.strip():
             raise ValidationError({"notes": "Write a few notes about the review."})
         goals = {goal.pk: goal for goal in Goal.objects.filter(referral=case)}
-        now = timezone.now()
         for rating in ratings:
             goal = goals.get(rating.goal_id)
             if goal is None:
@@ -289,7 +296,7 @@ def record_review(
                 instrument=measure.get("instrument", ""),
                 occasion=MeasureOccasion.REVIEW,
                 answers=measure.get("answers", {}),
-                taken_on=timezone.localdate(),
+                taken_on=timezone.localdate(held_at),
                 review=locked,
             )
         return {
@@ -297,6 +304,7 @@ def record_review(
             "continue_case": continue_case,
             "recorded_by": by,
             "recorded_at": now,
+            "held_at": held_at,
         }
 
     review = change_state(

@@ -9,7 +9,8 @@ from accounts.models import TEAM_ROLES
 from accounts.permissions import role_required
 
 from .. import measures, services
-from ..forms import ConversationForm, GoalForm, GoalStatusForm, MeasureForm, PlanActionForm
+from ..forms import ConversationForm, GoalForm, GoalStatusForm, PlanActionForm
+from ..measure_forms import MeasureForm
 from ..models import Goal, PlanAction
 from .shared import _form_page, _open_case
 

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import TEAM_ROLES
 from accounts.permissions import role_required
 from common.pagination import CountingPaginator
-from community_services.forms import DirectorySearchForm
+from community_services.directory_forms import DirectorySearchForm
 from community_services.models import Service
-from community_services.selectors import DirectoryFilters, search_directory
+from community_services.selectors import known_postcode, search_directory
 
 from .. import services
 from ..forms import ReferCaseOnForm
@@ -56,19 +56,10 @@ def case_refer_on(request, reference):
     params = request.GET.copy()
     if goal is not None and "need_domain" not in params:
         params["need_domain"] = goal.need_domain
+    if "postcode" not in params and known_postcode(case.patient.postcode):
+        params["postcode"] = case.patient.postcode  # distance from the patient's home
     form = DirectorySearchForm(params)
-    filters = DirectoryFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = DirectoryFilters(
-            text=data["q"],
-            need_domain=data["need_domain"],
-            delivery_mode=data["delivery_mode"],
-            free_only=data["free_only"],
-            age=data["age"],
-            accepting_only=data["accepting_only"],
-        )
-    page = CountingPaginator(search_directory(filters), SEARCH_PAGE_SIZE).get_page(
+    page = CountingPaginator(search_directory(form.filters()), SEARCH_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     params.pop("page", None)

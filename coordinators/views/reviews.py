@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import TEAM_ROLES
 from accounts.permissions import role_required
 
-from .. import measures, selectors, services
+from .. import selectors, services
 from ..forms import NoteForm, RecordReviewForm, ScheduleReviewForm
 from ..models import Goal, Review, ReviewAction, ReviewStatus
 from .shared import _form_page, _open_case
@@ -109,10 +109,12 @@ def review_record(request, reference, review_id):
     if review.status != ReviewStatus.SCHEDULED or not case.is_open_case:
         messages.error(request, "This review cannot be recorded: the case or review is not open.")
         return redirect("coordinators:case", reference=case.reference)
+    instruments = selectors.measures_chosen_for(case)
     form = RecordReviewForm(
         request.POST or None,
         goals=Goal.objects.active().filter(referral=case),
         default_next=selectors.default_next_review_at(review),
+        instruments=instruments,
     )
 
     def run(data):
@@ -125,6 +127,7 @@ def review_record(request, reference, review_id):
             measure=data["measure"],
             next_review_at=data["next_review_at"],
             next_mode=data.get("next_mode") or None,
+            held_at=data["held_at"],
         )
 
     return _form_page(
@@ -135,6 +138,6 @@ def review_record(request, reference, review_id):
         heading="Record the review",
         button="Save the review",
         done="Review recorded.",
-        extra={"copyright_lines": [i.copyright for i in measures.enabled_instruments()]},
+        extra={"copyright_lines": [i.copyright for i in instruments]},
         what="review",
     )

@@ -67,6 +67,11 @@ def _service_post_data(provider, **overrides):
     return data
 
 
+def _date(name: str, day: int, month: int, year: int) -> dict:
+    """An NHS date input's three boxes."""
+    return {f"{name}_day": str(day), f"{name}_month": str(month), f"{name}_year": str(year)}
+
+
 def _session(n: int, **fields) -> dict:
     return {f"schedules-{n}-{name}": value for name, value in fields.items()}
 
@@ -106,8 +111,8 @@ def test_a_vetter_adds_weekly_and_monthly_session_times_that_the_feed_publishes(
         ProviderFactory(),
         **{"schedules-TOTAL_FORMS": "2"},
         **_session(0, freq="WEEKLY", interval="2", days=["MO", "TH"], opens_at="10:00",
-                   closes_at="12:00", valid_from="5/1/2027", valid_to="16/7/2027",
-                   description="Term time only"),
+                   closes_at="12:00", **_date("valid_from", 5, 1, 2027),
+                   **_date("valid_to", 16, 7, 2027), description="Term time only"),
         **_session(1, freq="MONTHLY", interval="1", days=["WE"], week_of_month="1",
                    opens_at="14:00", closes_at="15:30"),
     )  # fmt: skip
@@ -137,7 +142,7 @@ def test_a_bad_session_time_is_refused_with_the_error_next_to_its_field(as_user,
         **_session(0, freq="WEEKLY", interval="1", days=["TU"], week_of_month="2",
                    opens_at="12:00", closes_at="11:00"),
         **_session(1, freq="MONTHLY", interval="1", opens_at="09:00", closes_at="10:00",
-                   valid_from="1/9/2027", valid_to="1/8/2027"),
+                   **_date("valid_from", 1, 9, 2027), **_date("valid_to", 1, 8, 2027)),
     )  # fmt: skip
     response = as_user(vetter).post(reverse("community_services:service-create"), data)
     assert response.status_code == 200

@@ -75,3 +75,15 @@ ONS4_ANSWERS = {"life_satisfaction": 4, "worthwhile": 6, "happiness": 5, "anxiet
 def in_days(days: int, hour: int = 10) -> datetime.datetime:
     day = timezone.localdate() + datetime.timedelta(days=days)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def held_now(**overrides) -> dict:
+    """The record-a-review form's "when it happened" fields, set to now."""
+    now = timezone.localtime()
+    return {
+        "held_on_day": str(now.day),
+        "held_on_month": str(now.month),
+        "held_on_year": str(now.year),
+        "held_time": now.strftime("%H:%M"),
+        **overrides,
+    }

@@ -11,7 +11,7 @@ from coordinators import services
 from coordinators.models import Goal, GoalProgress, Review, WellbeingMeasure
 from referrals.models import Referral, ReferralStatus
 from tests.conftest import _member
-from tests.coordinators.conftest import SWEMWBS_ANSWERS, in_days, open_case
+from tests.coordinators.conftest import SWEMWBS_ANSWERS, held_now, in_days, open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -220,6 +220,7 @@ def test_recording_a_review_on_the_page_saves_progress_and_schedules_the_next(
             f"goal_{goal.pk}_note": "Walked twice",
             "measure_instrument": "",
             "continue_case": "yes",
+            **held_now(),
         },
     )
     assert response.status_code == 302
