@@ -27,6 +27,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("My reviews", "coordinators:upcoming-reviews"),
         ("Directory", "community_services:directory-search"),
         ("Team members", "accounts:team-members"),
+        ("People", "accounts:people"),
         ("Audit trail", "accounts:audit-list"),
         ("Operations", "accounts:operations"),
         ("Reports", "reports:home"),
@@ -38,6 +39,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
     ],
     Role.PROVIDER: [
         ("Home", "referrals:provider-home"),
+        ("Your services", "community_services:provider-services"),
         ("Refer someone", "referrals:self-referral"),
     ],
     Role.COUNCIL_REFERRER: [("Refer someone", "referrals:self-referral")],
@@ -56,6 +58,7 @@ def navigation_for(user: User, current_path: str) -> list[dict]:
         entries += [
             ("Audit trail", "accounts:audit-list"),
             ("Operations", "accounts:operations"),
+            ("People", "accounts:people"),
             ("Reports", "reports:home"),
             ("Admin", "admin:index"),
         ]

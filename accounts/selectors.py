@@ -4,7 +4,7 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, Model, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
@@ -13,6 +13,7 @@ from .models import (
     JobRun,
     Membership,
     Notification,
+    Organisation,
     Reminder,
     ReminderStatus,
     Role,
@@ -246,3 +247,33 @@ def operations_overview(user: User, *, limit: int = 25) -> dict[str, Any]:
             )[:limit]
         ),
     }
+
+
+# --- The people page
+
+
+def people_for(user: User) -> QuerySet[User]:
+    """Superusers: everyone; a manager: the members of the teams they manage. Each with their
+    memberships and organisations in one more query."""
+    people = User.objects.all()
+    if not user.is_superuser:
+        people = people.filter(memberships__organisation_id__in=_managed_team_ids(user)).distinct()
+    return people.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("organisation").order_by("role", "pk"),
+        )
+    ).order_by("last_name", "first_name", "email")
+
+
+def person_for(user: User, person_id: int) -> User:
+    """Fetch-and-authorise: someone outside the user's teams is a 404."""
+    return get_object_or_404(people_for(user), pk=person_id)
+
+
+def organisations_for_granting(user: User) -> QuerySet[Organisation]:
+    """Where the user may give roles: every organisation for a superuser, else their teams."""
+    organisations = Organisation.objects.order_by("name", "pk")
+    return (
+        organisations if user.is_superuser else organisations.filter(pk__in=_managed_team_ids(user))
+    )

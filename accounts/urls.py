@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import people_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -18,6 +18,19 @@ urlpatterns = [
         name="notification-read",
     ),
     path("operations/", views.operations, name="operations"),
+    path("people/", people_views.people, name="people"),
+    path("people/invite/", people_views.person_invite, name="person-invite"),
+    path("people/<int:user_id>/", people_views.person_detail, name="person"),
+    path(
+        "people/<int:user_id>/roles/<int:membership_id>/remove/",
+        people_views.person_remove_role,
+        name="person-remove-role",
+    ),
+    path(
+        "people/<int:user_id>/deactivate/",
+        people_views.person_deactivate,
+        name="person-deactivate",
+    ),
     path(
         "operations/reminders/<int:reminder_id>/retry/",
         views.reminder_retry,

@@ -351,9 +351,45 @@ class ReviewForm(NHSModelForm):
         return {name: bool(self.cleaned_data.get(name)) for name in VettingReview.CHECKLIST}
 
 
+class RenewalForm(ReviewForm):
+    """Renewal is an approval again: the same checklist and dates, no decision to choose."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["decision"], self.fields["reason"]
+
+    def clean(self):
+        self.cleaned_data["decision"] = VettingDecision.APPROVED
+        return super().clean()
+
+
 class ReasonForm(NHSForm):
     reason = forms.CharField(
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give a reason."},
     )
+
+
+class ListingForm(NHSModelForm):
+    """What the provider keeps current itself (community_services.services.provider_listing)."""
+
+    class Meta:
+        model = Service
+        fields = ["capacity", "expected_wait_weeks", "contact_name", "email", "phone"]
+        widgets = {"capacity": forms.RadioSelect}
+        labels = {
+            "capacity": "Is the service taking referrals?",
+            "expected_wait_weeks": "Expected wait, in weeks",
+            "contact_name": "Who receives referrals",
+            "email": "Email address for referrals",
+            "phone": "Phone number for referrals",
+        }
+        help_texts = {
+            "expected_wait_weeks": "Only if there is a waiting list. For example, 6",
+            "contact_name": "A name or a role, for example: Volunteer coordinator",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capacity"].choices = Capacity.choices

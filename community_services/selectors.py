@@ -178,3 +178,20 @@ def known_postcode(text: str) -> bool:
 def postcode_centre(postcode: str) -> Postcode | None:
     """A normalised postcode's centre (geography.normalise_postcode), or None if unknown."""
     return Postcode.objects.filter(postcode=postcode).first()
+
+
+def services_of_provider_user(user: User) -> QuerySet[Service]:
+    """The services run by the user's provider organisation(s), whatever their vetting."""
+    organisation_ids = [
+        m.organisation_id for m in user.cached_memberships if m.role == Role.PROVIDER
+    ]
+    return (
+        Service.objects.filter(provider__organisation_id__in=organisation_ids)
+        .select_related("provider")
+        .order_by("name", "pk")
+    )
+
+
+def service_for_provider_user(user: User, public_id: uuid.UUID | str) -> Service:
+    """Fetch-and-authorise: another organisation's service is a 404."""
+    return get_object_or_404(services_of_provider_user(user), public_id=public_id)

@@ -1,9 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import provider_views, views
 
 app_name = "community_services"
 urlpatterns = [
+    path("directory/our-services/", provider_views.provider_services, name="provider-services"),
+    path(
+        "directory/our-services/<uuid:public_id>/",
+        provider_views.provider_listing,
+        name="provider-listing",
+    ),
     path("directory/", views.directory_search, name="directory-search"),
     path("directory/vetting/", views.vetter_home, name="vetter-home"),
     path("directory/services/", views.service_list, name="service-list"),
@@ -27,6 +33,7 @@ urlpatterns = [
         views.service_reinstate,
         name="service-reinstate",
     ),
+    path("directory/services/<uuid:public_id>/renew/", views.service_renew, name="service-renew"),
     path(
         "directory/services/<uuid:public_id>/history/",
         views.service_history,

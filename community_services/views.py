@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -17,6 +18,7 @@ from .forms import (
     LocationFormSet,
     ProviderForm,
     ReasonForm,
+    RenewalForm,
     ReviewForm,
     ScheduleFormSet,
     ServiceForm,
@@ -41,8 +43,20 @@ def _vetter_service(public_id) -> Service:
 
 @role_required(Role.VETTER)
 def vetter_home(request):
-    """The vetting queue: submitted (oldest first), expiring in 30 days, expired."""
-    return render(request, "community_services/vetting_queue.html", {"queue": vetting_queue()})
+    """The vetting queue: submitted (oldest first), expiring in 30 days, expired; who
+    submitted each, and for each the action this vetter may take (four eyes)."""
+    queue = {name: list(rows) for name, rows in vetting_queue().items()}
+    may_approve_ids = {
+        service.pk
+        for rows in queue.values()
+        for service in rows
+        if services.may_approve(service, request.user)
+    }
+    return render(
+        request,
+        "community_services/vetting_queue.html",
+        {"queue": queue, "may_approve_ids": may_approve_ids, "vetting_action": VettingAction},
+    )
 
 
 @role_required(Role.VETTER)
@@ -139,6 +153,8 @@ def service_detail(request, public_id):
             "service": service,
             "is_vetter": is_vetter,
             "vetting_action": VettingAction,
+            "may_approve": is_vetter and services.may_approve(service, request.user),
+            "may_renew": is_vetter and services.may_renew_vetting(service),
             "status_changes": service.status_changes.select_related("actor") if is_vetter else [],
         },
     )
@@ -148,6 +164,11 @@ def service_detail(request, public_id):
 def service_review(request, public_id):
     service = _vetter_service(public_id)
     form = ReviewForm(request.POST or None)
+    may_approve = services.may_approve(service, request.user)
+    if not may_approve:  # four eyes: the approve control is not offered at all
+        form.fields["decision"].choices = [
+            (VettingDecision.REJECTED, VettingDecision.REJECTED.label)
+        ]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -176,7 +197,46 @@ def service_review(request, public_id):
         else:
             return redirect("community_services:vetter-home")
     return render(
-        request, "community_services/review_form.html", {"form": form, "service": service}
+        request,
+        "community_services/review_form.html",
+        {"form": form, "service": service, "may_approve": may_approve},
+    )
+
+
+@role_required(Role.VETTER)
+def service_renew(request, public_id):
+    """Renew vetting before it lapses: the checklist again, by another vetter than the
+    service's submitter or last editor; the service stays in the directory meanwhile."""
+    service = _vetter_service(public_id)
+    form = RenewalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            renewed = services.renew_vetting(
+                by=request.user,
+                service=service,
+                checklist=form.checklist(),
+                insurance_expires_on=data["insurance_expires_on"],
+                notes=data["notes"],
+                vetted_until=data["vetted_until"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"{service.name}: vetting renewed until {renewed.vetted_until:%-d %B %Y}."
+            )
+            return redirect("community_services:service-detail", public_id=service.public_id)
+    return render(
+        request,
+        "community_services/renew_form.html",
+        {
+            "form": form,
+            "service": service,
+            "may_renew": services.may_renew_vetting(service),
+            "four_eyes_clear": services.may_approve(service, request.user),
+            "notice_days": settings.VETTING_EXPIRY_NOTICE_DAYS,
+        },
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -262,6 +262,33 @@ def _with_service_referral_relations(
     return service_referrals.select_related(
         "service__provider", "referral__patient", "referral__team", "referred_by"
     ).annotate(latest_link_expires_at=_latest_link_expiry())
+
+
+def provider_referral_list(
+    user: User,
+    *,
+    status: str = "",
+    sent_from: datetime.date | None = None,
+    sent_to: datetime.date | None = None,
+) -> QuerySet[ServiceReferral]:
+    """The provider's list: those waiting for their answer first, the longest-waiting at the
+    top, then the rest newest first; `status` "waiting" means any status awaiting an answer."""
+    waiting = Q(status__in=AWAITING_ANSWER_STATUSES)
+    rows = service_referrals_for_provider(user)
+    if status == "waiting":
+        rows = rows.filter(waiting)
+    elif status:
+        rows = rows.filter(status=status)
+    if sent_from:
+        rows = rows.filter(sent_at__date__gte=sent_from)
+    if sent_to:
+        rows = rows.filter(sent_at__date__lte=sent_to)
+    return rows.order_by(
+        Case(When(waiting, then=Value(0)), default=Value(1)),
+        Case(When(waiting, then=F("sent_at"))).asc(),
+        F("sent_at").desc(),
+        "-id",
+    )
 
 
 def service_referrals_for_provider(user: User) -> QuerySet[ServiceReferral]:

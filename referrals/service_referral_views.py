@@ -3,6 +3,8 @@
 Thin: forms check input, services change state, selectors read.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -32,12 +34,13 @@ from .models import (
     ServiceReferral,
     ServiceReferralAction,
 )
+from .provider_forms import ProviderReferralFilterForm
 from .selectors import (
     get_referral_for_team,
     get_service_referral_for_provider,
     get_service_referral_for_team,
+    provider_referral_list,
     provider_waiting_count,
-    service_referrals_for_provider,
 )
 
 PAGE_SIZE = 25
@@ -225,19 +228,27 @@ def team_service_referral(request, reference, pk):
 
 @role_required(Role.PROVIDER)
 def provider_home(request):
-    """Referrals to the organisation's services, and how many wait for an answer."""
-    page = Paginator(service_referrals_for_provider(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    """Referrals to the organisation's services, those waiting for an answer first."""
+    form = ProviderReferralFilterForm(request.GET)
+    rows = (
+        provider_referral_list(request.user, **form.cleaned_data)
+        if form.is_valid()
+        else ServiceReferral.objects.none()
     )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     services.record_service_referral_list_viewed(
         by=request.user, what="provider home", service_referrals=page.object_list
     )
+    query = urlencode({k: v for k, v in request.GET.items() if k != "page" and v})
     return render(
         request,
         "referrals/provider_home.html",
         {
             "heading": "Referrals to your services",
             "page": page,
+            "form": form,
+            "query": query,
+            "filtered": bool(query),
             "waiting_count": provider_waiting_count(request.user),
         },
     )

@@ -186,6 +186,7 @@ def url_parameters(world: World) -> dict[str, object]:
         "service_id": world.service.public_id,
         "public_id": world.service.public_id,
         "user_id": world.coordinator.pk,
+        "membership_id": 0,  # none: the role check comes first, then a 404
         "notification_id": world.notification_id,
         "reminder_id": world.reminder.pk,
         "format": "json",

@@ -153,6 +153,12 @@ MATRIX: dict[str, Route] = {
     ),
     "accounts:operations": route(GET=only(MANAGERS)),
     "accounts:reminder-retry": route(POST=only(MANAGERS), GET=wrong_method(MANAGERS)),
+    # Issue 19: the people page (a manager: their teams' members; the superuser: anyone).
+    "accounts:people": route(GET=only(MANAGERS)),
+    "accounts:person-invite": route(GET=only(MANAGERS), POST=only(MANAGERS)),
+    "accounts:person": route(GET=only(MANAGERS), POST=only(MANAGERS)),
+    "accounts:person-remove-role": route(POST=expect(hidden=MANAGERS), GET=wrong_method(MANAGERS)),
+    "accounts:person-deactivate": route(POST=only(MANAGERS), GET=wrong_method(MANAGERS)),
     # --- referrals: pages
     "referrals:practice-home": route(patient=LIST, GET=only(REFERRERS)),
     # --- messages back to the practice (practice A's message)
@@ -253,6 +259,10 @@ MATRIX: dict[str, Route] = {
     "community_services:service-suspend": route(GET=only(VETTER), POST=only(VETTER)),
     "community_services:service-reinstate": route(POST=only(VETTER), GET=wrong_method(VETTER)),
     "community_services:service-history": route(GET=only(VETTER)),
+    "community_services:service-renew": route(GET=only(VETTER), POST=only(VETTER)),
+    # Issue 19: the provider keeps its own listing current (its own services only).
+    "community_services:provider-services": route(GET=only(PROVIDER)),
+    "community_services:provider-listing": route(GET=only(PROVIDER), POST=only(PROVIDER)),
     "hsds:root": route(GET=PUBLIC),
     "hsds:services": route(GET=PUBLIC),
     "hsds:service": route(GET=PUBLIC),

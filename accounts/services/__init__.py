@@ -27,6 +27,16 @@ from .notifications import (
     mark_notifications_read,
     notify,
 )
+from .people import (
+    MANAGER_GRANTABLE_ROLES,
+    PeopleChangeRefused,
+    deactivate_person,
+    give_role,
+    invite_user,
+    may_grant,
+    may_manage_person,
+    remove_role,
+)
 from .reminder_delivery import (
     DeliveryOutcome,
     ReminderNotFailed,
@@ -50,6 +60,14 @@ from .reminders import (
 from .sessions import deactivate_user, end_user_sessions
 
 __all__ = [
+    "MANAGER_GRANTABLE_ROLES",
+    "PeopleChangeRefused",
+    "deactivate_person",
+    "give_role",
+    "invite_user",
+    "may_grant",
+    "may_manage_person",
+    "remove_role",
     "AuditEntry",
     "DeliveryOutcome",
     "Listed",

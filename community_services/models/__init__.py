@@ -75,6 +75,7 @@ class VettingAction(models.TextChoices):
     SUSPEND = "suspend", "Suspend"
     REINSTATE = "reinstate", "Reinstate"
     EXPIRE = "expire", "Expire"
+    RENEW = "renew", "Renew vetting"
 
 
 _V, _A, _VETTER = ServiceStatus, VettingAction, (Party.VETTER,)
@@ -95,6 +96,9 @@ VETTING_MACHINE = StateMachine(
         _A.SUSPEND: Transition((_V.APPROVED,), _V.SUSPENDED, _VETTER, "service.suspended"),
         _A.REINSTATE: Transition((_V.SUSPENDED,), _V.APPROVED, _VETTER, "service.approved"),
         _A.EXPIRE: Transition((_V.APPROVED,), _V.EXPIRED, (Party.SYSTEM,), "service.expired"),
+        # Renewal keeps an approved service approved (and in the directory) while the checklist
+        # is done again, by a vetter other than its submitter or last editor, for a new date.
+        _A.RENEW: Transition((_V.APPROVED,), _V.APPROVED, _VETTER, "service.vetting_renewed"),
     },
 )
 

@@ -10,6 +10,7 @@
 
 from .hsds_import import import_hsds_service
 from .postcodes import store_postcodes
+from .provider_listing import LISTING_FIELDS, is_provider_of, update_availability
 from .providers import PROVIDER_FIELDS, PROVIDER_OBJECT_TYPE, create_provider, update_provider
 from .service_content import (
     LOCATION_FIELDS,
@@ -30,8 +31,12 @@ from .vetting import (
     default_vetted_until,
     expire_lapsed_vettings,
     expire_service,
+    may_approve,
+    may_renew_vetting,
     reinstate_service,
     reject_service,
+    renew_vetting,
+    renewal_window_opens,
     submit_service,
     suspend_service,
 )
@@ -45,6 +50,7 @@ __all__ = [
     "SERVICE_FIELDS",
     "SERVICE_OBJECT_TYPE",
     "VETTING_PERIOD_MONTHS",
+    "LISTING_FIELDS",
     "FourEyesViolation",
     "IllegalVettingTransition",
     "VettingInputError",
@@ -55,6 +61,12 @@ __all__ = [
     "expire_lapsed_vettings",
     "expire_service",
     "import_hsds_service",
+    "is_provider_of",
+    "update_availability",
+    "may_approve",
+    "may_renew_vetting",
+    "renew_vetting",
+    "renewal_window_opens",
     "reinstate_service",
     "store_postcodes",
     "reject_service",

@@ -12,13 +12,15 @@ from accounts.services import create_reminders, user_recipient
 
 from ..models import Service, ServiceStatus
 from ..selectors import active_vetters
+from .provider_listing import notify_providers_of_expiring_vetting
 from .vetting import expire_lapsed_vettings
 
 
 @transaction.atomic
 def sweep_vetting_expiring(now: datetime.datetime) -> list[Reminder]:
     """Weekly digest for vetters: approved services whose vetting ends within the notice period.
-    One per vetter per ISO week, however often it runs."""
+    One per vetter per ISO week, however often it runs. Each service's provider is told too,
+    once per vetting end date."""
     today = timezone.localdate(now)
     horizon = today + datetime.timedelta(days=settings.VETTING_EXPIRY_NOTICE_DAYS)
     expiring = list(
@@ -30,8 +32,11 @@ def sweep_vetting_expiring(now: datetime.datetime) -> list[Reminder]:
     )
     if not expiring:
         return []
+    to_providers = notify_providers_of_expiring_vetting(
+        services=expiring, days=settings.VETTING_EXPIRY_NOTICE_DAYS
+    )
     year, week, _ = today.isocalendar()
-    return create_reminders(
+    return to_providers + create_reminders(
         kind="vetting_expiring",
         target_type="vetting_digest",
         target_id="directory",

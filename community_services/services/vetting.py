@@ -1,6 +1,6 @@
 """Vetting: one function per action of the vetting machine (`community_services.models.
 VETTING_MACHINE`: submitted, approved by another vetter than the one who submitted or last
-edited it, rejected, suspended, reinstated, expired).
+edited it, rejected, suspended, reinstated, expired, renewed before it lapses).
 
 Each goes through `common.state_machine.change_state` (lock, check the table, save with
 `update_fields`) and records a `ServiceStatusChange` and an audit event. Illegal moves raise
@@ -10,6 +10,7 @@ Each goes through `common.state_machine.change_state` (lock, check the table, sa
 import datetime
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -55,6 +56,7 @@ _REFUSED_AS = {
     VettingAction.SUSPEND: "suspended",
     VettingAction.REINSTATE: "reinstated",
     VettingAction.EXPIRE: "expired",
+    VettingAction.RENEW: "renewed",
 }
 
 
@@ -135,6 +137,54 @@ def _check_vetting_dates(**dates: datetime.date | None) -> None:
         ) from exc
 
 
+def may_approve(service: Service, user: User) -> bool:
+    """Four eyes: whoever submitted or last edited a service may not approve or renew it."""
+    return user.pk not in (service.submitted_by_id, service.last_edited_by_id)
+
+
+def _passed_review(
+    locked: Service,
+    *,
+    by: User,
+    checklist: dict[str, bool],
+    insurance_expires_on: datetime.date | None,
+    notes: str,
+    vetted_until: datetime.date | None,
+) -> datetime.date:
+    """Approval's and renewal's checks: four eyes, every check passed, insurance current, a
+    future date no later than the insurance; the review is kept. Returns the new date."""
+    until = vetted_until
+    if not may_approve(locked, by):
+        raise FourEyesViolation(
+            "You submitted or last edited this service, so another vetter must approve it."
+        )
+    missing = [
+        _checklist_label(name) for name in VettingReview.CHECKLIST if not checklist.get(name)
+    ]
+    if missing:
+        raise VettingInputError("Every check must pass before approval: " + "; ".join(missing))
+    _check_vetting_dates(insurance_expires_on=insurance_expires_on, vetted_until=until)
+    today = timezone.localdate()
+    if insurance_expires_on is None or insurance_expires_on <= today:
+        raise VettingInputError("Public liability insurance must be current to approve.")
+    if until is None:
+        until = default_vetted_until(today=today, insurance_expires_on=insurance_expires_on)
+    elif until <= today:
+        raise VettingInputError("Vetted until must be in the future.")
+    elif until > insurance_expires_on:
+        raise VettingInputError("Vetted until cannot be later than the insurance expiry date.")
+    VettingReview.objects.create(
+        service=locked,
+        reviewer=by,
+        decision=VettingDecision.APPROVED,
+        insurance_expires_on=insurance_expires_on,
+        notes=notes,
+        vetted_until=until,
+        **{name: True for name in VettingReview.CHECKLIST},
+    )
+    return until
+
+
 @transaction.atomic
 def approve_service(
     *,
@@ -146,35 +196,13 @@ def approve_service(
     vetted_until: datetime.date | None = None,
 ) -> Service:
     def approved(locked: Service) -> dict[str, object]:
-        """Four eyes, every check passed, insurance current; the review is kept."""
-        until = vetted_until
-        if by.pk in (locked.submitted_by_id, locked.last_edited_by_id):
-            raise FourEyesViolation(
-                "You submitted or last edited this service, so another vetter must approve it."
-            )
-        missing = [
-            _checklist_label(name) for name in VettingReview.CHECKLIST if not checklist.get(name)
-        ]
-        if missing:
-            raise VettingInputError("Every check must pass before approval: " + "; ".join(missing))
-        _check_vetting_dates(insurance_expires_on=insurance_expires_on, vetted_until=until)
-        today = timezone.localdate()
-        if insurance_expires_on is None or insurance_expires_on <= today:
-            raise VettingInputError("Public liability insurance must be current to approve.")
-        if until is None:
-            until = default_vetted_until(today=today, insurance_expires_on=insurance_expires_on)
-        elif until <= today:
-            raise VettingInputError("Vetted until must be in the future.")
-        elif until > insurance_expires_on:
-            raise VettingInputError("Vetted until cannot be later than the insurance expiry date.")
-        VettingReview.objects.create(
-            service=locked,
-            reviewer=by,
-            decision=VettingDecision.APPROVED,
+        until = _passed_review(
+            locked,
+            by=by,
+            checklist=checklist,
             insurance_expires_on=insurance_expires_on,
             notes=notes,
-            vetted_until=until,
-            **{name: True for name in VettingReview.CHECKLIST},
+            vetted_until=vetted_until,
         )
         return {"status_reason": "", "vetted_until": until}
 
@@ -184,6 +212,64 @@ def approve_service(
         action=VettingAction.APPROVE,
         refuse=_refusal,
         changes=approved,
+        record=_recorder(by),
+    ).instance
+
+
+def renewal_window_opens(vetted_until: datetime.date) -> datetime.date:
+    """Renewal opens the warning period (VETTING_EXPIRY_NOTICE_DAYS) before vetting ends."""
+    return vetted_until - datetime.timedelta(days=settings.VETTING_EXPIRY_NOTICE_DAYS)
+
+
+def may_renew_vetting(service: Service, *, today: datetime.date | None = None) -> bool:
+    day = today or timezone.localdate()
+    return (
+        VettingAction.RENEW in service.vetting_actions
+        and service.vetted_until is not None
+        and renewal_window_opens(service.vetted_until) <= day <= service.vetted_until
+    )
+
+
+@transaction.atomic
+def renew_vetting(
+    *,
+    by: User,
+    service: Service,
+    checklist: dict[str, bool],
+    insurance_expires_on: datetime.date | None,
+    notes: str = "",
+    vetted_until: datetime.date | None = None,
+) -> Service:
+    """The checklist again before vetting lapses; the service stays approved and referable
+    throughout, and only its vetted-until date moves on."""
+
+    def renewed(locked: Service) -> dict[str, object]:
+        if not may_renew_vetting(locked):
+            opens = renewal_window_opens(locked.vetted_until) if locked.vetted_until else None
+            raise IllegalVettingTransition(
+                f"Vetting can be renewed from {opens:%-d %B %Y}, "
+                f"{settings.VETTING_EXPIRY_NOTICE_DAYS} days before it ends."
+                if opens and opens > timezone.localdate()
+                else "Only vetting that is still current can be renewed."
+            )
+        until = _passed_review(
+            locked,
+            by=by,
+            checklist=checklist,
+            insurance_expires_on=insurance_expires_on,
+            notes=notes,
+            vetted_until=vetted_until,
+        )
+        if locked.vetted_until and until <= locked.vetted_until:
+            raise VettingInputError("The new vetted-until date must be later than the current one.")
+        return {"status_reason": "", "vetted_until": until}
+
+    return change_state(
+        service,
+        machine=VETTING_MACHINE,
+        action=VettingAction.RENEW,
+        refuse=_refusal,
+        changes=renewed,
         record=_recorder(by),
     ).instance
 

@@ -210,6 +210,7 @@ VETTING_EDGES = {
     (V.APPROVED, V.SUSPENDED),
     (V.SUSPENDED, V.APPROVED),
     (V.APPROVED, V.EXPIRED),
+    (V.APPROVED, V.APPROVED),  # renewal: the checklist again before it lapses
 }
 
 
