@@ -4,10 +4,12 @@ from each field's label and widget instead of Django's bare "This field is requi
 form sets itself is kept: only Django's own defaults are replaced."""
 
 import copy
+import datetime
 from typing import Any, ClassVar
 
 from django import forms
 from django.core import validators
+from django.core.exceptions import ValidationError
 
 # Django's defaults that a user would read without knowing which field they belong to.
 _DJANGO_DEFAULT_VALIDATORS = (
@@ -158,3 +160,48 @@ class NHSForm(NamedErrorsMixin, forms.Form):
 
 class NHSModelForm(NamedErrorsMixin, forms.ModelForm):
     """The app's model-form base: errors that name their field."""
+
+
+class NHSDateInput(forms.MultiWidget):
+    """The NHS.UK date input: day, month and year boxes."""
+
+    template_name = "forms/widgets/nhs_date_input.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            widgets={"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput},
+            attrs=attrs,
+        )
+
+    def decompress(self, value):
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class NHSDateField(forms.Field):
+    """A date as day, month and year boxes, in a fieldset whose legend is the label."""
+
+    widget = NHSDateInput
+    is_date_input = True  # named as a date by common.forms
+    default_error_messages = {
+        "invalid": "Enter a real date, for example 27 3 2007.",
+        "incomplete": "Enter a day, month and year.",
+    }
+
+    def to_python(self, value):
+        parts = [str(part or "").strip() for part in (value or ["", "", ""])]
+        if not any(parts):
+            return None
+        if not all(parts):
+            raise ValidationError(self.error_messages["incomplete"], code="incomplete")
+        try:
+            day, month, year = (int(part) for part in parts)
+            return datetime.date(year, month, day)
+        except ValueError as exc:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+
+    def __init__(self, **kwargs):
+        # Field.__init__ sets template_name from its argument: a class attribute would be lost.
+        kwargs.setdefault("template_name", "forms/nhs_date_field.html")
+        super().__init__(**kwargs)

@@ -3,39 +3,31 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import TEAM_ROLES, Organisation, Role
+from accounts.models import TEAM_ROLES, Role
 from accounts.permissions import role_required
 from accounts.services import mark_notifications_read
-from common.errors import DomainError
 from common.form_pages import form_page
 from common.state_machine import Party
 
-from . import idempotency, services
-from .errors import IdempotencyKeyInFlight
+from . import services
 from .forms import (
     AcceptForm,
     DeclineForm,
     DetailsDifferenceForm,
-    FindPatientForm,
     FirstContactForm,
     PatientDeclinedForm,
-    ReferralForm,
     RegisteredPracticeForm,
     TriageFilterForm,
     UnableToContactForm,
 )
-from .models import REFERRAL_MACHINE, Patient, Referral, ReferralAction
-from .nhs_number import formatted
+from .models import REFERRAL_MACHINE, ReferralAction
 from .selectors import (
-    details_from_own_practice,
     get_referral_for_team,
     get_visible_referral,
     patient_as_seen_by,
@@ -50,12 +42,6 @@ from .selectors import (
 )
 from .services.contact_attempts import TRYING_TO_CONTACT
 
-SESSION_NHS_NUMBER = "new_referral_nhs_number"
-NEW_REFERRAL = "new-referral"  # the form's name for its submission tokens
-IN_FLIGHT_MESSAGE = "This referral is being sent already. Look in Our referrals in a moment."
-STALE_FORM_MESSAGE = (
-    "This form has expired or was opened in another session. Check the details and send it again."
-)
 PAGE_SIZE = 25
 
 
@@ -73,112 +59,6 @@ def practice_home(request):
         "referrals/our_referrals.html",
         {"page": page, "notifications": unread_notifications(request.user)},
     )
-
-
-@role_required(Role.REFERRER)
-@require_http_methods(["GET", "POST"])
-def new_referral(request):
-    """Step 1: find the patient by NHS number."""
-    form = FindPatientForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        request.session[SESSION_NHS_NUMBER] = form.cleaned_data["nhs_number"]
-        return redirect("referrals:new-details")
-    return render(request, "referrals/find_patient.html", {"form": form})
-
-
-@role_required(Role.REFERRER)
-@require_http_methods(["GET", "POST"])
-def new_referral_details(request):
-    """Step 2: the rest of the referral. Prefilled only from what this practice said last time;
-    nothing here tells the referrer whether anyone else knows the NHS number."""
-    token = request.POST.get("submission_token", "") if request.method == "POST" else ""
-    replayed = idempotency.replayed_form_result(user=request.user, form=NEW_REFERRAL, token=token)
-    if replayed is not None:  # the same form posted again: nothing new, the first result
-        return redirect("referrals:confirmation", reference=replayed["reference"])
-    nhs_number = request.session.get(SESSION_NHS_NUMBER)
-    if not nhs_number:
-        return redirect("referrals:new")
-    practice = Organisation.objects.filter(pk__in=practice_ids_of(request.user)).first()
-    previous = details_from_own_practice(request.user, nhs_number)
-    initial = {}
-    if previous is not None:
-        initial = {name: getattr(previous, name) for name in ReferralForm.PATIENT_FIELDS}
-        initial["consent_to_referral"] = False  # confirmed afresh for every referral
-        if request.method == "GET":
-            services.record_patient_viewed(
-                patient=Patient(pk=previous.referral.patient_id),
-                by=request.user,
-                detail=f"prefilled a new referral from {previous.referral.reference}",
-            )
-    if request.method == "GET":
-        initial["submission_token"] = idempotency.issue_form_token(
-            request.session, form=NEW_REFERRAL
-        )
-    form = ReferralForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        received = _send_referral(request, form, practice=practice, nhs_number=nhs_number)
-        if received is not None:
-            del request.session[SESSION_NHS_NUMBER]
-            return redirect("referrals:confirmation", reference=received.referral.reference)
-    return render(
-        request,
-        "referrals/referral_form.html",
-        {
-            "form": form,
-            "nhs_number": formatted(nhs_number),
-            "referred_before": previous is not None,
-        },
-    )
-
-
-def _send_referral(request, form, *, practice, nhs_number):
-    """Post the form once per submission token: a token already used replays its referral, a
-    token this session was never given asks for the form to be checked and sent again."""
-    token = form.cleaned_data["submission_token"]
-    try:
-        claim = idempotency.claim_form_token(
-            session=request.session, user=request.user, form=NEW_REFERRAL, token=token
-        )
-    except IdempotencyKeyInFlight:
-        form.add_error(None, IN_FLIGHT_MESSAGE)
-        return None
-    if claim is None:
-        form.add_error(None, STALE_FORM_MESSAGE)
-        form.data = form.data.copy()
-        form.data["submission_token"] = idempotency.issue_form_token(
-            request.session, form=NEW_REFERRAL
-        )
-        return None
-    if claim.replay:
-        return services.ReceivedReferral(
-            referral=Referral.objects.get(reference=claim.record.response_body["reference"]),
-            patient_created=False,
-        )
-    try:
-        with transaction.atomic():
-            received = services.receive_referral(
-                referred_by=request.user,
-                practice=practice,
-                patient=form.patient_data(nhs_number),
-                referral=form.referral_data(),
-            )
-            idempotency.complete_key(
-                record=claim.record,
-                status=201,
-                body={"reference": received.referral.reference},
-            )
-    except ValidationError as exc:
-        idempotency.release_key(record=claim.record)
-        form.add_error(None, exc)
-    except DomainError as exc:
-        idempotency.release_key(record=claim.record)
-        form.add_error(None, str(exc))
-    except BaseException:
-        idempotency.release_key(record=claim.record)
-        raise
-    else:
-        return received
-    return None
 
 
 @role_required(Role.REFERRER)

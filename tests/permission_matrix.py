@@ -185,7 +185,11 @@ MATRIX: dict[str, Route] = {
     "referrals:confirm-identity": case_form(),
     "coordinators:closed-cases": route(patient=LIST, GET=only(TEAM)),
     "coordinators:all-cases": route(patient=LIST, GET=only(TEAM)),
-    "referrals:new-details": route(GET=only(REFERRERS), POST=only(REFERRERS)),
+    "referrals:new-step": dataclasses.replace(
+        route(GET=only(REFERRERS), POST=only(REFERRERS)),
+        path_parameter=lambda world: {"step": "patient"},
+    ),
+    "referrals:new-check": route(GET=only(REFERRERS), POST=only(REFERRERS)),
     "referrals:triage": route(patient=LIST, GET=only(TEAM)),
     "referrals:detail": route(GET=REFERRAL, patient=VIEW),
     "referrals:confirmation": route(GET=expect(ok=REFERRER_A, hidden=REFERRER_B), patient=VIEW),
