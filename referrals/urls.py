@@ -51,6 +51,11 @@ urlpatterns = [
         name="patient-declined",
     ),
     path(
+        "referrals/<str:reference>/add-information/",
+        views.add_information,
+        name="add-information",
+    ),
+    path(
         "referrals/<str:reference>/patient-details/",
         views.patient_details,
         name="patient-details",

@@ -18,6 +18,7 @@ from common.state_machine import Party
 from . import services
 from .forms import (
     AcceptForm,
+    AddInformationForm,
     DeclineForm,
     DetailsDifferenceForm,
     FirstContactForm,
@@ -84,6 +85,7 @@ def referral_detail(request, reference):
             "patient": patient_as_seen_by(request.user, referral),
             **(patient_checks(request.user, referral) if in_team else {}),
             "events": referral.events.select_related("actor"),
+            "added_information": referral.added_information.select_related("added_by"),
             "attempts": referral.attempts.select_related("recorded_by") if in_team else None,
             "in_team": in_team,
             "is_case": in_team and referral.is_case,
@@ -107,23 +109,51 @@ _NEXT_STEPS = (
 )
 
 
-def _actions_for(referral, *, in_team: bool) -> list[tuple[str, str]]:
-    """The next steps open to this user, as (label, url), from the referral's machine: the
-    team's, or the referring practice's; the services decide for real."""
+# The referrer's words for its one status change, a warning action rather than the main one.
+REFERRER_DECLINED_LABEL = "The patient no longer wants this referral"
+
+
+def _actions_for(referral, *, in_team: bool) -> list[tuple[str, str, str]]:
+    """The next steps open to this user, as (label, url, style), from the referral's machine:
+    the team's, or the referring practice's; the services decide for real."""
     open_steps = REFERRAL_MACHINE.actions_from(
         referral.status, by=Party.TEAM if in_team else Party.REFERRER
     )
+    if not in_team:
+        steps = []
+        if referral.is_open:
+            steps.append(
+                (
+                    "Add information to this referral",
+                    reverse("referrals:add-information", args=[referral.reference]),
+                    "secondary",
+                )
+            )
+        if ReferralAction.PATIENT_DECLINED in open_steps:
+            steps.append(
+                (
+                    REFERRER_DECLINED_LABEL,
+                    reverse("referrals:patient-declined", args=[referral.reference]),
+                    "warning",
+                )
+            )
+        return steps
     steps = [
-        (action.label, reverse(f"referrals:{name}", args=[referral.reference]))
-        for action, name in _NEXT_STEPS
-        if action in open_steps
+        (
+            action.label,
+            reverse(f"referrals:{name}", args=[referral.reference]),
+            "primary" if index == 0 else "secondary",
+        )
+        for index, (action, name) in enumerate(
+            (action, name) for action, name in _NEXT_STEPS if action in open_steps
+        )
     ]
     if in_team and referral.status in TRYING_TO_CONTACT:
         # Not status changes: a self-referral's identity, and each attempt to reach the patient.
         extra = [] if referral.identity_checked else [("Confirm identity", "confirm-identity")]
         extra.append(("Record a contact attempt", "contact-attempt"))
         steps[1:1] = [
-            (label, reverse(f"referrals:{name}", args=[referral.reference]))
+            (label, reverse(f"referrals:{name}", args=[referral.reference]), "secondary")
             for label, name in extra
         ]
     return steps
@@ -235,6 +265,7 @@ def triage_change(request, reference, action):
 @require_http_methods(["GET", "POST"])
 def patient_declined(request, reference):
     referral = get_visible_referral(request.user, reference)
+    in_team = request.user.is_team_member(referral.team_id)
     return _transition_page(
         request,
         referral,
@@ -242,8 +273,31 @@ def patient_declined(request, reference):
         lambda data: services.change_referral(
             action=ReferralAction.PATIENT_DECLINED, referral=referral, by=request.user, data=data
         ),
-        heading="Patient declined",
-        button="Record that the patient declined",
+        heading="Patient declined" if in_team else REFERRER_DECLINED_LABEL,
+        button=(
+            "Record that the patient declined"
+            if in_team
+            else "Withdraw the referral: the patient no longer wants it"
+        ),
+    )
+
+
+@role_required(Role.REFERRER)
+@require_http_methods(["GET", "POST"])
+def add_information(request, reference):
+    """The referring practice tells the team something new; the team sees it on the referral."""
+    referral = get_visible_referral(request.user, reference)
+    if referral.referring_practice_id not in practice_ids_of(request.user):
+        raise Http404("No such referral.")
+    return _transition_page(
+        request,
+        referral,
+        AddInformationForm(request.POST or None),
+        lambda data: services.add_referral_information(
+            referral=referral, by=request.user, text=data["text"]
+        ),
+        heading="Add information to this referral",
+        button="Send to the team",
     )
 
 

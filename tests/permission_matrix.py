@@ -193,6 +193,11 @@ MATRIX: dict[str, Route] = {
     "referrals:triage": route(patient=LIST, GET=only(TEAM)),
     "referrals:detail": route(GET=REFERRAL, patient=VIEW),
     "referrals:confirmation": route(GET=expect(ok=REFERRER_A, hidden=REFERRER_B), patient=VIEW),
+    "referrals:add-information": route(
+        GET=expect(ok=REFERRER_A, hidden=REFERRER_B),
+        POST=expect(ok=REFERRER_A, hidden=REFERRER_B),
+        patient=VIEW,
+    ),
     "referrals:accept": case_form(),
     "referrals:decline": case_form(),
     "referrals:first-contact": case_form(),

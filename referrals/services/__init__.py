@@ -41,6 +41,7 @@ from .read_audit import (
     record_service_referral_list_viewed,
     record_service_referral_viewed,
 )
+from .referrer_information import add_referral_information
 from .referrer_messages import (
     email_referrer_about_event,
     recover_unsent_emails,
@@ -66,6 +67,7 @@ from .triage import (
 )
 
 __all__ = [
+    "add_referral_information",
     "change_referral",
     "NO_CONSENT_MESSAGE",
     "PATIENT_FIELDS",
