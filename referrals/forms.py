@@ -14,6 +14,7 @@ from .models import (
     ContactOutcome,
     DeclineReason,
     ReferralSource,
+    ReferralStatus,
     ServiceDeclineReason,
 )
 from .nhs_number import normalise, validate_nhs_number
@@ -46,6 +47,30 @@ class PatientSearchForm(NHSForm):
         "15/3/1948) or postcode. Words can be combined: smith 15/3/1948.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
+
+
+class OurReferralsFilterForm(NHSForm):
+    """Search and filters on 'Our referrals' (GET): every field optional."""
+
+    q = forms.CharField(
+        label="Search by name, NHS number or reference",
+        max_length=100,
+        required=False,
+        help_text="For example Smith, 999 123 4567 or SP-2026-000123.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    status = forms.ChoiceField(
+        label="Status", choices=[("", "Any status"), *ReferralStatus.choices], required=False
+    )
+    received_from = NHSDateField(label="Received on or after", required=False)
+    received_to = NHSDateField(label="Received on or before", required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", "Received on or before must be on or after the start.")
+        return data
 
 
 class TriageFilterForm(NHSForm):

@@ -22,6 +22,7 @@ from .forms import (
     DeclineForm,
     DetailsDifferenceForm,
     FirstContactForm,
+    OurReferralsFilterForm,
     PatientDeclinedForm,
     RegisteredPracticeForm,
     TriageFilterForm,
@@ -39,7 +40,6 @@ from .selectors import (
     service_referrals_of_case,
     team_members,
     triage_queue,
-    unread_notifications,
 )
 from .services.contact_attempts import TRYING_TO_CONTACT
 
@@ -48,17 +48,33 @@ PAGE_SIZE = 25
 
 @role_required(Role.REFERRER)
 def practice_home(request):
-    """'Our referrals': the practice's referrals and where each one stands."""
-    page = Paginator(referrals_for_practice(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    """'Our referrals': the practice's referrals and where each one stands, found by search
+    and filters; the notices are one summary line (the header's count) linking to them."""
+    filters = OurReferralsFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    referrals = referrals_for_practice(
+        request.user,
+        search=chosen.get("q") or "",
+        status=chosen.get("status") or "",
+        received_from=chosen.get("received_from"),
+        received_to=chosen.get("received_to"),
     )
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     services.record_referral_list_viewed(
         by=request.user, what="our referrals", referrals=page.object_list
+    )
+    query = urlencode(
+        [(key, value) for key, value in request.GET.items() if key != "page" and value]
     )
     return render(
         request,
         "referrals/our_referrals.html",
-        {"page": page, "notifications": unread_notifications(request.user)},
+        {
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "filtered": bool(chosen and any(chosen.values())),
+        },
     )
 
 
