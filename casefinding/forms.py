@@ -5,8 +5,8 @@ from django import forms
 from accounts.models import Organisation
 from common.forms import NHSForm
 from common.input_limits import NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH, validate_event_date
+from common.nhs_dates import NHSDateField
 from community_services.need_domains import NeedDomain
-from referrals.forms import NHSDateField
 from referrals.models import ContactMethod, ContactOutcome
 
 from .models import EfiCategory, OutreachStatus

@@ -71,3 +71,8 @@ class IdentityNotChecked(ReferralError):
 
 class IdentityAlreadyChecked(ReferralError):
     code = "identity_already_checked"
+
+
+class NotInReferringPractice(ReferralError):
+    code = "not_referring_practice"
+    http_status = 403

@@ -5,24 +5,18 @@ from django import forms
 from accounts.models import Organisation, OrganisationKind
 from common.forms import NHSForm
 from common.input_limits import (
-    ADDRESS_MAX_LENGTH,
-    NARRATIVE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
-    validate_date_of_birth,
     validate_event_date,
 )
 from common.nhs_dates import NHSDateField
-from community_services.need_domains import NeedDomain
 
 from .models import (
-    PRACTICE_SOURCES,
     ContactMethod,
     ContactOutcome,
     DeclineReason,
-    Patient,
     ReferralSource,
+    ReferralStatus,
     ServiceDeclineReason,
-    Urgency,
 )
 from .nhs_number import normalise, validate_nhs_number
 
@@ -45,123 +39,6 @@ def _textarea(rows: int = 3):
     return forms.Textarea(attrs={"rows": rows})
 
 
-class ReferralForm(NHSForm):
-    """Everything a referrer tells the team. The patient part is kept on the referral (and
-    creates the record of a patient the service does not know yet); it never changes a record."""
-
-    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    given_name = forms.CharField(label="First name", max_length=100)
-    family_name = forms.CharField(label="Last name", max_length=100)
-    date_of_birth = NHSDateField(
-        label="Date of birth",
-        help_text="For example, 15 3 1984",
-        validators=[validate_date_of_birth],
-    )
-    sex_or_gender = forms.CharField(
-        label="Sex or gender (as recorded)", max_length=50, required=False
-    )
-    address = forms.CharField(
-        max_length=ADDRESS_MAX_LENGTH, label="Address", widget=_textarea(), required=False
-    )
-    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
-    phone = forms.CharField(label="Phone number", max_length=30, required=False)
-    email = forms.EmailField(label="Email address", required=False)
-    preferred_contact_method = forms.ChoiceField(
-        label="How does the patient prefer to be contacted?",
-        choices=ContactMethod.choices,
-        initial=ContactMethod.PHONE,
-        widget=forms.RadioSelect,
-    )
-    interpreter_needed = forms.BooleanField(label="Needs an interpreter", required=False)
-    language = forms.CharField(label="Preferred language", max_length=60, required=False)
-    accessible_formats = forms.CharField(
-        label="Accessible formats",
-        max_length=200,
-        required=False,
-        help_text="For example large print, easy read, braille, audio.",
-    )
-    reasons = forms.MultipleChoiceField(
-        label="Reasons for referral",
-        help_text="Select all that apply.",
-        choices=NeedDomain.choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Select at least one reason for the referral."},
-    )
-    help_wanted = forms.CharField(
-        max_length=NARRATIVE_MAX_LENGTH,
-        label="What would the patient like help with?",
-        widget=_textarea(4),
-        error_messages={"required": "Say what the patient would like help with."},
-    )
-    urgency = forms.ChoiceField(
-        label="Urgency", choices=Urgency.choices, initial=Urgency.ROUTINE, widget=forms.RadioSelect
-    )
-    source = forms.ChoiceField(
-        label="Who is making this referral?",
-        choices=[(value, ReferralSource(value).label) for value in PRACTICE_SOURCES],
-        initial=ReferralSource.GP,
-        widget=forms.RadioSelect,
-        required=False,
-    )
-    risk_flag = forms.BooleanField(label="There is a risk or safeguarding concern", required=False)
-    risk_notes = forms.CharField(
-        max_length=NARRATIVE_MAX_LENGTH,
-        label="Risk and safeguarding notes",
-        widget=_textarea(),
-        required=False,
-    )
-    access_needs = forms.CharField(
-        max_length=NOTE_MAX_LENGTH,
-        label="Known access needs",
-        widget=_textarea(2),
-        required=False,
-        help_text="For example wheelchair user, hearing loss, needs a home visit.",
-    )
-    consent_to_referral = forms.BooleanField(
-        label="The patient consents to be referred to social prescribing",
-        error_messages={"required": "The patient must consent to be referred."},
-    )
-    consent_to_share = forms.BooleanField(
-        label="The patient consents to their details being shared with community services",
-        required=False,
-    )
-    consent_to_sms = forms.BooleanField(
-        label="The patient agrees to be contacted by text message", required=False
-    )
-    consent_to_email = forms.BooleanField(
-        label="The patient agrees to be contacted by email", required=False
-    )
-
-    # The patient's part of the form: the record's fields and the consents.
-    PATIENT_FIELDS = (*Patient.RECORD_FIELDS, *Patient.CONSENTS)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("risk_flag") and not data.get("risk_notes", "").strip():
-            self.add_error("risk_notes", "Describe the risk or safeguarding concern.")
-        if data.get("interpreter_needed") and not data.get("language", "").strip():
-            self.add_error("language", "Say which language the interpreter is for.")
-        return data
-
-    def clean_source(self):
-        """The radio starts on GP, so a browser always sends one; a post without it (a page
-        from before the question) counts as GP, the model's default."""
-        return self.cleaned_data["source"] or ReferralSource.GP
-
-    def patient_data(self, nhs_number: str) -> dict:
-        return {"nhs_number": nhs_number} | {
-            name: self.cleaned_data[name] for name in self.PATIENT_FIELDS
-        }
-
-    def referral_data(self) -> dict:
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if name not in self.PATIENT_FIELDS and name != "submission_token"
-        } | {"reasons": sorted(self.cleaned_data["reasons"])}
-
-
 class PatientSearchForm(NHSForm):
     q = forms.CharField(
         label="Search for a patient",
@@ -170,6 +47,38 @@ class PatientSearchForm(NHSForm):
         help_text="Name, NHS number, referral reference (SP-…), date of birth (for example "
         "15/3/1948) or postcode. Words can be combined: smith 15/3/1948.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class OurReferralsFilterForm(NHSForm):
+    """Search and filters on 'Our referrals' (GET): every field optional."""
+
+    q = forms.CharField(
+        label="Search by name, NHS number or reference",
+        max_length=100,
+        required=False,
+        help_text="For example Smith, 999 123 4567 or SP-2026-000123.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    status = forms.ChoiceField(
+        label="Status", choices=[("", "Any status"), *ReferralStatus.choices], required=False
+    )
+    received_from = NHSDateField(label="Received on or after", required=False)
+    received_to = NHSDateField(label="Received on or before", required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and start > end:
+            self.add_error("received_to", "Received on or before must be on or after the start.")
+        return data
+
+
+class TriageFilterForm(NHSForm):
+    source = forms.ChoiceField(
+        label="Referral source",
+        choices=[("", "All sources"), *ReferralSource.choices],
+        required=False,
     )
 
 
@@ -359,4 +268,15 @@ class ServiceDeclineForm(NHSForm):
 class ServiceReferralNoteForm(NHSForm):
     note = forms.CharField(
         max_length=NOTE_MAX_LENGTH, label="Note (optional)", widget=_textarea(2), required=False
+    )
+
+
+class AddInformationForm(NHSForm):
+    text = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        label="What should the team know?",
+        help_text="For example a new phone number, or a change in the patient's circumstances. "
+        "The team sees this on the referral.",
+        widget=_textarea(4),
+        error_messages={"required": "Enter the information to add to the referral."},
     )

@@ -74,11 +74,44 @@ def _with_list_relations(referrals: ReferralQuerySet) -> ReferralQuerySet:
     )
 
 
-def referrals_for_practice(user: User) -> QuerySet[Referral]:
-    """'Our referrals': every referral made by the user's practice(s), newest first."""
-    return _with_list_relations(
-        Referral.objects.filter(referring_practice_id__in=practice_ids_of(user))
-    ).order_by("-received_at", "-id")
+def referrals_for_practice(
+    user: User,
+    *,
+    search: str = "",
+    status: str = "",
+    received_from: datetime.date | None = None,
+    received_to: datetime.date | None = None,
+) -> QuerySet[Referral]:
+    """'Our referrals': every referral made by the user's practice(s), newest first; found by
+    a reference, an NHS number or the patient's name as the practice gave them, and filtered
+    by status and the date received."""
+    referrals = Referral.objects.filter(referring_practice_id__in=practice_ids_of(user))
+    words = search.split()
+    if words:
+        referrals = referrals.filter(_practice_search(search, words))
+    if status:
+        referrals = referrals.filter(status=status)
+    if received_from is not None:
+        referrals = referrals.filter(received_at__date__gte=received_from)
+    if received_to is not None:
+        referrals = referrals.filter(received_at__date__lte=received_to)
+    return _with_list_relations(referrals).order_by("-received_at", "-id")
+
+
+def _practice_search(search: str, words: list[str]) -> Q:
+    """A reference (SP-…), an NHS number (digits, spaces allowed), or name words, each word
+    in the first or last name given on the referral (never the shared record's)."""
+    if search.strip().upper().startswith("SP-"):
+        return Q(reference__iexact=search.strip())
+    digits = normalise(search)
+    if digits.isdigit():
+        return Q(patient_details__nhs_number=digits)
+    condition = Q()
+    for word in words:
+        condition &= Q(patient_details__given_name__icontains=word) | Q(
+            patient_details__family_name__icontains=word
+        )
+    return condition
 
 
 def triage_queue(

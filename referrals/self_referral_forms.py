@@ -7,9 +7,9 @@ from django import forms
 from accounts.models import Organisation
 from common.forms import NHSForm
 from common.input_limits import ADDRESS_MAX_LENGTH, NARRATIVE_MAX_LENGTH, NOTE_MAX_LENGTH
+from common.nhs_dates import NHSDateField
 from community_services.need_domains import NeedDomain
 
-from .forms import NHSDateField
 from .models import ContactMethod, ReferralSource
 from .nhs_number import normalise, validate_nhs_number
 from .public_form_guard import HONEYPOT_FIELD

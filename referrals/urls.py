@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import contact_views, patient_views, self_referral_views, triage_views, views
+from . import (
+    contact_views,
+    new_referral_views,
+    patient_views,
+    self_referral_views,
+    triage_views,
+    views,
+)
 from . import service_referral_views as onward
 from .models import ReferralAction
 
@@ -18,8 +25,9 @@ urlpatterns = [
     path("self-referral/", self_referral_views.self_referral, name="self-referral"),
     path("self-referral/sent/", self_referral_views.self_referral_sent, name="self-referral-sent"),
     path("patients/search/", patient_views.patient_search, name="patient-search"),
-    path("referrals/new/", views.new_referral, name="new"),
-    path("referrals/new/details/", views.new_referral_details, name="new-details"),
+    path("referrals/new/", new_referral_views.new_referral, name="new"),
+    path("referrals/new/check/", new_referral_views.new_referral_check, name="new-check"),
+    path("referrals/new/<slug:step>/", new_referral_views.new_referral_step, name="new-step"),
     path("referrals/triage/", triage_views.triage, name="triage"),
     path("referrals/<str:reference>/", views.referral_detail, name="detail"),
     path("referrals/<str:reference>/confirmation/", views.confirmation, name="confirmation"),
@@ -48,6 +56,11 @@ urlpatterns = [
         "referrals/<str:reference>/patient-declined/",
         views.patient_declined,
         name="patient-declined",
+    ),
+    path(
+        "referrals/<str:reference>/add-information/",
+        views.add_information,
+        name="add-information",
     ),
     path(
         "referrals/<str:reference>/patient-details/",

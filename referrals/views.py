@@ -1,38 +1,34 @@
 """Referrer and triage pages. Thin: forms check input, services change state, selectors read."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import TEAM_ROLES, Organisation, Role
+from accounts.models import TEAM_ROLES, Role
 from accounts.permissions import role_required
 from accounts.services import mark_notifications_read
-from common.errors import DomainError
 from common.form_pages import form_page
 from common.state_machine import Party
 
-from . import idempotency, services
-from .errors import IdempotencyKeyInFlight
+from . import services
 from .forms import (
     AcceptForm,
+    AddInformationForm,
     DeclineForm,
     DetailsDifferenceForm,
-    FindPatientForm,
     FirstContactForm,
+    OurReferralsFilterForm,
     PatientDeclinedForm,
-    ReferralForm,
     RegisteredPracticeForm,
     UnableToContactForm,
 )
-from .models import REFERRAL_MACHINE, Patient, Referral, ReferralAction
-from .nhs_number import formatted
+from .models import REFERRAL_MACHINE, ReferralAction
 from .selectors import (
-    details_from_own_practice,
     get_referral_for_team,
     get_visible_referral,
     patient_as_seen_by,
@@ -42,140 +38,43 @@ from .selectors import (
     service_outcomes_for_referrer,
     service_referrals_of_case,
     team_members,
-    unread_notifications,
 )
 from .services.contact_attempts import TRYING_TO_CONTACT
 from .triage_views import QueueRow
 
-SESSION_NHS_NUMBER = "new_referral_nhs_number"
-NEW_REFERRAL = "new-referral"  # the form's name for its submission tokens
-IN_FLIGHT_MESSAGE = "This referral is being sent already. Look in Our referrals in a moment."
-STALE_FORM_MESSAGE = (
-    "This form has expired or was opened in another session. Check the details and send it again."
-)
 PAGE_SIZE = 25
 
 
 @role_required(Role.REFERRER)
 def practice_home(request):
-    """'Our referrals': the practice's referrals and where each one stands."""
-    page = Paginator(referrals_for_practice(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    """'Our referrals': the practice's referrals and where each one stands, found by search
+    and filters; the notices are one summary line (the header's count) linking to them."""
+    filters = OurReferralsFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    referrals = referrals_for_practice(
+        request.user,
+        search=chosen.get("q") or "",
+        status=chosen.get("status") or "",
+        received_from=chosen.get("received_from"),
+        received_to=chosen.get("received_to"),
     )
+    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     services.record_referral_list_viewed(
         by=request.user, what="our referrals", referrals=page.object_list
+    )
+    query = urlencode(
+        [(key, value) for key, value in request.GET.items() if key != "page" and value]
     )
     return render(
         request,
         "referrals/our_referrals.html",
-        {"page": page, "notifications": unread_notifications(request.user)},
-    )
-
-
-@role_required(Role.REFERRER)
-@require_http_methods(["GET", "POST"])
-def new_referral(request):
-    """Step 1: find the patient by NHS number."""
-    form = FindPatientForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        request.session[SESSION_NHS_NUMBER] = form.cleaned_data["nhs_number"]
-        return redirect("referrals:new-details")
-    return render(request, "referrals/find_patient.html", {"form": form})
-
-
-@role_required(Role.REFERRER)
-@require_http_methods(["GET", "POST"])
-def new_referral_details(request):
-    """Step 2: the rest of the referral. Prefilled only from what this practice said last time;
-    nothing here tells the referrer whether anyone else knows the NHS number."""
-    token = request.POST.get("submission_token", "") if request.method == "POST" else ""
-    replayed = idempotency.replayed_form_result(user=request.user, form=NEW_REFERRAL, token=token)
-    if replayed is not None:  # the same form posted again: nothing new, the first result
-        return redirect("referrals:confirmation", reference=replayed["reference"])
-    nhs_number = request.session.get(SESSION_NHS_NUMBER)
-    if not nhs_number:
-        return redirect("referrals:new")
-    practice = Organisation.objects.filter(pk__in=practice_ids_of(request.user)).first()
-    previous = details_from_own_practice(request.user, nhs_number)
-    initial = {}
-    if previous is not None:
-        initial = {name: getattr(previous, name) for name in ReferralForm.PATIENT_FIELDS}
-        initial["consent_to_referral"] = False  # confirmed afresh for every referral
-        if request.method == "GET":
-            services.record_patient_viewed(
-                patient=Patient(pk=previous.referral.patient_id),
-                by=request.user,
-                detail=f"prefilled a new referral from {previous.referral.reference}",
-            )
-    if request.method == "GET":
-        initial["submission_token"] = idempotency.issue_form_token(
-            request.session, form=NEW_REFERRAL
-        )
-    form = ReferralForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        received = _send_referral(request, form, practice=practice, nhs_number=nhs_number)
-        if received is not None:
-            del request.session[SESSION_NHS_NUMBER]
-            return redirect("referrals:confirmation", reference=received.referral.reference)
-    return render(
-        request,
-        "referrals/referral_form.html",
         {
-            "form": form,
-            "nhs_number": formatted(nhs_number),
-            "referred_before": previous is not None,
+            "page": page,
+            "filters": filters,
+            "query": query,
+            "filtered": bool(chosen and any(chosen.values())),
         },
     )
-
-
-def _send_referral(request, form, *, practice, nhs_number):
-    """Post the form once per submission token: a token already used replays its referral, a
-    token this session was never given asks for the form to be checked and sent again."""
-    token = form.cleaned_data["submission_token"]
-    try:
-        claim = idempotency.claim_form_token(
-            session=request.session, user=request.user, form=NEW_REFERRAL, token=token
-        )
-    except IdempotencyKeyInFlight:
-        form.add_error(None, IN_FLIGHT_MESSAGE)
-        return None
-    if claim is None:
-        form.add_error(None, STALE_FORM_MESSAGE)
-        form.data = form.data.copy()
-        form.data["submission_token"] = idempotency.issue_form_token(
-            request.session, form=NEW_REFERRAL
-        )
-        return None
-    if claim.replay:
-        return services.ReceivedReferral(
-            referral=Referral.objects.get(reference=claim.record.response_body["reference"]),
-            patient_created=False,
-        )
-    try:
-        with transaction.atomic():
-            received = services.receive_referral(
-                referred_by=request.user,
-                practice=practice,
-                patient=form.patient_data(nhs_number),
-                referral=form.referral_data(),
-            )
-            idempotency.complete_key(
-                record=claim.record,
-                status=201,
-                body={"reference": received.referral.reference},
-            )
-    except ValidationError as exc:
-        idempotency.release_key(record=claim.record)
-        form.add_error(None, exc)
-    except DomainError as exc:
-        idempotency.release_key(record=claim.record)
-        form.add_error(None, str(exc))
-    except BaseException:
-        idempotency.release_key(record=claim.record)
-        raise
-    else:
-        return received
-    return None
 
 
 @role_required(Role.REFERRER)
@@ -201,6 +100,7 @@ def referral_detail(request, reference):
             "patient": patient_as_seen_by(request.user, referral),
             **(patient_checks(request.user, referral) if in_team else {}),
             "events": referral.events.select_related("actor"),
+            "added_information": referral.added_information.select_related("added_by"),
             "attempts": referral.attempts.select_related("recorded_by") if in_team else None,
             "in_team": in_team,
             "is_case": in_team and referral.is_case,
@@ -224,23 +124,51 @@ _NEXT_STEPS = (
 )
 
 
-def _actions_for(referral, *, in_team: bool) -> list[tuple[str, str]]:
-    """The next steps open to this user, as (label, url), from the referral's machine: the
-    team's, or the referring practice's; the services decide for real."""
+# The referrer's words for its one status change, a warning action rather than the main one.
+REFERRER_DECLINED_LABEL = "The patient no longer wants this referral"
+
+
+def _actions_for(referral, *, in_team: bool) -> list[tuple[str, str, str]]:
+    """The next steps open to this user, as (label, url, style), from the referral's machine:
+    the team's, or the referring practice's; the services decide for real."""
     open_steps = REFERRAL_MACHINE.actions_from(
         referral.status, by=Party.TEAM if in_team else Party.REFERRER
     )
+    if not in_team:
+        steps = []
+        if referral.is_open:
+            steps.append(
+                (
+                    "Add information to this referral",
+                    reverse("referrals:add-information", args=[referral.reference]),
+                    "secondary",
+                )
+            )
+        if ReferralAction.PATIENT_DECLINED in open_steps:
+            steps.append(
+                (
+                    REFERRER_DECLINED_LABEL,
+                    reverse("referrals:patient-declined", args=[referral.reference]),
+                    "warning",
+                )
+            )
+        return steps
     steps = [
-        (action.label, reverse(f"referrals:{name}", args=[referral.reference]))
-        for action, name in _NEXT_STEPS
-        if action in open_steps
+        (
+            action.label,
+            reverse(f"referrals:{name}", args=[referral.reference]),
+            "primary" if index == 0 else "secondary",
+        )
+        for index, (action, name) in enumerate(
+            (action, name) for action, name in _NEXT_STEPS if action in open_steps
+        )
     ]
     if in_team and referral.status in TRYING_TO_CONTACT:
         # Not status changes: a self-referral's identity, and each attempt to reach the patient.
         extra = [] if referral.identity_checked else [("Confirm identity", "confirm-identity")]
         extra.append(("Record a contact attempt", "contact-attempt"))
         steps[1:1] = [
-            (label, reverse(f"referrals:{name}", args=[referral.reference]))
+            (label, reverse(f"referrals:{name}", args=[referral.reference]), "secondary")
             for label, name in extra
         ]
     return steps
@@ -341,6 +269,7 @@ def triage_change(request, reference, action):
 @require_http_methods(["GET", "POST"])
 def patient_declined(request, reference):
     referral = get_visible_referral(request.user, reference)
+    in_team = request.user.is_team_member(referral.team_id)
     return _transition_page(
         request,
         referral,
@@ -348,8 +277,31 @@ def patient_declined(request, reference):
         lambda data: services.change_referral(
             action=ReferralAction.PATIENT_DECLINED, referral=referral, by=request.user, data=data
         ),
-        heading="Patient declined",
-        button="Record that the patient declined",
+        heading="Patient declined" if in_team else REFERRER_DECLINED_LABEL,
+        button=(
+            "Record that the patient declined"
+            if in_team
+            else "Withdraw the referral: the patient no longer wants it"
+        ),
+    )
+
+
+@role_required(Role.REFERRER)
+@require_http_methods(["GET", "POST"])
+def add_information(request, reference):
+    """The referring practice tells the team something new; the team sees it on the referral."""
+    referral = get_visible_referral(request.user, reference)
+    if referral.referring_practice_id not in practice_ids_of(request.user):
+        raise Http404("No such referral.")
+    return _transition_page(
+        request,
+        referral,
+        AddInformationForm(request.POST or None),
+        lambda data: services.add_referral_information(
+            referral=referral, by=request.user, text=data["text"]
+        ),
+        heading="Add information to this referral",
+        button="Send to the team",
     )
 
 

@@ -43,11 +43,13 @@ from .referrals import (
     Urgency,
     new_reference,
 )
+from .referrer_information import ReferralInformation
 
 __all__ = [
     "AWAITING_ANSWER_STATUSES",
     "ClosureOutcome",
     "ContactAttempt",
+    "ReferralInformation",
     "ContactOutcome",
     "ContactMethod",
     "DETAILS_FIELDS",

@@ -42,6 +42,7 @@ from .read_audit import (
     record_service_referral_list_viewed,
     record_service_referral_viewed,
 )
+from .referrer_information import add_referral_information
 from .referrer_messages import referrer_notice
 from .self_referral import public_form_user, receive_self_referral, source_for_signed_in
 from .sweeps import (
@@ -62,6 +63,7 @@ from .triage import (
 )
 
 __all__ = [
+    "add_referral_information",
     "change_referral",
     "NO_CONSENT_MESSAGE",
     "PATIENT_FIELDS",

@@ -1,5 +1,3 @@
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,8 +7,9 @@ from django.utils import timezone
 from accounts.models import AuditEvent, Notification
 from referrals import services
 from referrals.models import Patient, Referral
-from referrals.views import SESSION_NHS_NUMBER
+from referrals.new_referral_views import SESSION_NHS_NUMBER
 from tests.referrals.factories import PatientFactory, ReferralFactory
+from tests.referrals.new_referral import form_token, post_steps, send
 
 pytestmark = pytest.mark.django_db
 
@@ -44,20 +43,8 @@ def _start(client, nhs_number="943 476 5919"):
     return client.post(reverse("referrals:new"), {"nhs_number": nhs_number})
 
 
-_TOKEN = re.compile(r'name="submission_token" value="([^"]+)"')
-
-
-def _form_token(client) -> str:
-    """The submission token the details form was issued with (as a browser would post it)."""
-    return _TOKEN.search(client.get(reverse("referrals:new-details")).content.decode()).group(1)  # type: ignore[union-attr]
-
-
 def _send(client, **overrides):
-    return client.post(
-        reverse("referrals:new-details"),
-        _details(submission_token=_form_token(client), **overrides),
-        follow=True,
-    )
+    return send(client, _details(**overrides), follow=True)
 
 
 # --- New referral
@@ -65,7 +52,7 @@ def _send(client, **overrides):
 
 def test_a_referrer_submits_a_referral_and_gets_a_reference_number(as_user, referrer_a, team_x):
     client = as_user(referrer_a)
-    assert _start(client).url == reverse("referrals:new-details")
+    assert _start(client).url == reverse("referrals:new-step", args=["patient"])
     response = _send(client)
     referral = Referral.objects.get()
     assert response.redirect_chain[-1][0] == reverse(
@@ -86,17 +73,20 @@ def test_an_invalid_nhs_number_gets_a_field_error_and_the_error_summary(as_user,
 def test_missing_details_show_errors_by_each_field_and_write_nothing(as_user, referrer_a):
     client = as_user(referrer_a)
     _start(client)
-    data = _details(
-        consent_to_referral="",
-        date_of_birth_day="31",
-        date_of_birth_month="2",
-        submission_token=_form_token(client),
-    )
+    step = reverse("referrals:new-step", args=["patient"])
+    page = client.post(step, _details(date_of_birth_day="31", date_of_birth_month="2")).content
+    assert 'id="id_date_of_birth-error"' in page.decode()
+    assert "Date of birth must be a real date" in page.decode()
+    page = client.post(step, {}).content.decode()
+    assert "Enter the patient&#x27;s first name" in page
+    assert 'href="#id_given_name"' in page  # the error summary links to the field
+    post_steps(client, _details())
+    data = _details()
     del data["reasons"]
-    page = client.post(reverse("referrals:new-details"), data).content.decode()
-    for field in ("date_of_birth", "reasons", "consent_to_referral"):
-        assert f'id="id_{field}-error"' in page
-    assert "Enter a real date" in page
+    page = client.post(reverse("referrals:new-step", args=["contact"]), data).content.decode()
+    assert 'id="id_reasons-error"' in page
+    page = client.post(reverse("referrals:new-step", args=["consent"]), {}).content.decode()
+    assert 'id="id_consent_to_referral-error"' in page
     assert "The patient must consent to be referred." in page
     assert not Referral.objects.exists() and not Patient.objects.exists()
 
@@ -112,7 +102,7 @@ def test_a_known_patient_is_matched_not_duplicated_and_the_open_referral_is_flag
     )
     client = as_user(referrer_a)
     _start(client)
-    page = client.get(reverse("referrals:new-details")).content.decode()
+    page = client.get(reverse("referrals:new-step", args=["patient"])).content.decode()
     assert 'data-testid="open-referral-warning"' not in page
     assert patient.given_name in page  # prefilled from the practice's own last referral
     _send(client)
@@ -123,17 +113,20 @@ def test_a_known_patient_is_matched_not_duplicated_and_the_open_referral_is_flag
         assert 'data-testid="open-referral-warning"' in team.get(url).content.decode()
 
 
-def test_the_details_step_without_an_nhs_number_goes_back_to_the_first_step(as_user, referrer_a):
-    response = as_user(referrer_a).get(reverse("referrals:new-details"))
-    assert response.url == reverse("referrals:new")
+def test_the_steps_without_an_nhs_number_go_back_to_finding_the_patient(as_user, referrer_a):
+    client = as_user(referrer_a)
+    for url in (reverse("referrals:new-step", args=["patient"]), reverse("referrals:new-check")):
+        assert client.get(url).url == reverse("referrals:new")
 
 
 def test_the_date_of_birth_uses_the_nhs_date_input(as_user, referrer_a):
     client = as_user(referrer_a)
     _start(client)
-    page = client.get(reverse("referrals:new-details")).content.decode()
+    page = client.get(reverse("referrals:new-step", args=["patient"])).content.decode()
     assert 'class="nhsuk-date-input"' in page
     assert 'name="date_of_birth_year"' in page
+    assert '<legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Date of birth' in page
+    page = client.get(reverse("referrals:new-step", args=["contact"])).content.decode()
     assert 'class="nhsuk-radios__input"' in page and 'class="nhsuk-checkboxes__input"' in page
 
 
@@ -337,7 +330,7 @@ def test_a_prefilled_patient_view_is_audited(as_user, referrer_a, practice_a, te
     )
     client = as_user(referrer_a)
     _start(client)
-    client.get(reverse("referrals:new-details"))
+    client.get(reverse("referrals:new-step", args=["patient"]))
     assert AuditEvent.objects.filter(
         action="view", object_type="patient", object_id=str(patient.pk)
     ).exists()
@@ -410,13 +403,16 @@ def test_two_posts_of_the_same_form_give_one_referral_and_both_land_on_its_confi
 ):
     client = as_user(referrer_a)
     _start(client)
-    data = _details(submission_token=_form_token(client))
-    first = client.post(reverse("referrals:new-details"), data)
+    post_steps(client, _details())
+    data = {"submission_token": form_token(client)}
+    answers = client.session["new_referral_answers"]
+    first = client.post(reverse("referrals:new-check"), data)
     # The second click's request read the session before the first one finished.
     session = client.session
     session[SESSION_NHS_NUMBER] = "9434765919"
+    session["new_referral_answers"] = answers
     session.save()
-    second = client.post(reverse("referrals:new-details"), data)
+    second = client.post(reverse("referrals:new-check"), data)
     referral = Referral.objects.get()
     confirmation = reverse("referrals:confirmation", args=[referral.reference])
     assert first.url == confirmation and second.url == confirmation
@@ -427,10 +423,12 @@ def test_the_same_token_posted_again_after_starting_another_referral_creates_not
 ):
     client = as_user(referrer_a)
     _start(client)
-    data = _details(submission_token=_form_token(client))
-    client.post(reverse("referrals:new-details"), data)
+    post_steps(client, _details())
+    data = {"submission_token": form_token(client)}
+    client.post(reverse("referrals:new-check"), data)
     _start(client, "999 000 0018")
-    client.post(reverse("referrals:new-details"), data)
+    post_steps(client, _details())
+    client.post(reverse("referrals:new-check"), data)
     assert Referral.objects.count() == 1
 
 
@@ -439,19 +437,19 @@ def test_a_form_without_a_token_this_session_was_given_creates_nothing_and_says_
 ):
     client = as_user(referrer_a)
     _start(client)
+    post_steps(client, _details())
     for token in ("", "made-up"):
         page = client.post(
-            reverse("referrals:new-details"), _details(submission_token=token)
+            reverse("referrals:new-check"), {"submission_token": token}
         ).content.decode()
         assert "This form has expired" in page
         assert 'name="submission_token" value="' in page
     assert not Referral.objects.exists()
 
 
-def test_a_form_with_errors_keeps_its_token_and_can_then_be_sent(as_user, referrer_a):
+def test_a_step_with_errors_can_be_corrected_and_the_referral_then_sent(as_user, referrer_a):
     client = as_user(referrer_a)
     _start(client)
-    token = _form_token(client)
-    client.post(reverse("referrals:new-details"), _details(submission_token=token, help_wanted=""))
-    response = client.post(reverse("referrals:new-details"), _details(submission_token=token))
+    assert post_steps(client, _details(help_wanted="")).status_code == 200
+    response = send(client, _details())
     assert response.status_code == 302 and Referral.objects.count() == 1

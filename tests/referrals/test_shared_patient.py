@@ -3,7 +3,6 @@ NHS number of practice A's patient links to the record and changes nothing on it
 what B said; the receiving team sees the difference and decides."""
 
 import datetime
-import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from referrals import services
 from referrals.errors import DetailsAlreadyResolved, NotInReceivingTeam
 from referrals.models import Patient, Referral, ReferralPatientDetails
 from tests.referrals.conftest import referral_payload, token_client
+from tests.referrals.new_referral import send
 
 pytestmark = pytest.mark.django_db
 
@@ -92,12 +92,7 @@ def _login(client, user):
     return client
 
 
-def _form_token(client) -> str:
-    page = client.get(reverse("referrals:new-details")).content.decode()
-    return re.search(r'name="submission_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-
-
-def _form_data(token: str) -> dict:
+def _form_data() -> dict:
     return {
         "given_name": B_SAYS["given_name"],
         "family_name": B_SAYS["family_name"],
@@ -114,7 +109,6 @@ def _form_data(token: str) -> dict:
         "urgency": "routine",
         "consent_to_referral": "on",
         "consent_to_share": "on",
-        "submission_token": token,
     }
 
 
@@ -163,7 +157,7 @@ def test_the_takeover_by_the_web_form_leaves_the_record_unchanged(client, patien
     before = _as_seen(Patient.objects.get(pk=patient_of_a.pk))
     _login(client, referrer_b)
     client.post(reverse("referrals:new"), {"nhs_number": NHS_NUMBER})
-    response = client.post(reverse("referrals:new-details"), _form_data(_form_token(client)))
+    response = send(client, _form_data())
     referral = Referral.objects.get(referring_practice__name="Practice B")
     assert response.url == reverse("referrals:confirmation", args=[referral.reference])
     assert referral.patient_id == patient_of_a.pk
@@ -204,7 +198,7 @@ def test_the_form_never_prefills_or_hints_at_another_practice_patient(
 ):
     _login(client, referrer_b)
     client.post(reverse("referrals:new"), {"nhs_number": NHS_NUMBER})
-    page = client.get(reverse("referrals:new-details")).content.decode()
+    page = client.get(reverse("referrals:new-step", args=["patient"])).content.decode()
     for detail in A_ONLY:
         assert detail not in page
     assert 'data-testid="open-referral-warning"' not in page
@@ -217,7 +211,7 @@ def test_the_form_prefills_what_the_practice_itself_said_last_time(
 ):
     _login(client, referrer_a)
     client.post(reverse("referrals:new"), {"nhs_number": NHS_NUMBER})
-    page = client.get(reverse("referrals:new-details")).content.decode()
+    page = client.get(reverse("referrals:new-step", args=["patient"])).content.decode()
     assert 'data-testid="referred-before"' in page
     assert "AA1 1AA" in page and "BB2 2BB" not in page
     assert 'data-testid="open-referral-warning"' not in page

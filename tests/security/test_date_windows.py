@@ -104,7 +104,7 @@ def test_the_referral_form_says_so_next_to_the_date_of_birth(client, password, r
     client.post(reverse("referrals:new"), {"nhs_number": "943 476 5919"})
 
     page = client.post(
-        reverse("referrals:new-details"),
+        reverse("referrals:new-step", args=["patient"]),
         {
             "given_name": "Ianto",
             "family_name": "Testperson",

@@ -123,12 +123,14 @@ def test_a_megabyte_address_on_the_referral_form_is_a_field_error_and_nothing_is
     client.login(email=referrer_a.email, password=password)
     client.post(reverse("referrals:new"), {"nhs_number": "943 476 5919"})
 
-    page = client.post(reverse("referrals:new-details"), _details(address=A_MEGABYTE))
+    page = client.post(
+        reverse("referrals:new-step", args=["patient"]), _details(address=A_MEGABYTE)
+    )
 
     html = page.content.decode()
     assert page.status_code == 200
     assert 'id="id_address-error"' in html
-    assert f"at most {input_limits.ADDRESS_MAX_LENGTH} characters" in html
+    assert f"Address must be {input_limits.ADDRESS_MAX_LENGTH} characters or fewer" in html
     assert not Patient.objects.exists() and not Referral.objects.exists()
 
 
