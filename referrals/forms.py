@@ -46,11 +46,15 @@ class NHSDateInput(forms.MultiWidget):
 
 class NHSDateField(forms.Field):
     widget = NHSDateInput
-    template_name = "forms/nhs_date_field.html"
     default_error_messages = {
         "invalid": "Enter a real date, for example 27 3 2007.",
         "incomplete": "Enter a day, month and year.",
     }
+
+    def __init__(self, *, template_name: str = "forms/nhs_date_field.html", **kwargs):
+        # Field.__init__ sets template_name on the instance (None unless given), which hid a
+        # class attribute: the date rendered as one label, not a fieldset with a legend.
+        super().__init__(template_name=template_name, **kwargs)
 
     def to_python(self, value):
         parts = [str(part or "").strip() for part in (value or ["", "", ""])]
