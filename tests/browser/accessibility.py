@@ -49,8 +49,28 @@ def assert_no_axe_violations(page, *, widths=(WIDE, NARROW)) -> None:
 
 
 def horizontal_overflow(page) -> int:
-    """How many CSS pixels the page is wider than the window (0 when it fits)."""
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    """How many CSS pixels the page is wider than the window (0 when it fits). Waits up to a
+    second after a resize: the header folds its menu under "More" when the resize settles."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    for _ in range(10):
+        if overflow <= 0:
+            break
+        page.wait_for_timeout(100)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    return overflow
+
+
+def elements_past_the_right_edge(page) -> list[str]:
+    """The innermost elements reaching past the window's right edge, to say what overflows."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                          && ![...e.children].some(c => c.getBoundingClientRect().right
+                                                        > window.innerWidth + 1))
+             .slice(0, 5)
+             .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}: `
+                       + e.textContent.trim().slice(0, 60))"""
+    )
 
 
 def dates_without_legend(page) -> list[str]:
