@@ -23,6 +23,9 @@ from ..models import (
 from ..nhs_number import normalise, validate_nhs_number
 
 PATIENT_FIELDS = Patient.RECORD_FIELDS
+# Asked of the referrer, optional, and only ever the start of a new record: a known patient's
+# record is never changed by a referral.
+NEW_PATIENT_ONLY_FIELDS = ("ethnic_category",)
 # What the referral keeps of what the referrer said about the patient.
 REFERRAL_DETAILS_FIELDS = (*PATIENT_FIELDS, *Patient.CONSENTS)
 REFERRAL_FIELDS = (
@@ -112,7 +115,9 @@ def _match_or_create_patient(
         validate_nhs_number(nhs_number)
     except ValidationError as exc:
         raise ValidationError({"nhs_number": exc.messages}) from exc
-    values = {field: data[field] for field in PATIENT_FIELDS if field in data}
+    values = {
+        field: data[field] for field in (*PATIENT_FIELDS, *NEW_PATIENT_ONLY_FIELDS) if field in data
+    }
     try:
         with transaction.atomic():
             record, created = Patient.objects.select_for_update().get_or_create(
