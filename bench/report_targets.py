@@ -19,12 +19,15 @@ REPORT_P95_MS = 250  # absolute, at one user per worker
 def recount(plan: dict) -> dict:
     """The figures the report pages are built from (their selectors, for every team, before
     any suppression), counted again with plain SQL straight from the tables."""
+    from dataclasses import replace
+
     from django.db import connection
 
     from accounts.models import Organisation
     from reports import periods
     from reports.filters import ReportFilters
     from reports.selectors import community_services, funnel, outcomes, referrals
+    from reports.selectors.cohort import summarised_before
 
     teams = Organisation.objects.filter(kind="coordinator_team").values_list("pk", flat=True)
     filters = ReportFilters(period=periods.financial_year(2025), team_ids=tuple(teams))
@@ -65,11 +68,17 @@ def recount(plan: dict) -> dict:
         sent_sql = cursor.fetchone()[0]
     by_month = [r for r in referrals.referrals_by_month(filters=filters).rows if r[1]]
     steps = {row[0]: row[1] for row in funnel.funnel(filters=filters).rows}
+    # The same figures as the pages read them: the day summaries, and live after them.
+    summarised = replace(filters, summarised_before=summarised_before())
+    by_month_summarised = [r for r in referrals.referrals_by_month(filters=summarised).rows if r[1]]
+    steps_summarised = {row[0]: row[1] for row in funnel.funnel(filters=summarised).rows}
     wellbeing = {row[0]: row for row in outcomes.wellbeing_change(filters=filters).rows}
     by_service = community_services.onward_referrals_by_service(filters=filters).rows
     checks = {
         "referrals by month": (by_month, by_month_sql),
+        "referrals by month (summaries)": (by_month_summarised, by_month_sql),
         "funnel: referred on": (steps["Referred on"], referred_on_sql),
+        "funnel: referred on (summaries)": (steps_summarised["Referred on"], referred_on_sql),
         "SWEMWBS pairs": (wellbeing["SWEMWBS metric score"][3], pairs_sql),
         "onward referrals sent": (sum(row[2] for row in by_service), sent_sql),
     }

@@ -108,6 +108,8 @@ def prepare(patients: int) -> None:
     connection.close()
     manage("migrate", "--no-input", "-v0")
     manage("seed_scale", "--patients", str(patients), "--if-empty")
+    # What beat does hourly in production: the day summaries the report pages read.
+    manage("refresh_report_summaries")
     manage("collectstatic", "--no-input", "-v0")
 
 

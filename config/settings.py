@@ -389,6 +389,9 @@ _beat = [
     ("gp_messages.sweep_unfiled_messages", crontab(minute=40)),
     # Last month's figures, frozen, on the 1st at 02:30 (after the day's sweeps have settled).
     ("reports.build_monthly_snapshots", crontab(day_of_month=1, hour=2, minute=30)),
+    # The day summaries the report pages read: rebuilt hourly (a change to an older referral
+    # shows in its summarised day within the hour; today's referrals are always counted live).
+    ("reports.refresh_report_summaries", crontab(minute=50)),
 ]
 CELERY_BEAT_SCHEDULE: dict = {
     task.split(".")[1].replace("_", "-"): {"task": task, "schedule": when} for task, when in _beat

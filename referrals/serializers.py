@@ -11,6 +11,7 @@ from .models import (
     ContactMethod,
     ContactOutcome,
     DeclineReason,
+    EthnicCategory,
     Referral,
     ReferralSource,
     ServiceDeclineReason,
@@ -35,6 +36,14 @@ class PatientInputSerializer(serializers.Serializer):
     family_name = serializers.CharField(max_length=100)
     date_of_birth = serializers.DateField()
     sex_or_gender = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    ethnic_category = serializers.ChoiceField(
+        choices=EthnicCategory.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Optional NHS ethnic category code (A to S; Z: the patient chose not to "
+        "say; blank or absent: not asked). Only a new patient's record takes it: a known "
+        "patient's record is never changed by a referral.",
+    )
     address = serializers.CharField(max_length=ADDRESS_MAX_LENGTH, required=False, allow_blank=True)
     postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)

@@ -2,7 +2,7 @@
 definitions page, and stored with every monthly snapshot, so a figure can be read as it was
 meant when it was reported. Bump DEFINITIONS_VERSION when a definition changes."""
 
-DEFINITIONS_VERSION = "2026-12-1"
+DEFINITIONS_VERSION = "2026-12-2"
 
 COMMON = (
     "Periods are whole days in UK time (GMT or BST as it falls), so a referral received at "
@@ -71,7 +71,19 @@ DEFINITIONS: dict[str, str] = {
     "not to say, 'Not recorded' when nobody asked) and, where a postcode lookup is loaded, the "
     "IMD decile of the postcode's LSOA. Contacted: a first contact was recorded. Goals met: "
     "closed with the outcome goals met or goals partly met.",
+    "uptake": "People a practice's case-finding list put on the outreach worklist in the "
+    "period (the day the list was imported), per practice and list, or per practice by the age "
+    "band (on today's date), sex and ethnic category the list gave. Contacted: at least one "
+    "contact attempt recorded. Accepted: the person accepted a referral (made through intake, "
+    "source 'proactive identification'). Declined: recorded with the SNOMED CT code "
+    "871711000000103 for the practice. No response: ended after the set number of attempts. "
+    "Still being contacted: identified or taken, not yet ended. Filters other than team, "
+    "practice and period do not apply.",
     "suppression": "Commissioners see counts of 1 to {threshold_less_one} as '<{threshold}', and "
     "any median, percentile, mean or share worked out from fewer than {threshold} people the "
-    "same way, on the page, in the charts and in the CSV. Zero is shown.",
+    "same way, on the page, in the charts and in the CSV. Zero is shown. Where a table shows a "
+    "total with its parts (a total row or column, the funnel's dropped-off counts, baseline = both "
+    "+ no follow-up), one hidden part alone could be worked out from the total minus the others, "
+    "so the smallest other non-zero count in that sum is hidden too, as '[c]', and so is "
+    "anything worked out from it (secondary suppression).",
 }

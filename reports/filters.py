@@ -38,6 +38,9 @@ class ReportFilters:
     need_domain: str = ""
     source: str = ""
     service_id: int | None = None
+    # The days before this are read from the day summaries (`reports.selectors.cohort`); None:
+    # every figure counted live, as the snapshots and the bench's recount do.
+    summarised_before: datetime.date | None = None
 
 
 class ReportFilterForm(NHSForm):

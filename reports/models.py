@@ -68,3 +68,78 @@ class MonthlySnapshot(models.Model):
 
     def delete(self, *args, **kwargs):
         raise SnapshotIsImmutable("A monthly snapshot is never deleted.")
+
+
+class ReferralDaySummary(models.Model):
+    """Referrals received on one local day, counted per combination of what the report
+    figures group and filter by: rebuilt by `reports.refresh_report_summaries`, so a page of a
+    year's figures sums a few thousand rows instead of re-reading every referral, patient,
+    goal and onward referral. Days from the last run's `summarised_before` on are counted live.
+    The field names are those the live cohort is annotated with (`reports.selectors.cohort`),
+    so one filter or grouping serves both."""
+
+    day = models.DateField()
+    team = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    referring_practice = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    source = models.CharField(max_length=30)
+    urgency = models.CharField(max_length=10)
+    status = models.CharField(max_length=20)
+    outcome = models.CharField(max_length=30)
+    decline_reason = models.CharField(max_length=30)
+    accepted = models.BooleanField()
+    contacted = models.BooleanField()
+    has_goals = models.BooleanField()
+    referred_on = models.BooleanField()
+    attended = models.BooleanField()
+    age_band = models.PositiveSmallIntegerField(null=True)
+    sex = models.CharField(max_length=50)
+    ethnic = models.CharField(max_length=30)
+    decile = models.PositiveSmallIntegerField(null=True)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "team"], name="referral_day_summary_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.n}"
+
+
+class NeedDomainDaySummary(models.Model):
+    """Referrals received on one local day giving a need domain among their reasons (a
+    referral may give several, so this cannot be a column of `ReferralDaySummary`)."""
+
+    day = models.DateField()
+    team = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    referring_practice = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    source = models.CharField(max_length=30)
+    need_domain = models.CharField(max_length=40)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "team"], name="need_domain_day_summary_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.need_domain}: {self.n}"
+
+
+class SummaryRun(models.Model):
+    """One rebuild of the day summaries: they hold the days before `summarised_before`, as the
+    referrals stood at `built_at`."""
+
+    built_at = models.DateTimeField()
+    summarised_before = models.DateField()
+    seconds = models.FloatField()
+
+    class Meta:
+        get_latest_by = "built_at"
+
+    def __str__(self) -> str:
+        return f"Summaries before {self.summarised_before}, built {self.built_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,7 @@
 """The report pages: which figures each shows, in order. Every figure is one selector."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .filters import ReportFilters
 from .scope import ReportScope
@@ -14,6 +14,7 @@ from .selectors import (
     waiting_times,
     workload,
 )
+from .selectors.cohort import summarised_before
 from .suppression import threshold
 from .tables import Table, suppress_table
 
@@ -96,6 +97,7 @@ PAGES: dict[str, ReportPage] = {
                 equity.equity_by_deprivation,
             ),
         ),
+        ),
     )
 }
 
@@ -108,6 +110,8 @@ def page_tables(page: ReportPage, *, filters: ReportFilters, scope: ReportScope)
     """The page's tables as this reader may see them: suppressed for commissioners, without
     the case-by-case figures."""
     figures = page.figures + (page.case_figures if scope.sees_cases else ())
+    if page.uses_period:
+        filters = replace(filters, summarised_before=summarised_before())
     tables = [table for figure in figures if (table := figure(filters=filters)) is not None]
     if scope.suppress:
         limit = threshold()

@@ -7,14 +7,45 @@ from typing import Any
 from .suppression import is_small, suppressed
 
 LABEL, COUNT, DERIVED, TEXT = "label", "count", "derived", "text"
+# A count shown as it is would let a suppressed one be worked out from a total: it is hidden
+# too ("secondary suppression"), shown as this.
+SECONDARY = "[c]"
+
+Cell = tuple[int, int]  # (row, column)
+
+
+@dataclass(frozen=True)
+class CellSum:
+    """The count in `total` is the sum of the counts in `parts`: a total shown beside its
+    parts, so hiding one part alone would not hide it."""
+
+    total: Cell
+    parts: tuple[Cell, ...]
+
+
+def row_sums(rows: int, total: int, parts: tuple[int, ...]) -> tuple[CellSum, ...]:
+    """In each of the first `rows` rows, column `total` is the sum of columns `parts`."""
+    return tuple(CellSum((r, total), tuple((r, c) for c in parts)) for r in range(rows))
+
+
+def column_sum(column: int, total: int, parts: range | tuple[int, ...]) -> CellSum:
+    """In column `column`, row `total` is the sum of rows `parts`."""
+    return CellSum((total, column), tuple((r, column) for r in parts))
 
 
 @dataclass(frozen=True)
 class Column:
     heading: str
     kind: str = COUNT
-    # For a derived value (median, mean, share): the index of the count it was worked out from.
-    base: int | None = None
+    # For a derived value (median, mean, share): the index of the count(s) in its row it was
+    # worked out from.
+    base: int | tuple[int, ...] | None = None
+
+    @property
+    def bases(self) -> tuple[int, ...]:
+        if self.base is None:
+            return ()
+        return (self.base,) if isinstance(self.base, int) else self.base
 
 
 @dataclass(frozen=True)
@@ -28,6 +59,7 @@ class Table:
     chart_columns: tuple[int, ...] = ()  # which columns are plotted; default the first count
     note: str = ""
     suppressed: bool = field(default=False)
+    sums: tuple[CellSum, ...] = ()
 
     @property
     def headings(self) -> list[str]:
@@ -50,6 +82,7 @@ class Table:
             "chart": self.chart,
             "chart_columns": list(self.chart_columns),
             "note": self.note,
+            "sums": [[list(s.total), [list(p) for p in s.parts]] for s in self.sums],
         }
 
     @classmethod
@@ -57,26 +90,72 @@ class Table:
         return cls(
             key=data["key"],
             title=data["title"],
-            columns=tuple(Column(h, k, b) for h, k, b in data["columns"]),
+            columns=tuple(
+                Column(h, k, tuple(b) if isinstance(b, list) else b) for h, k, b in data["columns"]
+            ),
             rows=data["rows"],
             definition=data["definition"],
             chart=data["chart"],
             chart_columns=tuple(data["chart_columns"]),
             note=data["note"],
+            sums=tuple(
+                CellSum((t[0], t[1]), tuple((p[0], p[1]) for p in parts))
+                for t, parts in data.get("sums", [])  # snapshots from before sums were kept
+            ),
         )
 
 
+def _hidden_cells(table: Table, limit: int) -> tuple[set[Cell], set[Cell]]:
+    """The small counts, and the counts hidden besides them so that no small count can be
+    worked out from a total and the other parts: in every sum with one hidden cell, the
+    smallest non-zero count shown is hidden too (a part before the total), until no sum has
+    just one."""
+    small = {
+        (r, c)
+        for r, row in enumerate(table.rows)
+        for c, column in enumerate(table.columns)
+        if column.kind == COUNT and isinstance(row[c], int) and is_small(row[c], limit)
+    }
+    hidden = set(small)
+
+    def value(cell: Cell) -> object:
+        return table.rows[cell[0]][cell[1]]
+
+    changed = True
+    while changed:
+        changed = False
+        for total in table.sums:
+            cells = [*total.parts, total.total]
+            if sum(cell in hidden for cell in cells) != 1:
+                continue
+            shown = [
+                (cell == total.total, value(cell), cell)
+                for cell in cells
+                if cell not in hidden and isinstance(value(cell), int) and value(cell) != 0
+            ]
+            if shown:
+                hidden.add(min(shown)[2])
+                changed = True
+    return small, hidden - small
+
+
 def suppress_table(table: Table, limit: int) -> Table:
-    """Counts under `limit` become "<limit", and so does anything worked out from them."""
+    """Counts under `limit` become "<limit", and so does anything worked out from them; a
+    count that would give one of them away through a total becomes SECONDARY, and so does
+    anything worked out from it."""
+    small, secondary = _hidden_cells(table, limit)
     rows = []
-    for row in table.rows:
+    for r, row in enumerate(table.rows):
         new = list(row)
         for index, column in enumerate(table.columns):
-            if column.kind == COUNT and isinstance(row[index], int):
+            if (r, index) in small:
                 new[index] = suppressed(row[index], limit)
-            elif column.kind == DERIVED and column.base is not None:
-                base = row[column.base]
-                if isinstance(base, int) and (is_small(base, limit)) and row[index] is not None:
+            elif (r, index) in secondary:
+                new[index] = SECONDARY
+            elif column.kind == DERIVED and row[index] is not None:
+                if any((r, base) in small for base in column.bases):
                     new[index] = f"<{limit}"
+                elif any((r, base) in secondary for base in column.bases):
+                    new[index] = SECONDARY
         rows.append(new)
     return replace(table, rows=rows, suppressed=True)

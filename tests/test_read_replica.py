@@ -64,3 +64,25 @@ def test_the_public_hsds_feed_reads_the_directory_from_the_replica(client):
     listed = client.get("/hsds/services").json()
     assert [item["id"] for item in listed["contents"]] == [str(service.public_id)]
     assert client.get(f"/hsds/services/{service.public_id}").status_code == 200
+
+
+def test_the_report_figures_and_the_list_exports_are_read_from_the_replica(
+    client, manager, team_x, practice_a, referrer_a
+):
+    from tests.reports.factories import at, case
+
+    case(team=team_x, practice=practice_a, referred_by=referrer_a, received=at(2025, 4, 10))
+    client.force_login(manager)
+    figure = "/reports/referrals/?period=month&month=2025-04&format=csv&table=by_month"
+    # The primary has the April referral; the replica has not had it replicated yet.
+    assert client.get(figure).getvalue().decode().splitlines() == [
+        "Month,Referrals received",
+        "Apr 2025,0",
+    ]
+    assert client.get("/reports/referrals/?period=month&month=2025-04").status_code == 200
+    export = client.get("/reports/exports/triage-queue.csv")
+    assert len(export.getvalue().decode().splitlines()) == 1  # the header only
+    # Each view and download is still audited, on the primary.
+    from accounts.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action__in=["export_report", "view_report"]).count() == 2

@@ -4,71 +4,22 @@ lookup is loaded) deprivation decile, for referrals received in the period."""
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q
 
 from referrals.models import ClosureOutcome, EthnicCategory
 
-from ..deprivation import lookup_loaded, with_deprivation_decile
+from ..deprivation import lookup_loaded
 from ..filters import ReportFilters
 from ..tables import DERIVED, LABEL, Column, Table
-from .base import received_in_period
-
-AGE_BANDS = [
-    (0, 18, "Under 18"),
-    (18, 25, "18 to 24"),
-    (25, 35, "25 to 34"),
-    (35, 45, "35 to 44"),
-    (45, 55, "45 to 54"),
-    (55, 65, "55 to 64"),
-    (65, 75, "65 to 74"),
-    (75, 85, "75 to 84"),
-    (85, None, "85 and over"),
-]
-
-
-class AgeAtReferral(Func):
-    """Whole years between the date of birth and the local day the referral was received."""
-
-    output_field = IntegerField()
-
-    def __init__(self):
-        super().__init__(F("received_at"), F("patient__date_of_birth"))
-
-    def as_postgresql(self, compiler, conn, **extra):
-        received, dob = (compiler.compile(e) for e in self.get_source_expressions())
-        sql = (
-            f"CAST(date_part('year', age(({received[0]} AT TIME ZONE %s)::date, {dob[0]}))"
-            " AS integer)"
-        )
-        return sql, (*received[1], settings.TIME_ZONE, *dob[1])
-
-    def as_sqlite(self, compiler, conn, **extra):
-        received, dob = (compiler.compile(e) for e in self.get_source_expressions())
-        sql = f"CAST((julianday({received[0]}) - julianday({dob[0]})) / 365.25 AS integer)"
-        return sql, (*received[1], *dob[1])
-
-
-def _age_band():
-    whens = [
-        When(age__gte=low, age__lt=high, then=Value(index))
-        if high is not None
-        else When(age__gte=low, then=Value(index))
-        for index, (low, high, _) in enumerate(AGE_BANDS)
-    ]
-    return Case(*whens, output_field=IntegerField())
-
+from .cohort import AGE_BANDS, cohort_counts
 
 MEASURES = {
-    "n": Count("pk"),
-    "contacted": Count("pk", filter=Q(first_contact_at__isnull=False)),
-    "closed": Count("pk", filter=Q(status="closed")),
-    "met": Count(
-        "pk",
-        filter=Q(
-            status="closed",
-            outcome__in=[ClosureOutcome.GOALS_MET, ClosureOutcome.GOALS_PARTLY_MET],
-        ),
+    "n": Q(),
+    "contacted": Q(contacted=True),
+    "closed": Q(status="closed"),
+    "met": Q(
+        status="closed",
+        outcome__in=[ClosureOutcome.GOALS_MET, ClosureOutcome.GOALS_PARTLY_MET],
     ),
 }
 
@@ -81,14 +32,18 @@ def _table(
     key: str,
     title: str,
     heading: str,
-    grouped: QuerySet,
+    filters: ReportFilters,
     group: str,
     labels: Callable[[Any], str],
     order: list,
 ) -> Table:
-    counts = {row[group]: row for row in grouped.values(group).annotate(**MEASURES).order_by()}
+    counts = {
+        value: row
+        for (value,), row in cohort_counts(filters, by=(group,), measures=MEASURES).items()
+    }
+    rest = sorted((v for v in counts if v not in order), key=str)
     rows = []
-    for value in order + [v for v in counts if v not in order]:
+    for value in order + rest:
         row = counts.get(value)
         if row is None:
             continue
@@ -110,10 +65,10 @@ def _table(
             Column(heading, LABEL),
             Column("Referrals"),
             Column("Contacted (uptake)"),
-            Column("% contacted", DERIVED, base=1),
+            Column("% contacted", DERIVED, base=(1, 2)),
             Column("Closed"),
             Column("Closed with goals met or partly met"),
-            Column("% of closed", DERIVED, base=4),
+            Column("% of closed", DERIVED, base=(4, 5)),
         ),
         rows=rows,
         definition="equity",
@@ -123,13 +78,12 @@ def _table(
 
 
 def equity_by_age(*, filters: ReportFilters) -> Table:
-    grouped = received_in_period(filters).annotate(age=AgeAtReferral(), band=_age_band())
     return _table(
         "equity_age",
         "By age band at referral",
         "Age band",
-        grouped,
-        "band",
+        filters,
+        "age_band",
         lambda i: "Not known" if i is None else AGE_BANDS[i][2],
         list(range(len(AGE_BANDS))),
     )
@@ -140,7 +94,7 @@ def equity_by_sex(*, filters: ReportFilters) -> Table:
         "equity_sex",
         "By sex or gender (as recorded)",
         "Sex or gender",
-        received_in_period(filters).annotate(sex=F("patient__sex_or_gender")),
+        filters,
         "sex",
         lambda v: str(v) if v else "Not recorded",
         [],
@@ -152,7 +106,7 @@ def equity_by_ethnic_category(*, filters: ReportFilters) -> Table:
         "equity_ethnicity",
         "By ethnic category",
         "Ethnic category",
-        received_in_period(filters).annotate(ethnic=F("patient__ethnic_category")),
+        filters,
         "ethnic",
         lambda v: EthnicCategory(v).label if v else "Not recorded",
         [*EthnicCategory.values, ""],
@@ -167,7 +121,7 @@ def equity_by_deprivation(*, filters: ReportFilters) -> Table | None:
         "equity_deprivation",
         "By deprivation decile (1 = most deprived 10% of areas)",
         "IMD decile",
-        with_deprivation_decile(received_in_period(filters), "patient__postcode"),
+        filters,
         "decile",
         lambda d: "Postcode not matched" if d is None else f"Decile {d}",
         [*range(1, 11), None],

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from common.db_routing import on_replica
 from coordinators.models import Review, ReviewStatus, WellbeingMeasure
 from referrals.models import Referral, ServiceReferral
 
@@ -71,7 +72,7 @@ def extract_cases(period: Period) -> QuerySet[Referral]:
     cases = Referral.objects.cases().filter(
         received_at__gte=period.start, received_at__lt=period.end
     )
-    return (
+    return on_replica(  # an export tolerates a few seconds' lag; the prefetches follow it
         with_deprivation_decile(cases, "patient__postcode")
         .select_related("patient", "referring_practice")
         .prefetch_related(

@@ -1,19 +1,16 @@
 """The funnel: of the referrals received in the period, how many reached each step having
 reached every step before it, and how many dropped off at each."""
 
-from django.db.models import Count, Exists, OuterRef, Q
-
-from coordinators.models import Goal
-from referrals.models import ServiceReferral
+from django.db.models import Q
 
 from ..filters import ReportFilters
-from ..tables import DERIVED, LABEL, Column, Table
-from .base import received_in_period
+from ..tables import DERIVED, LABEL, CellSum, Column, Table
+from .cohort import cohort_counts
 
 STEPS = [
     ("Received", Q()),
-    ("Accepted", Q(accepted_at__isnull=False)),
-    ("First contact", Q(first_contact_at__isnull=False)),
+    ("Accepted", Q(accepted=True)),
+    ("First contact", Q(contacted=True)),
     ("Goals recorded", Q(has_goals=True)),
     ("Referred on", Q(referred_on=True)),
     ("Attended", Q(attended=True)),
@@ -22,17 +19,11 @@ STEPS = [
 
 
 def funnel(*, filters: ReportFilters) -> Table:
-    onward = ServiceReferral.objects.filter(referral_id=OuterRef("pk"))
-    cohort = received_in_period(filters).annotate(
-        has_goals=Exists(Goal.objects.filter(referral_id=OuterRef("pk"))),
-        referred_on=Exists(onward),
-        attended=Exists(onward.filter(attended_at__isnull=False)),
-    )
     reached, condition = {}, Q()
     for index, (_, step) in enumerate(STEPS):
         condition &= step
-        reached[f"s{index}"] = Count("pk", filter=condition)
-    counts = cohort.aggregate(**reached)
+        reached[f"s{index}"] = condition
+    counts = cohort_counts(filters, by=(), measures=reached)[()]
     received = counts["s0"]
     rows, previous = [], received
     for index, (label, _) in enumerate(STEPS):
@@ -53,4 +44,8 @@ def funnel(*, filters: ReportFilters) -> Table:
         definition="funnel",
         chart="hbar",
         chart_columns=(1,),
+        # Each step's "reached" plus its "dropped off" is the step before's "reached".
+        sums=tuple(
+            CellSum((index - 1, 1), ((index, 1), (index, 2))) for index in range(1, len(rows))
+        ),
     )

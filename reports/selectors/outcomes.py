@@ -8,7 +8,7 @@ and with a baseline but no follow-up (the missing data)."""
 
 import math
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, QuerySet
 from scipy.stats import t as student_t
 
@@ -16,7 +16,7 @@ from coordinators.models import Goal, GoalStatus
 from referrals.models import ClosureOutcome, Referral
 
 from ..filters import ReportFilters
-from ..tables import DERIVED, LABEL, Column, Table
+from ..tables import DERIVED, LABEL, Column, Table, column_sum, row_sums
 from .base import closed_in_period
 
 # A change an individual would notice. SWEMWBS: 3 or more metric points (Warwick Medical
@@ -47,6 +47,7 @@ def case_outcomes(*, filters: ReportFilters) -> Table:
         rows=rows,
         definition="case_outcomes",
         chart="hbar",
+        sums=(column_sum(1, len(rows) - 1, range(len(rows) - 1)),),
     )
 
 
@@ -69,6 +70,7 @@ def goal_outcomes(*, filters: ReportFilters) -> Table:
         rows=rows,
         definition="goal_outcomes",
         chart="hbar",
+        sums=(column_sum(1, len(rows) - 1, range(len(rows) - 1)),),
     )
 
 
@@ -141,7 +143,7 @@ def paired_changes(cases: QuerySet[Referral], instrument: str) -> dict[str | Non
     items: list[str | None] = [None] if instrument == "swemwbs" else [k for k, _ in ONS4_ITEMS]
     cohort, cohort_params = cases.order_by().values_list("pk").query.sql_with_params()
     sql = _PAIRS_SQL.format(cohort=cohort, aggregates=", ".join(_aggregates(i) for i in items))
-    with connection.cursor() as cursor:
+    with connections[cases.db].cursor() as cursor:  # the replica, inside replica_reads()
         cursor.execute(sql, [instrument, *cohort_params])
         values = cursor.fetchone()
     return {item: _summary(*values[6 * n : 6 * n + 6]) for n, item in enumerate(items)}
@@ -206,10 +208,12 @@ def wellbeing_change(*, filters: ReportFilters) -> Table:
             Column("95% CI lower", DERIVED, base=3),
             Column("95% CI upper", DERIVED, base=3),
             Column("Meaningful improvement"),
-            Column("% of those with both", DERIVED, base=3),
+            Column("% of those with both", DERIVED, base=(3, 8)),
         ),
         rows=rows,
         definition="wellbeing_change",
         chart="hbar",
         chart_columns=(1, 3, 4),
+        # With a baseline = with both + baseline but no follow-up.
+        sums=row_sums(len(rows), 1, (3, 4)),
     )

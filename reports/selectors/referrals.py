@@ -1,27 +1,27 @@
 """The referrals report: what arrived and what the team decided. Cohort: referrals received in
 the period (local dates), in the reader's teams, matching the filters."""
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.db.models import Count, Q, Sum
 
+from accounts.models import Organisation
+from common.db_routing import on_replica
 from community_services.need_domains import NeedDomain
 from referrals.models import ClosureOutcome, DeclineReason, ReferralSource, Urgency
 
 from ..filters import ReportFilters
-from ..tables import LABEL, TEXT, Column, Table
-from .base import reason_lookup, received_in_period
+from ..models import NeedDomainDaySummary
+from ..tables import LABEL, TEXT, Column, Table, column_sum, row_sums
+from .base import reason_lookup
+from .cohort import cohort_counts, live_rows, split, summary_rows
+
+RECEIVED = {"n": Q()}
 
 
 def referrals_by_month(*, filters: ReportFilters) -> Table:
-    counts = {
-        row["month"].date(): row["n"]
-        for row in received_in_period(filters)
-        .annotate(month=TruncMonth("received_at", tzinfo=timezone.get_current_timezone()))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    counts: dict = {}
+    for (day,), row in cohort_counts(filters, by=("day",), measures=RECEIVED).items():
+        month = day.replace(day=1)
+        counts[month] = counts.get(month, 0) + row["n"]
     rows = [[f"{m:%b %Y}", counts.get(m, 0)] for m in filters.period.months()]
     return Table(
         key="by_month",
@@ -34,13 +34,10 @@ def referrals_by_month(*, filters: ReportFilters) -> Table:
 
 
 def referrals_by_practice(*, filters: ReportFilters) -> Table:
-    rows = [
-        [row["referring_practice__name"], row["referring_practice__ods_code"], row["n"]]
-        for row in received_in_period(filters)
-        .values("referring_practice__name", "referring_practice__ods_code")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "referring_practice__name")
-    ]
+    counts = cohort_counts(filters, by=("referring_practice_id",), measures=RECEIVED)
+    practices = on_replica(Organisation.objects.filter(pk__in=[key[0] for key in counts]))
+    found = [(p.name, p.ods_code, counts[(p.pk,)]["n"]) for p in practices.only("name", "ods_code")]
+    rows = [[name, ods, n] for name, ods, n in sorted(found, key=lambda r: (-r[2], r[0]))]
     return Table(
         key="by_practice",
         title="Referrals received by practice",
@@ -52,14 +49,25 @@ def referrals_by_practice(*, filters: ReportFilters) -> Table:
 
 
 def referrals_by_need_domain(*, filters: ReportFilters) -> Table:
-    """One query: a filtered count per domain (a referral may give several reasons)."""
-    counts = received_in_period(filters).aggregate(
-        **{code: Count("pk", filter=Q(**reason_lookup(code))) for code in NeedDomain.values}
-    )
-    rows = sorted(
-        ([NeedDomain(code).label, counts[code]] for code in NeedDomain.values),
-        key=lambda row: (-row[1], row[0]),
-    )
+    """The summarised days from the need-domain day summary, the rest live: one filtered
+    count per domain (a referral may give several reasons)."""
+    part = split(filters)
+    counts = dict.fromkeys(NeedDomain.values, 0)
+    if part.summarised:
+        for code, n in (
+            summary_rows(filters, part, NeedDomainDaySummary)
+            .values_list("need_domain")
+            .annotate(total=Sum("n"))
+            .order_by()
+        ):
+            counts[code] = counts.get(code, 0) + n
+    live = dict.fromkeys(NeedDomain.values, 0)
+    if part.live:
+        live = live_rows(filters, part).aggregate(
+            **{code: Count("pk", filter=Q(**reason_lookup(code))) for code in NeedDomain.values}
+        )
+    found = [(NeedDomain(code).label, counts[code] + live[code]) for code in NeedDomain.values]
+    rows = [[label, n] for label, n in sorted(found, key=lambda row: (-row[1], row[0]))]
     return Table(
         key="by_need_domain",
         title="Referrals by need domain",
@@ -72,11 +80,8 @@ def referrals_by_need_domain(*, filters: ReportFilters) -> Table:
 
 def referrals_by_urgency_and_source(*, filters: ReportFilters) -> Table:
     counts = {
-        (row["source"], row["urgency"]): row["n"]
-        for row in received_in_period(filters)
-        .values("source", "urgency")
-        .annotate(n=Count("pk"))
-        .order_by()
+        key: row["n"]
+        for key, row in cohort_counts(filters, by=("source", "urgency"), measures=RECEIVED).items()
     }
     rows = []
     for source in ReferralSource:
@@ -96,24 +101,28 @@ def referrals_by_urgency_and_source(*, filters: ReportFilters) -> Table:
         definition="received_by_urgency_source",
         chart="hbar",
         chart_columns=(1, 2),
+        sums=row_sums(len(rows), 3, (1, 2)),
     )
 
 
 def triage_decisions(*, filters: ReportFilters) -> Table:
     """What became of the referrals received: one row per decision, declines by reason."""
-    decline_reasons = {
-        f"declined_{code}": Count("pk", filter=Q(status="declined", decline_reason=code))
-        for code in DeclineReason.values
-    }
-    counts = received_in_period(filters).aggregate(
-        received=Count("pk"),
-        accepted=Count("pk", filter=Q(accepted_at__isnull=False)),
-        declined=Count("pk", filter=Q(status="declined")),
-        patient_declined=Count("pk", filter=Q(status="patient_declined")),
-        unable=Count("pk", filter=Q(outcome=ClosureOutcome.UNABLE_TO_CONTACT)),
-        awaiting=Count("pk", filter=Q(status="received")),
-        **decline_reasons,
-    )
+    counts = cohort_counts(
+        filters,
+        by=(),
+        measures={
+            "received": Q(),
+            "accepted": Q(accepted=True),
+            "declined": Q(status="declined"),
+            "patient_declined": Q(status="patient_declined"),
+            "unable": Q(outcome=ClosureOutcome.UNABLE_TO_CONTACT),
+            "awaiting": Q(status="received"),
+            **{
+                f"declined_{code}": Q(status="declined", decline_reason=code)
+                for code in DeclineReason.values
+            },
+        },
+    )[()]
     rows = [
         ["Received", counts["received"]],
         ["Accepted", counts["accepted"]],
@@ -133,4 +142,6 @@ def triage_decisions(*, filters: ReportFilters) -> Table:
         rows=rows,
         definition="triage_decisions",
         chart="hbar",
+        # "Declined by the team" (row 2) is the sum of the rows of its reasons.
+        sums=(column_sum(1, 2, range(3, 3 + len(DeclineReason.values))),),
     )

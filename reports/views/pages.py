@@ -1,6 +1,7 @@
 """The report pages: thin views over `reports.pages` (which figures), `reports.scope` (whose
-figures, suppressed or not) and `reports.filters` (which period and filters). Every view and
-download is audited; none names a patient."""
+figures, suppressed or not) and `reports.filters` (which period and filters). The figures are
+read from the read replica; every view and download is audited (on the primary); none names a
+patient."""
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -9,6 +10,7 @@ from django.shortcuts import render
 from accounts.models import Organisation, Role
 from accounts.permissions import role_required
 from accounts.services import record_audit_event
+from common.db_routing import replica_reads
 
 from ..charts import chart_data_uri
 from ..csv_stream import csv_lines, csv_response
@@ -55,7 +57,8 @@ def report(request, slug: str):
     form = ReportFilterForm(request.GET or None, scope=scope, teams=teams)
     form.is_valid()
     filters = form.filters()
-    tables = page_tables(page, filters=filters, scope=scope)
+    with replica_reads():  # figures tolerate a few seconds' lag; the audit below is written
+        tables = page_tables(page, filters=filters, scope=scope)
     described = f"{page.title}, {filters.period.label}, {len(filters.team_ids)} team(s)"
     if request.GET.get("format") == "csv":
         wanted = request.GET.get("table")

@@ -10,6 +10,8 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
+from .factories import at, case
+
 pytestmark = pytest.mark.postgres
 
 APRIL = "?period=month&month=2025-04"
@@ -38,14 +40,15 @@ def as_commissioner(client, commissioner):
 
 
 # Session, user, memberships, the commissioned teams (commissioners), the teams, the practices,
-# each figure's queries, and the audit append (lock, last hash, insert).
+# where the day summaries end, each figure's queries, and the audit append (lock, last hash,
+# insert).
 MANAGER_QUERIES = {
-    "referrals": 14,
-    "waiting-times": 15,
-    "funnel": 10,
-    "community-services": 13,
-    "outcomes": 13,
-    "equity": 13,
+    "referrals": 16,
+    "waiting-times": 16,
+    "funnel": 11,
+    "community-services": 14,
+    "outcomes": 14,
+    "equity": 14,
 }
 
 
@@ -178,3 +181,29 @@ def test_the_reports_home_lists_the_pages_for_each_reader(as_manager, commission
     page = body(as_manager.get(reverse("reports:home")))
     assert "Workload" not in page
     assert "Outcomes" in page
+
+
+def test_a_commissioner_cannot_work_out_a_small_count_from_a_total_on_the_page_or_in_the_csv(
+    april, as_commissioner, team_x, practice_a, referrer_a
+):
+    # Team X in April, from GPs: routine R1, R4, R6, R7 and 6 more; urgent 2 (small).
+    for day in range(2, 8):
+        case(team=team_x, practice=practice_a, referred_by=referrer_a, received=at(2025, 4, day))
+    for day in (8, 9):
+        case(
+            team=team_x,
+            practice=practice_a,
+            referred_by=referrer_a,
+            received=at(2025, 4, day),
+            urgency="urgent",
+        )
+    url = reverse("reports:report", args=["referrals"]) + APRIL
+    rows = {
+        row[0]: row
+        for row in csv_rows(as_commissioner.get(url + "&format=csv&table=by_urgency_source"))
+    }
+    routine, urgent, total = rows["GP"][1:]
+    assert (routine, urgent) == ("[c]", "<5")  # not the total minus the routine ones
+    assert int(total) >= 10
+    page = body(as_commissioner.get(url))
+    assert "[c]" in page and "cannot be worked out from the total" in page

@@ -2,7 +2,18 @@
 figure worked out from them; zero and larger counts stand."""
 
 from reports.suppression import suppressed
-from reports.tables import COUNT, DERIVED, LABEL, Column, Table, suppress_table
+from reports.tables import (
+    COUNT,
+    DERIVED,
+    LABEL,
+    SECONDARY,
+    CellSum,
+    Column,
+    Table,
+    column_sum,
+    row_sums,
+    suppress_table,
+)
 
 
 def table(rows) -> Table:
@@ -37,3 +48,77 @@ def test_suppression_leaves_the_original_table_untouched():
     original = table([["a", 3, 2.5]])
     suppress_table(original, 5)
     assert original.rows == [["a", 3, 2.5]]
+
+
+def summed(rows, sums, columns=None) -> Table:
+    return Table(
+        key="t",
+        title="T",
+        columns=columns or (Column("Label", LABEL), Column("A"), Column("B"), Column("All")),
+        rows=rows,
+        definition="funnel",
+        sums=sums,
+    )
+
+
+def test_a_small_count_beside_a_row_total_hides_the_smallest_other_part_too():
+    result = suppress_table(summed([["GP", 7, 2, 9]], row_sums(1, 3, (1, 2))), 5)
+    assert result.rows == [["GP", SECONDARY, "<5", 9]]  # 9 − 7 would give the 2 away
+
+
+def test_a_row_whose_only_other_part_is_zero_hides_its_total():
+    result = suppress_table(summed([["GP", 0, 2, 2]], row_sums(1, 3, (1, 2))), 5)
+    assert result.rows == [["GP", 0, "<5", "<5"]]
+    result = suppress_table(
+        summed(
+            [["GP", 0, 3, 8, 11]],
+            row_sums(1, 4, (1, 2, 3)),
+            (Column("L", LABEL), Column("A"), Column("B"), Column("C"), Column("All")),
+        ),
+        5,
+    )
+    assert result.rows == [["GP", 0, "<5", SECONDARY, 11]]
+
+
+def test_a_column_total_with_one_small_part_hides_another_part():
+    rows = [["met", 12], ["partly", 3], ["not", 6], ["all", 21]]
+    result = suppress_table(
+        summed(rows, (column_sum(1, 3, range(3)),), (Column("L", LABEL), Column("N"))), 5
+    )
+    assert [row[1] for row in result.rows] == [12, "<5", SECONDARY, 21]
+
+
+def test_sums_sharing_a_cell_are_suppressed_until_none_gives_a_count_away():
+    # The funnel: each step's reached + dropped off = the step before's reached.
+    rows = [["Received", 30, 0], ["Accepted", 27, 3], ["Contacted", 20, 7]]
+    sums = (CellSum((0, 1), ((1, 1), (1, 2))), CellSum((1, 1), ((2, 1), (2, 2))))
+    result = suppress_table(
+        summed(rows, sums, (Column("Step", LABEL), Column("Reached"), Column("Dropped"))), 5
+    )
+    # 3 dropped is small: 27 is hidden (30 − 3); then 27 = 20 + 7 has one hidden: 7 too.
+    assert result.rows == [
+        ["Received", 30, 0],
+        ["Accepted", SECONDARY, "<5"],
+        ["Contacted", 20, SECONDARY],
+    ]
+    for total in sums:
+        cells = [*total.parts, total.total]
+        hidden = [c for c in cells if not isinstance(result.rows[c[0]][c[1]], int)]
+        assert len(hidden) != 1
+
+
+def test_a_share_worked_out_from_a_secondarily_hidden_count_is_hidden_with_it():
+    columns = (
+        Column("L", LABEL),
+        Column("A"),
+        Column("B"),
+        Column("All"),
+        Column("% A", DERIVED, base=(1, 3)),
+    )
+    result = suppress_table(summed([["GP", 7, 2, 9, 77.8]], row_sums(1, 3, (1, 2)), columns), 5)
+    assert result.rows == [["GP", SECONDARY, "<5", 9, SECONDARY]]
+
+
+def test_the_sums_survive_a_snapshot():
+    table = summed([["GP", 7, 2, 9]], row_sums(1, 3, (1, 2)))
+    assert Table.from_json(table.to_json()).sums == table.sums

@@ -1,0 +1,60 @@
+"""Rebuilding the day summaries the report pages read (`reports.models.ReferralDaySummary`,
+`NeedDomainDaySummary`): every day before today, from the referrals as they stand now, in one
+transaction, so a reader sees the old summaries or the new ones, never half. A referral that
+changes after a run (accepted, contacted, closed) shows the change in the summarised days at
+the next run; beat runs it hourly (config.settings)."""
+
+import datetime
+import time
+
+from django.db import connection, transaction
+from django.db.models import Count, Model, QuerySet, Value
+from django.utils import timezone
+
+from community_services.need_domains import NeedDomain
+from referrals.models import Referral
+
+from ..models import NeedDomainDaySummary, ReferralDaySummary, SummaryRun
+from ..periods import local_midnight
+from ..selectors.base import with_reason
+from ..selectors.cohort import SUMMARY_DIMENSIONS, with_dimensions
+
+
+def _insert_from(model: type[Model], columns: list[str], queryset: QuerySet) -> None:
+    """INSERT … SELECT the grouped queryset's columns, by their names, into the model's table."""
+    sql, params = queryset.query.sql_with_params()
+    fields = {f.attname: f.column for f in model._meta.concrete_fields}
+    quoted = ", ".join(connection.ops.quote_name(fields[name]) for name in columns)
+    picked = ", ".join(f"sub.{connection.ops.quote_name(name)}" for name in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Only the model's own table and column names and the ORM's compiled SQL are
+            # written in; every value travels as a parameter.
+            f"INSERT INTO {model._meta.db_table} ({quoted}) SELECT {picked} FROM ({sql}) sub",  # noqa: S608
+            params,
+        )
+
+
+@transaction.atomic
+def refresh_report_summaries(*, now: datetime.datetime | None = None) -> SummaryRun:
+    now = now or timezone.now()
+    started = time.monotonic()
+    before = timezone.localdate(now)
+    referrals = Referral.objects.filter(received_at__lt=local_midnight(before))
+    ReferralDaySummary.objects.all().delete()
+    NeedDomainDaySummary.objects.all().delete()
+    names = list(SUMMARY_DIMENSIONS)
+    grouped = with_dimensions(referrals, names).values(*names).annotate(n=Count("pk")).order_by()
+    _insert_from(ReferralDaySummary, [*names, "n"], grouped)
+    day_names = ["day", "team_id", "referring_practice_id", "source"]
+    for code in NeedDomain.values:
+        giving = with_dimensions(with_reason(referrals, code), day_names)
+        _insert_from(
+            NeedDomainDaySummary,
+            [*day_names, "need_domain", "n"],
+            giving.values(*day_names).annotate(n=Count("pk"), need_domain=Value(code)).order_by(),
+        )
+    SummaryRun.objects.all().delete()  # only the latest run says anything
+    return SummaryRun.objects.create(
+        built_at=now, summarised_before=before, seconds=round(time.monotonic() - started, 3)
+    )
