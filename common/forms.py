@@ -70,9 +70,9 @@ def derived_messages(field: forms.Field, name: str, *, owner: str = "") -> dict[
     subject = label if not question else f"The answer to “{label}”"
     messages = {
         "required": required,
-        "invalid_choice": f"Select one of the options shown for {noun}",
-        "invalid_list": f"Select one of the options shown for {noun}",
-        "invalid_pk_value": f"Select one of the options shown for {noun}",
+        "invalid_choice": f"Choose {noun} from the options shown",
+        "invalid_list": f"Choose {noun} from the options shown",
+        "invalid_pk_value": f"Choose {noun} from the options shown",
     }
     if isinstance(field, forms.IntegerField | forms.FloatField | forms.DecimalField):
         messages["invalid"] = f"{subject} must be a number"

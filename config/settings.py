@@ -213,6 +213,7 @@ LOGIN_REDIRECT_URL = "home"
 
 # django-allauth: email login, no self sign-up (accounts are made by admins), MFA, rate limits.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.sign_in_forms.SignInForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -233,6 +234,8 @@ MFA_REQUIRED_FOR_SUPERUSERS = env_bool("MFA_REQUIRED_FOR_SUPERUSERS", True)
 MFA_REQUIRED_FOR_REFERRERS = env_bool("MFA_REQUIRED_FOR_REFERRERS", False)
 
 LANGUAGE_CODE = "en-gb"
+# Our wording over the libraries' (allauth's "Sign In" is our "Sign in"): locale/en_GB.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import about_pages
 from accounts import views as account_views
 from interop.urls import fhir_patterns, page_patterns
 
@@ -28,6 +29,8 @@ urlpatterns = [
     path("healthz/live", health.live, name="healthz-live"),
     path("healthz/ready", health.ready, name="healthz-ready"),
     path("metrics", metrics.metrics, name="metrics"),
+    path("accessibility/", about_pages.accessibility_statement, name="accessibility"),
+    path("privacy/", about_pages.privacy_notice, name="privacy"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -136,6 +136,8 @@ MATRIX: dict[str, Route] = {
     # --- accounts
     "home": route(GET=SIGNED_IN_OK),
     "healthz": route(GET=PUBLIC),
+    "accessibility": route(GET=PUBLIC),
+    "privacy": route(GET=PUBLIC),
     "healthz-live": route(GET=PUBLIC),
     "healthz-ready": route(GET=PUBLIC),
     # Off unless METRICS_ENABLED (and then a bearer token, not a role): a 404 for everyone.

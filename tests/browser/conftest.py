@@ -49,11 +49,11 @@ def log_in(page, live_server, password):
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Email").fill(user.email)
         page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
         if "/accounts/2fa/authenticate/" in page.url:
             page.get_by_label("Code").fill(current_totp_code())
-            page.get_by_role("button", name="Sign In").click()
+            page.get_by_role("button", name="Sign in").click()
             page.wait_for_load_state()
 
     return _log_in

@@ -87,7 +87,7 @@ def test_a_coordinator_runs_a_whole_case_and_the_referrer_sees_the_outcome(
     summary.fill("She now goes to a lunch club every week and walks to the shop.")
     page.get_by_role("button", name="Close the case").click()
     assert page.get_by_test_id("status").inner_text() == "Closed"
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out").click()
 
     log_in(referrer_a)
     page.get_by_test_id("our-referrals").get_by_role("link", name=case.reference).click()

@@ -49,7 +49,7 @@ def test_a_vetter_approves_a_submitted_service_and_a_coordinator_then_finds_it_b
     service.refresh_from_db()
     assert service.status == ServiceStatus.APPROVED
 
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Sign out").click()
     log_in(coordinator_x)
     page.get_by_role("link", name="Directory").click()
     page.get_by_label("Search by name, description or provider").press_sequentially("riverside")

@@ -20,5 +20,5 @@ def test_wrong_password_shows_the_error_summary(page, live_server, coordinator_x
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(coordinator_x.email)
     page.get_by_label("Password").fill("wrong-password")
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
     assert page.get_by_role("alert").inner_text() == "There is a problem"

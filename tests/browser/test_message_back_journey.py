@@ -45,7 +45,7 @@ def test_a_coordinator_closes_a_case_and_the_referrer_reads_downloads_and_files_
     referrer.goto(f"{live_server.url}/accounts/login/")
     referrer.get_by_label("Email").fill(referrer_a.email)
     referrer.get_by_label("Password").fill(password)
-    referrer.get_by_role("button", name="Log in").click()
+    referrer.get_by_role("button", name="Sign in").click()
     referrer.wait_for_load_state()
     referrer.goto(f"{live_server.url}/messages/")
     referrer.get_by_role("link", name="Case closed").click()

@@ -6,7 +6,8 @@ from django.urls import reverse
 from referrals.models import Referral
 from tests.referrals.conftest import referral_payload, token_client
 from tests.referrals.factories import ReferralFactory
-from tests.referrals.test_pages import _send, _start, as_user  # noqa: F401  (fixture)
+from tests.referrals.new_referral import post_steps
+from tests.referrals.test_pages import _details, _send, _start, as_user  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.postgres
 
@@ -21,8 +22,9 @@ def test_the_web_form_records_who_at_the_practice_referred(as_user, referrer_a):
 def test_the_web_form_refuses_a_source_that_is_not_the_practices(as_user, referrer_a):  # noqa: F811
     client = as_user(referrer_a)
     _start(client)
-    response = _send(client, source="proactive")
-    assert "Select a valid choice" in response.content.decode()
+    page = post_steps(client, _details(source="proactive")).content.decode()
+    assert 'id="id_source-error"' in page
+    assert "Choose an answer to “Who is making this referral?” from the options shown" in page
     assert not Referral.objects.exists()
 
 
