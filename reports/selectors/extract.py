@@ -136,7 +136,9 @@ def extract_rows(period: Period, *, key: str, chunk_size: int = 2000) -> Iterato
             _day(case.received_at),
             _day(case.accepted_at),
             _day(case.first_contact_at),
-            ";".join(_day(r.held_at or r.recorded_at or r.scheduled_for) for r in case.completed_reviews),
+            ";".join(
+                _day(r.held_at or r.recorded_at or r.scheduled_for) for r in case.completed_reviews
+            ),
             _day(case.closed_at),
             ";".join(case.reasons),
             ";".join(s.service.name for s in case.onward),
