@@ -2,6 +2,7 @@
 app's forms: a date is never one text box."""
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,13 +13,13 @@ class NHSDateInput(forms.MultiWidget):
 
     template_name = "forms/widgets/nhs_date_input.html"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(
             widgets={"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput},
             attrs=attrs,
         )
 
-    def decompress(self, value):
+    def decompress(self, value: Any) -> list[int | None]:
         if isinstance(value, datetime.date):
             return [value.day, value.month, value.year]
         return [None, None, None]
@@ -34,7 +35,7 @@ class NHSDateField(forms.Field):
         "incomplete": "Enter a day, month and year.",
     }
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> datetime.date | None:
         parts = [str(part or "").strip() for part in (value or ["", "", ""])]
         if not any(parts):
             return None

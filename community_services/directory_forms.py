@@ -39,7 +39,7 @@ class DirectorySearchForm(NHSForm):
         label="Within",
         required=False,
         coerce=int,
-        empty_value=DEFAULT_MILES,
+        empty_value=None,
         initial=DEFAULT_MILES,
         choices=[(miles, f"{miles} mile{'s' if miles > 1 else ''}") for miles in DISTANCES_MILES],
     )

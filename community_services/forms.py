@@ -173,7 +173,7 @@ class LocationForm(NHSModelForm):
     def location_data(self) -> dict:
         data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
         data = {name: "" if value is None else value for name, value in data.items()}
-        data.update(self._coordinates(data["postcode"]))
+        data.update(self._coordinates(str(data["postcode"])))
         if self.instance.pk:
             data["public_id"] = self.instance.public_id
         data["opening_times"] = self.cleaned_data["opening_times"]

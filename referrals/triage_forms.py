@@ -35,7 +35,7 @@ class TriageFilterForm(NHSForm):
 
     def __init__(self, *args: Any, practices: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["practice"].queryset = practices
+        self.fields["practice"].queryset = practices  # type: ignore[attr-defined]  # a ModelChoiceField
 
     def selector_filters(self) -> dict[str, Any]:
         """The cleaned filters as `triage_queue`'s keyword arguments (none when invalid)."""
