@@ -16,6 +16,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Find a patient", "referrals:patient-search"),
         ("Outreach", "casefinding:worklist"),
         ("My reviews", "coordinators:upcoming-reviews"),
+        ("Team calendar", "coordinators:review-calendar"),
         ("Directory", "community_services:directory-search"),
     ],
     Role.MANAGER: [
@@ -24,6 +25,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Find a patient", "referrals:patient-search"),
         ("Outreach", "casefinding:worklist"),
         ("My reviews", "coordinators:upcoming-reviews"),
+        ("Team calendar", "coordinators:review-calendar"),
         ("Directory", "community_services:directory-search"),
         ("Team members", "accounts:team-members"),
         ("People", "accounts:people"),

@@ -52,6 +52,7 @@ TARGETS = [
     "page: triage queue",
     "page: my caseload",
     "page: case page",
+    "page: team review calendar",
     "page: directory search",
     "page: our referrals",
     "api: referrals list",
@@ -72,6 +73,8 @@ LIMITS = {"api: referral create": 3.0}  # p95 ÷ floor p95; every other target 2
 ABSOLUTE_P95_MS = {"page: directory search": 50}
 SWEEP_SECONDS = 30  # 10k due reminders, tick to the last one sent, each exactly once
 DIRECTORY_SEARCH = "/directory/?q=walking&need_domain=loneliness"
+# The team's month of reviews: every coordinator's scheduled reviews in the team, one month.
+REVIEW_CALENDAR = "/cases/reviews/calendar/?view=month"
 SERVICES_SEARCH = "/api/v1/services/?q=walking&need_domain=loneliness"
 HSDS_SERVICES = "/hsds/services?page=3&per_page=50"
 HSDS_SERVICE_AT_LOCATIONS = "/hsds/service_at_locations?page=3&per_page=50"
@@ -182,6 +185,7 @@ def query_pass(plan: dict) -> tuple[dict, list]:
         "page: triage queue": (staff, "/referrals/triage/"),
         "page: my caseload": (staff, "/coordinator/"),
         "page: case page": (staff, f"/cases/{me['case']}/"),
+        "page: team review calendar": (staff, REVIEW_CALENDAR),
         "page: directory search": (staff, DIRECTORY_SEARCH),
         "page: our referrals": (practice, "/practice/"),
         "api: referrals list": (staff, "/api/v1/referrals/"),

@@ -1,5 +1,6 @@
 """Read-side queries for casework, scoped to the user's team(s): another team's case is a 404."""
 
+from .calendar import ReviewCalendar, review_calendar, team_reviews_between
 from .case_page import (
     CaseFile,
     MeasureComparison,
@@ -44,6 +45,9 @@ from .summary import (
 )
 
 __all__ = [
+    "ReviewCalendar",
+    "review_calendar",
+    "team_reviews_between",
     "CaseFile",
     "CaseloadRow",
     "ENDED_STATUSES",
