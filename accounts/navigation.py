@@ -17,6 +17,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Outreach", "casefinding:worklist"),
         ("My reviews", "coordinators:upcoming-reviews"),
         ("Practice meetings", "gp_messages:cases-to-discuss"),
+        ("Team calendar", "coordinators:review-calendar"),
         ("Directory", "community_services:directory-search"),
     ],
     Role.MANAGER: [
@@ -25,6 +26,7 @@ _MENUS: dict[str, list[tuple[str, str]]] = {
         ("Find a patient", "referrals:patient-search"),
         ("Outreach", "casefinding:worklist"),
         ("My reviews", "coordinators:upcoming-reviews"),
+        ("Team calendar", "coordinators:review-calendar"),
         ("Directory", "community_services:directory-search"),
         ("Team members", "accounts:team-members"),
         ("People", "accounts:people"),

@@ -94,6 +94,10 @@ class Coordinator(SignedIn):
         self.get("page: case page", f"/cases/{self.me['case']}/")
 
     @task
+    def team_review_calendar(self):
+        self.get("page: team review calendar", "/cases/reviews/calendar/?view=month")
+
+    @task
     def directory_search(self):
         self.get("page: directory search", PLAN["directory_search"])
 

@@ -53,6 +53,7 @@ TARGETS = [
     "page: triage queue filtered",
     "page: my caseload",
     "page: case page",
+    "page: team review calendar",
     "page: directory search",
     "page: directory search near a postcode",
     "page: our referrals",
@@ -80,6 +81,8 @@ DIRECTORY_SEARCH = "/directory/?q=walking&need_domain=loneliness"
 # ZZ50 5ZZ is one of the seed's invented postcodes (see HSDS_NEAR_POSTCODE below).
 DIRECTORY_NEAR = "/directory/?postcode=ZZ50+5ZZ&within=20&day=TU"
 TRIAGE_FILTERED = "/referrals/triage/?urgency=routine&risk=none&need_domain=loneliness"
+# The team's month of reviews: every coordinator's scheduled reviews in the team, one month.
+REVIEW_CALENDAR = "/cases/reviews/calendar/?view=month"
 SERVICES_SEARCH = "/api/v1/services/?q=walking&need_domain=loneliness"
 HSDS_SERVICES = "/hsds/services?page=3&per_page=50"
 HSDS_SERVICE_AT_LOCATIONS = "/hsds/service_at_locations?page=3&per_page=50"
@@ -198,6 +201,7 @@ def query_pass(plan: dict) -> tuple[dict, list]:
         "page: triage queue filtered": (staff, TRIAGE_FILTERED),
         "page: my caseload": (staff, "/coordinator/"),
         "page: case page": (staff, f"/cases/{me['case']}/"),
+        "page: team review calendar": (staff, REVIEW_CALENDAR),
         "page: directory search": (staff, DIRECTORY_SEARCH),
         "page: directory search near a postcode": (staff, DIRECTORY_NEAR),
         "page: our referrals": (practice, "/practice/"),

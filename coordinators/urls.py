@@ -1,7 +1,16 @@
 from django.urls import path
 
 from .models import ReviewAction
-from .views import case_page, caseload, casework, closing, refer_on, reviews, subject_access
+from .views import (
+    calendar,
+    case_page,
+    caseload,
+    casework,
+    closing,
+    refer_on,
+    reviews,
+    subject_access,
+)
 
 app_name = "coordinators"
 case = "cases/<str:reference>/"
@@ -11,6 +20,7 @@ urlpatterns = [
     path("coordinator/all/", caseload.all_cases, name="all-cases"),
     path("team/", caseload.team_home, name="team-home"),
     path("cases/reviews/upcoming/", caseload.upcoming_reviews, name="upcoming-reviews"),
+    path("cases/reviews/calendar/", calendar.review_calendar, name="review-calendar"),
     path(case, case_page.case_detail, name="case"),
     path(f"{case}conversation/", casework.conversation_new, name="conversation-new"),
     path(f"{case}goals/new/", casework.goal_new, name="goal-new"),
@@ -36,6 +46,7 @@ urlpatterns = [
         for ending in (ReviewAction.CANCEL, ReviewAction.MISSED)
     ),
     path(f"{case}reviews/<int:review_id>/record/", reviews.review_record, name="review-record"),
+    path(f"{case}reviews/<int:review_id>/invite.ics", calendar.review_ics, name="review-ics"),
     path(f"{case}refer-on/", refer_on.case_refer_on, name="case-refer-on"),
     path(
         f"{case}refer-on/<uuid:service_id>/",

@@ -232,6 +232,8 @@ MATRIX: dict[str, Route] = {
     "coordinators:home": route(patient=LIST, GET=only(TEAM)),
     "coordinators:team-home": route(patient=LIST, GET=only(MANAGER_X)),
     "coordinators:upcoming-reviews": route(patient=LIST, GET=only(TEAM)),
+    "coordinators:review-calendar": route(patient=LIST, GET=only(TEAM)),
+    "coordinators:review-ics": route(GET=CASE, patient=VIEW),
     "coordinators:case": route(GET=CASE, patient=VIEW),
     "coordinators:conversation-new": case_form(),
     "coordinators:goal-new": case_form(),
