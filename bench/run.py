@@ -64,6 +64,8 @@ TARGETS = [
     "api: HSDS organizations page",
     "fhir: Task polling",
     "fhir: Task read",
+    "fhir: HealthcareService near a postcode",
+    "fhir: Goal search",
 ]
 sys.path.insert(0, str(ROOT))
 from bench.report_targets import REPORT_P95_MS, REPORT_TARGETS, recount  # noqa: E402
@@ -78,6 +80,8 @@ HSDS_SERVICE_AT_LOCATIONS = "/hsds/service_at_locations?page=3&per_page=50"
 # ZZ1 1ZZ..ZZ99 9ZZ are the seed's invented postcodes (bench.scale_seed), loaded as Postcode rows.
 HSDS_NEAR_POSTCODE = "/hsds/service_at_locations?postcode=ZZ50+5ZZ&proximity=20000&per_page=50"
 HSDS_ORGANIZATIONS = "/hsds/organizations?page=2&per_page=50"
+FHIR_SERVICES_NEAR = "/fhir/R4/HealthcareService?near-postcode=ZZ50+5ZZ&near-distance=20&_count=50"
+FHIR_GOAL_SEARCH = "/fhir/R4/Goal?_count=50"
 # A practice system's polling: its Tasks changed in the last day, one page.
 FHIR_POLL_SINCE = "2000-01-01T00:00:00Z"
 
@@ -149,6 +153,8 @@ def make_plan(path: Path) -> dict:
         "hsds_service_at_locations": HSDS_SERVICE_AT_LOCATIONS,
         "hsds_near_postcode": HSDS_NEAR_POSTCODE,
         "hsds_organizations": HSDS_ORGANIZATIONS,
+        "fhir_services_near": FHIR_SERVICES_NEAR,
+        "fhir_goal_search": FHIR_GOAL_SEARCH,
         "report_reader": f"commissioner@{SCALE_EMAIL_DOMAIN}",
         "report_targets": REPORT_TARGETS,
     }
@@ -193,6 +199,8 @@ def query_pass(plan: dict) -> tuple[dict, list]:
         "api: HSDS organizations page": (staff, HSDS_ORGANIZATIONS),
         "fhir: Task polling": (practice, fhir_poll_url(plan["referrers"][0]["practice"])),
         "fhir: Task read": (staff, f"/fhir/R4/Task/{me['case']}"),
+        "fhir: HealthcareService near a postcode": (staff, FHIR_SERVICES_NEAR),
+        "fhir: Goal search": (practice, FHIR_GOAL_SEARCH),
     }
     counts, timed = {}, []
     for target, (client, url) in gets.items():
