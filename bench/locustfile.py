@@ -137,6 +137,10 @@ class Coordinator(SignedIn):
     def hsds_organizations(self):
         self.get("api: HSDS organizations page", PLAN["hsds_organizations"])
 
+    @task
+    def fhir_services_near(self):
+        self.get("fhir: HealthcareService near a postcode", PLAN["fhir_services_near"])
+
 
 class Referrer(SignedIn):
     weight = 1
@@ -165,6 +169,10 @@ class Referrer(SignedIn):
             f"/fhir/R4/Task?requester=Organization/{self.me['practice']}"
             "&_lastUpdated=gt2000-01-01T00:00:00Z&_count=50",
         )
+
+    @task
+    def fhir_goal_search(self):
+        self.get("fhir: Goal search", PLAN["fhir_goal_search"])
 
     @task
     def referral_create(self):

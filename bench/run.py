@@ -70,6 +70,8 @@ TARGETS = [
     "page: messages back",
     "page: cases to discuss",
     "export: minimum dataset JSON",
+    "fhir: HealthcareService near a postcode",
+    "fhir: Goal search",
 ]
 sys.path.insert(0, str(ROOT))
 from bench.report_targets import REPORT_P95_MS, REPORT_TARGETS, recount  # noqa: E402
@@ -91,6 +93,8 @@ HSDS_NEAR_POSTCODE = "/hsds/service_at_locations?postcode=ZZ50+5ZZ&proximity=200
 HSDS_ORGANIZATIONS = "/hsds/organizations?page=2&per_page=50"
 # A manager's month of the minimum dataset (their team's episodes, each with its lists).
 MINIMUM_DATASET = "/exports/minimum-dataset.json?from=2025-06-01&to=2025-06-30"
+FHIR_SERVICES_NEAR = "/fhir/R4/HealthcareService?near-postcode=ZZ50+5ZZ&near-distance=20&_count=50"
+FHIR_GOAL_SEARCH = "/fhir/R4/Goal?_count=50"
 # A practice system's polling: its Tasks changed in the last day, one page.
 FHIR_POLL_SINCE = "2000-01-01T00:00:00Z"
 
@@ -166,6 +170,8 @@ def make_plan(path: Path) -> dict:
         "hsds_service_at_locations": HSDS_SERVICE_AT_LOCATIONS,
         "hsds_near_postcode": HSDS_NEAR_POSTCODE,
         "hsds_organizations": HSDS_ORGANIZATIONS,
+        "fhir_services_near": FHIR_SERVICES_NEAR,
+        "fhir_goal_search": FHIR_GOAL_SEARCH,
         "report_reader": f"commissioner@{SCALE_EMAIL_DOMAIN}",
         "minimum_dataset_reader": f"manager0@{SCALE_EMAIL_DOMAIN}",
         "report_targets": REPORT_TARGETS,
@@ -216,6 +222,8 @@ def query_pass(plan: dict) -> tuple[dict, list]:
         "fhir: Task read": (staff, f"/fhir/R4/Task/{me['case']}"),
         "page: messages back": (practice, "/messages/"),
         "page: cases to discuss": (practice, "/cases-to-discuss/"),
+        "fhir: HealthcareService near a postcode": (staff, FHIR_SERVICES_NEAR),
+        "fhir: Goal search": (practice, FHIR_GOAL_SEARCH),
     }
     manager = Client(HTTP_HOST="127.0.0.1")
     manager.force_login(User.objects.get(email=plan["minimum_dataset_reader"]))

@@ -34,6 +34,21 @@ SDOHCC_CAPACITY_EXTENSION = (
     f"{SDOHCC}/StructureDefinition/SDOHCC-ExtensionHealthcareServiceCapacityStatus"
 )
 
+# SDOHCC capacity status codes (SDOHCC-ValueSetCapacityStatus, extensible: our own code rides
+# beside it). A paused service is not referable, so "no-capacity" is never served today.
+SDOHCC_CAPACITY_OF = {
+    "accepting": ("capacity", "Capacity"),
+    "waiting_list": ("no-capacity-has-waitlist", "No Capacity - Has Waitlist"),
+    "paused": ("no-capacity", "No Capacity"),
+}
+
+# UK Core (HL7 UK) profiles of the directory's resources.
+UK_CORE = "https://fhir.hl7.org.uk/StructureDefinition"
+UK_CORE_HEALTHCARE_SERVICE = f"{UK_CORE}/UKCore-HealthcareService"
+UK_CORE_LOCATION = f"{UK_CORE}/UKCore-Location"
+UK_CORE_ORGANIZATION = f"{UK_CORE}/UKCore-Organization"
+SDOHCC_GOAL_PROFILE = f"{SDOHCC}/StructureDefinition/SDOHCC-Goal"
+
 # Our need domains → the SDOHCC category, only where one fits; the rest have none.
 SDOHCC_CATEGORY_OF_NEED = {
     "loneliness": ("social-connection", "Social Connection"),
@@ -43,6 +58,14 @@ SDOHCC_CATEGORY_OF_NEED = {
     "housing": ("housing-instability", "Housing Instability"),
     "employment_and_skills": ("employment-status", "Employment Status"),
 }
+
+
+def sdohcc_category(need_domain: str) -> dict | None:
+    """The SDOHCC category coding of one of our need domains, where one fits."""
+    if need_domain not in SDOHCC_CATEGORY_OF_NEED:
+        return None
+    code, display = SDOHCC_CATEGORY_OF_NEED[need_domain]
+    return {"system": SDOHCC_CATEGORY_SYSTEM, "code": code, "display": display}
 
 
 def fhir_base() -> str:

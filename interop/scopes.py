@@ -13,7 +13,14 @@ RESOURCE_TYPES = (
     "Consent",
     "DocumentReference",
     "Subscription",
+    "HealthcareService",
+    "Location",
+    "Organization",
+    "Goal",
+    "Observation",
 )
+# The directory: every kind of organisation reads what a referrer could refer to.
+DIRECTORY = {"HealthcareService": "rs", "Location": "rs", "Organization": "rs"}
 _SCOPE = re.compile(r"^system/(\*|[A-Za-z]+)\.([cruds]+)$")
 
 # What a client of each kind of organisation may hold: the same as a person of it may do.
@@ -25,6 +32,9 @@ GRANTS_BY_KIND = {
         "Consent": "cr",
         "DocumentReference": "r",
         "Subscription": "crs",
+        **DIRECTORY,
+        "Goal": "rs",
+        "Observation": "rs",
     },
     "coordinator_team": {
         "Patient": "rs",
@@ -33,11 +43,15 @@ GRANTS_BY_KIND = {
         "Consent": "r",
         "DocumentReference": "r",
         "Subscription": "crs",
+        **DIRECTORY,
+        "Goal": "rs",
+        "Observation": "rs",
     },
     "service_provider": {
         "ServiceRequest": "rs",
         "Task": "rus",
         "Subscription": "crs",
+        **DIRECTORY,
     },
 }
 

@@ -1,7 +1,16 @@
 from django.urls import path
 from oauth2_provider.views import TokenView
 
-from .views import clients, conformance, reads, refer_in, subscriptions, tasks
+from .views import (
+    casework,
+    clients,
+    conformance,
+    directory,
+    reads,
+    refer_in,
+    subscriptions,
+    tasks,
+)
 
 fhir_patterns = (
     [
@@ -26,10 +35,31 @@ fhir_patterns = (
             reads.DocumentReferenceRead.as_view(),
             name="document-reference",
         ),
+        path("R4/Organization", directory.OrganizationSearch.as_view(), name="organizations"),
         path(
             "R4/Organization/<str:organisation_id>",
-            reads.OrganizationRead.as_view(),
+            directory.OrganizationRead.as_view(),
             name="organization",
+        ),
+        path(
+            "R4/HealthcareService",
+            directory.HealthcareServiceSearch.as_view(),
+            name="healthcare-services",
+        ),
+        path(
+            "R4/HealthcareService/<str:service_id>",
+            directory.HealthcareServiceRead.as_view(),
+            name="healthcare-service",
+        ),
+        path("R4/Location", directory.LocationSearch.as_view(), name="locations"),
+        path("R4/Location/<str:location_id>", directory.LocationRead.as_view(), name="location"),
+        path("R4/Goal", casework.GoalSearch.as_view(), name="goals"),
+        path("R4/Goal/<str:goal_id>", casework.GoalRead.as_view(), name="goal"),
+        path("R4/Observation", casework.ObservationSearch.as_view(), name="observations"),
+        path(
+            "R4/Observation/<str:observation_id>",
+            casework.ObservationRead.as_view(),
+            name="observation",
         ),
         path("R4/Subscription", subscriptions.SubscriptionCreate.as_view(), name="subscriptions"),
         path(

@@ -196,6 +196,8 @@ def url_parameters(world: World) -> dict[str, object]:
         "term_id": TERMS_BY_CODE[("need_domains", "loneliness")].id,
         "organization_id": world.service.provider.public_id,
         "service_at_location_id": world.service.locations.get().service_at_location_id,
+        "location_id": world.service.locations.get().public_id,
+        "observation_id": world.measure.pk,
         "unknown": "no-such-thing",
         "slug": "referrals",
         "kind": "caseload",

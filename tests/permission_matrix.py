@@ -395,6 +395,17 @@ MATRIX: dict[str, Route] = {
     # The world's case is open: there is no closing summary yet for anyone.
     "fhir:document-reference": route(GET=expect(hidden=FHIR_USERS)),
     "fhir:organization": route(GET=only(FHIR_USERS)),
+    # The directory: what a referrer could refer to, the same for every FHIR user.
+    "fhir:organizations": route(GET=only(FHIR_USERS)),
+    "fhir:healthcare-services": route(GET=only(FHIR_USERS)),
+    "fhir:healthcare-service": route(GET=only(FHIR_USERS)),
+    "fhir:locations": route(GET=only(FHIR_USERS)),
+    "fhir:location": route(GET=only(FHIR_USERS)),
+    # The casework: the world's goal and measure, seen by its practice and team only.
+    "fhir:goals": route(GET=only(FHIR_USERS), patient=LIST),
+    "fhir:goal": route(GET=FHIR_REFERRAL, patient=VIEW),
+    "fhir:observations": route(GET=only(FHIR_USERS), patient=LIST),
+    "fhir:observation": route(GET=FHIR_REFERRAL, patient=VIEW),
     "fhir:subscriptions": route(POST=only(FHIR_USERS), GET=wrong_method(FHIR_USERS)),
     # Only the caller's own subscriptions exist for it; the world has none.
     "fhir:subscription": route(GET=expect(hidden=FHIR_USERS)),

@@ -94,7 +94,13 @@ def transaction_response(locations: dict[str, str], order: list[str], status: st
 
 
 def searchset(
-    *, base: str, resources: list[dict], self_url: str, next_url: str | None, included=()
+    *,
+    base: str,
+    resources: list[dict],
+    self_url: str,
+    next_url: str | None,
+    included=(),
+    total: int | None = None,
 ) -> dict:
     entries = [
         {
@@ -108,4 +114,7 @@ def searchset(
     links = [{"relation": "self", "url": self_url}]
     if next_url:
         links.append({"relation": "next", "url": next_url})
-    return {"resourceType": "Bundle", "type": "searchset", "link": links, "entry": entries}
+    bundle: dict = {"resourceType": "Bundle", "type": "searchset"}
+    if total is not None:
+        bundle["total"] = total
+    return {**bundle, "link": links, "entry": entries}

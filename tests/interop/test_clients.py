@@ -156,3 +156,33 @@ def test_a_client_credentials_token_cannot_be_had_by_another_grant(practice_a_cl
     )
     assert response.status_code in (400, 401)
     assert "access_token" not in response.json()
+
+
+def test_clients_registered_before_the_directory_are_granted_its_scopes_and_back(
+    practice_a_client,
+):
+    """The data migration 0003, run forwards (twice: it adds each scope once) and backwards."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "interop.migrations.0003_grant_existing_clients_directory_and_casework_scopes"
+    )
+    client = practice_a_client.client
+    before = "system/Task.crus system/Patient.crs"
+    type(client).objects.filter(pk=client.pk).update(scopes=before)
+    migration.grant(apps, None)
+    migration.grant(apps, None)
+    client.refresh_from_db()
+    assert client.scopes.split() == [
+        *before.split(),
+        "system/HealthcareService.rs",
+        "system/Location.rs",
+        "system/Organization.rs",
+        "system/Goal.rs",
+        "system/Observation.rs",
+    ]
+    migration.withdraw(apps, None)
+    client.refresh_from_db()
+    assert client.scopes == before

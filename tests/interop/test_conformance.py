@@ -64,3 +64,21 @@ def test_posting_anything_but_json_is_a_415(client, referrer_a):
     client.force_login(referrer_a)
     response = client.post("/fhir/R4/", "<Bundle/>", content_type="application/fhir+xml")
     assert response.status_code == 415
+
+
+def test_the_capability_statement_names_the_directory_searches_and_the_capacity_extension(db):
+    statement = Client().get("/fhir/R4/metadata").json()
+    resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
+    service = resources["HealthcareService"]
+    assert {p["name"] for p in service["searchParam"]} == {
+        "name",
+        "service-category",
+        "near-postcode",
+        "near-distance",
+    }
+    assert service["supportedProfile"] == [
+        "https://fhir.hl7.org.uk/StructureDefinition/UKCore-HealthcareService"
+    ]
+    assert "SDOHCC-ExtensionHealthcareServiceCapacityStatus" in service["documentation"]
+    assert {p["name"] for p in resources["Organization"]["searchParam"]} == {"name"}
+    assert resources["Location"]["interaction"] == [{"code": "read"}, {"code": "search-type"}]

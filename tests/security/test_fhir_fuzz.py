@@ -111,6 +111,32 @@ def test_random_task_search_parameters_never_cause_a_server_error(api):
     run()
 
 
+def test_random_directory_search_parameters_never_cause_a_server_error(api):
+    names = st.sampled_from(
+        ["name", "service-category", "near-postcode", "near-distance", "_count", "_page"]
+    )
+    kinds = st.sampled_from(["HealthcareService", "Location", "Organization"])
+
+    @FUZZ
+    @given(kind=kinds, params=st.dictionaries(names, st.text(max_size=30), max_size=4))
+    def run(kind, params):
+        _check(api.get(f"/fhir/R4/{kind}", params, HTTP_PREFER="handling=strict"))
+
+    run()
+
+
+def test_random_casework_search_parameters_never_cause_a_server_error(api):
+    names = st.sampled_from(["patient", "subject", "code", "_count", "_page"])
+    kinds = st.sampled_from(["Goal", "Observation"])
+
+    @FUZZ
+    @given(kind=kinds, params=st.dictionaries(names, st.text(max_size=30), max_size=4))
+    def run(kind, params):
+        _check(api.get(f"/fhir/R4/{kind}", params, HTTP_PREFER="handling=strict"))
+
+    run()
+
+
 def test_random_ids_in_reads_never_cause_a_server_error(api):
     kinds = st.sampled_from(
         [
@@ -122,6 +148,10 @@ def test_random_ids_in_reads_never_cause_a_server_error(api):
             "Organization",
             "CodeSystem",
             "Subscription",
+            "HealthcareService",
+            "Location",
+            "Goal",
+            "Observation",
         ]
     )
     ids = st.text(
