@@ -81,10 +81,11 @@ def message_document(message: MessageBack) -> dict:
         "title": f"{message.get_moment_display()}: referral {case.reference}",
         "section": sections,
     }
-    if message.supersedes_id:
+    replaced = message.supersedes
+    if replaced is not None:
         # A correction: the document it replaces, by its identifier (the practice may hold it).
         composition["relatesTo"] = [
-            {"code": "replaces", "targetIdentifier": {"value": f"{message.supersedes.public_id}"}}
+            {"code": "replaces", "targetIdentifier": {"value": f"{replaced.public_id}"}}
         ]
     return {
         "resourceType": "Bundle",

@@ -61,7 +61,10 @@ class MinimumDatasetForm(forms.Form):
 
 def _errors(form: MinimumDatasetForm) -> dict[str, list[str]]:
     names = {"start": "from", "end": "to"}
-    return {names.get(field, field): list(errors) for field, errors in form.errors.items()}
+    return {
+        names.get(field, field): [str(error) for error in errors]
+        for field, errors in form.errors.items()
+    }
 
 
 def _episodes_for(request):
