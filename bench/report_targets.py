@@ -10,6 +10,7 @@ REPORT_TARGETS = {
     "report: community services": f"/reports/community-services/{REPORT_YEAR}",
     "report: outcomes": f"/reports/outcomes/{REPORT_YEAR}",
     "report: equity": f"/reports/equity/{REPORT_YEAR}",
+    "report: case-finding uptake": f"/reports/case-finding/{REPORT_YEAR}",
     "export: outcomes CSV": f"/reports/outcomes/{REPORT_YEAR}&format=csv",
     "export: referrals CSV": f"/reports/referrals/{REPORT_YEAR}&format=csv",
 }

@@ -3,12 +3,14 @@ practice's uploads; the team sees its worklist; the reports get the uptake count
 
 import dataclasses
 import datetime
+from collections.abc import Sequence
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
+from common.db_routing import on_replica
 from referrals.models import Referral, TeamCoverage
 from referrals.selectors import team_ids_of
 
@@ -132,12 +134,37 @@ def _age_band(born: datetime.date, on: datetime.date) -> str:
     return f"{low}-{low + 4}"
 
 
-def outreach_uptake(team_ids: list[int], *, on: datetime.date | None = None) -> list[UptakeRow]:
+def _identified(
+    team_ids: Sequence[int],
+    since: datetime.datetime | None,
+    before: datetime.datetime | None,
+    practice_id: int | None,
+) -> QuerySet[OutreachEntry]:
+    """The entries of these teams put on the worklist in [since, before), read from the
+    replica (a report tolerates a few seconds' lag)."""
+    entries = OutreachEntry.objects.filter(team_id__in=team_ids)
+    if since is not None:
+        entries = entries.filter(created_at__gte=since)
+    if before is not None:
+        entries = entries.filter(created_at__lt=before)
+    if practice_id:
+        entries = entries.filter(practice_id=practice_id)
+    return on_replica(entries)
+
+
+def outreach_uptake(
+    team_ids: Sequence[int],
+    *,
+    on: datetime.date | None = None,
+    since: datetime.datetime | None = None,
+    before: datetime.datetime | None = None,
+    practice_id: int | None = None,
+) -> list[UptakeRow]:
     """The uptake figure for the reports: per practice by age band, sex and ethnic category
     (as the practice's list gave them). Counts only: no identity leaves this function."""
     on = on or timezone.localdate()
     entries = (
-        OutreachEntry.objects.filter(team_id__in=team_ids)
+        _identified(team_ids, since, before, practice_id)
         .annotate(attempted=Exists(OutreachAttempt.objects.filter(entry=OuterRef("pk"))))
         .values_list("practice__name", "patient__date_of_birth", "listed", "status", "attempted")
     )
@@ -155,3 +182,62 @@ def outreach_uptake(team_ids: list[int], *, on: datetime.date | None = None) -> 
         tally[2] += status == OutreachStatus.ACCEPTED
         tally[3] += status == OutreachStatus.DECLINED
     return [UptakeRow(*key, *tally) for key, tally in sorted(counts.items())]
+
+
+@dataclasses.dataclass(frozen=True)
+class ListUptake:
+    """One uploaded list: how many of its people were identified, contacted (at least one
+    attempt), accepted a referral, declined, did not respond, and are still being worked."""
+
+    practice: str
+    file_name: str
+    uploaded_at: datetime.datetime
+    identified: int
+    contacted: int
+    accepted: int
+    declined: int
+    no_response: int
+    still_open: int
+
+
+def uptake_by_list(
+    team_ids: Sequence[int],
+    *,
+    since: datetime.datetime | None = None,
+    before: datetime.datetime | None = None,
+    practice_id: int | None = None,
+) -> list[ListUptake]:
+    """Per practice and uploaded list, oldest list first: one grouped query."""
+    rows = (
+        _identified(team_ids, since, before, practice_id)
+        .annotate(attempted=Exists(OutreachAttempt.objects.filter(entry=OuterRef("pk"))))
+        .values("practice__name", "upload_id", "upload__file_name", "upload__uploaded_at")
+        .annotate(
+            identified=Count("pk"),
+            contacted=Count("pk", filter=Q(attempted=True)),
+            accepted=Count("pk", filter=Q(status=OutreachStatus.ACCEPTED)),
+            declined=Count("pk", filter=Q(status=OutreachStatus.DECLINED)),
+            no_response=Count("pk", filter=Q(status=OutreachStatus.NO_RESPONSE)),
+            still_open=Count("pk", filter=Q(status__in=OPEN_OUTREACH)),
+        )
+        .order_by("practice__name", "upload__uploaded_at", "upload_id")
+    )
+    return [
+        ListUptake(
+            row["practice__name"],
+            row["upload__file_name"] or "(no list)",
+            row["upload__uploaded_at"],
+            *(
+                row[name]
+                for name in (
+                    "identified",
+                    "contacted",
+                    "accepted",
+                    "declined",
+                    "no_response",
+                    "still_open",
+                )
+            ),
+        )
+        for row in rows
+    ]

@@ -11,6 +11,7 @@ from .selectors import (
     funnel,
     outcomes,
     referrals,
+    uptake,
     waiting_times,
     workload,
 )
@@ -97,6 +98,16 @@ PAGES: dict[str, ReportPage] = {
                 equity.equity_by_deprivation,
             ),
         ),
+        ReportPage(
+            "case-finding",
+            "Case-finding uptake",
+            "Of the people the practices' lists identified: contacted, accepted, declined.",
+            (
+                uptake.uptake_by_list_and_practice,
+                uptake.uptake_by_age,
+                uptake.uptake_by_sex,
+                uptake.uptake_by_ethnic_category,
+            ),
         ),
     )
 }

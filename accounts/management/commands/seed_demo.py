@@ -6,7 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 
 # Each app may ship a `demo.py` with `seed(log)`; they run in dependency order.
-DEMO_MODULES = ["accounts", "community_services", "referrals", "coordinators", "interop"]
+DEMO_MODULES = [
+    "accounts",
+    "community_services",
+    "referrals",
+    "casefinding",
+    "coordinators",
+    "interop",
+]
 
 
 class Command(BaseCommand):
