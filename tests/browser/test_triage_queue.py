@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from referrals.models import Referral, ReferralStatus
 from tests.referrals.factories import ReferralFactory, TeamCoverageFactory
@@ -38,7 +39,7 @@ def test_a_coordinator_accepts_and_declines_from_the_queue_rows(
         old_routine.reference,
     ]
     old_row = page.locator(f'[data-reference="{old_routine.reference}"]')
-    assert old_row.get_by_test_id("overdue").is_visible()
+    expect(old_row.get_by_test_id("overdue")).to_be_visible()
 
     queue_url = page.url
     page.locator(f'[data-reference="{urgent.reference}"]').get_by_test_id("row-accept").click()
@@ -55,11 +56,11 @@ def test_a_coordinator_accepts_and_declines_from_the_queue_rows(
     ).click()
     form_row = page.get_by_test_id("queue-row-form")
     form_row.get_by_role("button", name="Decline referral").click()
-    assert form_row.locator(".nhsuk-error-message").first.is_visible()
+    expect(form_row.locator(".nhsuk-error-message").first).to_be_visible()
     form_row.get_by_label("Outside the area the team covers").check()
     form_row.get_by_role("button", name="Decline referral").click()
-    assert page.locator(
-        f'[data-testid="queue-row-done"][data-reference="{old_routine.reference}"]'
-    ).is_visible()
+    expect(
+        page.locator(f'[data-testid="queue-row-done"][data-reference="{old_routine.reference}"]')
+    ).to_be_visible()
     assert Referral.objects.get(pk=old_routine.pk).status == ReferralStatus.DECLINED
     assert not [e for e in console_errors if "Content Security Policy" in e]
