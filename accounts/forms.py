@@ -1,5 +1,7 @@
 """Forms of the accounts pages."""
 
+from typing import cast
+
 from django import forms
 from django.utils.text import capfirst
 
@@ -31,12 +33,12 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], object_types: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any action")] + [
-            (value, _label_of(value)) for value in actions
-        ]
-        self.fields["object_type"].choices = [("", "Any record type")] + [
-            (value, _label_of(value)) for value in object_types
-        ]
+        for name, anything, values in (
+            ("action", "Any action", actions),
+            ("object_type", "Any record type", object_types),
+        ):
+            field = cast(forms.ChoiceField, self.fields[name])
+            field.choices = [("", anything)] + [(value, _label_of(value)) for value in values]
 
     def clean_patient_id(self) -> str:
         value = self.cleaned_data["patient_id"].strip()

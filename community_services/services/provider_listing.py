@@ -65,7 +65,7 @@ def update_availability(
         errors["email"] = "Enter an email address or a phone number for referrals."
     if errors:
         raise ValidationError(errors)
-    locked = Service.objects.select_for_update().get(pk=service.pk)
+    locked: Service = Service.objects.select_for_update().get(pk=service.pk)
     wanted = {
         "capacity": capacity,
         "expected_wait_weeks": expected_wait_weeks,
