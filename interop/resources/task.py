@@ -1,6 +1,8 @@
 """Task (SDOHCC Task For Referral Management): the referral's state, as the practice follows
 it; a requester's change to a Task → the service call it stands for."""
 
+from collections.abc import Sequence
+
 from referrals.models import DeclineReason, Referral
 
 from ..codes import SDOHCC_TASK_PROFILE, TASK_CODE_SYSTEM
@@ -13,7 +15,7 @@ from ..task_status import (
 )
 from .code_systems import TaskOutput, coding
 from .common import instant, meta, organisation_reference
-from .document_reference import has_closing_summary
+from .document_reference import has_closing_summary, message_back_document_id
 
 
 def status_reason(referral: Referral, status: str, last_note: str = "") -> str:
@@ -27,13 +29,15 @@ def status_reason(referral: Referral, status: str, last_note: str = "") -> str:
     return last_note
 
 
-def task_resource(referral: Referral, last_note: str = "") -> dict:
-    """`last_note`: the note of the referral's latest status change (its reason)."""
+def task_resource(referral: Referral, last_note: str = "", messages_back: Sequence = ()) -> dict:
+    """`last_note`: the note of the referral's latest status change (its reason);
+    `messages_back`: the current messages back to the practice, each an output."""
     status = task_status(referral.status, referral.outcome)
+    changed = max([referral.updated_at, *(message.sent_at for message in messages_back)])
     resource: dict = {
         "resourceType": "Task",
         "id": referral.reference,
-        "meta": meta(referral.updated_at, SDOHCC_TASK_PROFILE),
+        "meta": meta(changed, SDOHCC_TASK_PROFILE),
         "status": status,
         "intent": "order",
         "priority": referral.urgency,
@@ -41,21 +45,22 @@ def task_resource(referral: Referral, last_note: str = "") -> dict:
         "focus": {"reference": f"ServiceRequest/{referral.reference}"},
         "for": {"reference": f"Patient/{referral.patient_id}"},
         "authoredOn": instant(referral.received_at),
-        "lastModified": instant(referral.updated_at),
+        "lastModified": instant(changed),
         "requester": organisation_reference(referral.referring_practice),
         "owner": organisation_reference(referral.team),
     }
     if status in STATUSES_WITH_REASON:
         resource["statusReason"] = {"text": status_reason(referral, status, last_note)}
+    outputs: list[dict] = []
     if has_closing_summary(referral):
-        resource["output"] = [
+        outputs.append(
             {
                 "type": {"coding": [coding("task-outputs", TaskOutput.CLOSING_SUMMARY)]},
                 "valueReference": {"reference": f"DocumentReference/{referral.reference}"},
             }
-        ]
+        )
         if referral.outcome:
-            resource["output"].append(
+            outputs.append(
                 {
                     "type": {"coding": [coding("task-outputs", TaskOutput.OUTCOME)]},
                     "valueCodeableConcept": {
@@ -63,6 +68,18 @@ def task_resource(referral: Referral, last_note: str = "") -> dict:
                     },
                 }
             )
+    outputs += [
+        {
+            "type": {"coding": [coding("task-outputs", TaskOutput.MESSAGE_BACK)]},
+            "valueReference": {
+                "reference": f"DocumentReference/{message_back_document_id(message)}",
+                "display": message.get_moment_display(),
+            },
+        }
+        for message in messages_back
+    ]
+    if outputs:
+        resource["output"] = outputs
     return resource
 
 

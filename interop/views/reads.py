@@ -1,16 +1,23 @@
-"""Reads of the resources a Task refers to: ServiceRequest, Patient, Consent, DocumentReference,
-Organization. Each is scoped like the Task; a reference in anything we emit resolves here."""
+"""Reads of the resources a Task refers to: ServiceRequest, Patient, Consent, DocumentReference
+(Organization: views/directory.py). Each is scoped like the Task; a reference in anything we
+emit resolves here."""
 
 from django.http import Http404
 
+from gp_messages.fhir_document import message_document
+from gp_messages.letters import message_letter_pdf
 from referrals.services import record_patient_viewed, record_referral_viewed
 
 from ..resources.consent import consent_resource
-from ..resources.document_reference import document_reference_resource, has_closing_summary
-from ..resources.organization import organization_resource
+from ..resources.document_reference import (
+    MESSAGE_PREFIX,
+    document_reference_resource,
+    has_closing_summary,
+    message_back_document_reference,
+)
 from ..resources.patient import patient_resource
 from ..resources.service_request import service_request_resource
-from ..selectors import get_organisation, get_patient, get_task
+from ..selectors import get_message_back, get_patient, get_task
 from .base import FhirView, fhir_response
 
 
@@ -35,6 +42,16 @@ class ConsentRead(FhirView):
 class DocumentReferenceRead(FhirView):
     def get(self, request, caller, reference: str):
         caller.require("DocumentReference", "r")
+        if reference.startswith(MESSAGE_PREFIX):
+            message = get_message_back(caller.user, reference)
+            record_referral_viewed(
+                referral=message.referral, by=caller.user, via="fhir message back"
+            )
+            return fhir_response(
+                message_back_document_reference(
+                    message, pdf=message_letter_pdf(message), document=message_document(message)
+                )
+            )
         referral = get_task(caller.user, reference)
         if not has_closing_summary(referral):
             raise Http404("The referral has no closing summary yet.")
@@ -48,8 +65,3 @@ class PatientRead(FhirView):
         patient, details = get_patient(caller.user, patient_id)
         record_patient_viewed(patient=patient, by=caller.user, detail="fhir Patient read")
         return fhir_response(patient_resource(patient, details))
-
-
-class OrganizationRead(FhirView):
-    def get(self, request, caller, organisation_id: str):
-        return fhir_response(organization_resource(get_organisation(organisation_id)))

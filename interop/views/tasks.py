@@ -5,7 +5,6 @@ import datetime
 import uuid
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.models import Role
@@ -32,14 +31,18 @@ from ..selectors import (
     after_cursor,
     decode_cursor,
     encode_cursor,
+    encode_position,
     get_onward_task,
     get_task,
+    messages_back_of,
+    onward_after_cursor,
     onward_tasks_visible_to,
     tasks_visible_to,
 )
 from ..task_status import TASK_STATUS, referrals_with_task_status
 from .base import FhirView, fhir_response, read_json_body
 from .json_patch import apply_patch
+from .paging import count_of
 
 SEARCH_PARAMETERS = {
     "_id",
@@ -56,8 +59,10 @@ KNOWN_TASK_STATUSES = {theirs for theirs, _ in TASK_STATUS.values()} | {"failed"
 COMPARATORS = {"gt": "gt", "ge": "gte", "lt": "lt", "le": "lte", "eq": None}
 
 
-def _task(referral) -> dict:
-    return task_resource(referral, getattr(referral, "last_note", "") or "")
+def _task(referral, messages_back=None) -> dict:
+    if messages_back is None:
+        messages_back = messages_back_of([referral])[referral.pk]
+    return task_resource(referral, getattr(referral, "last_note", "") or "", messages_back)
 
 
 def _instant(value: str) -> datetime.datetime:
@@ -125,15 +130,6 @@ def _uuid(value: str, parameter: str) -> uuid.UUID:
         raise FhirError.one(400, f"{parameter} names no Organization.", parameter) from None
 
 
-def _count(request) -> int:
-    raw = request.GET.get("_count", "")
-    if not raw:
-        return settings.FHIR_PAGE_SIZE
-    if not raw.isdigit() or int(raw) < 1:
-        raise FhirError.one(400, "_count must be a positive whole number.", "_count")
-    return min(int(raw), settings.FHIR_PAGE_SIZE)
-
-
 def _onward_search(request, caller, count: int):
     """A provider's Tasks are its onward referrals: `owner=` its organisation, `status=`."""
     service_referrals = onward_tasks_visible_to(caller.user).filter(
@@ -150,17 +146,29 @@ def _onward_search(request, caller, count: int):
         wanted = value.split(",")
         ours = [s for s, theirs in ONWARD_TASK_STATUS.items() if theirs in wanted]
         service_referrals = service_referrals.filter(status__in=ours)
-    page = list(service_referrals.order_by("-sent_at", "-id")[:count])
+    service_referrals = service_referrals.order_by("-sent_at", "-id")
+    if cursor_text := request.GET.get("_cursor"):
+        cursor = decode_cursor(cursor_text)
+        if cursor is None:
+            raise FhirError.one(400, "_cursor is not one this server gave.", "_cursor")
+        service_referrals = onward_after_cursor(service_referrals, cursor)
+    page = list(service_referrals[: count + 1])
+    more, page = len(page) > count, page[:count]
     record_service_referral_list_viewed(
         by=caller.user, what="fhir onward Task search", service_referrals=page
     )
     base = request.build_absolute_uri("/fhir/R4")
+    next_url = None
+    if more:
+        query = {k: v for k, v in request.GET.lists() if k in SEARCH_PARAMETERS and k != "_cursor"}
+        query["_cursor"] = [encode_position(page[-1].sent_at, page[-1].pk)]
+        next_url = f"{base}/Task?{urlencode(query, doseq=True)}"
     return fhir_response(
         searchset(
             base=base,
             resources=[onward_task_resource(sr) for sr in page],
             self_url=f"{base}/Task?{request.GET.urlencode()}",
-            next_url=None,
+            next_url=next_url,
         )
     )
 
@@ -169,11 +177,11 @@ class TaskSearch(FhirView):
     def get(self, request, caller):
         caller.require("Task", "s")
         if caller.user.has_role(Role.PROVIDER):
-            return _onward_search(request, caller, _count(request))
+            return _onward_search(request, caller, count_of(request))
         include = request.GET.getlist("_include")
         if any(value != "Task:focus" for value in include):
             raise FhirError.one(400, "Only _include=Task:focus is supported.", "_include")
-        count = _count(request)
+        count = count_of(request)
         referrals = _filtered(request, tasks_visible_to(caller.user)).order_by("updated_at", "id")
         if cursor_text := request.GET.get("_cursor"):
             cursor = decode_cursor(cursor_text)
@@ -183,6 +191,7 @@ class TaskSearch(FhirView):
         page = list(referrals[: count + 1])
         more, page = len(page) > count, page[:count]
         record_referral_list_viewed(by=caller.user, what="fhir Task search", referrals=page)
+        outputs = messages_back_of(page)
         base = request.build_absolute_uri("/fhir/R4")
         next_url = None
         if more:
@@ -199,7 +208,7 @@ class TaskSearch(FhirView):
         return fhir_response(
             searchset(
                 base=base,
-                resources=[_task(r) for r in page],
+                resources=[_task(r, outputs[r.pk]) for r in page],
                 self_url=f"{base}/Task?{request.GET.urlencode()}",
                 next_url=next_url,
                 included=included,

@@ -125,3 +125,30 @@ def test_the_receiving_team_reads_the_onward_task_but_cannot_answer_for_the_prov
 ):
     assert team_x_api.get(f"/fhir/R4/Task/onward-{onward.pk}").status_code == 200
     assert _answer(team_x_api, f"onward-{onward.pk}", status="accepted").status_code == 403
+
+
+def test_a_providers_onward_tasks_are_paged_newest_first_with_a_next_link(
+    provider_api, onward, coordinator_x, django_assert_max_num_queries
+):
+    services_of_provider = onward.service.provider.services.all()
+    case = onward.referral
+    for name in ("Wednesday Walk", "Thursday Choir"):
+        service = ApprovedServiceFactory(name=name, provider=onward.service.provider)
+        referral_services.create_service_referral(
+            referral=case, service=service, by=coordinator_x, provider_needs_to_know="Shy."
+        )
+    assert services_of_provider.count() == 3
+    with django_assert_max_num_queries(11):
+        first = provider_api.get("/fhir/R4/Task?_count=2").json()
+    names = [e["resource"]["contained"][0]["performer"][0]["display"] for e in first["entry"]]
+    assert names == ["Thursday Choir", "Wednesday Walk"]
+    following = next(link["url"] for link in first["link"] if link["relation"] == "next")
+    second = provider_api.get(following.removeprefix("http://testserver")).json()
+    assert [e["resource"]["id"] for e in second["entry"]] == [f"onward-{onward.pk}"]
+    assert [link["relation"] for link in second["link"]] == ["self"]
+
+
+def test_a_cursor_the_server_did_not_give_is_a_400(provider_api, onward):
+    response = provider_api.get("/fhir/R4/Task?_cursor=not-one")
+    assert response.status_code == 400
+    assert response.json()["issue"][0]["expression"] == ["_cursor"]
