@@ -16,7 +16,7 @@ from community_services.models import Provider, Service
 from coordinators import services as casework
 from coordinators.models import Goal, PlanAction, Review, WellbeingMeasure, WhatMattersConversation
 from gp_messages.models import MessageBack, MessageMoment
-from gp_messages.services import produce_message_back
+from gp_messages.services import flag_for_practice_discussion, produce_message_back
 from interop.services import register_client
 from referrals import provider_links
 from referrals import services as referral_services
@@ -143,6 +143,8 @@ def build_world(*, practice_a, referrer_a, team_x, coordinator_x, provider_org) 
     )
     message_back = produce_message_back(case_id=case.pk, moment=MessageMoment.FIRST_SEEN)
     assert message_back is not None
+    # On practice A's list of cases to discuss at its multidisciplinary meeting.
+    flag_for_practice_discussion(case=case, by=coordinator_x, reason="Housing worries.")
     snapshot = MonthlySnapshot.objects.create(
         team=team_x,
         month=datetime.date(2025, 4, 1),
