@@ -167,13 +167,13 @@ class NHSDateInput(forms.MultiWidget):
 
     template_name = "forms/widgets/nhs_date_input.html"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(
             widgets={"day": forms.TextInput, "month": forms.TextInput, "year": forms.TextInput},
             attrs=attrs,
         )
 
-    def decompress(self, value):
+    def decompress(self, value: Any) -> list[Any]:
         if isinstance(value, datetime.date):
             return [value.day, value.month, value.year]
         return [None, None, None]
@@ -189,7 +189,7 @@ class NHSDateField(forms.Field):
         "incomplete": "Enter a day, month and year.",
     }
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> datetime.date | None:
         parts = [str(part or "").strip() for part in (value or ["", "", ""])]
         if not any(parts):
             return None
@@ -201,7 +201,7 @@ class NHSDateField(forms.Field):
         except ValueError as exc:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         # Field.__init__ sets template_name from its argument: a class attribute would be lost.
         kwargs.setdefault("template_name", "forms/nhs_date_field.html")
         super().__init__(**kwargs)
