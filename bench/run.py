@@ -211,6 +211,10 @@ def query_pass(plan: dict) -> tuple[dict, list]:
         "page: directory search": (staff, DIRECTORY_SEARCH),
         "page: directory search near a postcode": (staff, DIRECTORY_NEAR),
         "page: our referrals": (practice, "/practice/"),
+        "page: our referrals, searched and filtered": (
+            practice,
+            "/practice/?q=smith&status=received",
+        ),
         "api: referrals list": (staff, "/api/v1/referrals/"),
         "api: referral detail": (staff, f"/api/v1/referrals/{me['referral']}/"),
         "api: services search": (staff, SERVICES_SEARCH),

@@ -156,5 +156,5 @@ class NHSForm(NamedErrorsMixin, forms.Form):
     """The app's form base: errors that name their field."""
 
 
-class NHSModelForm(NamedErrorsMixin, forms.ModelForm):
+class NHSModelForm(NamedErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]  # subclasses name the model
     """The app's model-form base: errors that name their field."""

@@ -19,7 +19,7 @@ class NHSDateInput(forms.MultiWidget):
             attrs=attrs,
         )
 
-    def decompress(self, value: Any) -> list[int | None]:
+    def decompress(self, value: Any) -> list[Any]:
         if isinstance(value, datetime.date):
             return [value.day, value.month, value.year]
         return [None, None, None]
@@ -47,7 +47,7 @@ class NHSDateField(forms.Field):
         except ValueError as exc:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         # Field.__init__ sets template_name from its argument: a class attribute would be lost.
         kwargs.setdefault("template_name", "forms/nhs_date_field.html")
         super().__init__(**kwargs)

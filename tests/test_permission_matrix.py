@@ -119,8 +119,11 @@ class _Unresolvable(Exception):
 
 def url_for(name, pattern, params, world, entry) -> str:
     values = url_parameters(world)
+    provided = entry.path_parameter(world) if entry.path_parameter is not None else {}
     kwargs = {}
     for param in params:
+        if param in provided:
+            continue
         if param in ("pk", "id"):
             if entry.obj is None:
                 raise _Unresolvable(f"{name}: give the entry obj= for its {param!r} parameter")

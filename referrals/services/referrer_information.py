@@ -45,7 +45,7 @@ def add_referral_information(*, referral: Referral, by: User, text: str) -> Refe
         team_id=referral.team_id,
         detail=f"information added to {referral.reference}",
     )
-    if referral.assigned_to_id is not None:
+    if referral.assigned_to is not None:
         notify(
             recipient=referral.assigned_to,
             verb="referral_information_added",
