@@ -5,6 +5,8 @@ from typing import cast
 from django import forms
 from django.utils.text import capfirst
 
+from common.forms import NHSForm
+
 
 def _label_of(value: str) -> str:
     return capfirst(value.replace("_", " "))
@@ -14,7 +16,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(NHSForm):
     """The audit page's filters: people search by what they know (an NHS number or a
     referral reference, lists of actions and record types, dates), not by internal ids."""
 

@@ -2,10 +2,12 @@
 
 from django import forms
 
+from common.forms import NHSForm
+
 from .models import Organisation, Role
 
 
-class _RoleChoiceMixin(forms.Form):
+class _RoleChoiceMixin(NHSForm):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         label="Organisation or team",

@@ -1,10 +1,12 @@
 from django import forms
 
+from common.forms import NHSForm
+
 from .models import MessageBack
 from .services.corrections import MAX_REASON_LENGTH
 
 
-class CorrectMessageForm(forms.Form):
+class CorrectMessageForm(NHSForm):
     """One box per section of the message as sent, one line per line, and why."""
 
     reason = forms.CharField(
@@ -28,7 +30,7 @@ class CorrectMessageForm(forms.Form):
         self.order_fields([*self.section_keys, "reason"])
 
 
-class DiscussionFlagForm(forms.Form):
+class DiscussionFlagForm(NHSForm):
     reason = forms.CharField(
         label="What should the practice discuss",
         max_length=300,
@@ -37,7 +39,7 @@ class DiscussionFlagForm(forms.Form):
     )
 
 
-class PracticeReviewForm(forms.Form):
+class PracticeReviewForm(NHSForm):
     held_on = forms.DateField(
         label="Date of the meeting",
         help_text="For example, 27 3 2026 or 2026-03-27.",
@@ -63,7 +65,7 @@ class PracticeReviewForm(forms.Form):
     )
 
 
-class CasesToDiscussFilter(forms.Form):
+class CasesToDiscussFilter(NHSForm):
     practice = forms.TypedChoiceField(label="Practice", coerce=int, required=False)
     reason = forms.ChoiceField(label="Why listed", required=False)
 

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from common.forms import NHSForm
+
 from .models import ServiceReferralStatus
 
 
@@ -9,7 +11,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class ProviderReferralFilterForm(forms.Form):
+class ProviderReferralFilterForm(NHSForm):
     status = forms.ChoiceField(
         label="Status",
         required=False,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.services import AuditEntry, record_audit_event, record_audit_events
+from common.forms import NHSForm
 
 from .. import periods
 from ..csv_stream import csv_lines, csv_response
@@ -28,7 +29,7 @@ from ..selectors.minimum_dataset import (
 MAX_DAYS = 3 * 366
 
 
-class MinimumDatasetForm(forms.Form):
+class MinimumDatasetForm(NHSForm):
     start = forms.DateField(required=False)
     end = forms.DateField(required=False)
     team = forms.IntegerField(required=False, min_value=1)

@@ -89,7 +89,7 @@ def test_the_team_corrects_a_message_and_the_referrer_files_the_correction_from_
     referrer.goto(f"{live_server.url}/accounts/login/")
     referrer.get_by_label("Email").fill(referrer_a.email)
     referrer.get_by_label("Password").fill(password)
-    referrer.get_by_role("button", name="Log in").click()
+    referrer.get_by_role("button", name="Sign in").click()
     referrer.wait_for_load_state()
     referrer.goto(f"{live_server.url}/referrals/{case.reference}/")
     messages = referrer.get_by_test_id("messages-back-about")

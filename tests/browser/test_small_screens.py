@@ -56,4 +56,4 @@ def test_at_phone_width_the_team_audit_and_caseload_pages_fit_and_no_word_is_spl
             # The responsive pattern: each cell says which column it is in.
             first_cell = page.locator("table tbody td:not([colspan])").first
             assert first_cell.locator(".nhsuk-table-responsive__heading").is_visible(), path
-        page.get_by_role("button", name="Log out").click()
+        page.get_by_role("button", name="Sign out").click()

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0011_role_and_organisation_kind_choices"),
-        ("referrals", "0012_ethnic_category_search_and_updated_at"),
+        ("referrals", "0014_forget_the_email_sent_marks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

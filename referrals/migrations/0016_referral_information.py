@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0012_ethnic_category_search_and_updated_at"),
+        ("referrals", "0015_triage_queue_risk_after_urgency"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

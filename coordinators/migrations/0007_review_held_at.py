@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     """When a review really happened, recorded apart from when it was scheduled for."""
 
     dependencies = [
-        ("coordinators", "0005_event_date_window"),
+        ("coordinators", "0006_case_events_for_practice_reviews"),
     ]
 
     operations = [
