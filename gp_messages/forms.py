@@ -20,14 +20,15 @@ class CorrectMessageForm(NHSForm):
     def __init__(self, *args, message: MessageBack, **kwargs):
         super().__init__(*args, **kwargs)
         for section in message.sections:
-            self.fields[section["key"]] = forms.CharField(
+            # Prefixed: a section's key ("reason" among them) never clashes with the form's own.
+            self.fields[f"section_{section['key']}"] = forms.CharField(
                 label=section["title"],
                 required=False,
                 initial="\n".join(section["lines"]),
                 widget=forms.Textarea(attrs={"rows": max(2, len(section["lines"]) + 1)}),
             )
         self.section_keys = [section["key"] for section in message.sections]
-        self.order_fields([*self.section_keys, "reason"])
+        self.order_fields([*(f"section_{key}" for key in self.section_keys), "reason"])
 
 
 class DiscussionFlagForm(NHSForm):

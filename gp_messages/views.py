@@ -113,7 +113,7 @@ def message_correct(request, message_id):
         return services.correct_message_back(
             message=message,
             by=request.user,
-            sections={key: data[key] for key in form.section_keys},
+            sections={key: data[f"section_{key}"] for key in form.section_keys},
             reason=data["reason"],
         )
 

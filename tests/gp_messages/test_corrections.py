@@ -124,8 +124,10 @@ def test_the_team_corrects_on_a_page_and_the_practice_sees_both_versions(
     assert case.patient.full_name in team.get(url).content.decode()  # the sent lines, to edit
     refused = team.post(url, {"reason": ""})
     assert "Say what was wrong in the message sent." in refused.content.decode()
-    fields = {s["key"]: "\n".join(s["lines"]) for s in message.sections}
-    fields.update(what_matters="Singing with the Thursday choir.", reason="Wrong patient's notes.")
+    fields = {f"section_{s['key']}": "\n".join(s["lines"]) for s in message.sections}
+    fields.update(
+        section_what_matters="Singing with the Thursday choir.", reason="Wrong patient's notes."
+    )
     done = team.post(url, fields)
     assert done.status_code == 302 and done["Location"].endswith(f"/{case.reference}/")
     corrected = MessageBack.objects.get(version=2)
