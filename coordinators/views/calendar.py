@@ -29,12 +29,20 @@ def review_calendar(request):
     shown = selectors.review_calendar(
         request.user, view=view, anchor=_anchor(request.GET.get("date", ""))
     )
-    services.record_casework_list_viewed(
-        by=request.user,
-        what=f"review calendar ({view})",
-        object_type="review",
-        records=shown.reviews,
-    )
+    if shown.reviews:
+        services.record_casework_list_viewed(
+            by=request.user,
+            what=f"review calendar ({view})",
+            object_type="review",
+            records=shown.reviews,
+        )
+    else:  # an empty period is a look at the calendar too, like an empty audit search
+        record_audit_event(
+            actor=request.user,
+            action="view_list",
+            object_type="review",
+            detail=f"review calendar ({view}) from {shown.start:%Y-%m-%d}: none shown",
+        )
     return render(
         request,
         "coordinators/review_calendar.html",
