@@ -8,6 +8,8 @@ and the single-use submission token are most of the flow, and the wizard would n
 by hand. Sending is POST-redirect-GET: Back after sending lands on "Our referrals", never on a
 form to post again."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -219,7 +221,7 @@ def _shown(form: ReferralForm, name: str) -> str:
     choices = dict(getattr(field, "choices", []) or [])
     if isinstance(value, list):
         return ", ".join(str(choices.get(item, item)) for item in value)
-    if name == "date_of_birth":
+    if isinstance(value, datetime.date):
         return value.strftime("%-d %B %Y")
     return str(choices.get(value, value))
 
