@@ -27,11 +27,11 @@ class APITokenAdmin(admin.ModelAdmin):
         return False
 
     def delete_model(self, request, obj):
-        revoke_api_token(token=obj, actor=request.user, reason="revoked in the admin")
+        revoke_api_token(token=obj, by=request.user, reason="revoked in the admin")
 
     def delete_queryset(self, request, queryset):
         for token in queryset:
-            revoke_api_token(token=token, actor=request.user, reason="revoked in the admin")
+            revoke_api_token(token=token, by=request.user, reason="revoked in the admin")
 
 
 class MembershipInline(admin.TabularInline):
@@ -51,7 +51,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description="Deactivate and end their sessions")
     def deactivate_and_log_out(self, request, queryset):
         for user in queryset:
-            deactivate_user(user=user, actor=request.user)
+            deactivate_user(user=user, by=request.user)
         self.message_user(request, f"{queryset.count()} user(s) deactivated and logged out.")
 
     fieldsets = (

@@ -80,7 +80,7 @@ class TokenRevokeView(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request):
-        revoke_api_token(token=request.auth, actor=request.user)
+        revoke_api_token(token=request.auth, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -46,7 +46,7 @@ class APITokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.")
         idle_limit = settings.API_TOKEN_IDLE_TIMEOUT_SECONDS
         if idle_limit and now - grant.last_used_at > datetime.timedelta(seconds=idle_limit):
-            revoke_api_token(token=token, actor=None, reason="idle timeout")
+            revoke_api_token(token=token, by=None, reason="idle timeout")
             raise exceptions.AuthenticationFailed(
                 "This token has not been used for a while and has lapsed: ask for a new one."
             )

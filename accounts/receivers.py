@@ -62,12 +62,10 @@ def end_other_sessions_on_password_change(sender, request, user, **kwargs):
     """Whoever knew the old password is out: the person's other sessions and their API tokens
     end; the session they changed it from carries on."""
     session = getattr(request, "session", None)
-    end_user_sessions(
-        user=user, actor=user, keep_session_key=session.session_key if session else None
-    )
+    end_user_sessions(user=user, by=user, keep_session_key=session.session_key if session else None)
 
 
 @receiver(password_reset)
 def end_sessions_on_password_reset(sender, request, user, **kwargs):
     """A reset is made signed out: every session and API token of the account ends."""
-    end_user_sessions(user=user, actor=user)
+    end_user_sessions(user=user, by=user)

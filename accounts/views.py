@@ -198,7 +198,7 @@ def operations(request):
 @require_POST
 def end_sessions(request, user_id: int):
     member = get_object_or_404(team_members_for_manager(request.user), pk=user_id)
-    ended = end_user_sessions(user=member, actor=request.user)
+    ended = end_user_sessions(user=member, by=request.user)
     messages.success(request, f"{member.display_name} was logged out of {ended} session(s).")
     return redirect("accounts:team-members")
 

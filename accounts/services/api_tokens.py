@@ -30,9 +30,9 @@ def issue_api_token(*, user: User, mfa_verified: bool) -> tuple[AuthToken, str]:
 
 
 @transaction.atomic
-def revoke_api_token(*, token: AuthToken, actor: User | None, reason: str = "revoked") -> None:
+def revoke_api_token(*, token: AuthToken, by: User | None, reason: str = "revoked") -> None:
     record_audit_event(
-        actor=actor,
+        actor=by,
         action="api_token_revoked",
         object_type="api_token",
         object_id=token.token_key,

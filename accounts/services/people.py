@@ -155,4 +155,4 @@ def deactivate_person(*, by: User, person: User) -> None:
         raise PermissionDenied("You cannot deactivate this person.")
     if not person.is_active:
         raise PeopleChangeRefused(f"{person.display_name} is already deactivated.")
-    deactivate_user(user=person, actor=by)
+    deactivate_user(user=person, by=by)

@@ -8,10 +8,8 @@ from .api_tokens import revoke_api_tokens
 
 
 @transaction.atomic
-def end_user_sessions(
-    *, user: User, actor: User | None, keep_session_key: str | None = None
-) -> int:
-    """Log a user out everywhere: every session they hold is deleted (but the one named by
+def end_user_sessions(*, user: User, by: User | None, keep_session_key: str | None = None) -> int:
+    """Sign a user out everywhere: every session they hold is deleted (but the one named by
     `keep_session_key`, the person's own after a password change) and every API token is
     revoked, since a token is a session too."""
     from allauth.usersessions.models import UserSession
@@ -25,7 +23,7 @@ def end_user_sessions(
         session.end()
     tokens = revoke_api_tokens(user=user)
     record_audit_event(
-        actor=actor,
+        actor=by,
         action="sessions_ended",
         object_type="user",
         object_id=user.pk,
@@ -36,11 +34,11 @@ def end_user_sessions(
 
 
 @transaction.atomic
-def deactivate_user(*, user: User, actor: User | None) -> None:
+def deactivate_user(*, user: User, by: User | None) -> None:
     """No more logins, and the sessions already open end now."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
-        record_audit_event(actor=actor, action="deactivate", object_type="user", object_id=user.pk)
-    transaction.on_commit(lambda: end_user_sessions(user=user, actor=actor))
+        record_audit_event(actor=by, action="deactivate", object_type="user", object_id=user.pk)
+    transaction.on_commit(lambda: end_user_sessions(user=user, by=by))

@@ -95,7 +95,7 @@ def test_a_token_issued_without_two_factor_stops_working_when_the_role_needs_it(
 
 def test_ending_a_users_sessions_revokes_their_tokens(referrer_a, manager):
     token = api_token_for(referrer_a)
-    end_user_sessions(user=referrer_a, actor=manager)
+    end_user_sessions(user=referrer_a, by=manager)
     assert _me(token).status_code in (401, 403)
     assert not AuthToken.objects.filter(user=referrer_a).exists()
 
@@ -105,7 +105,7 @@ def test_deactivating_a_user_revokes_their_tokens(
 ):
     token = api_token_for(referrer_a)
     with django_capture_on_commit_callbacks(execute=True):
-        deactivate_user(user=referrer_a, actor=manager)
+        deactivate_user(user=referrer_a, by=manager)
     assert _me(token).status_code in (401, 403)
     assert not AuthToken.objects.filter(user=referrer_a).exists()
 

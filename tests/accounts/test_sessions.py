@@ -89,7 +89,7 @@ def test_deactivating_a_user_ends_their_sessions(
     _log_in(client, coordinator_x, password)
     assert UserSession.objects.filter(user=coordinator_x).count() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        deactivate_user(user=coordinator_x, actor=superuser)
+        deactivate_user(user=coordinator_x, by=superuser)
     assert UserSession.objects.filter(user=coordinator_x).count() == 0
     assert client.get(reverse("coordinators:home")).status_code == 302
     assert AuditEvent.objects.filter(action="deactivate", object_id=str(coordinator_x.pk)).exists()
