@@ -45,7 +45,7 @@ def main() -> None:
     from django.test import Client
 
     from accounts.models import User
-    from bench.scale_seed import SCALE_EMAIL_DOMAIN
+    from bench.scale_rows import SCALE_EMAIL_DOMAIN
     from reports.models import SummaryRun
     from reports.services import refresh_report_summaries
 

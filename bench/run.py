@@ -132,7 +132,7 @@ def make_plan(path: Path) -> dict:
     from django.db.models import Count
 
     from accounts.models import User
-    from bench.scale_seed import SCALE_EMAIL_DOMAIN, SCALE_PASSWORD, SCALE_TOTP_SECRET
+    from bench.scale_rows import SCALE_EMAIL_DOMAIN, SCALE_PASSWORD, SCALE_TOTP_SECRET
     from referrals.models import Referral
 
     coordinators = []

@@ -7,31 +7,23 @@ scale with `--patients` (100 000 is the benchmark's reference population).
 """
 
 import datetime
-import io
-import json
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import encrypt
-from django.contrib.auth.hashers import make_password
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from accounts.models import Membership, Organisation, User
 from community_services.models import (
-    Capacity,
     Location,
-    Postcode,
     Provider,
     Service,
     ServiceNeedDomain,
     ServiceSchedule,
-    ServiceStatus,
 )
 from community_services.need_domains import NeedDomain
 from coordinators.models import (
@@ -57,191 +49,34 @@ from referrals.models import (
     TeamCoverage,
     Urgency,
 )
-from referrals.nhs_number import check_digit
 
-from .scale_seed_outcomes import seed_outcomes
-
-SCALE_PASSWORD = "scale-bench-password-2026"  # noqa: S105 - synthetic benchmark accounts only
-SCALE_TOTP_SECRET = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF"  # noqa: S105 - synthetic, as the demo's
-SCALE_EMAIL_DOMAIN = "scale.example"
-REFERENCE_PATIENTS = 100_000
-# Coordinators that get a showcase case (10 goals, 8 reviews, 60 timeline events): the benchmark's
-# virtual coordinators each open their own.
-SHOWCASE_COORDINATORS = 12
-
-# Shares of referral statuses (sum 1): most referrals have become cases.
-STATUS_SHARES = [
-    (ReferralStatus.RECEIVED, 0.05),
-    (ReferralStatus.ACCEPTED, 0.10),
-    (ReferralStatus.IN_PROGRESS, 0.45),
-    (ReferralStatus.CLOSED, 0.25),
-    (ReferralStatus.DECLINED, 0.10),
-    (ReferralStatus.PATIENT_DECLINED, 0.05),
-]
-GIVEN_NAMES = (
-    "Ada Ben Cara Dev Ewa Finn Gita Hal Ines Jon Kit Lena Max Nia Omar Pia Raj Sam Tia Uma"
+from .scale_rows import (
+    FAMILY_NAMES,
+    GIVEN_NAMES,
+    SCALE_EMAIL_DOMAIN,
+    SERVICE_WORDS,
+    SHOWCASE_COORDINATORS,
+    STATUS_SHARES,
+    Counts,
+    SeedReport,
+    TableWriter,
+    nhs_numbers,
+    referral_reference,
 )
-FAMILY_NAMES = "Ash Birch Cedar Dale Elm Fern Glen Heath Ivy Juniper Kerr Larch Moss Nash Oak Pine"
-TOWNS = ["Northfield", "Riverside", "Hillview", "Eastbrook", "Westmere", "Southgate"]
-SERVICE_WORDS = [
-    "walking",
-    "gardening",
-    "choir",
-    "coffee",
-    "money",
-    "debt",
-    "benefits",
-    "housing",
-    "art",
-    "craft",
-    "digital",
-    "computer",
-    "carers",
-    "bereavement",
-    "yoga",
-    "swimming",
-    "cooking",
-    "reading",
-    "volunteering",
-    "men's shed",
-]
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-
-
-@dataclass(frozen=True)
-class Counts:
-    patients: int
-    practices: int
-    teams: int
-    coordinators: int
-    referrals: int
-    goals: int
-    reviews: int
-    reviews_due_soon: int
-    events: int
-    services: int
-    providers: int
-
-    @classmethod
-    def for_patients(cls, patients: int) -> "Counts":
-        share = patients / REFERENCE_PATIENTS
-        teams = max(2, round(6 * share))
-        services = max(40, round(10_000 * share))
-        return cls(
-            patients=patients,
-            practices=max(2, round(200 * share)),
-            teams=teams,
-            coordinators=max(2 * teams, round(60 * share)),
-            referrals=round(1.2 * patients),
-            goals=3 * patients,
-            reviews=round(2.5 * patients),
-            reviews_due_soon=max(1, round(10_000 * share)),
-            events=5 * patients,
-            services=services,
-            providers=max(8, services // 5),
-        )
-
-
-@dataclass
-class SeedReport:
-    """Rows and seconds per table, for the command's output and the benchmark's JSON."""
-
-    tables: dict[str, dict] = field(default_factory=dict)
-    started: float = field(default_factory=time.monotonic)
-
-    def add(self, table: str, rows: int, seconds: float) -> None:
-        entry = self.tables.setdefault(table, {"rows": 0, "seconds": 0.0})
-        entry["rows"] += rows
-        entry["seconds"] = round(entry["seconds"] + seconds, 2)
-
-    @property
-    def total_seconds(self) -> float:
-        return round(time.monotonic() - self.started, 2)
-
-
-def _text(value) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        value = json.dumps(value)
-    return (
-        str(value)
-        .replace("\\", "\\\\")
-        .replace("\t", "\\t")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-    )
-
-
-class TableWriter:
-    """COPY rows into one model's table; columns the caller leaves out get the field default."""
-
-    BATCH = 50_000
-
-    def __init__(self, model: type[models.Model], report: SeedReport, now: datetime.datetime):
-        self.model = model
-        self.report = report
-        self.fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
-        self.now = now
-
-    def _default(self, f: models.Field):
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            return self.now
-        return f.get_default()
-
-    def write(self, rows: Iterable[dict]) -> int:
-        started = time.monotonic()
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        sql = f"COPY {connection.ops.quote_name(self.model._meta.db_table)} ({columns}) FROM STDIN"
-        total = 0
-        buffer = io.StringIO()
-        with connection.cursor() as cursor:
-            for row in rows:
-                values = []
-                for f in self.fields:
-                    key = f.attname
-                    values.append(_text(row[key] if key in row else self._default(f)))
-                buffer.write("\t".join(values))
-                buffer.write("\n")
-                total += 1
-                if total % self.BATCH == 0:
-                    buffer.seek(0)
-                    cursor.copy_expert(sql, buffer)
-                    buffer = io.StringIO()
-            buffer.seek(0)
-            cursor.copy_expert(sql, buffer)
-        self.report.add(self.model._meta.db_table, total, time.monotonic() - started)
-        return total
-
-
-def nhs_numbers(count: int) -> list[str]:
-    """Valid numbers from the 999 test range, in order (nine digits without a check digit skip)."""
-    numbers: list[str] = []
-    prefix = 999_000_000
-    while len(numbers) < count:
-        digits = str(prefix)
-        check = check_digit(digits)
-        if check is not None:
-            numbers.append(f"{digits}{check}")
-        prefix += 1
-    return numbers
-
-
-def referral_reference(index: int) -> str:
-    """Distinct for every index (a bijection on 40 bits), readable like `new_reference()`."""
-    value = (index * 0x9E3779B1 + 0x5DEECE66D) % (32**8)
-    chars = []
-    for _ in range(8):
-        value, digit = divmod(value, 32)
-        chars.append(REFERENCE_ALPHABET[digit])
-    return "SP-" + "".join(chars)
+from .scale_seed_directory import directory, organisations_and_users
+from .scale_seed_outcomes import seed_outcomes
 
 
 class ScaleSeeder:
+    # Set by organisations_and_users (scale_seed_directory), read by the steps after it.
+    practices: list[int]
+    teams: list[int]
+    referrer_of: dict[int, int]
+    coordinators_of: dict[int, list[int]]
+    team_of: dict[int, int]
+    vetter: int
+    commissioner_org: int
+
     def __init__(self, *, patients: int, seed: int, log: Callable[[str], None]):
         self.counts = Counts.for_patients(patients)
         self.rng = random.Random(seed)  # noqa: S311 - invented data, not security
@@ -271,8 +106,8 @@ class ScaleSeeder:
 
     @transaction.atomic
     def run(self) -> SeedReport:
-        self._organisations_and_users()
-        self._directory()
+        organisations_and_users(self)
+        directory(self)
         self._patients()
         self._referrals()
         self._casework()
@@ -290,227 +125,6 @@ class ScaleSeeder:
         with connection.cursor() as cursor:
             cursor.execute(statement)
         self.report.add(statement, 0, time.monotonic() - started)
-
-    # --- organisations, users, memberships, authenticators
-
-    def _organisations_and_users(self) -> None:
-        c = self.counts
-        orgs, users, memberships, authenticators = [], [], [], []
-        password = make_password(SCALE_PASSWORD)
-        secret = {"secret": encrypt(SCALE_TOTP_SECRET)}
-
-        def org(name, kind, ods=""):
-            pk = self._next_id(Organisation)
-            orgs.append(
-                {"id": pk, "public_id": self._uuid(), "name": name, "kind": kind, "ods_code": ods}
-            )
-            return pk
-
-        def user(email, first, last, org_id, role, staff=False):
-            pk = self._next_id(User)
-            users.append(
-                {
-                    "id": pk,
-                    "email": email,
-                    "first_name": first,
-                    "last_name": last,
-                    "password": password,
-                    "date_joined": self.now,
-                }
-            )
-            memberships.append(
-                {"id": self._next_id(Membership), "user_id": pk, "organisation_id": org_id}
-                | {"role": role}
-            )
-            if staff:
-                authenticators.append(
-                    {
-                        "id": self._next_id(Authenticator),
-                        "user_id": pk,
-                        "type": Authenticator.Type.TOTP,
-                        "data": secret,
-                        "created_at": self.now,
-                    }
-                )
-            return pk
-
-        self.practices = [
-            org(f"Scale Practice {i:03d}", OrganisationKind.GP_PRACTICE, f"S{i:05d}")
-            for i in range(c.practices)
-        ]
-        self.teams = [
-            org(f"Scale Team {i + 1}", OrganisationKind.COORDINATOR_TEAM) for i in range(c.teams)
-        ]
-        directory = org("Scale Directory Team", OrganisationKind.DIRECTORY_TEAM)
-        self.referrer_of = {
-            practice: user(
-                f"referrer{i:03d}@{SCALE_EMAIL_DOMAIN}",
-                "Rae",
-                f"Referrer {i}",
-                practice,
-                "referrer",
-            )
-            for i, practice in enumerate(self.practices)
-        }
-        self.coordinators_of: dict[int, list[int]] = {team: [] for team in self.teams}
-        for i in range(c.coordinators):
-            team = self.teams[i % c.teams]
-            self.coordinators_of[team].append(
-                user(
-                    f"coordinator{i:02d}@{SCALE_EMAIL_DOMAIN}",
-                    "Cal",
-                    f"Coordinator {i}",
-                    team,
-                    Role.COORDINATOR,
-                    staff=True,
-                )
-            )
-        for i, team in enumerate(self.teams):
-            user(f"manager{i}@{SCALE_EMAIL_DOMAIN}", "Mo", f"Manager {i}", team, Role.MANAGER, True)
-        self.vetter = user(
-            f"vetter@{SCALE_EMAIL_DOMAIN}", "Val", "Vetter", directory, "vetter", True
-        )
-        # The reports' whole-service reader: a commissioner of every team (no second factor).
-        self.commissioner_org = org("Scale Commissioning Board", OrganisationKind.COMMISSIONER)
-        user(
-            f"commissioner@{SCALE_EMAIL_DOMAIN}",
-            "Cy",
-            "Commissioner",
-            self.commissioner_org,
-            Role.COMMISSIONER,
-        )
-        self._write(Organisation, orgs)
-        self._write(User, users)
-        self._write(Membership, memberships)
-        self._write(Authenticator, authenticators)
-        Organisation.commissioned_teams.through.objects.bulk_create(
-            Organisation.commissioned_teams.through(
-                from_organisation_id=self.commissioner_org, to_organisation_id=team
-            )
-            for team in self.teams
-        )
-        self.team_of = {p: self.teams[i % c.teams] for i, p in enumerate(self.practices)}
-        self._write(
-            TeamCoverage,
-            (
-                {"id": self._next_id(TeamCoverage), "practice_id": p, "team_id": t}
-                for p, t in self.team_of.items()
-            ),
-        )
-
-    # --- the directory
-
-    def _directory(self) -> None:
-        c, rng = self.counts, self.rng
-        providers = [self._next_id(Provider) for _ in range(c.providers)]
-        self._write(
-            Provider,
-            (
-                {
-                    "id": pk,
-                    "public_id": self._uuid(),
-                    "name": f"{rng.choice(TOWNS)} {rng.choice(SERVICE_WORDS).title()} Trust {i}",
-                    "description": "An invented community organisation.",
-                }
-                for i, pk in enumerate(providers)
-            ),
-        )
-        services, domains, locations, schedules = [], [], [], []
-        postcodes: dict[str, tuple[float, float]] = {}
-        domain_codes = list(NeedDomain.values)
-        today = timezone.localdate()
-        for i in range(c.services):
-            pk = self._next_id(Service)
-            roll = rng.random()
-            status = (
-                ServiceStatus.APPROVED
-                if roll < 0.85
-                else rng.choice([ServiceStatus.DRAFT, ServiceStatus.SUBMITTED, "suspended"])
-            )
-            words = rng.sample(SERVICE_WORDS, 3)
-            services.append(
-                {
-                    "id": pk,
-                    "public_id": self._uuid(),
-                    "provider_id": providers[i % len(providers)],
-                    "name": f"{words[0].title()} {words[1]} group {i}",
-                    "description": f"A friendly {words[0]} and {words[2]} session in "
-                    f"{rng.choice(TOWNS)}, open to adults.",
-                    "is_free": rng.random() < 0.7,
-                    "delivered_in_person": rng.random() < 0.8,
-                    "delivered_by_phone": rng.random() < 0.3,
-                    "delivered_online": rng.random() < 0.3,
-                    "capacity": rng.choice(
-                        [Capacity.ACCEPTING] * 8 + [Capacity.WAITING_LIST, Capacity.PAUSED]
-                    ),
-                    "status": status,
-                    "vetted_until": today + datetime.timedelta(days=rng.randint(20, 700))
-                    if status == ServiceStatus.APPROVED
-                    else None,
-                    "modified_at": self._ago(1, 400),
-                }
-            )
-            for code in rng.sample(domain_codes, rng.randint(1, 3)):
-                domains.append(
-                    {"id": self._next_id(ServiceNeedDomain), "service_id": pk, "domain": code}
-                )
-            postcode = f"ZZ{rng.randint(1, 99)} {rng.randint(1, 9)}ZZ"
-            latitude, longitude = round(rng.uniform(51, 54), 6), round(rng.uniform(-2.5, 0.5), 6)
-            postcodes.setdefault(postcode, (latitude, longitude))
-            locations.append(
-                {
-                    "id": self._next_id(Location),
-                    "public_id": self._uuid(),
-                    "service_at_location_id": self._uuid(),
-                    "service_id": pk,
-                    "name": f"{rng.choice(TOWNS)} community centre",
-                    "address_1": f"{rng.randint(1, 200)} High Street",
-                    "city": rng.choice(TOWNS),
-                    "postcode": postcode,
-                    "latitude": latitude,
-                    "longitude": longitude,
-                }
-            )
-            opens = rng.randint(9, 18)
-            schedules.append(
-                {
-                    "id": self._next_id(ServiceSchedule),
-                    "public_id": self._uuid(),
-                    "service_id": pk,
-                    "freq": "WEEKLY",
-                    "interval": rng.choice([1, 1, 2]),
-                    "byday": rng.choice(["MO", "TU", "WE", "TH", "FR", "TU,TH"]),
-                    "opens_at": datetime.time(opens),
-                    "closes_at": datetime.time(opens + 2),
-                }
-            )
-        self._write(Service, services)
-        self._write(ServiceNeedDomain, domains)
-        self._write(Location, locations)
-        self._write(ServiceSchedule, schedules)
-        self._write(
-            Postcode,
-            (
-                {"postcode": code, "latitude": lat, "longitude": lon}
-                for code, (lat, lon) in sorted(postcodes.items())
-            ),
-        )
-        started = time.monotonic()
-        with connection.cursor() as cursor:
-            # The same weighting as community_services.services._index_for_search.
-            cursor.execute(
-                """
-                UPDATE community_services_service s
-                SET search_vector =
-                    setweight(to_tsvector('english', coalesce(s.name, '')), 'A')
-                    || setweight(to_tsvector('english', coalesce(p.name, '')), 'B')
-                    || setweight(to_tsvector('english', coalesce(s.description, '')), 'C')
-                FROM community_services_provider p
-                WHERE p.id = s.provider_id AND s.id >= %s
-                """,
-                [services[0]["id"]],  # type: ignore[list-item]
-            )
-        self.report.add("service search vectors", len(services), time.monotonic() - started)
 
     # --- patients
 
@@ -609,12 +223,14 @@ class ScaleSeeder:
                     row["outcome"] = rng.choice(ClosureOutcome.values)
                     trail.append((ReferralStatus.IN_PROGRESS, ReferralStatus.CLOSED, closed))
                 if status == ReferralStatus.PATIENT_DECLINED:
-                    row["closed_at"] = accepted + datetime.timedelta(days=2)
-                    trail.append((ReferralStatus.ACCEPTED, status, row["closed_at"]))
+                    withdrawn = accepted + datetime.timedelta(days=2)
+                    row["closed_at"] = withdrawn
+                    trail.append((ReferralStatus.ACCEPTED, status, withdrawn))
             elif status == ReferralStatus.DECLINED:
                 row["decline_reason"] = rng.choice(DeclineReason.values)
-                row["closed_at"] = received + datetime.timedelta(days=1)
-                trail.append((ReferralStatus.RECEIVED, status, row["closed_at"]))
+                declined = received + datetime.timedelta(days=1)
+                row["closed_at"] = declined
+                trail.append((ReferralStatus.RECEIVED, status, declined))
             referrals.append(row)
             patient = self.patient_rows[patient_id]
             details.append(

@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import Membership, User
-from bench.scale_seed import Counts
+from bench.scale_rows import Counts
 from community_services.models import Service
 from coordinators.models import CaseEvent, Goal, Review, ReviewStatus
 from referrals.models import Patient, Referral, ReferralEvent, ReferralStatus, TeamCoverage

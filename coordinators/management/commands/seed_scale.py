@@ -23,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--report-json", help="Also write the timings to this JSON file.")
 
     def handle(self, *args, patients: int, seed: int, if_empty: bool, report_json, **options):
-        from bench.scale_seed import SCALE_PASSWORD, is_seeded, seed_scale
+        from bench.scale_rows import SCALE_PASSWORD
+        from bench.scale_seed import is_seeded, seed_scale
 
         if patients < 100:
             raise CommandError("Use at least 100 patients.")
