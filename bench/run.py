@@ -18,14 +18,12 @@ import datetime
 import json
 import os
 import platform
-import re
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,56 +45,28 @@ ENV = {
     "API_THROTTLE_USER": "1000000/minute",
     "PYTHONPATH": str(ROOT),
 }
-TARGETS = [
-    "floor: ping",
-    "page: triage queue",
-    "page: triage queue filtered",
-    "page: my caseload",
-    "page: case page",
-    "page: team review calendar",
-    "page: directory search",
-    "page: directory search near a postcode",
-    "page: our referrals",
-    "api: referrals list",
-    "api: referral detail",
-    "api: referral create",
-    "api: services search",
-    "api: HSDS services page",
-    "api: HSDS service_at_locations page",
-    "api: HSDS services near a postcode",
-    "api: HSDS organizations page",
-    "fhir: Task polling",
-    "fhir: Task read",
-    "page: messages back",
-    "page: cases to discuss",
-    "export: minimum dataset JSON",
-    "fhir: HealthcareService near a postcode",
-    "fhir: Goal search",
-]
 sys.path.insert(0, str(ROOT))
+from bench.explain import explain  # noqa: E402
 from bench.report_targets import REPORT_P95_MS, REPORT_TARGETS, recount  # noqa: E402
-
-LIMITS = {"api: referral create": 3.0}  # p95 ÷ floor p95; every other target 2.0
-ABSOLUTE_P95_MS = {"page: directory search": 50}
-SWEEP_SECONDS = 30  # 10k due reminders, tick to the last one sent, each exactly once
-DIRECTORY_SEARCH = "/directory/?q=walking&need_domain=loneliness"
-# ZZ50 5ZZ is one of the seed's invented postcodes (see HSDS_NEAR_POSTCODE below).
-DIRECTORY_NEAR = "/directory/?postcode=ZZ50+5ZZ&within=20&day=TU"
-TRIAGE_FILTERED = "/referrals/triage/?urgency=routine&risk=none&need_domain=loneliness"
-# The team's month of reviews: every coordinator's scheduled reviews in the team, one month.
-REVIEW_CALENDAR = "/cases/reviews/calendar/?view=month"
-SERVICES_SEARCH = "/api/v1/services/?q=walking&need_domain=loneliness"
-HSDS_SERVICES = "/hsds/services?page=3&per_page=50"
-HSDS_SERVICE_AT_LOCATIONS = "/hsds/service_at_locations?page=3&per_page=50"
-# ZZ1 1ZZ..ZZ99 9ZZ are the seed's invented postcodes (bench.scale_seed), loaded as Postcode rows.
-HSDS_NEAR_POSTCODE = "/hsds/service_at_locations?postcode=ZZ50+5ZZ&proximity=20000&per_page=50"
-HSDS_ORGANIZATIONS = "/hsds/organizations?page=2&per_page=50"
-# A manager's month of the minimum dataset (their team's episodes, each with its lists).
-MINIMUM_DATASET = "/exports/minimum-dataset.json?from=2025-06-01&to=2025-06-30"
-FHIR_SERVICES_NEAR = "/fhir/R4/HealthcareService?near-postcode=ZZ50+5ZZ&near-distance=20&_count=50"
-FHIR_GOAL_SEARCH = "/fhir/R4/Goal?_count=50"
-# A practice system's polling: its Tasks changed in the last day, one page.
-FHIR_POLL_SINCE = "2000-01-01T00:00:00Z"
+from bench.sweep_phase import sweep  # noqa: E402
+from bench.targets import (  # noqa: E402
+    ABSOLUTE_P95_MS,
+    DIRECTORY_NEAR,
+    DIRECTORY_SEARCH,
+    FHIR_GOAL_SEARCH,
+    FHIR_POLL_SINCE,
+    FHIR_SERVICES_NEAR,
+    HSDS_NEAR_POSTCODE,
+    HSDS_ORGANIZATIONS,
+    HSDS_SERVICE_AT_LOCATIONS,
+    HSDS_SERVICES,
+    LIMITS,
+    MINIMUM_DATASET,
+    REVIEW_CALENDAR,
+    SERVICES_SEARCH,
+    TARGETS,
+    TRIAGE_FILTERED,
+)
 
 
 def manage(*args: str) -> None:
@@ -289,53 +259,6 @@ def _fresh_nhs_number() -> str:
     return f"{nine:09d}{check}"
 
 
-def explain(timed: list) -> list:
-    from django.db import connection
-
-    sizes = {}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relnamespace = "
-            "'public'::regnamespace"
-        )
-        sizes = dict(cursor.fetchall())
-    reads = [t for t in timed if t[2].lstrip().upper().startswith("SELECT")]
-    seen, worst = set(), []
-    for seconds, target, sql in sorted(reads, reverse=True):
-        if sql in seen:
-            continue
-        seen.add(sql)
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
-            plan = cursor.fetchone()[0][0]["Plan"]
-        nodes = list(_nodes(plan))
-        seq = sorted(
-            {
-                n["Relation Name"]
-                for n in nodes
-                if n["Node Type"] == "Seq Scan" and sizes.get(n.get("Relation Name"), 0) > 10_000
-            }
-        )
-        worst.append(
-            {
-                "target": target,
-                "ms": round(seconds * 1000, 2),
-                "uses_index": any("Index" in n["Node Type"] for n in nodes),
-                "seq_scan_on_big_tables": seq,
-                "sql": sql[:300],
-            }
-        )
-        if len(worst) == 5:
-            break
-    return worst
-
-
-def _nodes(plan: dict):
-    yield plan
-    for child in plan.get("Plans", []):
-        yield from _nodes(child)
-
-
 def wait_for(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -417,107 +340,6 @@ def load(
             and entry["p95_ms"] <= ABSOLUTE_P95_MS.get(target, float("inf"))
         )
     return results
-
-
-def retime_due_reviews(due: int) -> None:
-    """Make exactly `due` scheduled reviews fall in the next 24 hours, whenever the seed ran,
-    and forget earlier runs' review reminders so the sweep has them all to do again."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM accounts_notification WHERE reminder_id IN "
-            "(SELECT id FROM accounts_reminder WHERE kind = 'review_due')"
-        )
-        cursor.execute("DELETE FROM accounts_reminder WHERE kind = 'review_due'")
-        cursor.execute(
-            """
-            WITH due AS (
-                SELECT r.id FROM coordinators_review r
-                JOIN referrals_referral c ON c.id = r.referral_id
-                WHERE r.status = 'scheduled' AND c.status IN ('accepted', 'in_progress')
-                  AND c.assigned_to_id IS NOT NULL
-                ORDER BY r.id LIMIT %s
-            )
-            UPDATE coordinators_review SET scheduled_for = CASE
-                WHEN id IN (SELECT id FROM due)
-                THEN now() + interval '30 minutes' + (id %% 1300) * interval '1 minute'
-                WHEN scheduled_for BETWEEN now() AND now() + interval '25 hours'
-                THEN now() + interval '3 days'
-                ELSE scheduled_for END
-            WHERE status = 'scheduled'
-            """,
-            [due],
-        )
-    from coordinators.services import refresh_next_reviews
-    from referrals.models import Referral
-
-    refresh_next_reviews(cases=Referral.objects.open_cases())
-
-
-def sweep(due: int, workdir: Path) -> dict:
-    from django.db.models import Max
-
-    from accounts.models import Reminder
-    from config.celery import app
-
-    retime_due_reviews(due)
-    mail_dir = workdir / "mail"
-    mail_dir.mkdir()
-    env = {
-        **ENV,
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-    }
-    app.control.purge()
-    worker = subprocess.Popen(
-        [BIN / "celery", "-A", "config", "worker", "-c", "2", "-l", "WARNING", "-n", "bench@%h"],
-        cwd=ROOT,
-        env=env,
-        stdout=open(workdir / "celery.log", "w"),  # noqa: SIM115
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(timeout=1) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        started = datetime.datetime.now(datetime.UTC)
-        ticked = time.monotonic()
-        app.send_task("coordinators.sweep_review_due")
-        emails = Reminder.objects.filter(kind="review_due", channel="email")
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            total = emails.count()
-            if total >= due and not emails.exclude(status="sent").exists():
-                break
-            time.sleep(0.5)
-        waited = time.monotonic() - ticked
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(60)
-    span = emails.aggregate(last=Max("sent_at"))
-    sent_ids: Counter[str] = Counter()
-    for file in mail_dir.iterdir():
-        sent_ids.update(re.findall(r"^X-Reminder-ID: (\S+)$", file.read_text(), re.MULTILINE))
-    seconds = (span["last"] - started).total_seconds() if span["last"] else waited
-    result = {
-        "due_reviews": due,
-        "email_reminders": emails.count(),
-        "sent": emails.filter(status="sent").count(),
-        "emails_in_backend": sum(sent_ids.values()),
-        "sent_more_than_once": sum(1 for n in sent_ids.values() if n > 1),
-        "in_app_notifications": Reminder.objects.filter(
-            kind="review_due", channel="in_app", status="sent"
-        ).count(),
-        "seconds_tick_to_last_sent": round(seconds, 2),
-        "reminders_per_second": round(emails.count() / seconds, 1) if seconds else None,
-    }
-    result["met"] = (
-        result["sent"] == result["emails_in_backend"] == due
-        and result["sent_more_than_once"] == 0
-        and result["seconds_tick_to_last_sent"] <= SWEEP_SECONDS  # type: ignore[operator]
-    )
-    return result
 
 
 def machine() -> dict:
@@ -615,7 +437,9 @@ def main() -> None:
             label="reports-",
         )
     if not args.skip_sweep:
-        result["sweep"] = sweep(args.due or max(1, args.patients // 10), workdir)
+        result["sweep"] = sweep(
+            args.due or max(1, args.patients // 10), workdir, env=ENV, root=ROOT, bin_dir=BIN
+        )
     out = ROOT / "bench" / "results" / f"{args.label}-{result['at'][:19].replace(':', '')}.json"
     out.write_text(json.dumps(result, indent=2))
     print_table(result)
