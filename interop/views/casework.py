@@ -2,6 +2,7 @@
 and searched by patient, scoped like the Task (the referring practice and the team), each read
 audited as a view of the referral."""
 
+from common.db_routing import replica_reads
 from referrals.services import record_referral_list_viewed, record_referral_viewed
 
 from ..codes import our_code_system
@@ -55,6 +56,7 @@ def _bundle(request, page, resources: list[dict], path: str, parameters: set[str
 
 
 class GoalSearch(FhirView):
+    @replica_reads()
     def get(self, request, caller):
         caller.require("Goal", "s")
         check_parameters(request, GOAL_PARAMETERS)
@@ -76,6 +78,7 @@ class GoalRead(FhirView):
 
 
 class ObservationSearch(FhirView):
+    @replica_reads()
     def get(self, request, caller):
         caller.require("Observation", "s")
         check_parameters(request, OBSERVATION_PARAMETERS)

@@ -2,6 +2,7 @@
 referable services, as a referrer sees them; searches page by `_count` and `_page`."""
 
 from accounts.models import Organisation
+from common.db_routing import replica_reads
 from community_services.geography import BadPostcode, normalise_postcode
 from community_services.hsds.selectors import Near
 from community_services.need_domains import NeedDomain
@@ -110,6 +111,7 @@ def _bundle(request, page, resources: list[dict], path: str, parameters: set[str
 
 
 class HealthcareServiceSearch(FhirView):
+    @replica_reads()
     def get(self, request, caller):
         caller.require("HealthcareService", "s")
         page = page_of(request, referable_services(_search(request, SERVICE_PARAMETERS)))
@@ -126,6 +128,7 @@ class HealthcareServiceRead(FhirView):
 
 
 class LocationSearch(FhirView):
+    @replica_reads()
     def get(self, request, caller):
         caller.require("Location", "s")
         search = _search(request, LOCATION_PARAMETERS, categories=False)
@@ -145,6 +148,7 @@ class LocationRead(FhirView):
 class OrganizationSearch(FhirView):
     """The directory's organisations: those running a referable service."""
 
+    @replica_reads()
     def get(self, request, caller):
         caller.require("Organization", "s")
         check_parameters(request, ORGANIZATION_PARAMETERS)

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.models import Role
+from common.db_routing import replica_reads
 from referrals.services import (
     record_referral_list_viewed,
     record_referral_viewed,
@@ -174,6 +175,7 @@ def _onward_search(request, caller, count: int):
 
 
 class TaskSearch(FhirView):
+    @replica_reads()
     def get(self, request, caller):
         caller.require("Task", "s")
         if caller.user.has_role(Role.PROVIDER):
