@@ -3,8 +3,16 @@ tests need on top. Processes the tests start (manage.py, Celery workers) use con
 
 import os
 
+from django.conf import global_settings
+
 from config.settings import *  # noqa: F403
 from config.settings import CACHES, DATABASES, MIDDLEWARE, REDIS_URL, STORAGES
+
+# Passwords: production hashes with PBKDF2 at a million rounds (most of a second of CPU each), and
+# every user a test makes or signs in would pay it. The tests hash with MD5 instead; a test about
+# how secrets are stored asks for the production list back.
+PRODUCTION_PASSWORD_HASHERS = list(global_settings.PASSWORD_HASHERS)
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]
 
 # Tests talk plain HTTP to the test client and the live server.
 SECURE_SSL_REDIRECT = False

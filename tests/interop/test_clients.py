@@ -7,6 +7,7 @@ from django.test import Client
 from oauth2_provider.models import Application
 
 from accounts.models import AuditEvent
+from config.test_settings import PRODUCTION_PASSWORD_HASHERS
 from interop import services
 from interop.models import FhirClient
 from tests.interop.conftest import fhir_client
@@ -16,8 +17,9 @@ pytestmark = pytest.mark.postgres
 
 
 def test_a_superuser_registers_a_client_on_the_page_and_sees_the_secret_once(
-    client, superuser, practice_a
+    client, superuser, practice_a, settings
 ):
+    settings.PASSWORD_HASHERS = PRODUCTION_PASSWORD_HASHERS
     client.force_login(superuser)
     response = client.post("/fhir-clients/", {"organisation": practice_a.pk, "name": "EMIS Web"})
     assert response.status_code == 200
