@@ -75,7 +75,7 @@ def test_a_manager_cannot_give_a_role_outside_their_teams(client, manager, team_
     response = _invite(client, team_y)
 
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "from the options shown" in response.content.decode()
     assert not User.objects.filter(email="new.coordinator@test.example").exists()
 
 

@@ -99,7 +99,7 @@ def test_a_practice_system_refers_in_hears_back_and_reads_the_task_through_to_co
 
         log_in(coordinator_x)
         page.get_by_role("link", name="Triage queue").first.click()
-        page.get_by_role("link", name=task_id).click()
+        page.get_by_role("link", name=task_id, exact=True).click()
         page.get_by_role("button", name="Accept and assign").click()
         page.get_by_role("button", name="Accept referral").click()
         assert page.get_by_test_id("status").inner_text() == "Accepted"

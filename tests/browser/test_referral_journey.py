@@ -40,7 +40,7 @@ def test_a_referrer_submits_a_coordinator_accepts_and_the_referrer_sees_it_accep
 
     log_in(coordinator_x)
     page.get_by_role("link", name="Triage queue").first.click()
-    page.get_by_role("link", name=reference).click()
+    page.get_by_role("link", name=reference, exact=True).click()
     page.get_by_role("button", name="Accept and assign").click()
     page.get_by_role("button", name="Accept referral").click()
     assert page.get_by_test_id("status").inner_text() == "Accepted"

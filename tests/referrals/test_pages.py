@@ -296,9 +296,10 @@ def test_the_referrer_sees_the_notice_and_opening_it_marks_it_read(
 ):
     services.accept_referral(referral=referral_a, by=coordinator_x)
     client = as_user(referrer_a)
-    assert (
-        "was accepted by Team X" in client.get(reverse("referrals:practice-home")).content.decode()
-    )
+    home = client.get(reverse("referrals:practice-home")).content.decode()
+    assert "1 update since your last visit" in home  # Our referrals folds the notices in a line
+    notices = client.get(reverse("accounts:notifications")).content.decode()
+    assert "was accepted by Team X" in notices
     client.get(reverse("referrals:detail", args=[referral_a.reference]))
     assert Notification.objects.get().read_at is not None
 
