@@ -123,24 +123,33 @@ class Person:
         )
 
     def submit_referral(self) -> str:
-        """A referrer's new referral, through both steps of the form; returns its reference."""
-        self.submit(
+        """A referrer's new referral, through each step of the form and "Check your answers";
+        returns its reference."""
+        response = self.submit(
             "/referrals/new/", {"nhs_number": synthetic_nhs_number()}, form_with="nhs_number"
         )
-        response = self.submit(
-            "/referrals/new/details/",
-            {
-                "given_name": "Smoke",
-                "family_name": "Testperson",
-                "date_of_birth_day": "17",
-                "date_of_birth_month": "5",
-                "date_of_birth_year": "1961",
-                "reasons": "loneliness",
-                "help_wanted": "Meeting people nearby.",
-                "consent_to_referral": "on",
-            },
-            form_with="given_name",
-        )
+        steps = [
+            (
+                "given_name",
+                {
+                    "given_name": "Smoke",
+                    "family_name": "Testperson",
+                    "date_of_birth_day": "17",
+                    "date_of_birth_month": "5",
+                    "date_of_birth_year": "1961",
+                },
+            ),
+            ("help_wanted", {"reasons": "loneliness", "help_wanted": "Meeting people nearby."}),
+            ("risk_flag", {}),
+            ("consent_to_referral", {"consent_to_referral": "on"}),
+            ("submission_token", {}),
+        ]
+        for field, values in steps:
+            page = response.url
+            response = self.submit(page, values, form_with=field)
+            check(
+                response.url != page, f"the referral form stayed at {page}: {response.status_code}"
+            )
         found = re.search(r"/referrals/(SP-[A-Z0-9]+)/confirmation/", response.url)
         if found is None:
             raise SmokeFailure(f"referral not confirmed: {response.status_code} at {response.url}")
