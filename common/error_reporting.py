@@ -4,15 +4,21 @@ An error report leaves our infrastructure, so it keeps only what finds the bug: 
 type, the stack (file, function, line; no local variables), the route, the release and the
 user's numeric id. Everything that could hold a patient detail goes before sending: request
 bodies, query strings, cookies and headers, exception messages (a ValidationError's message can
-quote what was typed), log messages in breadcrumbs, and any email or name of the user.
+quote what was typed), log messages in breadcrumbs, and any email or name of the user. What is
+kept as text (the URL's path, the transaction, the culprit) goes through the same rule as the
+logs (common.patient_data_scrubbing): a link token or an NHS number in a path goes too.
+Exception messages go whole rather than by that rule, because it cannot recognise a name.
 """
 
 from typing import TYPE_CHECKING, Any, cast
 
+from .patient_data_scrubbing import SCRUBBED, scrub_patient_details
+
 if TYPE_CHECKING:
     from sentry_sdk.types import Event, Hint
 
-SCRUBBED = "[scrubbed]"
+__all__ = ["SCRUBBED", "scrub_event", "start_error_reporting"]
+
 _KEPT_HEADERS = {"user-agent", "x-request-id", "content-type", "content-length", "host"}
 
 
@@ -31,7 +37,10 @@ def scrub_event(sent: "Event", hint: "Hint | None" = None) -> "Event":
                 for name, value in headers.items()
             }
         if isinstance(request.get("url"), str):
-            request["url"] = request["url"].split("?", 1)[0]
+            request["url"] = scrub_patient_details(request["url"].split("?", 1)[0])
+    for key in ("transaction", "culprit"):
+        if isinstance(event.get(key), str):
+            event[key] = scrub_patient_details(event[key])
     user = event.get("user")
     if isinstance(user, dict):
         event["user"] = {"id": user["id"]} if "id" in user else {}

@@ -631,6 +631,9 @@ if SENTRY_DSN:
 # Provider and attendance link tokens are redacted from every log line (see
 # referrals.link_log_redaction; gunicorn's access log gets the filter in referrals.apps).
 # django.server is configured here, as Django's default, only to add the filter.
+# The console's formatters scrub patient details from the message, the traceback and every
+# extra field (common.log_formatters, by the rule in common.patient_data_scrubbing); Celery's
+# worker and beat log through this configuration too (config.celery).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -640,10 +643,11 @@ LOGGING = {
     },
     "formatters": {
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "common.log_formatters.ScrubbedJsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
+        "text": {"()": "common.log_formatters.ScrubbedTextFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -654,7 +658,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["redact_link_tokens", "request_context"],
-            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
         },
         "django.server": {
             "class": "logging.StreamHandler",

@@ -12,4 +12,10 @@ def failing_page(request: HttpRequest) -> HttpResponse:
     raise ValueError(f"could not match patient {request.GET.get('name')} ({nhs_number})")
 
 
-urlpatterns = [path("failing/", failing_page)]
+def failing_with_details(request: HttpRequest) -> HttpResponse:
+    """As a bug in a form page might fail: its message quotes what was typed."""
+    data = {"given_name": "Ianto", "date_of_birth": "03/05/1950"}
+    raise ValueError(f"no match for 943 476 5919 (ianto@example.org, LS1 4AP) from {data}")
+
+
+urlpatterns = [path("failing/", failing_page), path("failing-details/", failing_with_details)]

@@ -4,7 +4,8 @@ and never a patient detail (not even in the URL, which can carry a reference or 
 import json
 import logging
 
-from pythonjsonlogger.json import JsonFormatter
+from django.conf import settings
+from django.utils.module_loading import import_string
 
 from accounts.request_log import RequestContextLogFilter
 from tests.referrals.factories import ReferralFactory
@@ -13,10 +14,8 @@ from tests.referrals.factories import ReferralFactory
 def _as_json(record: logging.LogRecord) -> dict:
     """As the production console handler writes it (config.settings LOGGING, LOG_FORMAT=json)."""
     RequestContextLogFilter().filter(record)
-    formatter = JsonFormatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s",
-        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-    )
+    config = dict(settings.LOGGING["formatters"]["json"])  # type: ignore[index]
+    formatter = import_string(config.pop("()"))(**config)
     return json.loads(formatter.format(record))
 
 
