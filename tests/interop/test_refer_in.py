@@ -33,6 +33,7 @@ def test_a_practice_system_refers_a_patient_in_and_gets_each_entrys_location(
     assert referral.team == team_x
     assert referral.status == ReferralStatus.RECEIVED
     assert referral.urgency == "urgent"
+    assert referral.source == "gp"  # a practice's system refers for the practice
     assert referral.reasons == ["loneliness"]
     assert referral.risk_flag and referral.risk_notes == "Lives alone; recent fall."
     assert referral.patient.family_name == "Testpatient"
