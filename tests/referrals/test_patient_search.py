@@ -124,6 +124,16 @@ def test_opening_a_found_record_is_audited_as_a_view(as_user, coordinator_x, mar
     ).exists()
 
 
+def test_a_superuser_with_no_team_finds_every_referred_patient(superuser, margaret, team_y):
+    other = ReferralFactory(team=team_y, patient__family_name="Thistlewood")
+    assert set(_found(superuser, "thistlewood")) == {margaret.patient, other.patient}
+
+
+def test_a_superuser_may_open_the_search_page(as_user, superuser, margaret):  # noqa: F811
+    page = as_user(superuser).get(URL, {"q": "Thistlewood"})
+    assert page.status_code == 200 and margaret.reference in page.content.decode()
+
+
 def test_referrers_and_providers_cannot_search(as_user, referrer_a, provider):  # noqa: F811
     assert as_user(referrer_a).get(URL, {"q": "x"}).status_code == 403
     assert as_user(provider).get(URL, {"q": "x"}).status_code == 403
