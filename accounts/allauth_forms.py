@@ -12,10 +12,10 @@ from allauth.mfa.totp import forms as totp_forms
 
 EMAIL_REQUIRED = "Enter your email address"
 EMAIL_INVALID = "Enter your email address in the correct format, like name@example.com"
-CURRENT_PASSWORD_REQUIRED = "Enter your current password"
-PASSWORD_REQUIRED = "Enter your password"
-NEW_PASSWORD_REQUIRED = "Enter a new password"
-NEW_PASSWORD_AGAIN_REQUIRED = "Enter your new password again"
+CURRENT_PASSWORD_REQUIRED = "Enter your current password"  # noqa: S105 - a message
+PASSWORD_REQUIRED = "Enter your password"  # noqa: S105 - a message
+NEW_PASSWORD_REQUIRED = "Enter a new password"  # noqa: S105 - a message
+NEW_PASSWORD_AGAIN_REQUIRED = "Enter your new password again"  # noqa: S105 - a message
 PASSWORDS_DIFFER = "The new passwords do not match: enter the same new password twice"
 TOTP_CODE_REQUIRED = "Enter the 6-digit code from your authenticator app"
 SIGN_IN_CODE_REQUIRED = (
