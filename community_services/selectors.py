@@ -3,6 +3,7 @@
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -76,7 +77,7 @@ def filter_services(services: QuerySet[Service], filters: DirectoryFilters) -> Q
         services = services.filter(_has_session(filters.day, filters.time_of_day))
     # PostgreSQL text cannot hold NUL: a query string carrying one would otherwise be a 500.
     text = filters.text.replace("\x00", "").strip()
-    order = ["name", "pk"]
+    order: list[Any] = ["name", "pk"]
     if text and connection.vendor == "postgresql":
         query = SearchQuery(text, search_type="websearch", config="english")
         services = services.filter(search_vector=query).annotate(
@@ -90,7 +91,8 @@ def filter_services(services: QuerySet[Service], filters: DirectoryFilters) -> Q
             | Q(provider__name__icontains=text)
         )
     if filters.near is not None:  # by distance, then as it would be without
-        services, order = _within(services, filters.near), ["distance", *order]
+        nearest_first = F("distance").asc(nulls_last=True)  # phone and online ones after
+        services, order = _within(services, filters.near), [nearest_first, *order]
     return services.order_by(*order)
 
 
@@ -106,10 +108,17 @@ def _has_session(day: str, time_of_day: str) -> Exists:
     return Exists(sessions.order_by())
 
 
+# Delivered where the person is, wherever the service's own building is (if it has one).
+REMOTE_DELIVERY = Q(delivered_by_phone=True) | Q(delivered_online=True)
+
+
 def _within(services: QuerySet[Service], near: Nearby) -> QuerySet[Service]:
     """Services with a location within the distance, each with the distance to its nearest
-    location: a bounding box the coordinates index serves, then the haversine, in the same
-    query. Services with no location (online or phone only) have no distance: left out."""
+    location there: a bounding box the coordinates index serves, then the haversine, in the
+    same query. Services delivered by phone or online reach the person wherever they are: they
+    are kept too, with no distance (None) unless one of their locations is within it. A service
+    seen only in person (or at home) with no location near is left out: nothing says it serves
+    the area."""
     south, north, west, east = bounding_box(near.latitude, near.longitude, near.metres)
     nearest = (
         Location.objects.filter(
@@ -118,10 +127,13 @@ def _within(services: QuerySet[Service], near: Nearby) -> QuerySet[Service]:
         .annotate(
             metres=haversine_expression("latitude", "longitude", near.latitude, near.longitude)
         )
+        .filter(metres__lte=near.metres)
         .order_by("metres")
         .values("metres")[:1]
     )
-    return services.annotate(distance=Subquery(nearest)).filter(distance__lte=near.metres)
+    return services.annotate(distance=Subquery(nearest)).filter(
+        Q(distance__isnull=False) | REMOTE_DELIVERY
+    )
 
 
 def search_directory(filters: DirectoryFilters) -> QuerySet[Service]:
