@@ -187,6 +187,12 @@ def known_postcode(text: str) -> bool:
         return False
 
 
+def postcode_directory_loaded() -> bool:
+    """Whether the postcode lookup has been loaded at all (`manage.py load_postcodes`): a fresh
+    install has none, and then no postcode can be placed."""
+    return Postcode.objects.exists()
+
+
 def postcode_centre(postcode: str) -> Postcode | None:
     """A normalised postcode's centre (geography.normalise_postcode), or None if unknown."""
     return Postcode.objects.filter(postcode=postcode).first()
