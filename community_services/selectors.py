@@ -18,6 +18,7 @@ from .geography import BadPostcode, bounding_box, haversine_expression, normalis
 from .models import (
     DELIVERY_MODE_FIELDS,
     Capacity,
+    DeliveryMode,
     Location,
     Postcode,
     Service,
@@ -92,7 +93,10 @@ def filter_services(services: QuerySet[Service], filters: DirectoryFilters) -> Q
         )
     if filters.near is not None:  # by distance, then as it would be without
         nearest_first = F("distance").asc(nulls_last=True)  # phone and online ones after
-        services, order = _within(services, filters.near), [nearest_first, *order]
+        # Asked for a service met in person or at home: one reached by phone is not that.
+        remote_too = filters.delivery_mode not in (DeliveryMode.IN_PERSON, DeliveryMode.HOME_VISIT)
+        services = _within(services, filters.near, remote_too=remote_too)
+        order = [nearest_first, *order]
     return services.order_by(*order)
 
 
@@ -112,7 +116,7 @@ def _has_session(day: str, time_of_day: str) -> Exists:
 REMOTE_DELIVERY = Q(delivered_by_phone=True) | Q(delivered_online=True)
 
 
-def _within(services: QuerySet[Service], near: Nearby) -> QuerySet[Service]:
+def _within(services: QuerySet[Service], near: Nearby, *, remote_too: bool) -> QuerySet[Service]:
     """Services with a location within the distance, each with the distance to its nearest
     location there: a bounding box the coordinates index serves, then the haversine, in the
     same query. Services delivered by phone or online reach the person wherever they are: they
@@ -131,9 +135,10 @@ def _within(services: QuerySet[Service], near: Nearby) -> QuerySet[Service]:
         .order_by("metres")
         .values("metres")[:1]
     )
-    return services.annotate(distance=Subquery(nearest)).filter(
-        Q(distance__isnull=False) | REMOTE_DELIVERY
-    )
+    services = services.annotate(distance=Subquery(nearest))
+    if remote_too:
+        return services.filter(Q(distance__isnull=False) | REMOTE_DELIVERY)
+    return services.filter(distance__isnull=False)
 
 
 def search_directory(filters: DirectoryFilters) -> QuerySet[Service]:

@@ -69,6 +69,18 @@ def test_phone_and_online_services_follow_the_nearby_ones_marked_as_having_no_di
         assert "Phone or online – no distance" in remote and "miles from" not in remote
 
 
+def test_asked_for_services_met_in_person_a_phone_service_far_away_is_left_out(postcodes):
+    _at("Next door", "52.401000")
+    far = _at("Far, also by phone", "52.700000")
+    far.delivered_by_phone = True
+    far.save()
+    near = Nearby(latitude=52.4, longitude=-1.9, metres=5 * 1609.344)
+    in_person = DirectoryFilters(near=near, delivery_mode="in_person")
+    assert [s.name for s in search_directory(in_person)] == ["Next door"]
+    anyhow = [s.name for s in search_directory(DirectoryFilters(near=near))]
+    assert anyhow == ["Next door", "Far, also by phone"]
+
+
 def test_a_phone_service_with_a_location_nearby_keeps_its_distance(postcodes):
     both = _at("Drop in or ring", "52.401000")
     both.delivered_by_phone = True
