@@ -1,10 +1,19 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 
 from .selectors import home_url_for
 
 
 class AccountAdapter(DefaultAccountAdapter):
     """Accounts are created by administrators, and each role lands on its own home page."""
+
+    # The messages allauth raises after checking a password name the field, as ours do.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "enter_current_password": "Your current password is not correct. "
+        "Enter your current password",
+        "incorrect_password": "The password is not correct. Enter your password",
+    }
 
     def is_open_for_signup(self, request) -> bool:
         return False
@@ -22,3 +31,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if not ip:
             raise PermissionDenied("Unable to determine client IP address")
         return ip
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """A wrong code names what to enter, as every other error message does."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": "The code is not correct. "
+        "Enter the 6-digit code from your authenticator app",
+    }

@@ -13,6 +13,7 @@ from .models import (
     Capacity,
     DeliveryMode,
     Location,
+    Postcode,
     Provider,
     ScheduleFrequency,
     Service,
@@ -23,7 +24,7 @@ from .models import (
 )
 from .need_domains import NeedDomain
 from .schedules import DAY_CODES, DAY_NAMES, WEEK_OF_MONTH, byday_parts, validate_byday
-from .selectors import postcode_centre
+from .selectors import postcode_centre, postcode_directory_loaded
 from .services import LOCATION_FIELDS, SERVICE_FIELDS
 
 _DAYS = {day.label.lower(): day.value for day in Weekday}
@@ -163,12 +164,27 @@ class LocationForm(NHSModelForm):
             )
         return slots
 
+    # Set when the postcode is saved with no place because no postcode lookup is loaded.
+    unplaced_postcode = ""
+    _centre: Postcode | None = None
+
     def clean_postcode(self) -> str:
         raw = self.cleaned_data["postcode"]
         try:
-            return normalise_postcode(raw)
+            postcode = normalise_postcode(raw)
         except BadPostcode:
             raise forms.ValidationError("Enter a UK postcode, such as LS1 4AP.") from None
+        self._centre = postcode_centre(postcode)
+        kept = bool(self.instance.pk) and self.instance.postcode == postcode
+        if self._centre is None and not kept:
+            # A loaded lookup that lacks it: most likely a typing slip, so refuse it. With no
+            # lookup at all (a fresh install) it is saved unplaced, and the view says so.
+            if postcode_directory_loaded():
+                raise forms.ValidationError(
+                    f"We could not find postcode {postcode}. Check it and enter it again"
+                )
+            self.unplaced_postcode = postcode
+        return postcode
 
     def location_data(self) -> dict:
         data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
@@ -180,9 +196,9 @@ class LocationForm(NHSModelForm):
         return data
 
     def _coordinates(self, postcode: str) -> dict:
-        """The postcode's centre from the lookup; a postcode it does not have yet (a new one)
-        keeps what the location had if unchanged, else no place (not found by distance)."""
-        centre = postcode_centre(postcode)
+        """The postcode's centre from the lookup; one it does not have keeps what the location
+        had if unchanged, else no place (not found by distance: see clean_postcode)."""
+        centre = self._centre or postcode_centre(postcode)
         if centre is not None:
             return {"latitude": centre.latitude, "longitude": centre.longitude}
         if self.instance.pk and self.instance.postcode == postcode:

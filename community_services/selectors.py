@@ -3,6 +3,7 @@
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
@@ -17,6 +18,7 @@ from .geography import BadPostcode, bounding_box, haversine_expression, normalis
 from .models import (
     DELIVERY_MODE_FIELDS,
     Capacity,
+    DeliveryMode,
     Location,
     Postcode,
     Service,
@@ -76,7 +78,7 @@ def filter_services(services: QuerySet[Service], filters: DirectoryFilters) -> Q
         services = services.filter(_has_session(filters.day, filters.time_of_day))
     # PostgreSQL text cannot hold NUL: a query string carrying one would otherwise be a 500.
     text = filters.text.replace("\x00", "").strip()
-    order = ["name", "pk"]
+    order: list[Any] = ["name", "pk"]
     if text and connection.vendor == "postgresql":
         query = SearchQuery(text, search_type="websearch", config="english")
         services = services.filter(search_vector=query).annotate(
@@ -90,7 +92,11 @@ def filter_services(services: QuerySet[Service], filters: DirectoryFilters) -> Q
             | Q(provider__name__icontains=text)
         )
     if filters.near is not None:  # by distance, then as it would be without
-        services, order = _within(services, filters.near), ["distance", *order]
+        nearest_first = F("distance").asc(nulls_last=True)  # phone and online ones after
+        # Asked for a service met in person or at home: one reached by phone is not that.
+        remote_too = filters.delivery_mode not in (DeliveryMode.IN_PERSON, DeliveryMode.HOME_VISIT)
+        services = _within(services, filters.near, remote_too=remote_too)
+        order = [nearest_first, *order]
     return services.order_by(*order)
 
 
@@ -106,10 +112,17 @@ def _has_session(day: str, time_of_day: str) -> Exists:
     return Exists(sessions.order_by())
 
 
-def _within(services: QuerySet[Service], near: Nearby) -> QuerySet[Service]:
+# Delivered where the person is, wherever the service's own building is (if it has one).
+REMOTE_DELIVERY = Q(delivered_by_phone=True) | Q(delivered_online=True)
+
+
+def _within(services: QuerySet[Service], near: Nearby, *, remote_too: bool) -> QuerySet[Service]:
     """Services with a location within the distance, each with the distance to its nearest
-    location: a bounding box the coordinates index serves, then the haversine, in the same
-    query. Services with no location (online or phone only) have no distance: left out."""
+    location there: a bounding box the coordinates index serves, then the haversine, in the
+    same query. Services delivered by phone or online reach the person wherever they are: they
+    are kept too, with no distance (None) unless one of their locations is within it. A service
+    seen only in person (or at home) with no location near is left out: nothing says it serves
+    the area."""
     south, north, west, east = bounding_box(near.latitude, near.longitude, near.metres)
     nearest = (
         Location.objects.filter(
@@ -118,10 +131,14 @@ def _within(services: QuerySet[Service], near: Nearby) -> QuerySet[Service]:
         .annotate(
             metres=haversine_expression("latitude", "longitude", near.latitude, near.longitude)
         )
+        .filter(metres__lte=near.metres)
         .order_by("metres")
         .values("metres")[:1]
     )
-    return services.annotate(distance=Subquery(nearest)).filter(distance__lte=near.metres)
+    services = services.annotate(distance=Subquery(nearest))
+    if remote_too:
+        return services.filter(Q(distance__isnull=False) | REMOTE_DELIVERY)
+    return services.filter(distance__isnull=False)
 
 
 def search_directory(filters: DirectoryFilters) -> QuerySet[Service]:
@@ -173,6 +190,12 @@ def known_postcode(text: str) -> bool:
         return postcode_centre(normalise_postcode(text)) is not None
     except BadPostcode:
         return False
+
+
+def postcode_directory_loaded() -> bool:
+    """Whether the postcode lookup has been loaded at all (`manage.py load_postcodes`): a fresh
+    install has none, and then no postcode can be placed."""
+    return Postcode.objects.exists()
 
 
 def postcode_centre(postcode: str) -> Postcode | None:

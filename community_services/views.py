@@ -124,6 +124,15 @@ def _save_service_form(request, service: Service | None):
                     **form.content(),
                 )
                 messages.success(request, "Service updated.")
+        for location_form in formset.forms:
+            if location_form.cleaned_data.get("DELETE") or not location_form.unplaced_postcode:
+                continue
+            messages.warning(
+                request,
+                f"The location at {location_form.unplaced_postcode} was saved without a place "
+                "on the map: no postcode directory is loaded yet, so searches by distance will "
+                "not find it. Save the service again once the postcode directory is loaded.",
+            )
         return redirect("community_services:service-detail", public_id=service.public_id)
     return render(
         request,

@@ -213,7 +213,14 @@ LOGIN_REDIRECT_URL = "home"
 
 # django-allauth: email login, no self sign-up (accounts are made by admins), MFA, rate limits.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"login": "accounts.sign_in_forms.SignInForm"}
+# Our forms for allauth's pages: each error message names its field (accounts/allauth_forms.py).
+ACCOUNT_FORMS = {
+    "login": "accounts.sign_in_forms.SignInForm",
+    "reset_password": "accounts.allauth_forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.allauth_forms.ResetPasswordKeyForm",
+    "change_password": "accounts.allauth_forms.ChangePasswordForm",
+    "reauthenticate": "accounts.allauth_forms.ReauthenticateForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -227,6 +234,12 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/5m/key"),
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.allauth_forms.AuthenticateForm",
+    "reauthenticate": "accounts.allauth_forms.MFAReauthenticateForm",
+    "activate_totp": "accounts.allauth_forms.ActivateTOTPForm",
+}
 MFA_TOTP_ISSUER = "Social prescribing"
 # Two-factor authentication is required for these roles (and superusers) before patient data.
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "coordinator,manager,vetter")

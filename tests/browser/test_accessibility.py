@@ -6,12 +6,21 @@ legend. One browser page per role; the URLs are the journeys' pages, reached dir
 import datetime
 
 import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.urls import reverse
 from django.utils import timezone
 
+from casefinding import services as casefinding
+from casefinding.models import OutreachEntry
 from coordinators import services as casework
 from gp_messages.models import MessageMoment
 from gp_messages.services import produce_message_back
+from referrals import provider_links
+from reports.models import MonthlySnapshot
+from reports.pages import PAGES
+from reports.services import build_monthly_snapshots
 from tests.browser.accessibility import (
     NARROW,
     WIDE,
@@ -21,12 +30,14 @@ from tests.browser.accessibility import (
     elements_past_the_right_edge,
     horizontal_overflow,
 )
+from tests.casefinding.conftest import csv_text, row
 from tests.community_services.factories import (
     ApprovedServiceFactory,
     ProviderFactory,
     SubmittedServiceFactory,
 )
 from tests.coordinators.conftest import open_case
+from tests.factories import current_totp_code
 from tests.referrals.factories import ReferralFactory, TeamCoverageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,6 +77,7 @@ def journeys(practice_a, referrer_a, team_x, coordinator_x, provider_org):
         name="Tuesday Lunch Club",
         domains=["loneliness"],
         provider=ProviderFactory(name="Provider Org", organisation=provider_org),
+        email="referrals@lunch.example",  # so the provider is sent a signed link
     )
     action = casework.refer_case_on(
         case=case,
@@ -75,6 +87,11 @@ def journeys(practice_a, referrer_a, team_x, coordinator_x, provider_org):
         provider_needs_to_know="Uses a wheelchair.",
     )
     message = produce_message_back(case_id=case.pk, moment=MessageMoment.FIRST_SEEN)
+    upload = casefinding.confirm_upload(
+        by=referrer_a, practice=practice_a, file_name="list.csv", text=csv_text(row("9434765919"))
+    )
+    casefinding.import_upload(upload_id=upload.pk)
+    build_monthly_snapshots(now=timezone.now() + datetime.timedelta(days=32))
     return {
         "waiting": waiting,
         "case": case,
@@ -84,6 +101,9 @@ def journeys(practice_a, referrer_a, team_x, coordinator_x, provider_org):
         "service_referral": action.service_referral,
         "message": message,
         "submitted": SubmittedServiceFactory(name="Knit and Natter"),
+        "upload": upload,
+        "outreach": OutreachEntry.objects.get(upload=upload),
+        "snapshot": MonthlySnapshot.objects.filter(team=team_x).first(),
     }
 
 
@@ -135,7 +155,7 @@ def _submit_empty(page, live_server, path: str) -> list[str]:
 
 
 def test_the_referrers_pages_pass_axe_at_both_widths_and_fit_a_phone(
-    page, live_server, log_in, referrer_a, journeys
+    page, live_server, log_in, referrer_a, password, journeys
 ):
     log_in(referrer_a)
     case, message = journeys["case"], journeys["message"]
@@ -153,6 +173,7 @@ def test_the_referrers_pages_pass_axe_at_both_widths_and_fit_a_phone(
             reverse("gp_messages:detail", args=[message.public_id]),
             reverse("accounts:notifications"),
             reverse("account_change_password"),
+            reverse("casefinding:upload-detail", args=[journeys["upload"].pk]),
         ],
     )
     page.goto(f"{live_server.url}{reverse('referrals:new')}")
@@ -160,6 +181,29 @@ def test_the_referrers_pages_pass_axe_at_both_widths_and_fit_a_phone(
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()
     assert not _problems(page), _problems(page)
+    # The case-finding preview: one row ready, one refused with its reason.
+    page.goto(f"{live_server.url}{reverse('casefinding:upload')}")
+    page.get_by_label("Case-finding list (CSV)").set_input_files(
+        {
+            "name": "list.csv",
+            "mimeType": "text/csv",
+            "buffer": csv_text(row("4010232137"), row("1234567890")).encode(),
+        }
+    )
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_load_state()
+    assert "Import 1 row" in page.locator("main").inner_text()
+    assert not _problems(page), _problems(page)
+    # Setting up an authenticator app: the password asked again, the QR code page, its error.
+    page.goto(f"{live_server.url}{reverse('mfa_activate_totp')}")
+    assert not _problems(page), _problems(page)
+    page.get_by_label("Password").fill(password)
+    page.locator("main form button[type='submit']:visible").first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith(reverse("mfa_activate_totp")), page.url
+    assert not _problems(page), _problems(page)
+    _submit_empty(page, live_server, reverse("mfa_activate_totp"))
+    assert not bare_error_messages(page)
 
 
 def test_the_coordinators_pages_pass_axe_at_both_widths_and_fit_a_phone(
@@ -180,6 +224,7 @@ def test_the_coordinators_pages_pass_axe_at_both_widths_and_fit_a_phone(
             reverse("referrals:contact-attempt", args=[waiting]),
             reverse("referrals:patient-search") + "?q=a",
             reverse("casefinding:worklist"),
+            reverse("casefinding:entry", args=[journeys["outreach"].pk]),
             reverse("coordinators:upcoming-reviews"),
             reverse("coordinators:closed-cases"),
             reverse("coordinators:all-cases"),
@@ -218,8 +263,10 @@ def test_the_managers_pages_pass_axe_at_both_widths_and_fit_a_phone(
             reverse("reports:home"),
             reverse("reports:definitions"),
             reverse("reports:snapshots"),
+            reverse("reports:snapshot", args=[journeys["snapshot"].pk]),
             reverse("reports:exports"),
             reverse("coordinators:subject-access", args=[journeys["case"].patient_id]),
+            *[reverse("reports:report", args=[slug]) for slug in PAGES],
         ],
     )
 
@@ -248,16 +295,69 @@ def test_the_vetters_providers_and_commissioners_pages_pass_axe_at_both_widths_a
     _walk(page, live_server, [reverse("reports:home"), reverse("reports:snapshots")])
 
 
-def test_the_public_pages_pass_axe_at_both_widths_and_fit_a_phone(page, live_server):
+def test_the_public_pages_pass_axe_at_both_widths_and_fit_a_phone(
+    page, live_server, referrer_a, journeys
+):
+    link = journeys["service_referral"].links.get()
+    reset_key = {
+        "uidb36": user_pk_to_url_str(referrer_a),
+        "key": default_token_generator.make_token(referrer_a),
+    }
     _walk(
         page,
         live_server,
         [
             reverse("account_login"),
             reverse("account_reset_password"),
+            reverse("account_reset_password_done"),
+            reverse("account_reset_password_from_key", kwargs={**reset_key, "key": "wrong-key"}),
             reverse("referrals:self-referral"),
+            # The page a provider opens from the emailed link to answer the onward referral.
+            reverse("referrals:provider-link", args=[provider_links.token_for(link)]),
         ],
     )
+    # The reset link from the email: the new password twice, then done.
+    page.goto(f"{live_server.url}{reverse('account_reset_password_from_key', kwargs=reset_key)}")
+    assert not _problems(page), _problems(page)
+    page.get_by_label("New password", exact=True).fill("lantern-orchard-pebble-77")
+    page.get_by_label("New password again").fill("lantern-orchard-pebble-77")
+    page.locator("main form button[type='submit']:visible").first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith(reverse("account_reset_password_from_key_done")), page.url
+    assert not _problems(page), _problems(page)
+
+
+def test_the_superusers_pages_pass_axe_at_both_widths_and_fit_a_phone(
+    page, live_server, superuser, password, journeys
+):
+    RecoveryCodes.activate(superuser)
+    page.goto(f"{live_server.url}{reverse('account_login')}")
+    page.get_by_label("Email").fill(superuser.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(reverse("mfa_authenticate")), page.url
+    assert not _problems(page), _problems(page)  # the second step of signing in
+    page.get_by_label("Code").fill(current_totp_code())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    _walk(
+        page,
+        live_server,
+        [
+            reverse("interop:clients"),
+            reverse("mfa_index"),
+            reverse("mfa_view_recovery_codes"),
+        ],
+    )
+    # Registering a FHIR client shows its secret, once.
+    page.goto(f"{live_server.url}{reverse('interop:clients')}")
+    page.get_by_label("Organisation").select_option(index=1)
+    page.get_by_label("Name").fill("Practice system")
+    page.get_by_role("button", name="Register client").click()
+    page.wait_for_load_state()
+    assert "secret" in page.locator("main").inner_text().lower()
+    assert not _problems(page), _problems(page)
 
 
 def test_the_main_forms_submitted_empty_name_the_field_in_every_error(
@@ -265,7 +365,7 @@ def test_the_main_forms_submitted_empty_name_the_field_in_every_error(
 ):
     case, waiting = journeys["case"].reference, journeys["waiting"].reference
     forms = [
-        (None, [reverse("referrals:self-referral")]),
+        (None, [reverse("referrals:self-referral"), reverse("account_reset_password")]),
         (referrer_a, [reverse("referrals:new")]),
         (
             coordinator_x,

@@ -45,11 +45,49 @@ def test_a_postcode_search_lists_services_within_the_distance_nearest_first(
     _at("Two miles away", "52.429000")
     _at("Next door", "52.401000")
     _at("Far away", "52.700000")
-    ApprovedServiceFactory(name="Phone only", delivered_in_person=False)
+    ApprovedServiceFactory(name="Seen somewhere", delivered_in_person=True)  # no location
     page = as_user(coordinator_x).get(URL, {"postcode": "nf11aa", "within": 5}).content.decode()
     assert page.index("Next door") < page.index("Two miles away")
-    assert "Far away" not in page and "Phone only" not in page
+    assert "Far away" not in page and "Seen somewhere" not in page
     assert "0.1 miles from NF1 1AA" in page and "2 miles from NF1 1AA" in page
+
+
+def test_phone_and_online_services_follow_the_nearby_ones_marked_as_having_no_distance(
+    as_user, coordinator_x, postcodes
+):
+    _at("Next door", "52.401000")
+    ApprovedServiceFactory(name="A helpline", delivered_in_person=False, delivered_by_phone=True)
+    far_but_online = _at("Far but online", "52.700000")
+    far_but_online.delivered_online = True
+    far_but_online.save()
+    page = as_user(coordinator_x).get(URL, {"postcode": "NF1 1AA", "within": 5}).content.decode()
+    results = page.split('data-testid="search-result"')[1:]
+    assert ["Next door" in results[0], "A helpline" in results[1]] == [True, True]
+    assert "Far but online" in results[2] and len(results) == 3
+    assert "0.1 miles from NF1 1AA" in results[0]
+    for remote in results[1:]:
+        assert "Phone or online – no distance" in remote and "miles from" not in remote
+
+
+def test_asked_for_services_met_in_person_a_phone_service_far_away_is_left_out(postcodes):
+    _at("Next door", "52.401000")
+    far = _at("Far, also by phone", "52.700000")
+    far.delivered_by_phone = True
+    far.save()
+    near = Nearby(latitude=52.4, longitude=-1.9, metres=5 * 1609.344)
+    in_person = DirectoryFilters(near=near, delivery_mode="in_person")
+    assert [s.name for s in search_directory(in_person)] == ["Next door"]
+    anyhow = [s.name for s in search_directory(DirectoryFilters(near=near))]
+    assert anyhow == ["Next door", "Far, also by phone"]
+
+
+def test_a_phone_service_with_a_location_nearby_keeps_its_distance(postcodes):
+    both = _at("Drop in or ring", "52.401000")
+    both.delivered_by_phone = True
+    both.save()
+    near = Nearby(latitude=52.4, longitude=-1.9, metres=5 * 1609.344)
+    [found] = search_directory(DirectoryFilters(near=near))
+    assert found.name == "Drop in or ring" and round(found.distance) == 111
 
 
 def test_the_distance_chosen_widens_the_search(postcodes):
@@ -142,6 +180,7 @@ def test_refer_on_searches_near_the_patient_and_links_each_result_to_its_details
 
     near = _at("Next door", "52.401000")
     _at("Far away", "52.700000")
+    ApprovedServiceFactory(name="Ring us", delivered_in_person=False, delivered_by_phone=True)
     case = open_case(
         practice=practice_a, referrer=referrer_a, team=team_x, coordinator=coordinator_x
     )
@@ -152,6 +191,8 @@ def test_refer_on_searches_near_the_patient_and_links_each_result_to_its_details
     page = as_user(coordinator_x).get(url).content.decode()
     assert 'value="NF1 1AA"' in page
     assert "Next door" in page and "Far away" not in page
+    assert "Phone or online – no distance" in page  # the helpline, after Next door
+    assert page.index("Next door") < page.index("Ring us")
     details = reverse("community_services:service-detail", args=[near.public_id])
     assert f'href="{details}"' in page
     anywhere = as_user(coordinator_x).get(url, {"postcode": ""}).content.decode()
@@ -185,13 +226,22 @@ def test_a_search_by_distance_and_session_reads_a_fixed_number_of_queries(
         service = _at("Group nearby", "52.401000")
         ServiceScheduleFactory(service=service, byday="TU")
 
+    def add_phone_service():
+        service = ApprovedServiceFactory(
+            name="Group by phone", delivered_in_person=False, delivered_by_phone=True
+        )
+        ServiceScheduleFactory(service=service, byday="TU")
+
     add_service()
+    add_phone_service()
     client.get(URL, params)  # warm the session
-    for _ in range(9):
+    for _ in range(4):
         add_service()
+        add_phone_service()
     with django_assert_num_queries(DIRECTORY_QUERIES):
         page = client.get(URL, params).content.decode()
     assert page.count('data-testid="search-result"') == 10
+    assert page.count("Phone or online – no distance") == 5
 
 
 # Session, user, memberships, the postcode, the page with its count, need domains, audit.

@@ -81,11 +81,58 @@ def test_the_location_is_placed_from_its_postcode(as_user, vetter):
     assert (str(location.latitude), str(location.longitude)) == ("52.412000", "-1.910000")
 
 
-def test_a_postcode_the_lookup_lacks_saves_the_location_without_a_place(as_user, vetter):
-    response = as_user(vetter).post(NEW, _service_post_data(ProviderFactory()))
-    assert response.status_code == 302
+def test_with_no_postcode_directory_loaded_the_location_is_saved_unplaced_with_a_warning(
+    as_user, vetter
+):
+    assert not Postcode.objects.exists()  # a fresh install
+    data = _service_post_data(ProviderFactory(), **{"locations-0-postcode": "ZZ9 9ZZ"})
+    response = as_user(vetter).post(NEW, data, follow=True)
     location = Location.objects.get(service__name="Knit and Natter")
-    assert location.latitude is None and location.longitude is None
+    assert (location.postcode, location.latitude, location.longitude) == ("ZZ9 9ZZ", None, None)
+    page = response.content.decode()
+    assert "Service saved as a draft." in page
+    assert "The location at ZZ9 9ZZ was saved without a place on the map" in page
+    assert "no postcode directory is loaded yet" in page
+
+
+def test_a_postcode_the_loaded_directory_lacks_is_refused_next_to_it_and_nothing_is_saved(
+    as_user, vetter
+):
+    Postcode.objects.create(postcode="NF2 2BB", latitude="52.412000", longitude="-1.910000")
+    data = _service_post_data(ProviderFactory(), **{"locations-0-postcode": "zz99zz"})
+    response = as_user(vetter).post(NEW, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    error = page[page.index('id="id_locations-0-postcode-error"') :][:300]
+    assert "We could not find postcode ZZ9 9ZZ. Check it and enter it again" in error
+    assert "We could not find postcode ZZ9 9ZZ" in page[: page.index("<form", page.index("<h1"))]
+    assert not Service.objects.filter(name="Knit and Natter").exists()
+    assert not Location.objects.exists()
+
+
+def test_an_unchanged_postcode_the_directory_lacks_does_not_block_editing_the_service(
+    as_user, vetter
+):
+    """A location saved before the lookup was loaded keeps its postcode when other details
+    change; only a new or changed postcode is checked."""
+    Postcode.objects.create(postcode="NF2 2BB", latitude="52.412000", longitude="-1.910000")
+    service = ApprovedServiceFactory(name="Old Hall Lunch")
+    location = LocationFactory(service=service, postcode="ZZ9 9ZZ", latitude=None, longitude=None)
+    url = reverse("community_services:service-edit", args=[service.public_id])
+    data = _service_post_data(
+        service.provider,
+        name="New Hall",
+        **{
+            "locations-INITIAL_FORMS": "1",
+            "locations-0-id": str(location.pk),
+            "locations-0-postcode": "ZZ9 9ZZ",
+        },
+    )
+    changed = as_user(vetter).post(url, data)
+    assert changed.status_code == 302
+    service.refresh_from_db()
+    assert service.name == "New Hall"
+    assert service.locations.get().postcode == "ZZ9 9ZZ"
 
 
 def test_a_malformed_postcode_is_an_error_next_to_it_and_nothing_is_saved(as_user, vetter):
