@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -40,6 +40,7 @@ class Delivery:
 def create_subscription(
     *, by: User, client: FhirClient | None, endpoint: str, header: str, reason: str
 ) -> Subscription:
+    _start_cursors()
     now = timezone.now()
     subscription = Subscription.objects.create(
         owner=by,
@@ -93,6 +94,23 @@ def _subscribers_of(change: _TaskChange, subscriptions: list[Subscription]) -> l
             or referral.team_id in team_ids_of(s.owner)
         )
     ]
+
+
+def _start_cursors() -> None:
+    """Before the first subscription, the sweep starts at the latest change: what happened
+    before anyone subscribed is news to no one, and a site with years of history would
+    otherwise make the first subscriber wait while the sweep reads it all, a batch a tick."""
+    started = set(EventCursor.objects.values_list("name", flat=True))
+    EventCursor.objects.bulk_create(
+        [
+            EventCursor(
+                name=name, last_event_id=model.objects.aggregate(latest=Max("id"))["latest"] or 0
+            )
+            for name, model in ((CURSOR, ReferralEvent), (MESSAGE_BACK_CURSOR, MessageBack))
+            if name not in started
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _cursor(name: str) -> EventCursor:

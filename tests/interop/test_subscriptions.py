@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Notification
 from gp_messages.models import MessageMoment
 from gp_messages.services import produce_message_back
-from interop.models import Subscription, SubscriptionNotification
+from interop.models import EventCursor, Subscription, SubscriptionNotification
 from interop.resources.subscription import task_status_topic
 from interop.services.subscriptions import deliver_notification, record_task_events
 from referrals import services as referral_services
@@ -233,3 +233,16 @@ def test_a_message_back_is_notified_once_as_a_change_to_its_task(
             assert_valid(bundle)
     finally:
         other.close()
+
+
+def test_the_first_subscription_starts_the_sweep_after_the_history_not_at_its_beginning(
+    practice_a_api, receiver, practice_a, referrer_a, team_x, coordinator_x
+):
+    """A site with years of referral events: the first subscriber is told of the next change
+    at the next sweep, not after the sweep has read the whole history a batch at a time."""
+    old = ReferralFactory(referring_practice=practice_a, referred_by=referrer_a, team=team_x)
+    _subscribe(practice_a_api, receiver)
+    cursor = EventCursor.objects.get(name="task-status")
+    assert cursor.last_event_id == old.events.get().pk
+    referral_services.accept_referral(referral=old, by=coordinator_x)
+    assert record_task_events(limit=1) == 1
