@@ -101,6 +101,12 @@ def mark_session_activity(request) -> None:
     request.session[SESSION_ACTIVITY_KEY] = time.time()
 
 
+# The REST API and the FHIR server: a machine (or a page's script) is calling, so a refusal is
+# an answer with a status, never a redirect to a page (config.fhir_errors makes the FHIR
+# server's an OperationOutcome).
+MACHINE_PREFIXES = ("/api/", "/fhir/")
+
+
 class SessionTimeoutMiddleware:
     """Automatic logoff: after an idle spell, and after an absolute lifetime whatever happens.
 
@@ -152,7 +158,7 @@ class SessionTimeoutMiddleware:
             if reason == "idle"
             else "You were logged out because your session reached its time limit."
         )
-        if request.path.startswith("/api/"):
+        if request.path.startswith(MACHINE_PREFIXES):
             return JsonResponse({"detail": message, "code": "session_expired"}, status=401)
         messages.info(request, f"{message} Log in again to carry on.")
         return redirect(
@@ -183,7 +189,7 @@ class MFAEnrolmentMiddleware:
 
             if needs_mfa_enrolment(request):
                 message = "Set up two-factor authentication before you continue."
-                if request.path.startswith("/api/"):
+                if request.path.startswith(MACHINE_PREFIXES):
                     return JsonResponse({"detail": message, "code": "mfa_required"}, status=403)
                 messages.warning(request, message)
                 return redirect("mfa_activate_totp")

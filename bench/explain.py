@@ -1,11 +1,16 @@
-"""The query plans of the benchmark's most expensive reads: does each use an index, and does any
-scan a table of more than 10k rows from end to end?"""
+"""The query plans of the benchmark's reads (the five most expensive, or all of a target's): does
+each use an index, and does any scan a table of more than 10k rows from end to end?"""
 
 
 def explain(timed: list) -> list:
+    """The five most expensive distinct reads."""
+    return explain_all(sorted(timed, reverse=True), limit=5)
+
+
+def explain_all(timed: list, limit: int | None = None) -> list:
+    """Each distinct read of `timed` ((seconds, target, sql) in the order given), EXPLAINed."""
     from django.db import connection
 
-    sizes = {}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relnamespace = "
@@ -13,8 +18,8 @@ def explain(timed: list) -> list:
         )
         sizes = dict(cursor.fetchall())
     reads = [t for t in timed if t[2].lstrip().upper().startswith("SELECT")]
-    seen, worst = set(), []
-    for seconds, target, sql in sorted(reads, reverse=True):
+    seen, plans = set(), []
+    for seconds, target, sql in reads:
         if sql in seen:
             continue
         seen.add(sql)
@@ -29,7 +34,7 @@ def explain(timed: list) -> list:
                 if n["Node Type"] == "Seq Scan" and sizes.get(n.get("Relation Name"), 0) > 10_000
             }
         )
-        worst.append(
+        plans.append(
             {
                 "target": target,
                 "ms": round(seconds * 1000, 2),
@@ -38,9 +43,9 @@ def explain(timed: list) -> list:
                 "sql": sql[:300],
             }
         )
-        if len(worst) == 5:
+        if len(plans) == limit:
             break
-    return worst
+    return plans
 
 
 def _nodes(plan: dict):

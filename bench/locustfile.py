@@ -175,6 +175,10 @@ class Referrer(SignedIn):
         self.get("fhir: Goal search", PLAN["fhir_goal_search"])
 
     @task
+    def fhir_observation_search(self):
+        self.get("fhir: Observation search", PLAN["fhir_observation_search"])
+
+    @task
     def referral_create(self):
         body = {
             "patient": {

@@ -9,6 +9,8 @@
    same pass, with each target's verdict.
 4. The reminder sweep: 2 Celery workers on Redis db 15, the sweep task sent as beat would, timed
    until the last of the due reminders is marked sent; every email counted from the file backend.
+5. FHIR notification latency (bench/fhir_notification.py): status change → Subscription
+   notification at a local receiver, the worker idle. Every FHIR target's queries are EXPLAINed.
 Results go to bench/results/<label>-<time>.json.
 """
 
@@ -47,6 +49,9 @@ ENV = {
 }
 sys.path.insert(0, str(ROOT))
 from bench.explain import explain  # noqa: E402
+from bench.fhir_explain import bench_provider, explain_fhir_targets  # noqa: E402
+from bench.fhir_notification import notification_latency  # noqa: E402
+from bench.report_table import print_table  # noqa: E402
 from bench.report_targets import REPORT_P95_MS, REPORT_TARGETS, recount  # noqa: E402
 from bench.sweep_phase import sweep  # noqa: E402
 from bench.targets import (  # noqa: E402
@@ -54,6 +59,7 @@ from bench.targets import (  # noqa: E402
     DIRECTORY_NEAR,
     DIRECTORY_SEARCH,
     FHIR_GOAL_SEARCH,
+    FHIR_OBSERVATION_SEARCH,
     FHIR_POLL_SINCE,
     FHIR_SERVICES_NEAR,
     HSDS_NEAR_POSTCODE,
@@ -142,6 +148,7 @@ def make_plan(path: Path) -> dict:
         "hsds_organizations": HSDS_ORGANIZATIONS,
         "fhir_services_near": FHIR_SERVICES_NEAR,
         "fhir_goal_search": FHIR_GOAL_SEARCH,
+        "fhir_observation_search": FHIR_OBSERVATION_SEARCH,
         "report_reader": f"commissioner@{SCALE_EMAIL_DOMAIN}",
         "minimum_dataset_reader": f"manager0@{SCALE_EMAIL_DOMAIN}",
         "report_targets": REPORT_TARGETS,
@@ -157,8 +164,9 @@ def fhir_poll_url(practice: str) -> str:
     )
 
 
-def query_pass(plan: dict) -> tuple[dict, list]:
-    """Queries per target through the test client, and EXPLAIN of the five most expensive."""
+def query_pass(plan: dict) -> tuple[dict, list, dict]:
+    """Queries per target through the test client, EXPLAIN of the five most expensive, and of
+    every query of each FHIR target."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -198,7 +206,15 @@ def query_pass(plan: dict) -> tuple[dict, list]:
         "page: cases to discuss": (practice, "/cases-to-discuss/"),
         "fhir: HealthcareService near a postcode": (staff, FHIR_SERVICES_NEAR),
         "fhir: Goal search": (practice, FHIR_GOAL_SEARCH),
+        "fhir: Observation search": (practice, FHIR_OBSERVATION_SEARCH),
     }
+    provider_user, provider = bench_provider()
+    onward = Client(HTTP_HOST="127.0.0.1")
+    onward.force_login(provider_user)
+    gets["fhir: onward Task search"] = (
+        onward,
+        f"/fhir/R4/Task?owner=Organization/{provider.public_id}&_count=50",
+    )
     manager = Client(HTTP_HOST="127.0.0.1")
     manager.force_login(User.objects.get(email=plan["minimum_dataset_reader"]))
     gets["export: minimum dataset JSON"] = (manager, MINIMUM_DATASET)
@@ -246,7 +262,7 @@ def query_pass(plan: dict) -> tuple[dict, list]:
     if response.status_code != 201:
         raise RuntimeError(f"api: referral create: HTTP {response.status_code} {response.content}")  # type: ignore[str-bytes-safe]
     counts["api: referral create"] = len(captured.captured_queries)
-    return counts, explain(timed)
+    return counts, explain(timed), explain_fhir_targets(timed)
 
 
 def _fresh_nhs_number() -> str:
@@ -352,44 +368,6 @@ def machine() -> dict:
     }
 
 
-def print_table(result: dict) -> None:
-    for users, load in result["load"].items():
-        if users == "reports":
-            print(f"\nReports: 2 users (one per gunicorn worker), p95 target {REPORT_P95_MS} ms")
-            for target in REPORT_TARGETS:
-                entry = load.get(target, {})
-                verdict = {True: "met", False: "MISSED"}.get(entry.get("met"), "-")
-                print(
-                    f"{target:<28}{result['queries'].get(target, '-')!s:>8}"
-                    f"{entry.get('p50_ms', '-')!s:>8}{entry.get('p95_ms', '-')!s:>8}"
-                    f"{entry.get('p99_ms', '-')!s:>8}{entry.get('rps', '-')!s:>8}  {verdict}"
-                )
-            continue
-        print(f"\nLoad: {users} users on 2 gunicorn workers, {result['duration_seconds']} s")
-        print(
-            f"{'target':<26}{'queries':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'req/s':>8}"
-            f"{'×floor':>8}  target"
-        )
-        for target in TARGETS:
-            entry = load.get(target, {})
-            verdict = {True: "met", False: "MISSED"}.get(entry.get("met"), "-")
-            print(
-                f"{target:<26}{result['queries'].get(target, '-')!s:>8}"
-                f"{entry.get('p50_ms', '-')!s:>8}{entry.get('p95_ms', '-')!s:>8}"
-                f"{entry.get('p99_ms', '-')!s:>8}{entry.get('rps', '-')!s:>8}"
-                f"{entry.get('p95_vs_floor', '-')!s:>8}  {verdict}"
-            )
-    print("\nFive most expensive queries (test-client pass):")
-    for q in result["explain"]:
-        print(
-            f"  {q['ms']:>8} ms  index={q['uses_index']!s:<5} seq-scans>10k="
-            f"{','.join(q['seq_scan_on_big_tables']) or 'none'}  [{q['target']}] {q['sql'][:90]}"
-        )
-    print("\nReports against a direct SQL recount:", json.dumps(result["recount"]))
-    if result.get("sweep"):
-        print("\nReminder sweep:", json.dumps(result["sweep"]))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--patients", type=int, default=100_000)
@@ -404,12 +382,14 @@ def main() -> None:
     parser.add_argument("--label", default="run")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-sweep", action="store_true")
+    parser.add_argument("--skip-notification", action="store_true")
+    parser.add_argument("--notification-changes", type=int, default=30)
     args = parser.parse_args()
     prepare(args.patients)
     setup_django()
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     plan = make_plan(workdir / "plan.json")
-    counts, worst = query_pass(plan)
+    counts, worst, fhir_plans = query_pass(plan)
     result = {
         "label": args.label,
         "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -419,6 +399,7 @@ def main() -> None:
         "duration_seconds": args.duration,
         "queries": counts,
         "explain": worst,
+        "fhir_explain": fhir_plans,
         "load": {},
     }
     result["recount"] = recount(plan)
@@ -439,6 +420,10 @@ def main() -> None:
     if not args.skip_sweep:
         result["sweep"] = sweep(
             args.due or max(1, args.patients // 10), workdir, env=ENV, root=ROOT, bin_dir=BIN
+        )
+    if not args.skip_notification:
+        result["fhir_notification"] = notification_latency(
+            args.notification_changes, workdir, env=ENV, root=ROOT, bin_dir=BIN, label=args.label
         )
     out = ROOT / "bench" / "results" / f"{args.label}-{result['at'][:19].replace(':', '')}.json"
     out.write_text(json.dumps(result, indent=2))

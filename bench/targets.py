@@ -26,7 +26,11 @@ TARGETS = [
     "export: minimum dataset JSON",
     "fhir: HealthcareService near a postcode",
     "fhir: Goal search",
+    "fhir: Observation search",
+    "fhir: onward Task search",
 ]
+# The FHIR searches and reads: every query of each is EXPLAINed (bench.fhir_explain).
+FHIR_TARGETS = [target for target in TARGETS if target.startswith("fhir: ")]
 
 LIMITS = {"api: referral create": 3.0}  # p95 ÷ floor p95; every other target 2.0
 ABSOLUTE_P95_MS = {"page: directory search": 50}
@@ -46,5 +50,6 @@ HSDS_ORGANIZATIONS = "/hsds/organizations?page=2&per_page=50"
 MINIMUM_DATASET = "/exports/minimum-dataset.json?from=2025-06-01&to=2025-06-30"
 FHIR_SERVICES_NEAR = "/fhir/R4/HealthcareService?near-postcode=ZZ50+5ZZ&near-distance=20&_count=50"
 FHIR_GOAL_SEARCH = "/fhir/R4/Goal?_count=50"
+FHIR_OBSERVATION_SEARCH = "/fhir/R4/Observation?_count=50"
 # A practice system's polling: its Tasks changed in the last day, one page.
 FHIR_POLL_SINCE = "2000-01-01T00:00:00Z"

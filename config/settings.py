@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Any error under /fhir/R4 that a FHIR view did not answer itself → an OperationOutcome.
+    "config.fhir_errors.FhirOperationOutcomeMiddleware",
     "config.hostile_input.RefuseNulCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "accounts.middleware.RequestContextMiddleware",

@@ -42,7 +42,7 @@ def unavailable_part(exc: BaseException | None) -> str | None:
 
 def wants_json(request) -> bool:
     return request.path.startswith(
-        ("/api/", "/hsds/", "/healthz")
+        ("/api/", "/fhir/", "/hsds/", "/healthz")
     ) or "application/json" in request.headers.get("Accept", "")
 
 

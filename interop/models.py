@@ -113,8 +113,9 @@ class Subscription(models.Model):
 class SubscriptionNotification(models.Model):
     """The outbox: one row per notification under a unique key, sent once, retried with back-off.
 
-    Its event number is the subscription's count at the time, so a receiver spots a gap; the
-    referral event it reports is unique per subscription, so a second sweep never adds it twice."""
+    Its event number is the subscription's count at the time, so a receiver spots a gap; what it
+    reports (a referral's status change, or a message back to the practice, which is a new output
+    of the Task) is unique per subscription, so a second sweep never adds it twice."""
 
     class Kind(models.TextChoices):
         HANDSHAKE = "handshake", "Handshake"
@@ -132,6 +133,13 @@ class SubscriptionNotification(models.Model):
     event_number = models.PositiveIntegerField(default=0)
     referral_event = models.ForeignKey(
         "referrals.ReferralEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    message_back = models.ForeignKey(
+        "gp_messages.MessageBack",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     task_reference = models.CharField(max_length=12, blank=True)
     occurred_at = models.DateTimeField()
@@ -153,6 +161,11 @@ class SubscriptionNotification(models.Model):
                 condition=models.Q(referral_event__isnull=False),
                 name="subscription_referral_event_unique",
             ),
+            models.UniqueConstraint(
+                fields=["subscription", "message_back"],
+                condition=models.Q(message_back__isnull=False),
+                name="subscription_message_back_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -160,7 +173,8 @@ class SubscriptionNotification(models.Model):
 
 
 class EventCursor(models.Model):
-    """How far the notification sweep has read the referral events (one row, locked)."""
+    """How far the notification sweep has read the referral events, and the messages back (a
+    row each, by name; locked while a sweep reads)."""
 
     name = models.CharField(max_length=40, unique=True)
     last_event_id = models.BigIntegerField(default=0)

@@ -16,9 +16,12 @@ ISSUE_CODE_BY_STATUS = {
     406: "not-supported",
     409: "conflict",
     412: "conflict",
+    413: "too-long",
     415: "not-supported",
     422: "processing",
     429: "throttled",
+    500: "exception",
+    503: "transient",
 }
 
 

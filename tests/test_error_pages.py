@@ -45,11 +45,18 @@ def test_a_server_error_is_an_nhs_500_page_with_a_way_back(rf):
     assert "there is a problem with the service" in page and _is_nhs_page_with_a_way_back(page)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/no-such-thing/", "/fhir/R4/NoSuchType", "/hsds/nope/"])
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing/", "/hsds/nope/"])
 def test_the_api_answers_an_unknown_address_with_json(client, path):
     response = client.get(path)
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_the_fhir_server_answers_an_unknown_address_with_an_operation_outcome(client):
+    response = client.get("/fhir/R4/NoSuchType")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/fhir+json")
+    assert response.json()["issue"][0]["code"] == "not-found"
 
 
 def test_the_api_handlers_answer_json_for_403_and_500(rf):

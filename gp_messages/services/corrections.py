@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, User
 from accounts.services import create_reminders, record_audit_event, user_recipient
 from coordinators.errors import NotInCaseTeam
+from referrals.services import record_message_back_sent
 
 from ..errors import MessageAlreadyCorrected
 from ..models import MessageBack
@@ -89,6 +90,7 @@ def correct_message_back(
         corrected_by=by,
         correction_reason=reason,
     )
+    record_message_back_sent(referral_id=case.pk, sent_at=new.sent_at)
     record_audit_event(
         actor=by,
         action="correct",

@@ -6,6 +6,7 @@ from django.utils import timezone
 from coordinators.models import Review
 from coordinators.selectors import case_file
 from referrals.models import Referral, ReferralStatus
+from referrals.services import record_message_back_sent
 
 from ..codes import REFERRAL_TO_SOCIAL_PRESCRIBING, SOCIAL_PRESCRIBING_DECLINED, CodedEntry
 from ..content import message_sections
@@ -57,7 +58,7 @@ def produce_message_back(
     practice_reviews = PracticeReview.objects.filter(referral=case)
     if since is not None:
         practice_reviews = practice_reviews.filter(recorded_at__gt=since)
-    return MessageBack.objects.create(
+    message = MessageBack.objects.create(
         referral=case,
         moment=moment,
         review=review,
@@ -70,3 +71,7 @@ def produce_message_back(
         ],
         sent_at=timezone.now(),
     )
+    # The practice's system sees it: its polling (the referral changed) and its Subscription
+    # (the interop sweep reads the new MessageBack row, as it reads the status events).
+    record_message_back_sent(referral_id=case.pk, sent_at=message.sent_at)
+    return message

@@ -1,8 +1,9 @@
-"""Subscriptions: creating one (with a handshake), turning referral status changes into
-notifications (the outbox, a row per notification under a unique key), and delivering each once
-with retries and back-off; an endpoint that keeps failing puts the subscription in error and its
-owner is told in the app."""
+"""Subscriptions: creating one (with a handshake), turning referral status changes and messages
+back to the practice into notifications (the outbox, a row per notification under a unique
+key), and delivering each once with retries and back-off; an endpoint that keeps failing puts
+the subscription in error and its owner is told in the app."""
 
+import datetime
 import json
 import urllib.error
 import urllib.request
@@ -10,13 +11,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import notify, record_audit_event
 from common.enqueue import send_task_after_commit
-from referrals.models import ReferralEvent
+from gp_messages.models import MessageBack
+from referrals.models import Referral, ReferralEvent
 from referrals.selectors import practice_ids_of, team_ids_of
 
 from ..codes import FHIR_JSON
@@ -25,6 +27,7 @@ from ..resources.subscription import notification_bundle
 
 DELIVER_TASK = "interop.deliver_subscription_notification"
 CURSOR = "task-status"
+MESSAGE_BACK_CURSOR = "task-message-back"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ class Delivery:
 def create_subscription(
     *, by: User, client: FhirClient | None, endpoint: str, header: str, reason: str
 ) -> Subscription:
+    _start_cursors()
     now = timezone.now()
     subscription = Subscription.objects.create(
         owner=by,
@@ -63,16 +67,28 @@ def create_subscription(
     return subscription
 
 
-def _subscribers_of(event: ReferralEvent, subscriptions: list[Subscription]) -> list[Subscription]:
+@dataclass(frozen=True)
+class _TaskChange:
+    """What the sweep reads as a change to a Task: a referral's status event, or a message
+    back to the practice (a new output of the Task; gp_messages writes the row, interop
+    reads it here, as it reads the status events)."""
+
+    referral: Referral
+    occurred_at: datetime.datetime
+    referral_event: ReferralEvent | None = None
+    message_back: MessageBack | None = None
+
+
+def _subscribers_of(change: _TaskChange, subscriptions: list[Subscription]) -> list[Subscription]:
     """Whose Tasks changed: the subscriptions whose owner's organisation may see the referral,
     and which existed when it changed. A change made before the subscription (the referral it
     was created to follow being received) is no change to the subscriber: the sweep may read it
     only after the handshake, and telling of it then would be a notification per timing."""
-    referral = event.referral
+    referral = change.referral
     return [
         s
         for s in subscriptions
-        if event.occurred_at >= s.created_at
+        if change.occurred_at >= s.created_at
         and (
             referral.referring_practice_id in practice_ids_of(s.owner)
             or referral.team_id in team_ids_of(s.owner)
@@ -80,18 +96,56 @@ def _subscribers_of(event: ReferralEvent, subscriptions: list[Subscription]) -> 
     ]
 
 
+def _start_cursors() -> None:
+    """Before the first subscription, the sweep starts at the latest change: what happened
+    before anyone subscribed is news to no one, and a site with years of history would
+    otherwise make the first subscriber wait while the sweep reads it all, a batch a tick."""
+    started = set(EventCursor.objects.values_list("name", flat=True))
+    EventCursor.objects.bulk_create(
+        [
+            EventCursor(
+                name=name, last_event_id=model.objects.aggregate(latest=Max("id"))["latest"] or 0
+            )
+            for name, model in ((CURSOR, ReferralEvent), (MESSAGE_BACK_CURSOR, MessageBack))
+            if name not in started
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _cursor(name: str) -> EventCursor:
+    cursor, _ = EventCursor.objects.get_or_create(name=name)
+    return EventCursor.objects.select_for_update().get(pk=cursor.pk)
+
+
+def _changes_since(
+    status_cursor: EventCursor, message_cursor: EventCursor, limit: int
+) -> list[_TaskChange]:
+    """The status events and messages back after their cursors, in the order they happened.
+    Each cursor moves past what it read, so a batch cut at `limit` loses nothing."""
+    events = ReferralEvent.objects.filter(id__gt=status_cursor.last_event_id).select_related(
+        "referral"
+    )
+    messages = MessageBack.objects.filter(id__gt=message_cursor.last_event_id).select_related(
+        "referral"
+    )
+    changes = [
+        _TaskChange(e.referral, e.occurred_at, referral_event=e)
+        for e in events.order_by("id")[:limit]
+    ] + [
+        _TaskChange(m.referral, m.sent_at, message_back=m)
+        for m in messages.only("id", "sent_at", "referral").order_by("id")[:limit]
+    ]
+    return sorted(changes, key=lambda change: change.occurred_at)
+
+
 @transaction.atomic
 def record_task_events(*, limit: int = 500) -> int:
-    """Read the referral events since the cursor and add a notification per subscriber. The
-    cursor row is locked, so two sweeps never read the same events; the unique key holds anyway."""
-    cursor, _ = EventCursor.objects.get_or_create(name=CURSOR)
-    cursor = EventCursor.objects.select_for_update().get(pk=cursor.pk)
-    events = list(
-        ReferralEvent.objects.filter(id__gt=cursor.last_event_id)
-        .select_related("referral")
-        .order_by("id")[:limit]
-    )
-    if not events:
+    """Read the Task changes since the cursors and add a notification per subscriber. The cursor
+    rows are locked, so two sweeps never read the same changes; the unique keys hold anyway."""
+    status_cursor, message_cursor = _cursor(CURSOR), _cursor(MESSAGE_BACK_CURSOR)
+    changes = _changes_since(status_cursor, message_cursor, limit)
+    if not changes:
         return 0
     active = list(
         Subscription.objects.filter(status=Subscription.Status.ACTIVE)
@@ -99,8 +153,8 @@ def record_task_events(*, limit: int = 500) -> int:
         .prefetch_related("owner__memberships")
     )
     created = 0
-    for event in events:
-        for subscription in _subscribers_of(event, active):
+    for change in changes:
+        for subscription in _subscribers_of(change, active):
             Subscription.objects.filter(pk=subscription.pk).update(
                 events_since_start=F("events_since_start") + 1, updated_at=timezone.now()
             )
@@ -109,14 +163,20 @@ def record_task_events(*, limit: int = 500) -> int:
                 subscription=subscription,
                 kind=SubscriptionNotification.Kind.EVENT,
                 event_number=subscription.events_since_start,
-                referral_event=event,
-                task_reference=event.referral.reference,
-                occurred_at=event.occurred_at,
+                referral_event=change.referral_event,
+                message_back=change.message_back,
+                task_reference=change.referral.reference,
+                occurred_at=change.occurred_at,
             )
             send_task_after_commit(DELIVER_TASK, notification_id=notification.pk)
             created += 1
-    cursor.last_event_id = events[-1].pk
-    cursor.save(update_fields=["last_event_id"])
+    for cursor, read in (
+        (status_cursor, [c.referral_event.pk for c in changes if c.referral_event]),
+        (message_cursor, [c.message_back.pk for c in changes if c.message_back]),
+    ):
+        if read:
+            cursor.last_event_id = max(read)
+            cursor.save(update_fields=["last_event_id"])
     return created
 
 

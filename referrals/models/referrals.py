@@ -216,6 +216,8 @@ class Referral(models.Model):
     anonymised_at = models.DateTimeField(
         null=True, blank=True, help_text="Free text removed after the retention period."
     )
+    # Also moved by a message back to the practice (services.record_message_back_sent): the
+    # message is an output of the referral's FHIR Task, so polling must see it.
     updated_at = models.DateTimeField(
         auto_now=True,
         help_text="When the referral last changed status: FHIR Task.meta.lastUpdated and the "

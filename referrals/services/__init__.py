@@ -43,7 +43,7 @@ from .read_audit import (
     record_service_referral_viewed,
 )
 from .referrer_information import add_referral_information
-from .referrer_messages import referrer_notice
+from .referrer_messages import record_message_back_sent, referrer_notice
 from .self_referral import public_form_user, receive_self_referral, source_for_signed_in
 from .sweeps import (
     patient_recipient,
@@ -78,6 +78,7 @@ __all__ = [
     "public_form_user",
     "receive_self_referral",
     "record_contact_attempt",
+    "record_message_back_sent",
     "answer_service_referral",
     "change_registered_practice",
     "close_referral",

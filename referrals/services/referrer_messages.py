@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import replace
 
+from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import ReminderChannel
@@ -72,3 +73,12 @@ def tell_referrer(*, referral: Referral, event: ReferralEvent) -> None:
         patient_id=referral.patient_id,
         stale_after=event.occurred_at + EMAIL_WORTH_SENDING_FOR,
     )
+
+
+@transaction.atomic
+def record_message_back_sent(*, referral_id: int, sent_at: datetime.datetime) -> None:
+    """A message back reached the practice: its status is unchanged, but what the practice's
+    system follows changed (the message is an output of the referral's FHIR Task), so the
+    referral's updated_at, which their `_lastUpdated` polling reads by index, moves to the
+    message's time. Never backwards: a later status change already counts."""
+    Referral.objects.filter(pk=referral_id, updated_at__lt=sent_at).update(updated_at=sent_at)

@@ -4,13 +4,15 @@ only, each read audited; a corrected message replaces its earlier version."""
 
 import base64
 import json
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
 
 from accounts.models import AuditEvent
 from gp_messages.models import MessageMoment
-from gp_messages.services import produce_message_back
+from gp_messages.services import correct_message_back, produce_message_back
+from interop.resources.common import instant
 from referrals import services as referral_services
 from referrals.models import ContactMethod
 from tests.interop.fhir_validity import assert_valid
@@ -80,3 +82,39 @@ def test_another_practice_cannot_read_the_message_back(practice_b_api, case):
     response = practice_b_api.get(f"/fhir/R4/DocumentReference/message-{message.public_id}")
     assert response.status_code == 404
     assert practice_b_api.get("/fhir/R4/DocumentReference/message-nonsense").status_code == 404
+
+
+def test_a_practice_polling_by_last_updated_sees_the_task_again_once_a_message_back_is_sent(
+    practice_a_api, case
+):
+    """The message back is a new output of the Task: the practice's system, asking what changed
+    since it last looked, gets the Task again, its lastUpdated the message's time."""
+    since = quote(case.updated_at.isoformat())
+    query = f"/fhir/R4/Task?requester=Organization/{case.referring_practice.public_id}"
+    assert practice_a_api.get(f"{query}&_lastUpdated=gt{since}").json()["entry"] == []
+    message = produce_message_back(case_id=case.pk, moment=MessageMoment.FIRST_SEEN)
+    (entry,) = practice_a_api.get(f"{query}&_lastUpdated=gt{since}").json()["entry"]
+    assert entry["resource"]["id"] == case.reference
+    assert entry["resource"]["meta"]["lastUpdated"] == instant(message.sent_at)
+    assert (
+        practice_a_api.get(f"{query}&_lastUpdated=gt{quote(message.sent_at.isoformat())}").json()[
+            "entry"
+        ]
+        == []
+    )
+
+
+def test_a_corrected_message_back_moves_the_tasks_last_updated_again(
+    practice_a_api, case, coordinator_x
+):
+    message = produce_message_back(case_id=case.pk, moment=MessageMoment.FIRST_SEEN)
+    corrected = correct_message_back(
+        message=message,
+        by=coordinator_x,
+        sections={message.sections[-1]["key"]: "Corrected line."},
+        reason="The wrong group was named.",
+    )
+    task = practice_a_api.get(f"/fhir/R4/Task/{case.reference}").json()
+    assert task["meta"]["lastUpdated"] == instant(corrected.sent_at)
+    (output,) = task["output"]
+    assert output["valueReference"]["reference"].endswith(str(corrected.public_id))

@@ -8,7 +8,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Notification
-from interop.models import Subscription, SubscriptionNotification
+from gp_messages.models import MessageMoment
+from gp_messages.services import produce_message_back
+from interop.models import EventCursor, Subscription, SubscriptionNotification
 from interop.resources.subscription import task_status_topic
 from interop.services.subscriptions import deliver_notification, record_task_events
 from referrals import services as referral_services
@@ -197,3 +199,50 @@ def test_a_referral_followed_from_requested_to_completed_is_notified_exactly_thr
         .order_by("event_number")
     ]
     assert statuses == ["accepted", "in_progress", "closed"]
+
+
+def test_a_message_back_is_notified_once_as_a_change_to_its_task(
+    practice_a_api, practice_b_api, receiver, practice_a, referrer_a, team_x, coordinator_x
+):
+    """The message back is a new output of the Task: the practice's subscriber hears of it once,
+    numbered after the status change before it; another practice's subscriber hears nothing."""
+    subscription = _subscribe(practice_a_api, receiver)
+    other = Receiver()
+    try:
+        _subscribe(practice_b_api, other)
+        referral = ReferralFactory(
+            referring_practice=practice_a, referred_by=referrer_a, team=team_x
+        )
+        referral_services.accept_referral(referral=referral, by=coordinator_x)
+        message = produce_message_back(case_id=referral.pk, moment=MessageMoment.FIRST_SEEN)
+        assert record_task_events() == 3  # received, accepted, the message back
+        assert record_task_events() == 0
+        _deliver_all()
+        _deliver_all()
+        assert receiver.events()[1:] == [
+            ("event-notification", [1], [referral.reference]),
+            ("event-notification", [2], [referral.reference]),
+            ("event-notification", [3], [referral.reference]),
+        ]
+        assert other.events() == [("handshake", [], [])]
+        notified = SubscriptionNotification.objects.get(subscription=subscription, event_number=3)
+        assert notified.message_back == message
+        assert notified.occurred_at == message.sent_at
+        assert notified.state == "sent"
+        for bundle in receiver.received:
+            assert_valid(bundle)
+    finally:
+        other.close()
+
+
+def test_the_first_subscription_starts_the_sweep_after_the_history_not_at_its_beginning(
+    practice_a_api, receiver, practice_a, referrer_a, team_x, coordinator_x
+):
+    """A site with years of referral events: the first subscriber is told of the next change
+    at the next sweep, not after the sweep has read the whole history a batch at a time."""
+    old = ReferralFactory(referring_practice=practice_a, referred_by=referrer_a, team=team_x)
+    _subscribe(practice_a_api, receiver)
+    cursor = EventCursor.objects.get(name="task-status")
+    assert cursor.last_event_id == old.events.get().pk
+    referral_services.accept_referral(referral=old, by=coordinator_x)
+    assert record_task_events(limit=1) == 1

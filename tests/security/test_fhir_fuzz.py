@@ -104,18 +104,16 @@ def test_random_task_search_parameters_never_cause_a_server_error(api):
     )
 
     @FUZZ
-    @given(params=st.dictionaries(names, st.text(max_size=30), max_size=4))
+    @given(params=st.dictionaries(names, query_values, max_size=4))
     def run(params):
         _check(api.get("/fhir/R4/Task", params, HTTP_PREFER="handling=strict"))
 
     run()
 
 
-# A NUL anywhere in a query is refused before any view by config.hostile_input (a plain JSON 400,
-# not yet an OperationOutcome), so the searches' own fuzzing leaves it out.
-values_without_nul = st.text(
-    alphabet=st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=30
-)
+# Any text a client can send, NUL included (refused before any view by config.hostile_input,
+# and answered as an OperationOutcome by config.fhir_errors like every other refusal).
+query_values = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=30)
 
 
 def test_random_directory_search_parameters_never_cause_a_server_error(api):
@@ -125,7 +123,7 @@ def test_random_directory_search_parameters_never_cause_a_server_error(api):
     kinds = st.sampled_from(["HealthcareService", "Location", "Organization"])
 
     @FUZZ
-    @given(kind=kinds, params=st.dictionaries(names, values_without_nul, max_size=4))
+    @given(kind=kinds, params=st.dictionaries(names, query_values, max_size=4))
     def run(kind, params):
         _check(api.get(f"/fhir/R4/{kind}", params, HTTP_PREFER="handling=strict"))
 
@@ -137,7 +135,7 @@ def test_random_casework_search_parameters_never_cause_a_server_error(api):
     kinds = st.sampled_from(["Goal", "Observation"])
 
     @FUZZ
-    @given(kind=kinds, params=st.dictionaries(names, values_without_nul, max_size=4))
+    @given(kind=kinds, params=st.dictionaries(names, query_values, max_size=4))
     def run(kind, params):
         _check(api.get(f"/fhir/R4/{kind}", params, HTTP_PREFER="handling=strict"))
 
@@ -194,3 +192,48 @@ def test_random_task_updates_never_cause_a_server_error(api):
         )
 
     run()
+
+
+HOSTILE_ADDRESSES = [
+    "/fhir/R4/Task?_lastUpdated=gt2026%00",
+    "/fhir/R4/Task?status=%00",
+    "/fhir/R4/Task/SP-1%00",
+    "/fhir/R4/%00",
+    "/fhir/R4/metadata?_format=json%00",
+    "/fhir/R4/Task?requester=%FF%FE",
+    "/fhir/R4/Task?_lastUpdated=%C3%28",
+    "/fhir/R4/Task?%FF=1",
+    "/fhir/R4/HealthcareService?name=%ED%A0%80",
+    "/fhir/R4/NoSuchType",
+]
+
+
+@pytest.mark.parametrize("address", HOSTILE_ADDRESSES)
+def test_a_nul_or_undecodable_bytes_in_a_fhir_address_are_answered_with_an_operation_outcome(
+    api, address
+):
+    """Undecodable bytes read as U+FFFD: a search finds nothing, an id no resource, a bad date
+    is a 400; a NUL is refused before any view. Every answer is FHIR JSON."""
+    response = api.get(address, HTTP_PREFER="handling=strict")
+    _check(response)
+    if "%00" in address:
+        assert response.status_code == 400
+        assert "NUL" in response.json()["issue"][0]["diagnostics"]
+
+
+def test_errors_from_outside_the_fhir_views_keep_their_status_and_headers(rf):
+    """A server error or a database that is down, caught by Django's handlers or the middleware
+    shared with the pages, still reaches a FHIR client as an OperationOutcome."""
+    from config.fhir_errors import FhirOperationOutcomeMiddleware
+    from config.unavailable import server_error, service_unavailable
+
+    request = rf.get("/fhir/R4/Task")
+    failing = FhirOperationOutcomeMiddleware(server_error)(request)
+    down = FhirOperationOutcomeMiddleware(lambda r: service_unavailable(r, "database"))(request)
+    for response in (failing, down):
+        assert response["Content-Type"].startswith("application/fhir+json")
+    failed, unavailable = (json.loads(r.content)["issue"][0] for r in (failing, down))
+    assert (failing.status_code, failed["code"]) == (500, "exception")
+    assert (down.status_code, unavailable["code"]) == (503, "transient")
+    assert down["Retry-After"]
+    assert "database is not available" in unavailable["diagnostics"]

@@ -1,5 +1,6 @@
 """Input no person types but an attacker sends: a NUL character in a path or a query value, and
-JSON nested deeper than any real body. Every route answers 400 (JSON on the API), never 500."""
+JSON nested deeper than any real body. Every route answers 400 (JSON on the API, an
+OperationOutcome on the FHIR server), never 500."""
 
 import re
 
@@ -64,7 +65,12 @@ def test_the_route_walk_covers_every_app_and_the_api():
 
 def _assert_refused(response, url: str) -> None:
     assert response.status_code == 400, f"{url} answered {response.status_code}"
-    if url.startswith(JSON_PREFIXES):
+    if url.startswith("/fhir/") and not url.startswith("/fhir/auth/"):
+        assert response["Content-Type"].startswith("application/fhir+json"), url
+        outcome = response.json()
+        assert outcome["resourceType"] == "OperationOutcome", url
+        assert "NUL" in outcome["issue"][0]["diagnostics"]
+    elif url.startswith(JSON_PREFIXES):
         assert response["Content-Type"] == "application/json", url
         assert "NUL" in response.json()["detail"]
     else:
