@@ -65,3 +65,15 @@ def chart_data_uri(table: Table) -> str | None:
         chart.add(table.columns[index].heading, [_number(row[index]) for row in rows])
     svg = _SCRIPT.sub("", chart.render(is_unicode=True))
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def figure(table: Table, definition: str) -> dict:
+    """What the figure template needs: the table as the page shows it, its chart, and how many
+    rows of a long ranking the page leaves to the CSV."""
+    shown = table.on_page()
+    return {
+        "table": shown,
+        "chart": chart_data_uri(shown),
+        "definition": definition,
+        "left_out": len(table.rows) - len(shown.rows),
+    }

@@ -60,6 +60,9 @@ class Table:
     note: str = ""
     suppressed: bool = field(default=False)
     sums: tuple[CellSum, ...] = ()
+    # A ranking too long to read (and to draw) on a page, such as thousands of services: the
+    # page shows its first this many rows, its CSV every row.
+    page_rows: int | None = None
 
     @property
     def headings(self) -> list[str]:
@@ -71,6 +74,12 @@ class Table:
             return self.chart_columns
         first = next((i for i, c in enumerate(self.columns) if c.kind == COUNT), None)
         return () if first is None else (first,)
+
+    def on_page(self) -> "Table":
+        """The table as a page shows it (suppress before: the sums need every row)."""
+        if self.page_rows is None or len(self.rows) <= self.page_rows:
+            return self
+        return replace(self, rows=self.rows[: self.page_rows], sums=())
 
     def to_json(self) -> dict:
         return {
