@@ -1,6 +1,7 @@
-"""Rebuilding the day summaries the report pages read (`reports.models.ReferralDaySummary`,
-`NeedDomainDaySummary`): every day before today, from the referrals as they stand now, in one
-transaction, so a reader sees the old summaries or the new ones, never half. A referral that
+"""Rebuilding the summaries the report pages read (`reports.models.ReferralDaySummary`,
+`NeedDomainDaySummary`, and from them `ReferralMonthSummary`): every day before today and
+every whole month before this one, from the referrals as they stand now, in one transaction,
+so a reader sees the old summaries or the new ones, never half. A referral that
 changes after a run (accepted, contacted, closed) shows the change in the summarised days at
 the next run; beat runs it hourly (config.settings)."""
 
@@ -8,16 +9,18 @@ import datetime
 import time
 
 from django.db import connection, transaction
-from django.db.models import Count, Model, QuerySet, Value
+from django.db.models import Count, DateField, Model, QuerySet, Sum, Value
+from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from community_services.need_domains import NeedDomain
 from referrals.models import Referral
 
-from ..models import NeedDomainDaySummary, ReferralDaySummary, SummaryRun
+from ..models import NeedDomainDaySummary, ReferralDaySummary, ReferralMonthSummary, SummaryRun
 from ..periods import local_midnight
+from ..selectors import equity, funnel, referrals  # noqa: F401  (they register their figures)
 from ..selectors.base import with_reason
-from ..selectors.cohort import SUMMARY_DIMENSIONS, with_dimensions
+from ..selectors.cohort import COUNTED, SUMMARY_DIMENSIONS, Counted, with_dimensions
 
 
 def _insert_from(model: type[Model], columns: list[str], queryset: QuerySet) -> None:
@@ -54,7 +57,66 @@ def refresh_report_summaries(*, now: datetime.datetime | None = None) -> Summary
             [*day_names, "need_domain", "n"],
             giving.values(*day_names).annotate(n=Count("pk"), need_domain=Value(code)).order_by(),
         )
+    ReferralMonthSummary.objects.all().delete()
+    whole_months = before.replace(day=1)
+    for figure in COUNTED.values():
+        _write_months(figure, whole_months)
+    _write_need_domain_months(whole_months)
     SummaryRun.objects.all().delete()  # only the latest run says anything
     return SummaryRun.objects.create(
         built_at=now, summarised_before=before, seconds=round(time.monotonic() - started, 3)
+    )
+
+
+def _by_month(model: type[Model], before: datetime.date) -> QuerySet:
+    return model._default_manager.filter(day__lt=before).annotate(
+        month=Trunc("day", "month", output_field=DateField())
+    )
+
+
+def _write_months(figure: Counted, before: datetime.date) -> None:
+    """The figure's counts per whole month, team and source, summed from the day summary."""
+    names = list(dict.fromkeys(["month", "team_id", "source", *figure.by]))
+    grouped = (
+        _by_month(ReferralDaySummary, before)
+        .values(*names)
+        .annotate(**{f"m_{name}": Sum("n", filter=q) for name, q in figure.measures.items()})
+        .order_by()
+    )
+    ReferralMonthSummary.objects.bulk_create(
+        (
+            ReferralMonthSummary(
+                figure=figure.name,
+                month=row["month"],
+                team_id=row["team_id"],
+                source=row["source"],
+                key=[row[name] for name in figure.by],
+                counts=[row[f"m_{name}"] or 0 for name in figure.measures],
+            )
+            for row in grouped.iterator(chunk_size=5000)
+        ),
+        batch_size=5000,
+    )
+
+
+def _write_need_domain_months(before: datetime.date) -> None:
+    grouped = (
+        _by_month(NeedDomainDaySummary, before)
+        .values("month", "team_id", "source", "need_domain")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    ReferralMonthSummary.objects.bulk_create(
+        (
+            ReferralMonthSummary(
+                figure=referrals.BY_NEED_DOMAIN,
+                month=row["month"],
+                team_id=row["team_id"],
+                source=row["source"],
+                key=[row["need_domain"]],
+                counts=[row["total"]],
+            )
+            for row in grouped.iterator(chunk_size=5000)
+        ),
+        batch_size=5000,
     )

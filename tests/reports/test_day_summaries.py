@@ -9,7 +9,12 @@ import pytest
 
 from reports import periods
 from reports.filters import ReportFilters
-from reports.models import NeedDomainDaySummary, ReferralDaySummary, SummaryRun
+from reports.models import (
+    NeedDomainDaySummary,
+    ReferralDaySummary,
+    ReferralMonthSummary,
+    SummaryRun,
+)
 from reports.periods import local_midnight
 from reports.selectors import equity, funnel, referrals
 from reports.selectors.cohort import summarised_before
@@ -48,6 +53,8 @@ def test_summarised_figures_equal_the_live_count_however_the_period_is_split(apr
         assert run.summarised_before == today
         assert figures(replace(live, summarised_before=summarised_before())) == expected
     assert ReferralDaySummary.objects.count() > 0
+    # Whole months come from the month summary: each figure's April is a handful of rows.
+    assert ReferralMonthSummary.objects.filter(figure="by_month", month="2025-04-01").exists()
     assert NeedDomainDaySummary.objects.filter(need_domain="housing").get().n == 1  # R3
     assert SummaryRun.objects.count() == 1  # the latest run only
 
@@ -77,3 +84,16 @@ def test_a_change_after_the_rebuild_reaches_the_summarised_days_at_the_next_rebu
     refresh_report_summaries(now=at(2025, 12, 1, 10))
     filters = replace(filters, summarised_before=summarised_before())
     assert referrals.referrals_by_month(filters=filters).rows[2] == ["May 2025", 1]
+
+
+def test_a_period_of_part_months_reads_whole_months_and_days_and_gives_the_live_figures(
+    april, team_x
+):
+    refresh_report_summaries(now=at(2025, 12, 1, 9))
+    for first, last in (
+        (datetime.date(2025, 3, 10), datetime.date(2025, 6, 20)),
+        (datetime.date(2025, 4, 2), datetime.date(2025, 4, 29)),
+        (datetime.date(2025, 3, 31), datetime.date(2025, 5, 1)),
+    ):
+        live = ReportFilters(period=periods.custom(first, last), team_ids=(team_x.pk,))
+        assert figures(replace(live, summarised_before=summarised_before())) == figures(live)
