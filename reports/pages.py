@@ -1,7 +1,10 @@
 """The report pages: which figures each shows, in order. Every figure is one selector."""
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+
+from django.core.cache import cache
 
 from .filters import ReportFilters
 from .scope import ReportScope
@@ -15,7 +18,7 @@ from .selectors import (
     waiting_times,
     workload,
 )
-from .selectors.cohort import summarised_before
+from .selectors.cohort import latest_run
 from .suppression import threshold
 from .tables import Table, suppress_table
 
@@ -117,13 +120,41 @@ def pages_for(scope: ReportScope) -> list[ReportPage]:
     return [page for page in PAGES.values() if scope.sees_cases or not page.managers_only]
 
 
+# The figures of a period that ended before the latest rebuild's `summarised_before`, kept in
+# the cache until the next rebuild (the key names it): the freshness of the summaries (the
+# referrals as they stood within the hour), for the figures counted live too (waiting times,
+# outcomes, onward referrals), whose year of a whole service costs seconds to count.
+FIGURES_CACHE_SECONDS = 2 * 3600
+
+
+def _cache_key(page: ReportPage, filters: ReportFilters, built_at) -> str:
+    described = repr((page.slug, filters, built_at.isoformat()))
+    return "report-figures:" + hashlib.sha256(described.encode()).hexdigest()
+
+
+def _figures(page: ReportPage, filters: ReportFilters) -> list[Table]:
+    """The page's figures for every reader of these filters, unsuppressed."""
+    run = latest_run() if page.uses_period else None
+    if run is None:
+        return [table for figure in page.figures if (table := figure(filters=filters))]
+    filters = replace(filters, summarised_before=run[0])
+    if filters.period.last_day >= run[0]:  # reaches the days counted live: never kept
+        return [table for figure in page.figures if (table := figure(filters=filters))]
+    key = _cache_key(page, filters, run[1])
+    kept = cache.get(key)
+    if kept is not None:
+        return [Table.from_json(data) for data in kept]
+    tables = [table for figure in page.figures if (table := figure(filters=filters))]
+    cache.set(key, [table.to_json() for table in tables], FIGURES_CACHE_SECONDS)
+    return tables
+
+
 def page_tables(page: ReportPage, *, filters: ReportFilters, scope: ReportScope) -> list[Table]:
     """The page's tables as this reader may see them: suppressed for commissioners, without
-    the case-by-case figures."""
-    figures = page.figures + (page.case_figures if scope.sees_cases else ())
-    if page.uses_period:
-        filters = replace(filters, summarised_before=summarised_before())
-    tables = [table for figure in figures if (table := figure(filters=filters)) is not None]
+    the case-by-case figures (counted afresh on every view: they name today's cases)."""
+    tables = _figures(page, filters)
+    if scope.sees_cases:
+        tables += [table for figure in page.case_figures if (table := figure(filters=filters))]
     if scope.suppress:
         limit = threshold()
         tables = [suppress_table(table, limit) for table in tables]

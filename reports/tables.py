@@ -92,6 +92,7 @@ class Table:
             "chart_columns": list(self.chart_columns),
             "note": self.note,
             "sums": [[list(s.total), [list(p) for p in s.parts]] for s in self.sums],
+            "page_rows": self.page_rows,
         }
 
     @classmethod
@@ -111,6 +112,7 @@ class Table:
                 CellSum((t[0], t[1]), tuple((p[0], p[1]) for p in parts))
                 for t, parts in data.get("sums", [])  # snapshots from before sums were kept
             ),
+            page_rows=data.get("page_rows"),
         )
 
 

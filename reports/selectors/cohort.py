@@ -196,11 +196,19 @@ class Split:
 
 
 def summarised_before() -> datetime.date | None:
-    """Where the latest rebuild's summaries end (None before the first): read once per page."""
-    run = on_replica(SummaryRun.objects.order_by("-built_at")).values_list(
-        "summarised_before", flat=True
+    """Where the latest rebuild's summaries end (None before the first)."""
+    run = latest_run()
+    return run[0] if run else None
+
+
+def latest_run() -> tuple[datetime.date, datetime.datetime] | None:
+    """The latest rebuild's (summarised_before, built_at), None before the first: read once
+    per page."""
+    return (
+        on_replica(SummaryRun.objects.order_by("-built_at"))
+        .values_list("summarised_before", "built_at")
+        .first()
     )
-    return run.first()
 
 
 def split(filters: ReportFilters) -> Split:

@@ -97,3 +97,38 @@ def test_a_period_of_part_months_reads_whole_months_and_days_and_gives_the_live_
     ):
         live = ReportFilters(period=periods.custom(first, last), team_ids=(team_x.pk,))
         assert figures(replace(live, summarised_before=summarised_before())) == figures(live)
+
+
+def test_a_period_before_the_rebuild_is_counted_once_and_again_after_the_next_rebuild(
+    april, client, manager, team_x, practice_a, referrer_a
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    client.force_login(manager)
+    url = reverse("reports:report", args=["outcomes"]) + "?period=month&month=2025-04&format=csv"
+
+    def april_closed_cases() -> str:
+        content = b"".join(client.get(url).streaming_content).decode()
+        return next(line for line in content.splitlines() if line.startswith("All closed cases"))
+
+    refresh_report_summaries(now=at(2025, 12, 1, 9))
+    counted = april_closed_cases()
+    with CaptureQueriesContext(connection) as kept:
+        assert april_closed_cases() == counted
+    assert not any("referrals_referral" in query["sql"] for query in kept.captured_queries)
+    # A case closed in April after the rebuild: the kept figures stand until the next one.
+    case(
+        team=team_x,
+        practice=practice_a,
+        referred_by=referrer_a,
+        received=at(2025, 4, 3, 10),
+        status="closed",
+        outcome="goals_met",
+        accepted_at=at(2025, 4, 4, 10),
+        closed_at=at(2025, 4, 28, 10),
+    )
+    assert april_closed_cases() == counted
+    refresh_report_summaries(now=at(2025, 12, 1, 10))
+    assert april_closed_cases() != counted
