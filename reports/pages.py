@@ -127,35 +127,39 @@ def pages_for(scope: ReportScope) -> list[ReportPage]:
 FIGURES_CACHE_SECONDS = 2 * 3600
 
 
-def _cache_key(page: ReportPage, filters: ReportFilters, built_at) -> str:
-    described = repr((page.slug, filters, built_at.isoformat()))
+def _cache_key(page: ReportPage, filters: ReportFilters, limit: int | None, built_at) -> str:
+    described = repr((page.slug, filters, limit, built_at.isoformat()))
     return "report-figures:" + hashlib.sha256(described.encode()).hexdigest()
 
 
-def _figures(page: ReportPage, filters: ReportFilters) -> list[Table]:
-    """The page's figures for every reader of these filters, unsuppressed."""
+def _figures(page: ReportPage, filters: ReportFilters, limit: int | None) -> list[Table]:
+    """The page's figures for every reader of these filters, suppressed below `limit` (None:
+    not suppressed); kept when the period ended before the latest rebuild's days."""
+
+    def counted(filters: ReportFilters) -> list[Table]:
+        tables = [table for figure in page.figures if (table := figure(filters=filters))]
+        return tables if limit is None else [suppress_table(t, limit) for t in tables]
+
     run = latest_run() if page.uses_period else None
     if run is None:
-        return [table for figure in page.figures if (table := figure(filters=filters))]
+        return counted(filters)
     filters = replace(filters, summarised_before=run[0])
     if filters.period.last_day >= run[0]:  # reaches the days counted live: never kept
-        return [table for figure in page.figures if (table := figure(filters=filters))]
-    key = _cache_key(page, filters, run[1])
+        return counted(filters)
+    key = _cache_key(page, filters, limit, run[1])
     kept = cache.get(key)
-    if kept is not None:
-        return [Table.from_json(data) for data in kept]
-    tables = [table for figure in page.figures if (table := figure(filters=filters))]
-    cache.set(key, [table.to_json() for table in tables], FIGURES_CACHE_SECONDS)
-    return tables
+    if kept is None:
+        kept = counted(filters)
+        cache.set(key, kept, FIGURES_CACHE_SECONDS)
+    return kept
 
 
 def page_tables(page: ReportPage, *, filters: ReportFilters, scope: ReportScope) -> list[Table]:
     """The page's tables as this reader may see them: suppressed for commissioners, without
     the case-by-case figures (counted afresh on every view: they name today's cases)."""
-    tables = _figures(page, filters)
+    limit = threshold() if scope.suppress else None
+    tables = _figures(page, filters, limit)
     if scope.sees_cases:
-        tables += [table for figure in page.case_figures if (table := figure(filters=filters))]
-    if scope.suppress:
-        limit = threshold()
-        tables = [suppress_table(table, limit) for table in tables]
+        cases = [table for figure in page.case_figures if (table := figure(filters=filters))]
+        tables += cases if limit is None else [suppress_table(t, limit) for t in cases]
     return tables

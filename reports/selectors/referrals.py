@@ -23,6 +23,7 @@ from .cohort import (
 )
 
 RECEIVED = {"n": Q()}
+PAGE_ROWS = 50
 BY_MONTH = counted("by_month", by=("month",), measures=RECEIVED)
 BY_PRACTICE = counted("by_practice", by=("referring_practice_id",), measures=RECEIVED)
 BY_SOURCE_URGENCY = counted("by_source_urgency", by=("source", "urgency"), measures=RECEIVED)
@@ -72,6 +73,7 @@ def referrals_by_practice(*, filters: ReportFilters) -> Table:
         rows=rows,
         definition="received_by_practice",
         chart="hbar",
+        page_rows=PAGE_ROWS,  # a whole service has hundreds of practices
     )
 
 
