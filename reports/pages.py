@@ -132,7 +132,7 @@ def _cache_key(page: ReportPage, filters: ReportFilters, limit: int | None, buil
     return "report-figures:" + hashlib.sha256(described.encode()).hexdigest()
 
 
-def _figures(page: ReportPage, filters: ReportFilters, limit: int | None) -> list[Table]:
+def kept_figures(page: ReportPage, filters: ReportFilters, limit: int | None) -> list[Table]:
     """The page's figures for every reader of these filters, suppressed below `limit` (None:
     not suppressed); kept when the period ended before the latest rebuild's days."""
 
@@ -158,7 +158,7 @@ def page_tables(page: ReportPage, *, filters: ReportFilters, scope: ReportScope)
     """The page's tables as this reader may see them: suppressed for commissioners, without
     the case-by-case figures (counted afresh on every view: they name today's cases)."""
     limit = threshold() if scope.suppress else None
-    tables = _figures(page, filters, limit)
+    tables = kept_figures(page, filters, limit)
     if scope.sees_cases:
         cases = [table for figure in page.case_figures if (table := figure(filters=filters))]
         tables += cases if limit is None else [suppress_table(t, limit) for t in cases]

@@ -8,19 +8,25 @@ the next run; beat runs it hourly (config.settings)."""
 import datetime
 import time
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, DateField, Model, QuerySet, Sum, Value
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
+from accounts.models import Role, User
 from community_services.need_domains import NeedDomain
 from referrals.models import Referral
 
+from .. import periods
+from ..filters import ReportFilters
 from ..models import NeedDomainDaySummary, ReferralDaySummary, ReferralMonthSummary, SummaryRun
+from ..pages import PAGES, kept_figures
 from ..periods import local_midnight
+from ..scope import report_scope
 from ..selectors import equity, funnel, referrals  # noqa: F401  (they register their figures)
 from ..selectors.base import with_reason
 from ..selectors.cohort import COUNTED, SUMMARY_DIMENSIONS, Counted, with_dimensions
+from ..suppression import threshold
 
 
 def _insert_from(model: type[Model], columns: list[str], queryset: QuerySet) -> None:
@@ -120,3 +126,30 @@ def _write_need_domain_months(before: datetime.date) -> None:
         ),
         batch_size=5000,
     )
+
+
+def warm_report_figures(*, today: datetime.date | None = None) -> int:
+    """Count and keep (`reports.pages.kept_figures`) last financial year's and last month's
+    figures of every page, as each reader's scope opens them with no other filter, so the
+    first reader after a rebuild does not wait seconds for a whole service's year. Only the
+    cache is written. Returns how many pages were kept."""
+    today = today or timezone.localdate()
+    readers = User.objects.filter(
+        models.Q(is_superuser=True)
+        | models.Q(memberships__role__in=[Role.MANAGER, Role.COMMISSIONER]),
+        is_active=True,
+    ).distinct()
+    scopes = {report_scope(user) for user in readers}
+    last_year = periods.financial_year(periods.financial_year_of(today) - 1)
+    kept = 0
+    for scope in scopes:
+        if not scope.team_ids:
+            continue
+        limit = threshold() if scope.suppress else None
+        for period in (last_year, periods.last_month(today)):
+            filters = ReportFilters(period=period, team_ids=scope.team_ids)
+            for page in PAGES.values():
+                if page.uses_period and (scope.sees_cases or not page.managers_only):
+                    kept_figures(page, filters, limit)
+                    kept += 1
+    return kept

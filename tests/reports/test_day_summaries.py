@@ -132,3 +132,24 @@ def test_a_period_before_the_rebuild_is_counted_once_and_again_after_the_next_re
     assert april_closed_cases() == counted
     refresh_report_summaries(now=at(2025, 12, 1, 10))
     assert april_closed_cases() != counted
+
+
+def test_after_a_rebuild_last_months_pages_are_counted_before_anyone_opens_them(
+    april, client, manager
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from reports.services import warm_report_figures
+
+    refresh_report_summaries(now=at(2025, 5, 15, 9))
+    assert warm_report_figures(today=datetime.date(2025, 5, 15)) > 0
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as opened:
+        response = client.get(
+            reverse("reports:report", args=["waiting-times"]) + "?period=month&month=2025-04"
+        )
+    assert response.status_code == 200
+    counted = [q["sql"] for q in opened.captured_queries if "percentile_cont" in q["sql"]]
+    assert counted == []
