@@ -97,5 +97,5 @@ def figure(table: Table, definition: str) -> dict:
         "table": shown,
         "chart": chart_data_uri(shown),
         "definition": definition,
-        "left_out": len(table.rows) - len(shown.rows),
+        "left_out": shown.left_out,
     }

@@ -127,18 +127,25 @@ def pages_for(scope: ReportScope) -> list[ReportPage]:
 FIGURES_CACHE_SECONDS = 2 * 3600
 
 
-def _cache_key(page: ReportPage, filters: ReportFilters, limit: int | None, built_at) -> str:
-    described = repr((page.slug, filters, limit, built_at.isoformat()))
+def _cache_key(
+    page: ReportPage, filters: ReportFilters, limit: int | None, on_page: bool, built_at
+) -> str:
+    described = repr((page.slug, filters, limit, on_page, built_at.isoformat()))
     return "report-figures:" + hashlib.sha256(described.encode()).hexdigest()
 
 
-def kept_figures(page: ReportPage, filters: ReportFilters, limit: int | None) -> list[Table]:
+def kept_figures(
+    page: ReportPage, filters: ReportFilters, limit: int | None, *, on_page: bool = False
+) -> list[Table]:
     """The page's figures for every reader of these filters, suppressed below `limit` (None:
-    not suppressed); kept when the period ended before the latest rebuild's days."""
+    not suppressed), cut as the page shows them if `on_page` (a CSV has every row); kept when
+    the period ended before the latest rebuild's days."""
 
     def counted(filters: ReportFilters) -> list[Table]:
         tables = [table for figure in page.figures if (table := figure(filters=filters))]
-        return tables if limit is None else [suppress_table(t, limit) for t in tables]
+        if limit is not None:
+            tables = [suppress_table(table, limit) for table in tables]
+        return [table.on_page() for table in tables] if on_page else tables
 
     run = latest_run() if page.uses_period else None
     if run is None:
@@ -146,19 +153,24 @@ def kept_figures(page: ReportPage, filters: ReportFilters, limit: int | None) ->
     filters = replace(filters, summarised_before=run[0])
     if filters.period.last_day >= run[0]:  # reaches the days counted live: never kept
         return counted(filters)
-    key = _cache_key(page, filters, limit, run[1])
+    key = _cache_key(page, filters, limit, on_page, run[1])
     kept = cache.get(key)
     if kept is None:
-        kept = counted(filters)
+        # The page's cut from the whole tables (kept for the CSV too), counted once for both.
+        whole = kept_figures(page, filters, limit) if on_page else counted(filters)
+        kept = [table.on_page() for table in whole] if on_page else whole
         cache.set(key, kept, FIGURES_CACHE_SECONDS)
     return kept
 
 
-def page_tables(page: ReportPage, *, filters: ReportFilters, scope: ReportScope) -> list[Table]:
+def page_tables(
+    page: ReportPage, *, filters: ReportFilters, scope: ReportScope, on_page: bool = False
+) -> list[Table]:
     """The page's tables as this reader may see them: suppressed for commissioners, without
-    the case-by-case figures (counted afresh on every view: they name today's cases)."""
+    the case-by-case figures (counted afresh on every view: they name today's cases); cut as
+    the page shows them if `on_page`."""
     limit = threshold() if scope.suppress else None
-    tables = kept_figures(page, filters, limit)
+    tables = kept_figures(page, filters, limit, on_page=on_page)
     if scope.sees_cases:
         cases = [table for figure in page.case_figures if (table := figure(filters=filters))]
         tables += cases if limit is None else [suppress_table(t, limit) for t in cases]

@@ -63,6 +63,7 @@ class Table:
     # A ranking too long to read (and to draw) on a page, such as thousands of services: the
     # page shows its first this many rows, its CSV every row.
     page_rows: int | None = None
+    left_out: int = 0  # rows a page left to the CSV (see on_page)
 
     @property
     def headings(self) -> list[str]:
@@ -79,7 +80,12 @@ class Table:
         """The table as a page shows it (suppress before: the sums need every row)."""
         if self.page_rows is None or len(self.rows) <= self.page_rows:
             return self
-        return replace(self, rows=self.rows[: self.page_rows], sums=())
+        return replace(
+            self,
+            rows=self.rows[: self.page_rows],
+            sums=(),
+            left_out=self.left_out + len(self.rows) - self.page_rows,
+        )
 
     def to_json(self) -> dict:
         return {

@@ -17,7 +17,7 @@ from .base import referrals_in_scope
 
 # A whole service has thousands of services and hundreds of providers: the page shows the
 # busiest, the CSV all of them.
-PAGE_ROWS = 50
+PAGE_ROWS = 25
 
 
 def onward_referrals(filters: ReportFilters):

@@ -18,6 +18,7 @@ from community_services.need_domains import NeedDomain
 from referrals.models import Referral
 
 from .. import periods
+from ..charts import chart_data_uri
 from ..filters import ReportFilters
 from ..models import NeedDomainDaySummary, ReferralDaySummary, ReferralMonthSummary, SummaryRun
 from ..pages import PAGES, kept_figures
@@ -130,9 +131,9 @@ def _write_need_domain_months(before: datetime.date) -> None:
 
 def warm_report_figures(*, today: datetime.date | None = None) -> int:
     """Count and keep (`reports.pages.kept_figures`) last financial year's and last month's
-    figures of every page, as each reader's scope opens them with no other filter, so the
-    first reader after a rebuild does not wait seconds for a whole service's year. Only the
-    cache is written. Returns how many pages were kept."""
+    figures of every page, and draw their charts, as each reader's scope opens them with no
+    other filter, so the first reader after a rebuild does not wait seconds for a whole
+    service's year. Only the cache is written. Returns how many pages were kept."""
     today = today or timezone.localdate()
     readers = User.objects.filter(
         models.Q(is_superuser=True)
@@ -151,5 +152,7 @@ def warm_report_figures(*, today: datetime.date | None = None) -> int:
             for page in PAGES.values():
                 if page.uses_period and (scope.sees_cases or not page.managers_only):
                     kept_figures(page, filters, limit)
+                    for table in kept_figures(page, filters, limit, on_page=True):
+                        chart_data_uri(table)  # drawn once, kept too
                     kept += 1
     return kept

@@ -58,7 +58,9 @@ def report(request, slug: str):
     form.is_valid()
     filters = form.filters()
     with replica_reads():  # figures tolerate a few seconds' lag; the audit below is written
-        tables = page_tables(page, filters=filters, scope=scope)
+        tables = page_tables(
+            page, filters=filters, scope=scope, on_page=request.GET.get("format") != "csv"
+        )
     described = f"{page.title}, {filters.period.label}, {len(filters.team_ids)} team(s)"
     if request.GET.get("format") == "csv":
         wanted = request.GET.get("table")
