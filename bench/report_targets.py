@@ -27,6 +27,7 @@ def recount(plan: dict) -> dict:
     from accounts.models import Organisation
     from reports import periods
     from reports.filters import ReportFilters
+    from reports.pages import PAGES, kept_figures
     from reports.selectors import community_services, funnel, outcomes, referrals
     from reports.selectors.cohort import summarised_before
 
@@ -73,12 +74,17 @@ def recount(plan: dict) -> dict:
     summarised = replace(filters, summarised_before=summarised_before())
     by_month_summarised = [r for r in referrals.referrals_by_month(filters=summarised).rows if r[1]]
     steps_summarised = {row[0]: row[1] for row in funnel.funnel(filters=summarised).rows}
+    # And as the pages show them: kept until the next rebuild (`reports.pages.kept_figures`).
+    kept_by_month = kept_figures(PAGES["referrals"], filters, None)[0].rows
+    kept_steps = {row[0]: row[1] for row in kept_figures(PAGES["funnel"], filters, None)[0].rows}
     wellbeing = {row[0]: row for row in outcomes.wellbeing_change(filters=filters).rows}
     by_service = community_services.onward_referrals_by_service(filters=filters).rows
     checks = {
         "referrals by month": (by_month, by_month_sql),
         "referrals by month (summaries)": (by_month_summarised, by_month_sql),
+        "referrals by month (page, kept)": ([r for r in kept_by_month if r[1]], by_month_sql),
         "funnel: referred on": (steps["Referred on"], referred_on_sql),
+        "funnel: referred on (page, kept)": (kept_steps["Referred on"], referred_on_sql),
         "funnel: referred on (summaries)": (steps_summarised["Referred on"], referred_on_sql),
         "SWEMWBS pairs": (wellbeing["SWEMWBS metric score"][3], pairs_sql),
         "onward referrals sent": (sum(row[2] for row in by_service), sent_sql),

@@ -8,9 +8,12 @@ SVG shown as an image runs no script and its styles stay inside it. pygal's own 
 script is removed all the same; no JavaScript is fetched (js=[]), so it works offline."""
 
 import base64
+import hashlib
+import json
 import re
 
 import pygal
+from django.core.cache import cache
 from pygal.style import Style
 
 from .tables import Table
@@ -33,6 +36,11 @@ STYLE = Style(
 )
 KINDS = {"bar": pygal.Bar, "hbar": pygal.HorizontalBar, "line": pygal.Line}
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+# Drawing a chart costs pygal tens of milliseconds, most of a report page's time, and the same
+# rows always give the same chart: kept by what it is drawn from (change the version with the
+# drawing) for a day.
+CHART_CACHE_VERSION = 1
+CHART_CACHE_SECONDS = 24 * 3600
 
 
 def _number(value) -> float | None:
@@ -44,8 +52,22 @@ def chart_data_uri(table: Table) -> str | None:
     Suppressed cells ("<5") are left out of the chart, as they are from the table."""
     if not table.chart or not table.rows or not table.plotted:
         return None
-    chart_class = KINDS[table.chart]
-    height = max(300, 34 * len(table.rows) + 140) if table.chart == "hbar" else 400
+    drawn_from = json.dumps(
+        [CHART_CACHE_VERSION, table.chart, table.headings, list(table.plotted), table.rows],
+        default=str,
+    )
+    key = "report-chart:" + hashlib.sha256(drawn_from.encode()).hexdigest()
+    uri = cache.get(key)
+    if uri is None:
+        uri = _draw(table)
+        cache.set(key, uri, CHART_CACHE_SECONDS)
+    return uri
+
+
+def _draw(table: Table) -> str:
+    kind = table.chart or "bar"
+    chart_class = KINDS[kind]
+    height = max(300, 34 * len(table.rows) + 140) if kind == "hbar" else 400
     chart = chart_class(
         js=[],
         style=STYLE,
@@ -65,3 +87,15 @@ def chart_data_uri(table: Table) -> str | None:
         chart.add(table.columns[index].heading, [_number(row[index]) for row in rows])
     svg = _SCRIPT.sub("", chart.render(is_unicode=True))
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def figure(table: Table, definition: str) -> dict:
+    """What the figure template needs: the table as the page shows it, its chart, and how many
+    rows of a long ranking the page leaves to the CSV."""
+    shown = table.on_page()
+    return {
+        "table": shown,
+        "chart": chart_data_uri(shown),
+        "definition": definition,
+        "left_out": shown.left_out,
+    }

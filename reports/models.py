@@ -3,6 +3,7 @@
 Every figure is computed from the apps' own tables by `reports.selectors`; nothing here is a
 copy of casework except a snapshot, which is a frozen record of what was reported."""
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from accounts.models import Organisation
@@ -128,6 +129,30 @@ class NeedDomainDaySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.need_domain}: {self.n}"
+
+
+class ReferralMonthSummary(models.Model):
+    """One figure's counts of the referrals received in one whole local month, per team and
+    source (the filters a whole-service page keeps): a year of a figure is a few hundred rows
+    instead of the day summary's near one per referral. Rebuilt with the day summaries, from
+    them; a practice filter, and the days of a period's part months, read the day summaries.
+    `figure` names a `reports.selectors.cohort.Counted`; `key` holds its group values and
+    `counts` its measures, both in its order."""
+
+    figure = models.CharField(max_length=40)
+    month = models.DateField(help_text="The first day of the month.")
+    team = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    source = models.CharField(max_length=30)
+    key = models.JSONField(encoder=DjangoJSONEncoder)
+    counts = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["figure", "month"], name="referral_month_summary_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.month:%b %Y} {self.key}: {self.counts}"
 
 
 class SummaryRun(models.Model):

@@ -60,6 +60,10 @@ class Table:
     note: str = ""
     suppressed: bool = field(default=False)
     sums: tuple[CellSum, ...] = ()
+    # A ranking too long to read (and to draw) on a page, such as thousands of services: the
+    # page shows its first this many rows, its CSV every row.
+    page_rows: int | None = None
+    left_out: int = 0  # rows a page left to the CSV (see on_page)
 
     @property
     def headings(self) -> list[str]:
@@ -72,6 +76,17 @@ class Table:
         first = next((i for i, c in enumerate(self.columns) if c.kind == COUNT), None)
         return () if first is None else (first,)
 
+    def on_page(self) -> "Table":
+        """The table as a page shows it (suppress before: the sums need every row)."""
+        if self.page_rows is None or len(self.rows) <= self.page_rows:
+            return self
+        return replace(
+            self,
+            rows=self.rows[: self.page_rows],
+            sums=(),
+            left_out=self.left_out + len(self.rows) - self.page_rows,
+        )
+
     def to_json(self) -> dict:
         return {
             "key": self.key,
@@ -83,6 +98,7 @@ class Table:
             "chart_columns": list(self.chart_columns),
             "note": self.note,
             "sums": [[list(s.total), [list(p) for p in s.parts]] for s in self.sums],
+            "page_rows": self.page_rows,
         }
 
     @classmethod
@@ -102,6 +118,7 @@ class Table:
                 CellSum((t[0], t[1]), tuple((p[0], p[1]) for p in parts))
                 for t, parts in data.get("sums", [])  # snapshots from before sums were kept
             ),
+            page_rows=data.get("page_rows"),
         )
 
 

@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.db import transaction
 
 from . import services
 
@@ -25,5 +26,14 @@ def build_monthly_snapshots() -> int:
     max_retries=3,
 )
 def refresh_report_summaries() -> int:
-    """Beat, hourly: rebuild the day summaries the report pages read (the run's id)."""
-    return services.refresh_report_summaries().pk
+    """Beat, hourly: rebuild the day summaries the report pages read (the run's id), then
+    count the figures readers open first."""
+    run = services.refresh_report_summaries()
+    transaction.on_commit(warm_report_figures.delay)
+    return run.pk
+
+
+@shared_task(name="reports.warm_report_figures", acks_late=True, time_limit=1800)
+def warm_report_figures() -> int:
+    """After each rebuild: last year's and last month's pages kept for every reader's scope."""
+    return services.warm_report_figures()

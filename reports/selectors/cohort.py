@@ -8,14 +8,17 @@ cohort, so the summary part and the live part are one definition, and the rebuil
 (`reports.services.summaries`) writes the live cohort's grouped counts."""
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DateField,
     Exists,
     ExpressionWrapper,
     F,
@@ -29,7 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Trunc, TruncDate
 from django.utils import timezone
 
 from common.db_routing import on_replica
@@ -38,8 +41,8 @@ from referrals.models import Referral, ServiceReferral
 
 from ..deprivation import with_deprivation_decile
 from ..filters import ReportFilters
-from ..models import ReferralDaySummary, SummaryRun
-from ..periods import local_midnight
+from ..models import ReferralDaySummary, ReferralMonthSummary, SummaryRun
+from ..periods import local_midnight, next_month
 from .base import referrals_in_scope
 
 AGE_BANDS = [
@@ -102,6 +105,14 @@ DIMENSIONS: dict[str, Callable[[QuerySet[Referral]], QuerySet[Referral]]] = {
     "day": lambda q: q.annotate(
         day=TruncDate("received_at", tzinfo=timezone.get_current_timezone())
     ),
+    "month": lambda q: q.annotate(
+        month=Trunc(
+            "received_at",
+            "month",
+            output_field=DateField(),
+            tzinfo=timezone.get_current_timezone(),
+        )
+    ),
     "accepted": lambda q: q.annotate(accepted=_flag(Q(accepted_at__isnull=False))),
     "contacted": lambda q: q.annotate(contacted=_flag(Q(first_contact_at__isnull=False))),
     "has_goals": lambda q: q.annotate(
@@ -123,8 +134,28 @@ SUMMARY_DIMENSIONS = (
     "status",
     "outcome",
     "decline_reason",
-    *(name for name in DIMENSIONS if name != "day"),
+    *(name for name in DIMENSIONS if name not in ("day", "month")),
 )
+
+
+@dataclass(frozen=True, eq=False)
+class Counted:
+    """What one figure counts over the referrals received: the dimensions it groups by and its
+    measures (`Q` over the dimensions). `name` keys its rows of the month summary, which the
+    rebuild (`reports.services.summaries`) writes for every figure in `COUNTED`."""
+
+    name: str
+    by: tuple[str, ...]
+    measures: Mapping[str, Q]
+
+
+COUNTED: dict[str, Counted] = {}
+
+
+def counted(name: str, *, by: tuple[str, ...], measures: Mapping[str, Q]) -> Counted:
+    """A figure's counts, registered for the month summary's rebuild."""
+    COUNTED[name] = Counted(name, by, measures)
+    return COUNTED[name]
 
 
 def with_dimensions(referrals: QuerySet[Referral], names: Sequence[str]) -> QuerySet[Referral]:
@@ -165,11 +196,19 @@ class Split:
 
 
 def summarised_before() -> datetime.date | None:
-    """Where the latest rebuild's summaries end (None before the first): read once per page."""
-    run = on_replica(SummaryRun.objects.order_by("-built_at")).values_list(
-        "summarised_before", flat=True
+    """Where the latest rebuild's summaries end (None before the first)."""
+    run = latest_run()
+    return run[0] if run else None
+
+
+def latest_run() -> tuple[datetime.date, datetime.datetime] | None:
+    """The latest rebuild's (summarised_before, built_at), None before the first: read once
+    per page."""
+    return (
+        on_replica(SummaryRun.objects.order_by("-built_at"))
+        .values_list("summarised_before", "built_at")
+        .first()
     )
-    return run.first()
 
 
 def split(filters: ReportFilters) -> Split:
@@ -181,11 +220,63 @@ def split(filters: ReportFilters) -> Split:
     return Split(period.first_day, before, max(period.start, local_midnight(before)), period.end)
 
 
+def summarised_ranges(
+    filters: ReportFilters, part: Split
+) -> tuple[tuple[datetime.date, datetime.date] | None, list[tuple[datetime.date, datetime.date]]]:
+    """The whole months of the summarised days the month summary answers (None: none, or a
+    practice filter, which it does not keep), and the day ranges left to the day summaries."""
+    if not part.summarised:
+        return None, []
+    first = part.first if part.first.day == 1 else next_month(part.first.replace(day=1))
+    before = part.before.replace(day=1)
+    if filters.practice_id or first >= before:
+        return None, [(part.first, part.before)]
+    days = [(part.first, first), (before, part.before)]
+    return (first, before), [(a, b) for a, b in days if a < b]
+
+
+# A figure's month rows summed per group in PostgreSQL, element by element of `counts`: a
+# year of the busiest figure (by practice) is thousands of rows, its answer a few hundred.
+# Only the model's compiled SQL is written in; every value travels as a parameter.
+_SUM_COUNTS_SQL = """
+SELECT key, array_agg(total ORDER BY ord) FROM (
+    SELECT picked.key, counted.ord, SUM(counted.n::integer) AS total
+    FROM ({rows}) picked,
+         jsonb_array_elements_text(picked.counts) WITH ORDINALITY AS counted(n, ord)
+    GROUP BY picked.key, counted.ord
+) totals GROUP BY key
+"""
+
+
+def month_rows(
+    filters: ReportFilters, name: str, months: tuple[datetime.date, datetime.date]
+) -> Iterator[tuple[list, list[int]]]:
+    """(group values, counts) of figure `name` in the whole months from `months[0]` to before
+    `months[1]`, in the reader's teams (and source), one per group on PostgreSQL."""
+    rows = on_replica(
+        ReferralMonthSummary.objects.filter(
+            figure=name, team_id__in=filters.team_ids, month__gte=months[0], month__lt=months[1]
+        )
+    )
+    if filters.source:
+        rows = rows.filter(source=filters.source)
+    picked = rows.values_list("key", "counts")
+    if connections[rows.db].vendor != "postgresql":
+        return iter(picked)
+    sql, params = picked.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(_SUM_COUNTS_SQL.format(rows=sql), params)
+        found = cursor.fetchall()
+    return iter([(key if isinstance(key, list) else json.loads(key), n) for key, n in found])
+
+
 def summary_rows(
-    filters: ReportFilters, part: Split, model: type[Model] = ReferralDaySummary
+    filters: ReportFilters,
+    days: tuple[datetime.date, datetime.date],
+    model: type[Model] = ReferralDaySummary,
 ) -> QuerySet:
     rows = model._default_manager.filter(
-        team_id__in=filters.team_ids, day__gte=part.first, day__lt=part.before
+        team_id__in=filters.team_ids, day__gte=days[0], day__lt=days[1]
     )
     if filters.practice_id:
         rows = rows.filter(referring_practice_id=filters.practice_id)
@@ -202,11 +293,21 @@ def live_rows(filters: ReportFilters, part: Split) -> QuerySet[Referral]:
     )
 
 
-def cohort_counts(
-    filters: ReportFilters, *, by: Sequence[str], measures: Mapping[str, Q]
-) -> dict[tuple, dict[str, int]]:
+def _month_key(by: Sequence[str], values: list) -> tuple:
+    """Group values as the month summary's JSON gives them back (a month as its ISO date)."""
+    if "month" not in by:
+        return tuple(values)
+    return tuple(
+        datetime.date.fromisoformat(value) if name == "month" and value else value
+        for name, value in zip(by, values, strict=True)
+    )
+
+
+def cohort_counts(filters: ReportFilters, figure: Counted) -> dict[tuple, dict[str, int]]:
     """{group values: {measure: count}} over the referrals received in the period, groups
-    with no referral left out."""
+    with no referral left out: whole months from the month summary, the other summarised
+    days from the day summary, the rest live."""
+    by, measures = figure.by, figure.measures
     part = split(filters)
     totals: dict[tuple, dict[str, int]] = {}
 
@@ -225,8 +326,17 @@ def cohort_counts(
             for name in measures:
                 counts[name] += row[f"m_{name}"] or 0
 
-    if part.summarised:
-        add(summary_rows(filters, part), lambda condition: Sum("n", filter=condition))
+    months, day_ranges = summarised_ranges(filters, part)
+    if months:
+        for key, counted_n in month_rows(filters, figure.name, months):
+            counts = totals.setdefault(_month_key(by, key), dict.fromkeys(measures, 0))
+            for name, n in zip(measures, counted_n, strict=True):
+                counts[name] += n
+    for days in day_ranges:
+        rows = summary_rows(filters, days)
+        if "month" in by:
+            rows = rows.annotate(month=Trunc("day", "month", output_field=DateField()))
+        add(rows, lambda condition: Sum("n", filter=condition))
     if part.live:
         needed = set(by).union(*(_names_in(condition) for condition in measures.values()))
         add(

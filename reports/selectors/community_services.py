@@ -15,6 +15,10 @@ from ..filters import ReportFilters
 from ..tables import LABEL, TEXT, Column, Table
 from .base import referrals_in_scope
 
+# A whole service has thousands of services and hundreds of providers: the page shows the
+# busiest, the CSV all of them.
+PAGE_ROWS = 25
+
 
 def onward_referrals(filters: ReportFilters):
     return ServiceReferral.objects.filter(
@@ -75,6 +79,7 @@ def onward_referrals_by_service(*, filters: ReportFilters) -> Table:
         definition="onward_by_service",
         chart="hbar",
         chart_columns=(2, 3, 5),
+        page_rows=PAGE_ROWS,
     )
 
 
@@ -105,6 +110,7 @@ def providers_not_answering(*, filters: ReportFilters) -> Table:
         definition="providers_not_answering",
         chart="hbar",
         chart_columns=(1, 2),
+        page_rows=PAGE_ROWS,
     )
 
 

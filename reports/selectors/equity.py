@@ -11,7 +11,7 @@ from referrals.models import ClosureOutcome, EthnicCategory
 from ..deprivation import lookup_loaded
 from ..filters import ReportFilters
 from ..tables import DERIVED, LABEL, Column, Table
-from .cohort import AGE_BANDS, cohort_counts
+from .cohort import AGE_BANDS, cohort_counts, counted
 
 MEASURES = {
     "n": Q(),
@@ -21,6 +21,12 @@ MEASURES = {
         status="closed",
         outcome__in=[ClosureOutcome.GOALS_MET, ClosureOutcome.GOALS_PARTLY_MET],
     ),
+}
+
+
+BY_GROUP = {
+    group: counted(f"equity_{group}", by=(group,), measures=MEASURES)
+    for group in ("age_band", "sex", "ethnic", "decile")
 }
 
 
@@ -37,10 +43,7 @@ def _table(
     labels: Callable[[Any], str],
     order: list,
 ) -> Table:
-    counts = {
-        value: row
-        for (value,), row in cohort_counts(filters, by=(group,), measures=MEASURES).items()
-    }
+    counts = {value: row for (value,), row in cohort_counts(filters, BY_GROUP[group]).items()}
     rest = sorted((v for v in counts if v not in order), key=str)
     rows = []
     for value in order + rest:

@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from ..filters import ReportFilters
 from ..tables import DERIVED, LABEL, CellSum, Column, Table
-from .cohort import cohort_counts
+from .cohort import cohort_counts, counted
 
 STEPS = [
     ("Received", Q()),
@@ -18,12 +18,20 @@ STEPS = [
 ]
 
 
-def funnel(*, filters: ReportFilters) -> Table:
+def _reached() -> dict[str, Q]:
+    """Step n's measure: every step up to it reached."""
     reached, condition = {}, Q()
     for index, (_, step) in enumerate(STEPS):
         condition &= step
         reached[f"s{index}"] = condition
-    counts = cohort_counts(filters, by=(), measures=reached)[()]
+    return reached
+
+
+REACHED = counted("funnel", by=(), measures=_reached())
+
+
+def funnel(*, filters: ReportFilters) -> Table:
+    counts = cohort_counts(filters, REACHED)[()]
     received = counts["s0"]
     rows, previous = [], received
     for index, (label, _) in enumerate(STEPS):

@@ -12,16 +12,44 @@ from ..filters import ReportFilters
 from ..models import NeedDomainDaySummary
 from ..tables import LABEL, TEXT, Column, Table, column_sum, row_sums
 from .base import reason_lookup
-from .cohort import cohort_counts, live_rows, split, summary_rows
+from .cohort import (
+    cohort_counts,
+    counted,
+    live_rows,
+    month_rows,
+    split,
+    summarised_ranges,
+    summary_rows,
+)
 
 RECEIVED = {"n": Q()}
+PAGE_ROWS = 50
+BY_MONTH = counted("by_month", by=("month",), measures=RECEIVED)
+BY_PRACTICE = counted("by_practice", by=("referring_practice_id",), measures=RECEIVED)
+BY_SOURCE_URGENCY = counted("by_source_urgency", by=("source", "urgency"), measures=RECEIVED)
+DECISIONS = counted(
+    "decisions",
+    by=(),
+    measures={
+        "received": Q(),
+        "accepted": Q(accepted=True),
+        "declined": Q(status="declined"),
+        "patient_declined": Q(status="patient_declined"),
+        "unable": Q(outcome=ClosureOutcome.UNABLE_TO_CONTACT),
+        "awaiting": Q(status="received"),
+        **{
+            f"declined_{code}": Q(status="declined", decline_reason=code)
+            for code in DeclineReason.values
+        },
+    },
+)
+# Not a `Counted`: a referral may give several need domains (`NeedDomainDaySummary`); the
+# rebuild writes its month rows under this name, keyed by the domain.
+BY_NEED_DOMAIN = "by_need_domain"
 
 
 def referrals_by_month(*, filters: ReportFilters) -> Table:
-    counts: dict = {}
-    for (day,), row in cohort_counts(filters, by=("day",), measures=RECEIVED).items():
-        month = day.replace(day=1)
-        counts[month] = counts.get(month, 0) + row["n"]
+    counts = {month: row["n"] for (month,), row in cohort_counts(filters, BY_MONTH).items()}
     rows = [[f"{m:%b %Y}", counts.get(m, 0)] for m in filters.period.months()]
     return Table(
         key="by_month",
@@ -34,7 +62,7 @@ def referrals_by_month(*, filters: ReportFilters) -> Table:
 
 
 def referrals_by_practice(*, filters: ReportFilters) -> Table:
-    counts = cohort_counts(filters, by=("referring_practice_id",), measures=RECEIVED)
+    counts = cohort_counts(filters, BY_PRACTICE)
     practices = on_replica(Organisation.objects.filter(pk__in=[key[0] for key in counts]))
     found = [(p.name, p.ods_code, counts[(p.pk,)]["n"]) for p in practices.only("name", "ods_code")]
     rows = [[name, ods, n] for name, ods, n in sorted(found, key=lambda r: (-r[2], r[0]))]
@@ -45,17 +73,23 @@ def referrals_by_practice(*, filters: ReportFilters) -> Table:
         rows=rows,
         definition="received_by_practice",
         chart="hbar",
+        page_rows=PAGE_ROWS,  # a whole service has hundreds of practices
     )
 
 
 def referrals_by_need_domain(*, filters: ReportFilters) -> Table:
-    """The summarised days from the need-domain day summary, the rest live: one filtered
-    count per domain (a referral may give several reasons)."""
+    """Whole months from the month summary, the other summarised days from the need-domain
+    day summary, the rest live: one filtered count per domain (a referral may give several
+    reasons)."""
     part = split(filters)
     counts = dict.fromkeys(NeedDomain.values, 0)
-    if part.summarised:
+    months, day_ranges = summarised_ranges(filters, part)
+    if months:
+        for (code,), (n,) in month_rows(filters, BY_NEED_DOMAIN, months):
+            counts[code] = counts.get(code, 0) + n
+    for days in day_ranges:
         for code, n in (
-            summary_rows(filters, part, NeedDomainDaySummary)
+            summary_rows(filters, days, NeedDomainDaySummary)
             .values_list("need_domain")
             .annotate(total=Sum("n"))
             .order_by()
@@ -79,10 +113,7 @@ def referrals_by_need_domain(*, filters: ReportFilters) -> Table:
 
 
 def referrals_by_urgency_and_source(*, filters: ReportFilters) -> Table:
-    counts = {
-        key: row["n"]
-        for key, row in cohort_counts(filters, by=("source", "urgency"), measures=RECEIVED).items()
-    }
+    counts = {key: row["n"] for key, row in cohort_counts(filters, BY_SOURCE_URGENCY).items()}
     rows = []
     for source in ReferralSource:
         routine = counts.get((source.value, Urgency.ROUTINE), 0)
@@ -107,22 +138,7 @@ def referrals_by_urgency_and_source(*, filters: ReportFilters) -> Table:
 
 def triage_decisions(*, filters: ReportFilters) -> Table:
     """What became of the referrals received: one row per decision, declines by reason."""
-    counts = cohort_counts(
-        filters,
-        by=(),
-        measures={
-            "received": Q(),
-            "accepted": Q(accepted=True),
-            "declined": Q(status="declined"),
-            "patient_declined": Q(status="patient_declined"),
-            "unable": Q(outcome=ClosureOutcome.UNABLE_TO_CONTACT),
-            "awaiting": Q(status="received"),
-            **{
-                f"declined_{code}": Q(status="declined", decline_reason=code)
-                for code in DeclineReason.values
-            },
-        },
-    )[()]
+    counts = cohort_counts(filters, DECISIONS)[()]
     rows = [
         ["Received", counts["received"]],
         ["Accepted", counts["accepted"]],

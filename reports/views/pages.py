@@ -12,7 +12,7 @@ from accounts.permissions import role_required
 from accounts.services import record_audit_event
 from common.db_routing import replica_reads
 
-from ..charts import chart_data_uri
+from ..charts import figure
 from ..csv_stream import csv_lines, csv_response
 from ..definitions import COMMON, DEFINITIONS
 from ..filters import ReportFilterForm
@@ -58,7 +58,9 @@ def report(request, slug: str):
     form.is_valid()
     filters = form.filters()
     with replica_reads():  # figures tolerate a few seconds' lag; the audit below is written
-        tables = page_tables(page, filters=filters, scope=scope)
+        tables = page_tables(
+            page, filters=filters, scope=scope, on_page=request.GET.get("format") != "csv"
+        )
     described = f"{page.title}, {filters.period.label}, {len(filters.team_ids)} team(s)"
     if request.GET.get("format") == "csv":
         wanted = request.GET.get("table")
@@ -95,14 +97,7 @@ def report(request, slug: str):
             "scope": scope,
             "threshold": threshold(),
             "query": query.urlencode(),
-            "figures": [
-                {
-                    "table": table,
-                    "chart": chart_data_uri(table),
-                    "definition": DEFINITIONS[table.definition],
-                }
-                for table in tables
-            ],
+            "figures": [figure(table, DEFINITIONS[table.definition]) for table in tables],
             "pages": pages_for(scope),
         },
     )

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from accounts.permissions import role_required
 from accounts.services import mark_notifications_read, record_audit_event
 
-from ..charts import chart_data_uri
+from ..charts import figure
 from ..models import MonthlySnapshot
 from ..pages import PAGES
 from ..scope import report_scope
@@ -49,13 +49,7 @@ def snapshot_detail(request, pk: int):
             table = Table.from_json(data)
             if scope.suppress:
                 table = suppress_table(table, limit)
-            figures.append(
-                {
-                    "table": table,
-                    "chart": chart_data_uri(table),
-                    "definition": snapshot.definitions.get(table.definition, ""),
-                }
-            )
+            figures.append(figure(table, snapshot.definitions.get(table.definition, "")))
         sections.append({"title": PAGES[slug].title, "figures": figures})
     return render(
         request,

@@ -122,3 +122,28 @@ def test_a_share_worked_out_from_a_secondarily_hidden_count_is_hidden_with_it():
 def test_the_sums_survive_a_snapshot():
     table = summed([["GP", 7, 2, 9]], row_sums(1, 3, (1, 2)))
     assert Table.from_json(table.to_json()).sums == table.sums
+
+
+def test_a_long_ranking_shows_its_first_rows_on_the_page_and_says_where_the_rest_are():
+    from django.template.loader import render_to_string
+
+    from reports.charts import figure
+    from reports.tables import LABEL, Column, Table
+
+    ranking = Table(
+        key="by_service",
+        title="Onward referrals by service",
+        columns=(Column("Service", LABEL), Column("Sent")),
+        rows=[["Walking group", 30], ["Debt advice", 20], ["Choir", 10]],
+        definition="onward_by_service",
+        chart="hbar",
+        page_rows=2,
+    )
+    shown = figure(ranking, "How it is counted")
+    assert shown["table"].rows == [["Walking group", 30], ["Debt advice", 20]]
+    assert shown["left_out"] == 1
+    html = render_to_string(
+        "reports/includes/figure.html", {"figure": shown, "query": "", "snapshot": True}
+    )
+    assert "Choir" not in html
+    assert "the other 1 are in this table" in html
