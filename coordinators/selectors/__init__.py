@@ -1,6 +1,6 @@
 """Read-side queries for casework, scoped to the user's team(s): another team's case is a 404."""
 
-from .calendar import ReviewCalendar, review_calendar, team_reviews_between
+from .calendar import CALENDAR_VIEWS, ReviewCalendar, review_calendar, team_reviews_between
 from .case_page import (
     CaseFile,
     MeasureComparison,
@@ -53,6 +53,7 @@ from .summary import (
 __all__ = [
     "ReviewCalendar",
     "review_calendar",
+    "CALENDAR_VIEWS",
     "team_reviews_between",
     "CaseFile",
     "CaseSummary",

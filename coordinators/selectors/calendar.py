@@ -1,10 +1,15 @@
-"""The team's review calendar: scheduled reviews of its open cases, by week or by month."""
+"""The team's review calendar: scheduled reviews of its open cases, by day, week or month.
+
+A team of a region holds thousands of reviews a month: a month's cell shows its first few and
+a week's its first twenty, each with how many more there are and a link to the day, which
+shows them all; so a page never renders (or audits as seen) more than a person can read."""
 
 import calendar
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from accounts.models import User
@@ -14,16 +19,27 @@ from referrals.selectors import team_ids_of
 from ..models import Review, ReviewStatus
 
 
+# How many reviews a day's cell shows in each view (the day view shows every one).
+SHOWN_PER_DAY = {"month": 5, "week": 20}
+CALENDAR_VIEWS = ("day", "week", "month")
+
+
 @dataclass
 class CalendarDay:
     day: datetime.date
     in_period: bool = True
     reviews: list[Review] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        """Reviews of the day not shown in this view."""
+        return self.total - len(self.reviews)
 
 
 @dataclass
 class ReviewCalendar:
-    view: str  # "week" or "month"
+    view: str  # "day", "week" or "month"
     anchor: datetime.date  # a day in the period shown
     start: datetime.date  # the first day shown
     end: datetime.date  # the day after the last one shown
@@ -51,6 +67,9 @@ def _bounds(
             previous,
             last_of_month + datetime.timedelta(days=1),
         )
+    if view == "day":
+        day = datetime.timedelta(days=1)
+        return anchor, anchor + day, anchor - day, anchor + day
     monday = anchor - datetime.timedelta(days=anchor.weekday())
     week = datetime.timedelta(days=7)
     return monday, monday + week, monday - week, monday + week
@@ -77,15 +96,32 @@ def team_reviews_between(
 
 def review_calendar(user: User, *, view: str, anchor: datetime.date) -> ReviewCalendar:
     start, end, previous, following = _bounds(view, anchor)
+    reviews = team_reviews_between(user, start=start, end=end)
+    zone = timezone.get_current_timezone()
+    totals = dict(
+        reviews.annotate(local_day=TruncDate("scheduled_for", tzinfo=zone))
+        .values_list("local_day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    if view in SHOWN_PER_DAY:
+        reviews = reviews.annotate(
+            place_in_day=Window(
+                RowNumber(),
+                partition_by=[TruncDate("scheduled_for", tzinfo=zone)],
+                order_by=[F("scheduled_for").asc(), F("id").asc()],
+            )
+        ).filter(place_in_day__lte=SHOWN_PER_DAY[view])
     by_day: dict[datetime.date, list[Review]] = {}
-    for review in team_reviews_between(user, start=start, end=end):
+    for review in reviews:
         by_day.setdefault(timezone.localdate(review.scheduled_for), []).append(review)
     days = [start + datetime.timedelta(days=n) for n in range((end - start).days)]
     cells = [
         CalendarDay(
             day=day,
-            in_period=view == "week" or day.month == anchor.month,
+            in_period=view != "month" or day.month == anchor.month,
             reviews=by_day.get(day, []),
+            total=totals.get(day, 0),
         )
         for day in days
     ]

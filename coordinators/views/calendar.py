@@ -25,7 +25,9 @@ def _anchor(text: str) -> datetime.date:
 
 @role_required(*TEAM_ROLES)
 def review_calendar(request):
-    view = "month" if request.GET.get("view") == "month" else "week"
+    view = request.GET.get("view", "week")
+    if view not in selectors.CALENDAR_VIEWS:
+        view = "week"
     shown = selectors.review_calendar(
         request.user, view=view, anchor=_anchor(request.GET.get("date", ""))
     )

@@ -137,3 +137,49 @@ def test_the_calendar_query_count_does_not_grow_with_reviews(
     with django_assert_num_queries(len(one.captured_queries)):
         _calendar(client, **params)
     assert len(one.captured_queries) <= 10
+
+
+def test_a_busy_day_shows_its_first_reviews_with_how_many_more_and_the_day_shows_them_all(
+    client, coordinator_x, case, practice_a, referrer_a, team_x
+):
+    from coordinators.selectors.calendar import SHOWN_PER_DAY
+
+    busiest = SHOWN_PER_DAY["month"] + 2
+    for n in range(busiest):
+        other = open_case(
+            practice=practice_a, referrer=referrer_a, team=team_x, coordinator=coordinator_x
+        )
+        _review(other, coordinator_x, 3, hour=9 + n)
+    client.force_login(coordinator_x)
+    day = in_days(3).date()
+
+    month = _calendar(client, view="month", date=day.isoformat())
+    whole_day = _calendar(client, view="day", date=day.isoformat())
+
+    assert month.count("Add to calendar") == SHOWN_PER_DAY["month"]
+    assert f'data-testid="more-{day.isoformat()}"' in month
+    assert f"2 more reviews<span" in month
+    assert f"({busiest} in all)" in month
+    assert f"view=day&amp;date={day.isoformat()}" in month
+    assert whole_day.count("Add to calendar") == busiest
+    assert "more review" not in whole_day
+    assert day.strftime("%A %-d %B %Y") in whole_day
+
+
+def test_the_month_view_audits_only_the_reviews_it_shows(
+    client, coordinator_x, case, practice_a, referrer_a, team_x
+):
+    from coordinators.selectors.calendar import SHOWN_PER_DAY
+
+    for n in range(SHOWN_PER_DAY["month"] + 3):
+        other = open_case(
+            practice=practice_a, referrer=referrer_a, team=team_x, coordinator=coordinator_x
+        )
+        _review(other, coordinator_x, 3, hour=8 + n)
+    client.force_login(coordinator_x)
+    before = AuditEvent.objects.filter(action="view_list", object_type="review").count()
+
+    _calendar(client, view="month", date=in_days(3).date().isoformat())
+
+    seen = AuditEvent.objects.filter(action="view_list", object_type="review").count() - before
+    assert seen == SHOWN_PER_DAY["month"]
