@@ -18,7 +18,6 @@ from referrals.selectors import team_ids_of
 
 from ..models import Review, ReviewStatus
 
-
 # How many reviews a day's cell shows in each view (the day view shows every one).
 SHOWN_PER_DAY = {"month": 5, "week": 20}
 CALENDAR_VIEWS = ("day", "week", "month")
