@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -118,16 +118,27 @@ def _cursor(name: str) -> EventCursor:
     return EventCursor.objects.select_for_update().get(pk=cursor.pk)
 
 
+# How long a hole in the ids may stay open before the sweep takes it for a rolled-back
+# transaction (or a skipped sequence value) and moves its cursor past it: far longer than any
+# request or task may hold a transaction open (gunicorn's and Celery's time limits).
+SETTLE = datetime.timedelta(minutes=2)
+
+
 def _changes_since(
     status_cursor: EventCursor, message_cursor: EventCursor, limit: int
 ) -> list[_TaskChange]:
-    """The status events and messages back after their cursors, in the order they happened.
-    Each cursor moves past what it read, so a batch cut at `limit` loses nothing."""
-    events = ReferralEvent.objects.filter(id__gt=status_cursor.last_event_id).select_related(
-        "referral"
+    """The status events and messages back after their cursors not yet told of, in the order
+    they happened. Rows told of are left out, so a held cursor (below) re-reads nothing twice."""
+    told = SubscriptionNotification.objects.filter(kind=SubscriptionNotification.Kind.EVENT)
+    events = (
+        ReferralEvent.objects.filter(id__gt=status_cursor.last_event_id)
+        .exclude(Exists(told.filter(referral_event_id=OuterRef("pk"))))
+        .select_related("referral")
     )
-    messages = MessageBack.objects.filter(id__gt=message_cursor.last_event_id).select_related(
-        "referral"
+    messages = (
+        MessageBack.objects.filter(id__gt=message_cursor.last_event_id)
+        .exclude(Exists(told.filter(message_back_id=OuterRef("pk"))))
+        .select_related("referral")
     )
     changes = [
         _TaskChange(e.referral, e.occurred_at, referral_event=e)
@@ -137,6 +148,20 @@ def _changes_since(
         for m in messages.only("id", "sent_at", "referral").order_by("id")[:limit]
     ]
     return sorted(changes, key=lambda change: change.occurred_at)
+
+
+def _settled_up_to(cursor: int, after: list[tuple[int, datetime.datetime, bool]]) -> int:
+    """How far the cursor may move over the rows after it (id, when it happened, told of yet),
+    in id order: over rows told of, along consecutive ids, and over a hole only once the row
+    after it is older than SETTLE; never over a row not told of. Ids are handed out before their
+    transactions commit, so a lower id can become visible after a higher one was read: the
+    cursor waits below it rather than step over it for ever."""
+    settled_before = timezone.now() - SETTLE
+    for pk, at, told in after:
+        if not told or (pk != cursor + 1 and at >= settled_before):
+            break
+        cursor = pk
+    return cursor
 
 
 @transaction.atomic
@@ -171,13 +196,36 @@ def record_task_events(*, limit: int = 500) -> int:
             send_task_after_commit(DELIVER_TASK, notification_id=notification.pk)
             created += 1
     for cursor, read in (
-        (status_cursor, [c.referral_event.pk for c in changes if c.referral_event]),
-        (message_cursor, [c.message_back.pk for c in changes if c.message_back]),
+        (
+            status_cursor,
+            _rows_after(changes, "referral_event", ReferralEvent, status_cursor, limit),
+        ),
+        (message_cursor, _rows_after(changes, "message_back", MessageBack, message_cursor, limit)),
     ):
-        if read:
-            cursor.last_event_id = max(read)
+        settled = _settled_up_to(cursor.last_event_id, read)
+        if settled != cursor.last_event_id:
+            cursor.last_event_id = settled
             cursor.save(update_fields=["last_event_id"])
     return created
+
+
+def _rows_after(
+    changes: list[_TaskChange], field: str, model, cursor: EventCursor, limit: int
+) -> list[tuple[int, datetime.datetime, bool]]:
+    """(id, when, told of) of the rows after the cursor, in id order: told of if this sweep
+    read them or an earlier one told of them while the cursor waited below a hole."""
+    just_read = {getattr(c, field).pk for c in changes if getattr(c, field)}
+    when = "occurred_at" if model is ReferralEvent else "sent_at"
+    told = SubscriptionNotification.objects.filter(
+        kind=SubscriptionNotification.Kind.EVENT, **{field: OuterRef("pk")}
+    )
+    rows = (
+        model.objects.filter(id__gt=cursor.last_event_id)
+        .annotate(told=Exists(told))
+        .order_by("id")
+        .values_list("id", when, "told")[: limit * 2]
+    )
+    return [(pk, at, told or pk in just_read) for pk, at, told in rows]
 
 
 def _post(subscription: Subscription, body: dict) -> None:

@@ -2,6 +2,7 @@
 event numbers that increase by one, each sent once, retries then error (owner told in the app),
 and $status / $events to recover what was missed."""
 
+import datetime
 import json
 
 import pytest
@@ -246,3 +247,59 @@ def test_the_first_subscription_starts_the_sweep_after_the_history_not_at_its_be
     assert cursor.last_event_id == old.events.get().pk
     referral_services.accept_referral(referral=old, by=coordinator_x)
     assert record_task_events(limit=1) == 1
+
+
+def _event_at(referral, *, pk: int, to_status: str, ago: datetime.timedelta = datetime.timedelta()):
+    """A status event under a chosen id: ids are handed out before their transactions commit,
+    so a lower id can become visible after a higher one."""
+    from referrals.models import ReferralEvent
+
+    return ReferralEvent.objects.create(
+        pk=pk,
+        referral=referral,
+        occurred_at=timezone.now() - ago,
+        from_status="received",
+        to_status=to_status,
+    )
+
+
+def _status_cursor() -> int:
+    return EventCursor.objects.get(name="task-status").last_event_id
+
+
+def test_a_change_committed_after_a_later_one_was_read_is_still_notified_once(
+    practice_a_api, receiver, practice_a, referrer_a, team_x
+):
+    _subscribe(practice_a_api, receiver)
+    ours = ReferralFactory(referring_practice=practice_a, referred_by=referrer_a, team=team_x)
+    assert record_task_events() == 1  # its received event
+    read_up_to = _status_cursor()
+
+    _event_at(ours, pk=read_up_to + 2, to_status="accepted")  # committed first
+    assert record_task_events() == 1
+    assert _status_cursor() == read_up_to  # waits below the hole
+    _event_at(ours, pk=read_up_to + 1, to_status="declined")  # the slower transaction commits
+    assert record_task_events() == 1
+    assert record_task_events() == 0
+
+    assert _status_cursor() == read_up_to + 2
+    told = SubscriptionNotification.objects.filter(kind="event-notification")
+    assert sorted(told.values_list("event_number", flat=True)) == [1, 2, 3]
+    assert told.filter(referral_event_id=read_up_to + 1).count() == 1
+
+
+def test_a_hole_older_than_any_transaction_is_taken_for_a_rollback_and_passed(
+    practice_a_api, receiver, practice_a, referrer_a, team_x
+):
+    from interop.services.subscriptions import SETTLE
+
+    _subscribe(practice_a_api, receiver)
+    ours = ReferralFactory(referring_practice=practice_a, referred_by=referrer_a, team=team_x)
+    record_task_events()
+    read_up_to = _status_cursor()
+
+    _event_at(ours, pk=read_up_to + 2, to_status="accepted", ago=SETTLE * 2)
+
+    record_task_events()  # (before the subscription: no notification, but read)
+
+    assert _status_cursor() == read_up_to + 2
