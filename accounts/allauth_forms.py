@@ -2,13 +2,16 @@
 field ("Enter your email address", "Enter a new password", "Enter the 6-digit code from your
 authenticator app"), as allauth's own "This field is required." does not. Wired in through
 allauth's ACCOUNT_FORMS and MFA_FORMS settings; the messages allauth's adapters raise after
-checking (a wrong code, a wrong password) are the adapters' `error_messages`."""
+checking (a wrong code, a wrong password) are the adapters' `error_messages`. Each also takes
+the app's `NamedErrorsMixin`, so a field allauth adds later is named like every other form's."""
 
 from typing import Any
 
 from allauth.account import forms as account_forms
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
+
+from common.forms import NamedErrorsMixin
 
 EMAIL_REQUIRED = "Enter your email address"
 EMAIL_INVALID = "Enter your email address in the correct format, like name@example.com"
@@ -48,32 +51,32 @@ class _NewPasswordTwice:
         return cleaned
 
 
-class ResetPasswordForm(account_forms.ResetPasswordForm):
+class ResetPasswordForm(NamedErrorsMixin, account_forms.ResetPasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _word(self, "email", "Email address", required=EMAIL_REQUIRED, invalid=EMAIL_INVALID)
 
 
-class ResetPasswordKeyForm(_NewPasswordTwice, account_forms.ResetPasswordKeyForm):
+class ResetPasswordKeyForm(NamedErrorsMixin, _NewPasswordTwice, account_forms.ResetPasswordKeyForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._word_new_passwords()
 
 
-class ChangePasswordForm(_NewPasswordTwice, account_forms.ChangePasswordForm):
+class ChangePasswordForm(NamedErrorsMixin, _NewPasswordTwice, account_forms.ChangePasswordForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _word(self, "oldpassword", "Current password", required=CURRENT_PASSWORD_REQUIRED)
         self._word_new_passwords()
 
 
-class ReauthenticateForm(account_forms.ReauthenticateForm):
+class ReauthenticateForm(NamedErrorsMixin, account_forms.ReauthenticateForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _word(self, "password", "Password", required=PASSWORD_REQUIRED)
 
 
-class AuthenticateForm(mfa_forms.AuthenticateForm):
+class AuthenticateForm(NamedErrorsMixin, mfa_forms.AuthenticateForm):
     """The second step of signing in: a code from the app, or a recovery code."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -81,13 +84,13 @@ class AuthenticateForm(mfa_forms.AuthenticateForm):
         _word(self, "code", required=SIGN_IN_CODE_REQUIRED)
 
 
-class MFAReauthenticateForm(mfa_forms.ReauthenticateForm):
+class MFAReauthenticateForm(NamedErrorsMixin, mfa_forms.ReauthenticateForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _word(self, "code", required=SIGN_IN_CODE_REQUIRED)
 
 
-class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
+class ActivateTOTPForm(NamedErrorsMixin, totp_forms.ActivateTOTPForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _word(self, "code", required=TOTP_CODE_REQUIRED)

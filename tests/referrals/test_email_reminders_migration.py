@@ -25,6 +25,14 @@ def _migrate(target):
     executor.migrate([target])
 
 
+def _migrate_to_latest():
+    """Every app back at its latest migration: going back to BEFORE unapplied the later
+    migrations of referrals and of the apps depending on them, which later tests need."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def _mark(table: str, column: str, pk: int):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608
@@ -74,4 +82,4 @@ def test_unsent_marks_become_pending_reminders_and_sent_reminders_become_marks_a
         assert _mark("referrals_providerlink", "emailed_at", link.pk) is None
         assert not Reminder.objects.filter(kind__in=KINDS).exists()
     finally:
-        _migrate(AFTER)
+        _migrate_to_latest()
