@@ -43,9 +43,28 @@ def assert_no_axe_violations(page, *, widths=(WIDE, NARROW)) -> None:
     found = []
     for width in widths:
         page.set_viewport_size({"width": width, "height": 800})
+        header_settled(page)
         found += [f"[{width}px] {line}" for line in axe_violations(page)]
     page.set_viewport_size({"width": WIDE, "height": 800})
     assert not found, f"axe found on {page.url}:\n" + "\n".join(found)
+
+
+def header_settled(page) -> None:
+    """The header folds its menu under "More" once a resize settles (NHS.UK frontend debounces
+    it): wait, up to a second, until which of its links show stops changing, so axe sees the
+    header as a person would and not a link caught mid-fold over the menu's grey."""
+    shown = (
+        "() => [...document.querySelectorAll("
+        "'.nhsuk-header__navigation-item, .nhsuk-header__menu')]"
+        ".map(e => e.hidden || e.offsetParent === null ? 0 : 1).join('')"
+    )
+    last = page.evaluate(shown)
+    for _ in range(10):
+        page.wait_for_timeout(100)
+        now = page.evaluate(shown)
+        if now == last:
+            return
+        last = now
 
 
 def horizontal_overflow(page) -> int:
