@@ -36,12 +36,16 @@ def outreach(practice_a, team_x, referrer_a, coordinator_x):
             upload=upload,
             practice=practice_a,
             team=team_x,
+            # Names no heading or category contains (a random "White" was found in
+            # "White: British"), so the page showing no patient can be checked by name.
             patient=PatientFactory(
-                registered_practice=practice_a, date_of_birth=datetime.date(1940, 1, 1)
+                registered_practice=practice_a,
+                family_name=f"Quillfeather{n}",
+                date_of_birth=datetime.date(1940, 1, 1),
             ),
             listed={"sex": "Female", "ethnic_category": "A"},
         )
-        for _ in range(3)
+        for n in range(3)
     ]
     accepted, declined, _ = entries
     services.take_outreach(entry=accepted, by=coordinator_x)
