@@ -67,26 +67,30 @@ def record_list_viewed(
 ) -> list[AuditEvent]:
     """A list page: one event per record shown, with its patient, so that who saw a patient
     finds list views too (one insert for the page); an empty page still leaves one event."""
-    if not listed:
-        return [
-            record_audit_event(
-                actor=actor, action="view_list", object_type=object_type, detail=f"{what}: 0 shown"
-            )
-        ]
-    total = len(listed)
     return record_audit_events(
-        entries=[
-            AuditEntry(
-                actor,
-                "view_list",
-                object_type,
-                record.object_id,
-                record.patient_id,
-                f"{what}: {number} of {total} shown",
-            )
-            for number, record in enumerate(listed, start=1)
-        ]
+        entries=list_viewed_entries(actor=actor, what=what, object_type=object_type, listed=listed)
     )
+
+
+def list_viewed_entries(
+    *, actor: User | None, what: str, object_type: str, listed: Sequence[Listed]
+) -> list[AuditEntry]:
+    """The events of a list page (record_list_viewed), for a caller appending them together
+    with its own in one append."""
+    if not listed:
+        return [AuditEntry(actor, "view_list", object_type, detail=f"{what}: 0 shown")]
+    total = len(listed)
+    return [
+        AuditEntry(
+            actor,
+            "view_list",
+            object_type,
+            record.object_id,
+            record.patient_id,
+            f"{what}: {number} of {total} shown",
+        )
+        for number, record in enumerate(listed, start=1)
+    ]
 
 
 def record_audit_list_viewed(

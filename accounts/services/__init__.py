@@ -13,6 +13,7 @@ callers write `accounts.services.record_audit_event` without knowing the module 
 from ..audit import (
     AuditEntry,
     Listed,
+    list_viewed_entries,
     record_audit_event,
     record_audit_events,
     record_audit_list_viewed,
@@ -86,6 +87,7 @@ __all__ = [
     "enqueue_reminder_deliveries",
     "enqueue_reminder_delivery",
     "issue_api_token",
+    "list_viewed_entries",
     "mark_all_notifications_read",
     "mark_notification_read",
     "mark_notifications_read",

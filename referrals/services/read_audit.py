@@ -3,7 +3,14 @@
 from collections.abc import Sequence
 
 from accounts.models import User
-from accounts.services import Listed, record_audit_event, record_list_viewed
+from accounts.services import (
+    AuditEntry,
+    Listed,
+    list_viewed_entries,
+    record_audit_event,
+    record_audit_events,
+    record_list_viewed,
+)
 
 from ..models import Patient, ProviderLink, Referral, ServiceReferral
 
@@ -92,17 +99,21 @@ def record_attendance_question_opened(*, service_referral: ServiceReferral) -> N
 
 def record_patient_search(*, by: User, terms_digest: str, patients: Sequence[Patient]) -> None:
     """A patient search: the search itself (its terms only as a keyed hash), then one list
-    event per patient shown, so each patient's trail shows who found them."""
-    record_audit_event(
-        actor=by,
-        action="search",
-        object_type="patient_search",
+    event per patient shown, so each patient's trail shows who found them; one append."""
+    search = AuditEntry(
+        by,
+        "search",
+        "patient_search",
         detail=f"patient search, terms hmac-sha256:{terms_digest}: {len(patients)} shown",
     )
-    if patients:
-        record_list_viewed(
+    shown = (
+        list_viewed_entries(
             actor=by,
             what="patient search",
             object_type="patient",
             listed=[Listed(patient.pk, patient.pk) for patient in patients],
         )
+        if patients
+        else []
+    )
+    record_audit_events(entries=[search, *shown])

@@ -117,6 +117,30 @@ def test_the_search_is_audited_with_a_keyed_hash_of_the_terms_never_the_terms(
     assert not AuditEvent.objects.filter(detail__icontains="thistlewood").exists()
 
 
+def test_the_search_and_the_patients_it_shows_are_audited_in_one_append(
+    as_user,  # noqa: F811
+    coordinator_x,
+    margaret,
+):
+    client = as_user(coordinator_x)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(URL, {"q": "Thistlewood"})
+    locks = [q for q in queries.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
+    assert len(locks) == 1
+    search = AuditEvent.objects.get(action="search")
+    shown = AuditEvent.objects.get(action="view_list", object_type="patient")
+    assert shown.previous_hash == search.hash
+
+
+def test_new_names_go_straight_into_the_name_index_not_a_pending_list_each_search_reads():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = 'patient_search_name_trgm_idx'"
+        )
+        (options,) = cursor.fetchone()
+    assert "fastupdate=off" in options
+
+
 def test_opening_a_found_record_is_audited_as_a_view(as_user, coordinator_x, margaret):  # noqa: F811
     as_user(coordinator_x).get(reverse("referrals:detail", args=[margaret.reference]))
     assert AuditEvent.objects.filter(
