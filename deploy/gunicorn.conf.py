@@ -54,6 +54,8 @@ proxy_allow_ips = forwarded_allow_ips
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'
 errorlog = "-"
+# gunicorn's own error lines and tracebacks scrubbed of patient details, as ours are.
+logger_class = "config.gunicorn_logging.ScrubbedErrorLogger"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Several app servers on one host (the smoke test) tell their logs apart by this.
 proc_name = os.environ.get("GUNICORN_PROC_NAME", "social-prescribing")

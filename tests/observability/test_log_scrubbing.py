@@ -6,6 +6,7 @@ Celery task's failure and our own `logger.exception` alike.
 Each test formats with the formatter and filters config.settings LOGGING names, built here, so
 no test depends on the logging configuration another test left behind."""
 
+import io
 import json
 import logging
 import subprocess
@@ -203,3 +204,26 @@ def test_an_error_report_applies_the_same_rule_to_its_url():
     scrub_event(event)
     assert event["request"]["url"] == "https://testserver/respond/[redacted]/"
     assert event["transaction"] == "/respond/[redacted]/"
+
+
+def test_gunicorns_own_error_log_is_scrubbed_in_its_message_and_traceback():
+    from gunicorn.config import Config
+
+    from config.gunicorn_logging import ScrubbedErrorLogger
+
+    config = Config()
+    config.set("errorlog", "-")
+    config.set("logger_class", "config.gunicorn_logging.ScrubbedErrorLogger")
+    assert config.logger_class is ScrubbedErrorLogger
+    logger = ScrubbedErrorLogger(config)
+    stream = io.StringIO()
+    for handler in logger.error_log.handlers:
+        handler.setStream(stream)
+    try:
+        raise ValueError(f"no patient {NHS_NUMBER} ({EMAIL})")
+    except ValueError:
+        logger.exception("Error handling request /patients/%s", POSTCODE)
+    text = stream.getvalue()
+    assert "Error handling request /patients/[postcode]" in text
+    assert "Traceback" in text and "ValueError: no patient [nhs-number] ([email])" in text
+    assert NHS_NUMBER not in text and EMAIL not in text and POSTCODE not in text
