@@ -96,23 +96,16 @@ def team_reviews_between(
 def review_calendar(user: User, *, view: str, anchor: datetime.date) -> ReviewCalendar:
     start, end, previous, following = _bounds(view, anchor)
     reviews = team_reviews_between(user, start=start, end=end)
-    zone = timezone.get_current_timezone()
-    totals = dict(
-        reviews.annotate(local_day=TruncDate("scheduled_for", tzinfo=zone))
-        .values_list("local_day")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     if view in SHOWN_PER_DAY:
-        reviews = reviews.annotate(
-            place_in_day=Window(
-                RowNumber(),
-                partition_by=[TruncDate("scheduled_for", tzinfo=zone)],
-                order_by=[F("scheduled_for").asc(), F("id").asc()],
-            )
-        ).filter(place_in_day__lte=SHOWN_PER_DAY[view])
+        shown, totals = _first_of_each_day(reviews, SHOWN_PER_DAY[view])
+    else:
+        shown = list(reviews)
+        totals = {}
+        for review in shown:
+            day = timezone.localdate(review.scheduled_for)
+            totals[day] = totals.get(day, 0) + 1
     by_day: dict[datetime.date, list[Review]] = {}
-    for review in reviews:
+    for review in shown:
         by_day.setdefault(timezone.localdate(review.scheduled_for), []).append(review)
     days = [start + datetime.timedelta(days=n) for n in range((end - start).days)]
     cells = [
@@ -126,3 +119,36 @@ def review_calendar(user: User, *, view: str, anchor: datetime.date) -> ReviewCa
     ]
     weeks = [cells[i : i + 7] for i in range(0, len(cells), 7)]
     return ReviewCalendar(view, anchor, start, end, previous, following, weeks)
+
+
+def _first_of_each_day(
+    reviews: QuerySet[Review], per_day: int
+) -> tuple[list[Review], dict[datetime.date, int]]:
+    """Each day's first `per_day` reviews and each day's count. One narrow pass over the
+    period's reviews numbers and counts them by day (ids only: joining each of thousands to
+    its case, patient and link worker before choosing a few made a team's month 150 ms at
+    100k patients); then only the reviews shown are read whole."""
+    local_day = TruncDate("scheduled_for", tzinfo=timezone.get_current_timezone())
+    ranked = (
+        reviews.annotate(
+            local_day=local_day,
+            place_in_day=Window(
+                RowNumber(),
+                partition_by=[local_day],
+                order_by=[F("scheduled_for").asc(), F("id").asc()],
+            ),
+            day_total=Window(Count("pk"), partition_by=[local_day]),
+        )
+        .filter(place_in_day__lte=per_day)
+        .values_list("pk", "local_day", "day_total")
+    )
+    ids, totals = [], {}
+    for pk, day, total in ranked:
+        ids.append(pk)
+        totals[day] = total
+    shown = list(
+        Review.objects.filter(pk__in=ids)
+        .select_related("referral__patient", "referral__assigned_to")
+        .order_by("scheduled_for", "id")
+    )
+    return shown, totals
