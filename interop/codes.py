@@ -47,6 +47,9 @@ UK_CORE = "https://fhir.hl7.org.uk/StructureDefinition"
 UK_CORE_HEALTHCARE_SERVICE = f"{UK_CORE}/UKCore-HealthcareService"
 UK_CORE_LOCATION = f"{UK_CORE}/UKCore-Location"
 UK_CORE_ORGANIZATION = f"{UK_CORE}/UKCore-Organization"
+# Who asked for a referral (the type of source, not its identity): CodeableConcept, preferred
+# binding to a SNOMED CT value set; ours is coded from our referral-sources CodeSystem.
+UK_CORE_SOURCE_OF_SERVICE_REQUEST = f"{UK_CORE}/Extension-UKCore-SourceOfServiceRequest"
 SDOHCC_GOAL_PROFILE = f"{SDOHCC}/StructureDefinition/SDOHCC-Goal"
 
 # Our need domains → the SDOHCC category, only where one fits; the rest have none.

@@ -6,7 +6,7 @@ from django.db import models
 from community_services.models import Capacity
 from community_services.need_domains import NeedDomain
 from coordinators.models import GoalStatus
-from referrals.models import ClosureOutcome, DeclineReason
+from referrals.models import ClosureOutcome, DeclineReason, ReferralSource
 
 from ..codes import our_code_system
 
@@ -54,6 +54,12 @@ CODE_SYSTEMS: dict[str, tuple[str, str, type[models.TextChoices]]] = {
         DeclineReason,
     ),
     "consent-kinds": ("Consent kinds", "What a patient consented to.", ConsentKind),
+    "referral-sources": (
+        "Referral sources",
+        "Who asked for a referral: the practice's staff, the person, someone on their behalf, "
+        "another service, or the team finding them from a practice list.",
+        ReferralSource,
+    ),
     "task-outputs": ("Task outputs", "What a completed referral Task returns.", TaskOutput),
     "capacity": (
         "Capacity",

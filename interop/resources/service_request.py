@@ -2,13 +2,14 @@
 ServiceRequest → the `referral` argument of intake, and the practice's own identifier."""
 
 from community_services.need_domains import NeedDomain
-from referrals.models import Referral, Urgency
+from referrals.models import PRACTICE_SOURCES, Referral, Urgency
 
 from ..codes import (
     REFERRAL_TO_SOCIAL_PRESCRIBING,
     SDOHCC_CATEGORY_OF_NEED,
     SDOHCC_CATEGORY_SYSTEM,
     SDOHCC_SERVICE_REQUEST_PROFILE,
+    UK_CORE_SOURCE_OF_SERVICE_REQUEST,
     our_code_system,
 )
 from ..outcome import Issue
@@ -36,6 +37,12 @@ def service_request_resource(referral: Referral, identifier=None) -> dict:
         "resourceType": "ServiceRequest",
         "id": referral.reference,
         "meta": meta(referral.updated_at, SDOHCC_SERVICE_REQUEST_PROFILE),
+        "extension": [
+            {
+                "url": UK_CORE_SOURCE_OF_SERVICE_REQUEST,
+                "valueCodeableConcept": {"coding": [coding("referral-sources", referral.source)]},
+            }
+        ],
         "status": service_request_status(referral.status),
         "intent": "order",
         "priority": referral.urgency,
@@ -147,6 +154,7 @@ def referral_details(resource: dict, issues: list[Issue]) -> dict:
             )
         )
     details = {
+        **_source(resource, issues),
         "reasons": list(dict.fromkeys(reasons)),
         "help_wanted": help_wanted.strip(),
         "urgency": priority if priority in Urgency.values else Urgency.ROUTINE,
@@ -155,3 +163,30 @@ def referral_details(resource: dict, issues: list[Issue]) -> dict:
         details["risk_flag"] = True
         details["risk_notes"] = str(notes[RISK_NOTE]).strip()
     return details
+
+
+def _source(resource: dict, issues: list[Issue]) -> dict:
+    """Who at the practice asked, from the UK Core source-of-request extension coded from our
+    referral-sources: a practice's system refers for its own staff only. Without it (or with
+    another code system's code), the referral is the GP's, as before the extension was read."""
+    system = our_code_system("referral-sources")
+    for index, extension in enumerate(resource.get("extension") or []):
+        if not isinstance(extension, dict):
+            continue
+        if extension.get("url") != UK_CORE_SOURCE_OF_SERVICE_REQUEST:
+            continue
+        concept = extension.get("valueCodeableConcept")
+        for c in (concept.get("coding") or []) if isinstance(concept, dict) else []:
+            if not isinstance(c, dict) or c.get("system") != system:
+                continue
+            if c.get("code") in PRACTICE_SOURCES:
+                return {"source": c["code"]}
+            issues.append(
+                Issue(
+                    f"{c.get('code')!r} is not a source a practice refers as: one of "
+                    f"{', '.join(PRACTICE_SOURCES)} from {system}.",
+                    (f"ServiceRequest.extension[{index}]",),
+                    "code-invalid",
+                )
+            )
+    return {}

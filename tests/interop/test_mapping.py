@@ -103,6 +103,18 @@ def test_the_service_request_carries_our_need_domains_and_the_sdohcc_categories_
     assert [c["coding"][0]["code"] for c in resource["category"]] == ["social-connection"]
 
 
+def test_the_service_request_says_who_asked_for_the_referral_as_uk_core_does():
+    resource = service_request_resource(_referral(source="family_or_carer"))
+    (extension,) = resource["extension"]
+    assert extension["url"] == (
+        "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-SourceOfServiceRequest"
+    )
+    (coding,) = extension["valueCodeableConcept"]["coding"]
+    assert coding["code"] == "family_or_carer"
+    assert coding["display"] == "Family member or carer"
+    assert coding["system"].endswith("/fhir/R4/CodeSystem/referral-sources")
+
+
 def test_a_referred_patient_becomes_the_details_intake_takes():
     issues: list[Issue] = []
     details = patient_details(

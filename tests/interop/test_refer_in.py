@@ -3,6 +3,7 @@ the referral; a retry never makes a second one; anything wrong is named and writ
 
 import pytest
 
+from interop.codes import UK_CORE_SOURCE_OF_SERVICE_REQUEST, our_code_system
 from interop.models import ReferralIdentifier
 from referrals.models import Patient, Referral, ReferralStatus
 from tests.interop.conftest import changed, post_bundle, referral_bundle, resource_of
@@ -63,6 +64,36 @@ def test_another_practice_may_use_the_same_identifier_value_for_its_own_referral
     response = post_bundle(practice_b_api, referral_bundle(ods_code="Y00002", identifier="REF-1"))
     assert response.status_code == 200
     assert Referral.objects.count() == 2
+
+
+def _source_extension(code: str) -> list[dict]:
+    coding = {"system": our_code_system("referral-sources"), "code": code}
+    return [
+        {"url": UK_CORE_SOURCE_OF_SERVICE_REQUEST, "valueCodeableConcept": {"coding": [coding]}}
+    ]
+
+
+def test_a_practice_system_may_say_which_of_its_staff_referred(practice_a_api):
+    bundle = changed(
+        referral_bundle(), "ServiceRequest", extension=_source_extension("practice_nurse")
+    )
+    response = post_bundle(practice_a_api, bundle)
+    assert response.status_code == 200, response.content
+    referral = Referral.objects.get()
+    assert referral.source == "practice_nurse"
+    served = practice_a_api.get(f"/fhir/R4/ServiceRequest/{referral.reference}").json()
+    (extension,) = served["extension"]
+    assert extension["valueCodeableConcept"]["coding"][0]["code"] == "practice_nurse"
+
+
+def test_a_practice_system_cannot_refer_as_the_person_themselves(practice_a_api):
+    bundle = changed(referral_bundle(), "ServiceRequest", extension=_source_extension("self"))
+    response = post_bundle(practice_a_api, bundle)
+    assert response.status_code == 422, response.content
+    (issue,) = response.json()["issue"]
+    assert issue["expression"] == ["ServiceRequest.extension[0]"]
+    assert "'self' is not a source a practice refers as" in issue["diagnostics"]
+    assert _nothing_written()
 
 
 MISSING = [
