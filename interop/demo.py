@@ -1,6 +1,8 @@
 """Demo FHIR clients: one for each demo practice, team and provider with a login. Secrets are
 stored hashed, so a re-run gives each existing client a fresh secret to print."""
 
+from django.db.models import Q
+
 from accounts.models import Membership, Organisation, OrganisationKind, Role
 
 from .models import FhirClient
@@ -11,9 +13,11 @@ DEMO_CLIENT_NAME = "Demo system"
 
 def _organisations():
     providers = Membership.objects.filter(role=Role.PROVIDER).values("organisation_id")
+    # One filter, not a UNION: SQLite (`make run`) refuses the ORDER BY each side carries.
     return Organisation.objects.filter(
-        kind__in=[OrganisationKind.GP_PRACTICE, OrganisationKind.COORDINATOR_TEAM]
-    ).union(Organisation.objects.filter(kind=OrganisationKind.SERVICE_PROVIDER, pk__in=providers))
+        Q(kind__in=[OrganisationKind.GP_PRACTICE, OrganisationKind.COORDINATOR_TEAM])
+        | Q(kind=OrganisationKind.SERVICE_PROVIDER, pk__in=providers)
+    )
 
 
 def seed(log) -> list[str]:
