@@ -2,7 +2,7 @@
 captured in the query pass, EXPLAINed one by one, and per target whether any plan scans a table
 of more than 10k rows from end to end. Also the provider whose system follows its onward
 referrals (`Task?owner=Organization/{provider}`): the seed has no provider users, so the
-query pass makes one for the provider with the most onward referrals (once; later runs reuse it).
+plan makes one for the provider with the most onward referrals (once; later runs reuse it).
 """
 
 from bench.explain import explain_all
@@ -13,14 +13,19 @@ PROVIDER_EMAIL = "provider@scale.example"
 
 def bench_provider():
     """The provider with the most onward referrals, given an organisation and one user (a
-    provider's system sees what a person of its organisation would)."""
+    provider's system sees what a person of its organisation would), who signs in with the
+    seed's password under load."""
     from django.db.models import Count
 
     from accounts.models import Membership, Organisation, OrganisationKind, Role, User
+    from bench.scale_rows import SCALE_PASSWORD
     from community_services.models import Provider
 
     user = User.objects.filter(email=PROVIDER_EMAIL).first()
     if user is not None:
+        if not user.check_password(SCALE_PASSWORD):
+            user.set_password(SCALE_PASSWORD)
+            user.save(update_fields=["password"])
         return user, user.memberships.get().organisation
     provider = (
         Provider.objects.filter(organisation__isnull=True)
@@ -34,7 +39,7 @@ def bench_provider():
         name=provider.name, kind=OrganisationKind.SERVICE_PROVIDER
     )
     Provider.objects.filter(pk=provider.pk).update(organisation=organisation)
-    user = User.objects.create_user(email=PROVIDER_EMAIL, password=None)
+    user = User.objects.create_user(email=PROVIDER_EMAIL, password=SCALE_PASSWORD)
     Membership.objects.create(user=user, organisation=organisation, role=Role.PROVIDER)
     return user, organisation
 

@@ -14,6 +14,7 @@ import time
 import uuid
 
 from locust import HttpUser, between, task
+from locust.clients import HttpSession
 
 from referrals.nhs_number import check_digit  # bench/run.py puts the project on PYTHONPATH
 
@@ -42,26 +43,28 @@ class SignedIn(HttpUser):
     abstract = True
     wait_time = between(0, 0)
 
-    def log_in(self, email: str, staff: bool) -> None:
-        page = self.client.get("/accounts/login/", name="login")
+    def log_in(self, email: str, staff: bool, session: HttpSession | None = None) -> None:
+        client = session or self.client
+        page = client.get("/accounts/login/", name="login")
         token = _CSRF.search(page.text).group(1)  # type: ignore[union-attr]
-        response = self.client.post(
+        response = client.post(
             "/accounts/login/",
             {"login": email, "password": PLAN["password"], "csrfmiddlewaretoken": token},
             name="login",
         )
         if staff and "/2fa/" in response.url:
             token = _CSRF.search(response.text).group(1)  # type: ignore[union-attr]
-            response = self.client.post(
+            response = client.post(
                 response.url,
                 {"code": totp(PLAN["totp_secret"]), "csrfmiddlewaretoken": token},
                 name="login",
             )
-        if "sessionid" not in self.client.cookies:
+        if "sessionid" not in client.cookies:
             raise RuntimeError(f"Could not log in as {email}: {response.status_code}")
 
-    def get(self, target: str, path: str) -> None:
-        with self.client.get(path, name=target, catch_response=True) as response:
+    def get(self, target: str, path: str, session: HttpSession | None = None) -> None:
+        client = session or self.client
+        with client.get(path, name=target, catch_response=True) as response:
             if response.status_code != 200:
                 response.failure(f"{target}: HTTP {response.status_code}")
 
@@ -149,6 +152,10 @@ class Referrer(SignedIn):
         self.me = next(_referrers)
         self.log_in(self.me["email"], staff=False)
         self.numbers = (n for n in map(nhs_number, itertools.count(self.me["nhs_from"])) if n)
+        # Beside the practice, a provider's system following its onward referrals: a second
+        # signed-in session of this user, so every pass keeps its mix of users.
+        self.provider = HttpSession(self.host, self.environment.events.request, self)
+        self.log_in(PLAN["provider"], staff=False, session=self.provider)
 
     @task
     def our_referrals(self):
@@ -173,6 +180,10 @@ class Referrer(SignedIn):
     @task
     def fhir_goal_search(self):
         self.get("fhir: Goal search", PLAN["fhir_goal_search"])
+
+    @task
+    def fhir_onward_task_search(self):
+        self.get("fhir: onward Task search", PLAN["onward_task_search"], session=self.provider)
 
     @task
     def fhir_observation_search(self):

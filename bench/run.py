@@ -133,6 +133,7 @@ def make_plan(path: Path) -> dict:
             User.objects.filter(email__startswith="referrer").order_by("email")[:20]
         )
     ]
+    provider_user, provider = bench_provider()
     plan = {
         "password": SCALE_PASSWORD,
         "totp_secret": SCALE_TOTP_SECRET,
@@ -152,9 +153,16 @@ def make_plan(path: Path) -> dict:
         "report_reader": f"commissioner@{SCALE_EMAIL_DOMAIN}",
         "minimum_dataset_reader": f"manager0@{SCALE_EMAIL_DOMAIN}",
         "report_targets": REPORT_TARGETS,
+        "provider": provider_user.email,
+        "onward_task_search": onward_task_search_url(provider.public_id),
     }
     path.write_text(json.dumps(plan))
     return plan
+
+
+def onward_task_search_url(provider: object) -> str:
+    """A provider's system following its onward referrals, one page."""
+    return f"/fhir/R4/Task?owner=Organization/{provider}&_count=50"
 
 
 def fhir_poll_url(practice: str) -> str:
@@ -211,10 +219,7 @@ def query_pass(plan: dict) -> tuple[dict, list, dict]:
     provider_user, provider = bench_provider()
     onward = Client(HTTP_HOST="127.0.0.1")
     onward.force_login(provider_user)
-    gets["fhir: onward Task search"] = (
-        onward,
-        f"/fhir/R4/Task?owner=Organization/{provider.public_id}&_count=50",
-    )
+    gets["fhir: onward Task search"] = (onward, onward_task_search_url(provider.public_id))
     manager = Client(HTTP_HOST="127.0.0.1")
     manager.force_login(User.objects.get(email=plan["minimum_dataset_reader"]))
     gets["export: minimum dataset JSON"] = (manager, MINIMUM_DATASET)
