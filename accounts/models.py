@@ -241,10 +241,13 @@ class AuditEvent(models.Model):
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=254, blank=True)
-    action = models.CharField(max_length=40, db_index=True)
+    # Indexed in Meta, not with db_index: on PostgreSQL a db_index (or unique) CharField also
+    # gets a second, pattern-matching copy, which nothing here searches by (LIKE) and every
+    # append (the busiest write there is) would keep up to date.
+    action = models.CharField(max_length=40)
     object_type = models.CharField(max_length=80)
     object_id = models.CharField(max_length=64, blank=True)
-    patient_id = models.CharField(max_length=64, blank=True, db_index=True)
+    patient_id = models.CharField(max_length=64, blank=True)
     team = models.ForeignKey(
         Organisation,
         null=True,
@@ -261,7 +264,7 @@ class AuditEvent(models.Model):
     # Which of the AUDIT_CHAIN_STREAMS chains the event is in (accounts.audit_chain).
     stream = models.PositiveSmallIntegerField(default=0, db_default=0)
     previous_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
     hash_scheme = models.PositiveSmallIntegerField(choices=AuditHashScheme.choices)
 
     objects = AuditEventQuerySet.as_manager()
@@ -272,7 +275,10 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             # Each chain's head (appends, checkpoints) and its walk in order (verification).
             models.Index(fields=["stream", "id"], name="audit_stream_idx"),
+            models.Index(fields=["action"], name="audit_action_idx"),
+            models.Index(fields=["patient_id"], name="audit_patient_idx"),
         ]
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_hash_unique")]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
