@@ -5,6 +5,9 @@ refuses those; a migration that really must do one says so with
 `django_migration_linter.IgnoreMigration()` among its operations, in review.
 """
 
+import re
+from pathlib import Path
+
 import pytest
 from django.db import connection, models
 from django_migration_linter import MigrationLinter
@@ -75,3 +78,14 @@ def test_the_linter_allows_a_not_null_column_with_a_database_default(db):
     field.set_attributes_from_name("new_column_with_default")
     field.model = Patient
     assert not _issues(lambda editor: editor.add_field(Patient, field))
+
+
+def test_every_data_migration_reads_and_writes_the_database_it_is_migrating():
+    """A data migration's `Model.objects` without `.using(schema_editor.connection.alias)` reads
+    and writes the primary while another database (the replica's, in the tests) is migrated:
+    there it found the primary already past a later migration and failed."""
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.glob("*/migrations/0*.py")):
+        text = path.read_text()
+        if "RunPython" in text:
+            assert not re.search(r"\.objects\.(?!using\()", text), path.relative_to(root)

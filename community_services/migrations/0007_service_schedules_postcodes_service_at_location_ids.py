@@ -10,11 +10,12 @@ def derive_service_at_location_ids(apps, schema_editor):
     """The ids the feed has published so far (uuid5 of the service id and the location's), so
     consumers holding one can still ask for it."""
     Location = apps.get_model("community_services", "Location")
-    for location in Location.objects.select_related("service").iterator():
+    db = schema_editor.connection.alias
+    for location in Location.objects.using(db).select_related("service").iterator():
         location.service_at_location_id = uuid.uuid5(
             location.service.public_id, f"service_at_location:{location.public_id}"
         )
-        location.save(update_fields=["service_at_location_id"])
+        location.save(using=db, update_fields=["service_at_location_id"])
 
 
 class Migration(migrations.Migration):

@@ -29,23 +29,25 @@ def _resource(scope: str) -> str:
 
 def grant(apps, schema_editor):
     FhirClient = apps.get_model("interop", "FhirClient")
-    for client in FhirClient.objects.select_related("organisation"):
+    db = schema_editor.connection.alias
+    for client in FhirClient.objects.using(db).select_related("organisation"):
         added = ADDED.get(client.organisation.kind, {})
         held = {_resource(scope) for scope in client.scopes.split()}
         extra = [f"system/{r}.{letters}" for r, letters in added.items() if r not in held]
         if extra:
             client.scopes = " ".join([*client.scopes.split(), *extra])
-            client.save(update_fields=["scopes"])
+            client.save(using=db, update_fields=["scopes"])
 
 
 def withdraw(apps, schema_editor):
     FhirClient = apps.get_model("interop", "FhirClient")
-    for client in FhirClient.objects.select_related("organisation"):
+    db = schema_editor.connection.alias
+    for client in FhirClient.objects.using(db).select_related("organisation"):
         added = ADDED.get(client.organisation.kind, {})
         kept = [scope for scope in client.scopes.split() if _resource(scope) not in added]
         if kept != client.scopes.split():
             client.scopes = " ".join(kept)
-            client.save(update_fields=["scopes"])
+            client.save(using=db, update_fields=["scopes"])
 
 
 class Migration(migrations.Migration):

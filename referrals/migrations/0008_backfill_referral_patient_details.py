@@ -27,10 +27,13 @@ CONTACT = (
 
 
 def backfill(apps, schema_editor):
+    db = schema_editor.connection.alias
     Referral = apps.get_model("referrals", "Referral")
     Details = apps.get_model("referrals", "ReferralPatientDetails")
     rows = []
-    missing = Referral.objects.filter(patient_details__isnull=True).select_related("patient")
+    missing = (
+        Referral.objects.using(db).filter(patient_details__isnull=True).select_related("patient")
+    )
     for referral in missing.iterator(chunk_size=1000):
         patient = referral.patient
         values = {name: getattr(patient, name) for name in IDENTITY}
@@ -46,13 +49,14 @@ def backfill(apps, schema_editor):
             )
         )
         if len(rows) >= 1000:
-            Details.objects.bulk_create(rows)
+            Details.objects.using(db).bulk_create(rows)
             rows = []
-    Details.objects.bulk_create(rows)
+    Details.objects.using(db).bulk_create(rows)
 
 
 def remove(apps, schema_editor):
-    apps.get_model("referrals", "ReferralPatientDetails").objects.all().delete()
+    db = schema_editor.connection.alias
+    apps.get_model("referrals", "ReferralPatientDetails").objects.using(db).all().delete()
 
 
 class Migration(migrations.Migration):

@@ -7,8 +7,9 @@ from django.db.models.functions import Coalesce, Greatest
 
 def last_change_of_each_referral(apps, schema_editor):
     """Existing referrals last changed when their latest milestone happened, not today."""
+    db = schema_editor.connection.alias
     Referral = apps.get_model("referrals", "Referral")
-    Referral.objects.update(
+    Referral.objects.using(db).update(
         updated_at=Greatest(
             "received_at",
             Coalesce("accepted_at", "received_at"),

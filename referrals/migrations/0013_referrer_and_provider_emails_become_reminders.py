@@ -25,13 +25,15 @@ def _day(moment):
 
 
 def marks_to_reminders(apps, schema_editor):
+    db = schema_editor.connection.alias
     Reminder = apps.get_model("accounts", "Reminder")
     ReferralEvent = apps.get_model("referrals", "ReferralEvent")
     ProviderLink = apps.get_model("referrals", "ProviderLink")
     now = timezone.now()
     reminders = []
     events = (
-        ReferralEvent.objects.filter(
+        ReferralEvent.objects.using(db)
+        .filter(
             to_status__in=TOLD_STATUSES,
             referrer_emailed_at=None,
             occurred_at__gte=now - WINDOW,
@@ -59,9 +61,11 @@ def marks_to_reminders(apps, schema_editor):
                 stale_after=event.occurred_at + WINDOW,
             )
         )
-    links = ProviderLink.objects.filter(
-        emailed_at=None, issued_at__gte=now - WINDOW, expires_at__gt=now
-    ).select_related("service_referral__service", "service_referral__referral__team")
+    links = (
+        ProviderLink.objects.using(db)
+        .filter(emailed_at=None, issued_at__gte=now - WINDOW, expires_at__gt=now)
+        .select_related("service_referral__service", "service_referral__referral__team")
+    )
     for link in links:
         service_referral = link.service_referral
         service, referral = service_referral.service, service_referral.referral
@@ -88,21 +92,24 @@ def marks_to_reminders(apps, schema_editor):
                 stale_after=link.expires_at,
             )
         )
-    Reminder.objects.bulk_create(reminders, batch_size=1000, ignore_conflicts=True)
+    Reminder.objects.using(db).bulk_create(reminders, batch_size=1000, ignore_conflicts=True)
 
 
 def reminders_to_marks(apps, schema_editor):
+    db = schema_editor.connection.alias
     Reminder = apps.get_model("accounts", "Reminder")
     ReferralEvent = apps.get_model("referrals", "ReferralEvent")
     ProviderLink = apps.get_model("referrals", "ProviderLink")
-    sent = Reminder.objects.filter(status="sent")
+    sent = Reminder.objects.using(db).filter(status="sent")
     for target_id, sent_at in sent.filter(kind="referral_updated").values_list(
         "target_id", "sent_at"
     ):
-        ReferralEvent.objects.filter(pk=int(target_id)).update(referrer_emailed_at=sent_at)
+        ReferralEvent.objects.using(db).filter(pk=int(target_id)).update(
+            referrer_emailed_at=sent_at
+        )
     for target_id, sent_at in sent.filter(kind="provider_link").values_list("target_id", "sent_at"):
-        ProviderLink.objects.filter(pk=int(target_id)).update(emailed_at=sent_at)
-    Reminder.objects.filter(kind__in=("referral_updated", "provider_link")).delete()
+        ProviderLink.objects.using(db).filter(pk=int(target_id)).update(emailed_at=sent_at)
+    Reminder.objects.using(db).filter(kind__in=("referral_updated", "provider_link")).delete()
 
 
 class Migration(migrations.Migration):
