@@ -3,6 +3,7 @@ credentials with SMART system scopes, every call audited with the client id, rev
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.test import Client
 from oauth2_provider.models import Application
 
@@ -174,8 +175,9 @@ def test_clients_registered_before_the_directory_are_granted_its_scopes_and_back
     client = practice_a_client.client
     before = "system/Task.crus system/Patient.crs"
     type(client).objects.filter(pk=client.pk).update(scopes=before)
-    migration.grant(apps, None)
-    migration.grant(apps, None)
+    with connection.schema_editor() as editor:  # the migration works on the editor's database
+        migration.grant(apps, editor)
+        migration.grant(apps, editor)
     client.refresh_from_db()
     assert client.scopes.split() == [
         *before.split(),
@@ -185,6 +187,7 @@ def test_clients_registered_before_the_directory_are_granted_its_scopes_and_back
         "system/Goal.rs",
         "system/Observation.rs",
     ]
-    migration.withdraw(apps, None)
+    with connection.schema_editor() as editor:
+        migration.withdraw(apps, editor)
     client.refresh_from_db()
     assert client.scopes == before
