@@ -6,9 +6,8 @@ an index SQLite cannot create and a UNION SQLite refuses."""
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.test_settings import ROOT, _run
 
 # Each demo login's pages, as `make run` serves them (DEBUG on, SQLite, no Redis).
 WALK = r"""
@@ -60,17 +59,6 @@ sys.exit(1 if failed else 0)
 """
 
 
-def _manage(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def test_make_run_builds_its_sqlite_database_seeds_the_demo_and_serves_every_role(tmp_path):
     env = {
         key: value
@@ -81,7 +69,7 @@ def test_make_run_builds_its_sqlite_database_seeds_the_demo_and_serves_every_rol
     env.update(DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     for step in (["migrate", "--no-input", "-v0"], ["seed_demo"]):
-        done = _manage(step, env)
+        done = _run(env, *step)
         assert done.returncode == 0, f"manage.py {step[0]} failed:\n{done.stderr[-3000:]}"
     assert "Coordinator  coordinator@demo.example" in done.stdout
     walked = subprocess.run(

@@ -82,23 +82,20 @@ class RenameOnPostgreSQL(migrations.SeparateDatabaseAndState):
     """The state operations, carried out on PostgreSQL by renaming (database_operations) and
     elsewhere as themselves."""
 
+    def _carried_out_by(self, schema_editor) -> migrations.SeparateDatabaseAndState:
+        postgresql = schema_editor.connection.vendor == "postgresql"
+        operations = self.database_operations if postgresql else self.state_operations
+        return migrations.SeparateDatabaseAndState(database_operations=operations)
+
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-        else:
-            ordinary = migrations.SeparateDatabaseAndState(
-                database_operations=self.state_operations
-            )
-            ordinary.database_forwards(app_label, schema_editor, from_state, to_state)
+        self._carried_out_by(schema_editor).database_forwards(
+            app_label, schema_editor, from_state, to_state
+        )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-        else:
-            ordinary = migrations.SeparateDatabaseAndState(
-                database_operations=self.state_operations
-            )
-            ordinary.database_backwards(app_label, schema_editor, from_state, to_state)
+        self._carried_out_by(schema_editor).database_backwards(
+            app_label, schema_editor, from_state, to_state
+        )
 
 
 class Migration(migrations.Migration):
